@@ -1,0 +1,23 @@
+// swift-tools-version:5.9
+// Host build: the arch-independent core (Sources/) plus the pure, unprivileged
+// parts of each backend (page-table entry formats), so that `swift test` can
+// drive the real memory code against an emulated MMU. The kernels themselves
+// are built by the Makefile with Embedded Swift; they compile the same files.
+import PackageDescription
+
+let package = Package(
+    name: "SwiftMicrokernel",
+    targets: [
+        .target(
+            name: "KernelCore",
+            path: ".",
+            sources: ["Sources", "Arch/i386/Format"]
+        ),
+        .target(name: "MallocCounter", path: "Tests/MallocCounter"),
+        .testTarget(
+            name: "KernelTests",
+            dependencies: ["KernelCore", "MallocCounter"],
+            path: "Tests/KernelTests"
+        ),
+    ]
+)

@@ -1,0 +1,120 @@
+// The boot memory map: what the firmware said about physical memory, turned
+// into sorted, disjoint, page-aligned regions. Nothing here allocates; the
+// storage is fixed, so it works before any heap exists.
+
+enum RegionKind: UInt8 {
+    // Higher raw value wins where regions overlap: usable memory loses to anything.
+    case usable = 0
+    case acpiReclaimable = 1
+    case acpiNonVolatile = 2
+    case reserved = 3
+    case defective = 4
+    case bootInfo = 5
+    case kernelImage = 6
+}
+
+struct MemoryRegion: Equatable {
+    var start: UInt64
+    var end: UInt64
+    var kind: RegionKind
+    var bytes: UInt64 { end - start }
+}
+
+/// Why a raw entry was refused. Parsing goes on without it.
+enum MemoryMapError: Equatable {
+    case full
+    case wrapsAround
+}
+
+struct MemoryMap {
+    static let capacity = 128
+    /// Raw entries accepted before normalizing; leaves room for the split pieces.
+    static let rawLimit = 64
+    /// Entries a boot loader may give; the rest of `rawLimit` is for reservations.
+    static let firmwareLimit = 56
+    private(set) var regions = InlineArray<128, MemoryRegion>(repeating: MemoryRegion(start: 0, end: 0, kind: .reserved))
+    private(set) var count = 0
+
+    subscript(i: Int) -> MemoryRegion { regions[i] }
+
+    /// Record one region as the boot loader gave it. Empty regions are ignored.
+    @discardableResult
+    mutating func add(start: UInt64, length: UInt64, kind: RegionKind) -> MemoryMapError? {
+        if length == 0 { return nil }
+        if start > UInt64.max - length { return .wrapsAround }
+        if count >= MemoryMap.rawLimit { return .full }
+        regions[count] = MemoryRegion(start: start, end: start + length, kind: kind)
+        count += 1
+        return nil
+    }
+
+    /// Sort, resolve overlaps (the stronger kind wins), merge neighbours of the
+    /// same kind, shrink usable regions to whole pages, and drop usable memory
+    /// at or above `limit`. Afterwards regions are disjoint and ascending.
+    mutating func normalize(pageSize: UInt64, limit: UInt64) {
+        // Every region edge cuts the line into elementary pieces; each piece
+        // takes the strongest kind covering it.
+        var cuts = InlineArray<128, UInt64>(repeating: 0)
+        var n = 0
+        for i in 0..<count {
+            cuts[n] = regions[i].start; cuts[n + 1] = regions[i].end; n += 2
+        }
+        insertionSort(&cuts, n)
+        var out = InlineArray<128, MemoryRegion>(repeating: MemoryRegion(start: 0, end: 0, kind: .reserved))
+        var m = 0
+        var i = 0
+        while i + 1 < n {
+            let a = cuts[i], b = cuts[i + 1]
+            i += 1
+            if a == b { continue }
+            var kind: RegionKind? = nil
+            for r in 0..<count where regions[r].start <= a && b <= regions[r].end {
+                if kind == nil || regions[r].kind.rawValue > kind!.rawValue { kind = regions[r].kind }
+            }
+            guard var k = kind else { continue }
+            var piece = MemoryRegion(start: a, end: b, kind: k)
+            if k == .usable {
+                piece.start = alignUp(a, pageSize)
+                piece.end = min(alignDown(b, pageSize), limit)
+                if piece.end <= piece.start { continue }
+            }
+            k = piece.kind
+            if m > 0 && out[m - 1].kind == k && out[m - 1].end == piece.start {
+                out[m - 1].end = piece.end
+            } else {
+                out[m] = piece; m += 1
+            }
+        }
+        regions = out
+        count = m
+    }
+
+    /// Mark [start, end) as taken by `kind`; call `normalize` afterwards.
+    @discardableResult
+    mutating func reserve(start: UInt64, end: UInt64, kind: RegionKind) -> MemoryMapError? {
+        add(start: start, length: end > start ? end - start : 0, kind: kind)
+    }
+
+    var usableBytes: UInt64 {
+        var total: UInt64 = 0
+        for i in 0..<count where regions[i].kind == .usable { total += regions[i].bytes }
+        return total
+    }
+
+    /// One past the highest usable byte, or 0 if there is no usable memory.
+    var usableTop: UInt64 {
+        var top: UInt64 = 0
+        for i in 0..<count where regions[i].kind == .usable { top = max(top, regions[i].end) }
+        return top
+    }
+}
+
+private func insertionSort(_ a: inout InlineArray<128, UInt64>, _ n: Int) {
+    if n < 2 { return }
+    for i in 1..<n {
+        let v = a[i]
+        var j = i - 1
+        while j >= 0 && a[j] > v { a[j + 1] = a[j]; j -= 1 }
+        a[j + 1] = v
+    }
+}

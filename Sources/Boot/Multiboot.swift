@@ -1,0 +1,96 @@
+// Reads a Multiboot (v1) information structure: the memory map (or the
+// basic lower/upper sizes when there is no map) and the command line. Every
+// field is range-checked; a damaged map is reported, never trusted.
+
+enum MultibootProblem: Equatable {
+    case unreadableInfo
+    case noMemoryInformation
+    case mapTooLong(UInt32)
+    case unreadableMap
+    case badEntrySize(index: Int, size: UInt32)
+    case entryWraps(index: Int)
+    case tooManyEntries
+}
+
+struct MultibootInfo {
+    static let bootloaderMagic: UInt32 = 0x2BAD_B002
+    /// Longest memory map accepted (bytes); real ones are well under 1 KiB.
+    static let mapLengthLimit: UInt32 = 4096
+
+    var commandLine = ByteString(base: nil, count: 0)
+    /// Physical ranges the boot structures occupy, to keep them out of the frame allocator.
+    var structures = InlineArray<3, MemoryRegion>(repeating: MemoryRegion(start: 0, end: 0, kind: .bootInfo))
+    var problems = InlineArray<4, MultibootProblem>(repeating: .unreadableInfo)
+    var problemCount = 0
+    var usedBasicSizes = false
+
+    /// Parse the structure at physical `info`. `reach(address, length)` gives a
+    /// pointer to physical memory, or nil if that range cannot be read.
+    init(info: UInt64, into map: inout MemoryMap, reach: (UInt64, Int) -> UnsafeRawPointer?) {
+        guard let p = reach(info, 52) else { note(.unreadableInfo); return }
+        let flags = p.loadUnaligned(fromByteOffset: 0, as: UInt32.self)
+        structures[0] = MemoryRegion(start: info, end: info + 52, kind: .bootInfo)
+        if flags & (1 << 2) != 0 {
+            let at = UInt64(p.loadUnaligned(fromByteOffset: 16, as: UInt32.self))
+            if let s = reach(at, 1) {
+                commandLine = ByteString(cString: s.assumingMemoryBound(to: UInt8.self), limit: 1024)
+                structures[1] = MemoryRegion(start: at, end: at + UInt64(commandLine.count) + 1, kind: .bootInfo)
+            }
+        }
+        if flags & (1 << 6) != 0 {
+            let length = p.loadUnaligned(fromByteOffset: 44, as: UInt32.self)
+            let at = UInt64(p.loadUnaligned(fromByteOffset: 48, as: UInt32.self))
+            if length > MultibootInfo.mapLengthLimit { note(.mapTooLong(length)) }
+            else if let m = reach(at, Int(length)) {
+                structures[2] = MemoryRegion(start: at, end: at + UInt64(length), kind: .bootInfo)
+                if readMap(m, length: Int(length), into: &map) { return }
+            } else { note(.unreadableMap) }
+        }
+        // No usable map: fall back to the basic sizes (KiB below 640 KiB and above 1 MiB).
+        if flags & 1 != 0 {
+            usedBasicSizes = true
+            let lower = UInt64(p.loadUnaligned(fromByteOffset: 4, as: UInt32.self)) * 1024
+            let upper = UInt64(p.loadUnaligned(fromByteOffset: 8, as: UInt32.self)) * 1024
+            map.add(start: 0, length: min(lower, 0xA0000), kind: .usable)
+            map.add(start: 0x10_0000, length: upper, kind: .usable)
+        } else {
+            note(.noMemoryInformation)
+        }
+    }
+
+    /// Add each entry to `map`. False if the map is damaged (entries added so far stay).
+    private mutating func readMap(_ m: UnsafeRawPointer, length: Int, into map: inout MemoryMap) -> Bool {
+        var offset = 0
+        var index = 0
+        var added = 0
+        while offset < length {
+            if length - offset < 24 { note(.badEntrySize(index: index, size: UInt32(length - offset))); return false }
+            let size = m.loadUnaligned(fromByteOffset: offset, as: UInt32.self)
+            if size < 20 || Int(size) > length - offset - 4 { note(.badEntrySize(index: index, size: size)); return false }
+            let base = m.loadUnaligned(fromByteOffset: offset + 4, as: UInt64.self)
+            let len = m.loadUnaligned(fromByteOffset: offset + 12, as: UInt64.self)
+            let type = m.loadUnaligned(fromByteOffset: offset + 20, as: UInt32.self)
+            if added >= MemoryMap.firmwareLimit { note(.tooManyEntries); return added > 0 }
+            if map.add(start: base, length: len, kind: MultibootInfo.kind(type)) == .wrapsAround {
+                note(.entryWraps(index: index))
+            } else { added += 1 }
+            offset += Int(size) + 4
+            index += 1
+        }
+        return added > 0
+    }
+
+    static func kind(_ type: UInt32) -> RegionKind {
+        switch type {
+        case 1: .usable
+        case 3: .acpiReclaimable
+        case 4: .acpiNonVolatile
+        case 5: .defective
+        default: .reserved
+        }
+    }
+
+    private mutating func note(_ p: MultibootProblem) {
+        if problemCount < 4 { problems[problemCount] = p; problemCount += 1 }
+    }
+}

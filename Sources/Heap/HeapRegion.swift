@@ -1,0 +1,70 @@
+// sbrk: the heap window grows page by page. Each page gets a frame from the
+// frame allocator and is mapped at the break, which then moves. This is the
+// growth path: it must never allocate from the heap (no classes, no arrays,
+// no string interpolation anywhere below here).
+
+enum GrowthFailure: Equatable {
+    case windowFull
+    case noFrame
+    case noTableFrame
+    case alreadyMapped
+}
+
+struct HeapRegion<A: Architecture, P: TableProvisioning> {
+    let space: AddressSpace<A>
+    var frames: FrameAllocator
+    var tables: P
+    let window: VirtualRange
+    private(set) var brk: VirtualAddress
+    private(set) var pagesMapped = 0
+    private(set) var lastFailure: GrowthFailure? = nil
+    /// False if the strategy could not take what it wanted at boot.
+    let prepared: Bool
+
+    /// A heap window in `space`, empty until the first sbrk. The strategy
+    /// gets ready here (the prereserved range installs its tables now).
+    init(space: AddressSpace<A>, frames: FrameAllocator, tables: P, window: VirtualRange) {
+        self.space = space
+        self.frames = frames
+        self.tables = tables
+        self.window = window
+        self.brk = window.start
+        self.prepared = self.tables.prepare(space: space, window: window, frames: &self.frames)
+    }
+
+    static var pageSize: UInt { UInt(A.Format.pageSize) }
+
+    /// Grow the heap by `pages` pages. Returns the old break, or nil with
+    /// `lastFailure` set; on failure no page of this call stays mapped.
+    mutating func sbrk(pages: Int) -> VirtualAddress? {
+        let old = brk
+        if pages < 0 || UInt(pages) > (window.end.raw - brk.raw) / Self.pageSize {
+            lastFailure = .windowFull
+            return nil
+        }
+        for i in 0..<pages {
+            let page = Page(old.adding(UInt(i) * Self.pageSize))
+            guard let frame = frames.allocate() else { return fail(.noFrame, undoing: i) }
+            if let error = space.map(page, to: frame, .kernelData, tables: &tables, frames: &frames) {
+                _ = frames.free(frame)
+                return fail(error == .noTableFrame ? .noTableFrame : .alreadyMapped, undoing: i)
+            }
+            tables.replenish(frames: &frames)
+        }
+        brk = old.adding(UInt(pages) * Self.pageSize)
+        pagesMapped += pages
+        lastFailure = nil
+        return old
+    }
+
+    /// Unmap the first `count` pages above the break and return their frames.
+    private mutating func fail(_ reason: GrowthFailure, undoing count: Int) -> VirtualAddress? {
+        for i in 0..<count {
+            if let frame = space.unmap(Page(brk.adding(UInt(i) * Self.pageSize))) { _ = frames.free(frame) }
+        }
+        lastFailure = reason
+        return nil
+    }
+
+    var heapBytes: UInt { brk.raw - window.start.raw }
+}

@@ -1,0 +1,130 @@
+// One generic mapper for every backend: walk from the root table down to the
+// leaf level, creating missing tables through a provisioning strategy. All
+// table memory is reached through the architecture's direct map.
+
+enum MapError: Equatable {
+    /// The strategy had no frame for a missing table.
+    case noTableFrame
+    /// The page is already mapped (or covered by a large leaf).
+    case alreadyMapped
+}
+
+struct AddressSpace<A: Architecture> {
+    typealias F = A.Format
+    let arch: A
+    let root: Frame
+
+    /// Wrap an existing root table.
+    init(arch: A, root: Frame) { self.arch = arch; self.root = root }
+
+    /// A new, empty address space whose root comes from `frames`. Nil if none is left.
+    init?(arch: A, frames: inout FrameAllocator) {
+        guard let root = frames.allocate() else { return nil }
+        self.arch = arch
+        self.root = root
+        zero(root)
+    }
+
+    /// Map `page` to `frame`. Missing tables come from `tables`; on failure the
+    /// page stays unmapped (tables installed on the way stay, empty and valid).
+    func map<P: TableProvisioning>(_ page: Page, to frame: Frame, _ attributes: PageAttributes,
+                                   tables: inout P, frames: inout FrameAllocator) -> MapError? {
+        let (slot, error) = leafSlot(creatingTablesFor: page, tables: &tables, frames: &frames)
+        guard let leaf = slot else { return error }
+        if F.decode(read(leaf), level: 0) != .absent { return .alreadyMapped }
+        write(leaf, F.encodePage(frame, attributes))
+        arch.invalidate(page)  // also orders the table writes before use, where the arch needs it
+        return nil
+    }
+
+    /// Remove the mapping of `page` and return the frame it named (the caller owns it).
+    func unmap(_ page: Page) -> Frame? {
+        guard let leaf = leafSlot(page.start) else { return nil }
+        guard case .page(let frame, _) = F.decode(read(leaf), level: 0) else { return nil }
+        write(leaf, 0)
+        arch.invalidate(page)
+        return frame
+    }
+
+    /// The physical address `va` translates to, exactly as the MMU would walk it.
+    func translate(_ va: VirtualAddress) -> PhysicalAddress? {
+        var table = root
+        var level = F.levels - 1
+        while true {
+            switch F.decode(read(entry(table, F.index(of: va, level: level))), level: level) {
+            case .absent:
+                return nil
+            case .table(let next):
+                if level == 0 { return nil }
+                table = next
+            case .page(let frame, _):
+                return frame.start.adding(UInt64(va.raw) & (F.pageSize - 1))
+            case .block(let base, _):
+                return base.adding(UInt64(va.raw) & (F.span(level: level - 1) - 1))
+            }
+            level -= 1
+        }
+    }
+
+    /// True if the leaf table that would hold `page` already exists.
+    func hasLeafTable(for page: Page) -> Bool { leafSlot(page.start) != nil }
+
+    /// Install the missing tables on the path to `page` without mapping it.
+    func ensureTables<P: TableProvisioning>(for page: Page, tables: inout P, frames: inout FrameAllocator) -> MapError? {
+        leafSlot(creatingTablesFor: page, tables: &tables, frames: &frames).1
+    }
+
+    /// Walk to the leaf entry for `page`, creating absent tables on the way.
+    private func leafSlot<P: TableProvisioning>(creatingTablesFor page: Page, tables: inout P,
+                                                frames: inout FrameAllocator) -> (UnsafeMutableRawPointer?, MapError?) {
+        var table = root
+        var level = F.levels - 1
+        while level > 0 {
+            let slot = entry(table, F.index(of: page.start, level: level))
+            switch F.decode(read(slot), level: level) {
+            case .table(let next):
+                table = next
+            case .absent:
+                guard let fresh = tables.takeTable(frames: &frames) else { return (nil, .noTableFrame) }
+                zero(fresh)
+                write(slot, F.encodeTable(fresh))
+                table = fresh
+            case .page, .block:
+                return (nil, .alreadyMapped)
+            }
+            level -= 1
+        }
+        return (entry(table, F.index(of: page.start, level: 0)), nil)
+    }
+
+    // MARK: raw entry access
+
+    private func leafSlot(_ va: VirtualAddress) -> UnsafeMutableRawPointer? {
+        var table = root
+        var level = F.levels - 1
+        while level > 0 {
+            guard case .table(let next) = F.decode(read(entry(table, F.index(of: va, level: level))), level: level) else { return nil }
+            table = next
+            level -= 1
+        }
+        return entry(table, F.index(of: va, level: 0))
+    }
+
+    private func entry(_ table: Frame, _ index: Int) -> UnsafeMutableRawPointer {
+        arch.pointer(to: table.start) + index * F.entryBytes
+    }
+
+    private func read(_ slot: UnsafeMutableRawPointer) -> UInt64 {
+        F.entryBytes == 8 ? slot.load(as: UInt64.self) : UInt64(slot.load(as: UInt32.self))
+    }
+
+    private func write(_ slot: UnsafeMutableRawPointer, _ value: UInt64) {
+        if F.entryBytes == 8 { slot.storeBytes(of: value, as: UInt64.self) }
+        else { slot.storeBytes(of: UInt32(truncatingIfNeeded: value), as: UInt32.self) }
+    }
+
+    func zero(_ frame: Frame) {
+        let p = arch.pointer(to: frame.start).bindMemory(to: UInt32.self, capacity: Int(F.pageSize) / 4)
+        for i in 0..<(Int(F.pageSize) / 4) { p[i] = 0 }
+    }
+}

@@ -1,0 +1,75 @@
+// The seam between the generic memory code and a CPU. Hardware facts are the
+// format's static constants; the privileged primitives are few. A backend
+// (Arch/<arch>) conforms once; the host tests conform with an emulated MMU.
+
+/// What a mapping allows. Each format turns these into its own entry bits.
+struct PageAttributes: OptionSet, Equatable {
+    let rawValue: UInt8
+    static let writable = PageAttributes(rawValue: 1 << 0)
+    static let user = PageAttributes(rawValue: 1 << 1)
+    static let executable = PageAttributes(rawValue: 1 << 2)
+    static let device = PageAttributes(rawValue: 1 << 3)
+    static let global = PageAttributes(rawValue: 1 << 4)
+    static let kernelData: PageAttributes = [.writable, .global]
+}
+
+/// One page-table entry as the MMU would read it.
+enum DecodedEntry: Equatable {
+    case absent
+    case table(Frame)
+    case page(Frame, PageAttributes)
+    /// A large leaf above the last level (i386 PSE page, aarch64 block).
+    case block(PhysicalAddress, PageAttributes)
+}
+
+/// Static facts of a page-table format. Pure: compiled into host tests too.
+/// Levels count from 0 (the leaf tables) up to `levels - 1` (the root).
+protocol PageTableFormat {
+    static var pageShift: Int { get }
+    static var levels: Int { get }
+    /// Virtual-address bits that index one table.
+    static var indexBits: Int { get }
+    /// Bytes per entry (4 on i386, 8 on aarch64).
+    static var entryBytes: Int { get }
+    /// Highest physical address + 1 that an entry can name.
+    static var physicalLimit: UInt64 { get }
+    static func encodeTable(_ table: Frame) -> UInt64
+    static func encodePage(_ frame: Frame, _ attributes: PageAttributes) -> UInt64
+    static func decode(_ entry: UInt64, level: Int) -> DecodedEntry
+}
+
+extension PageTableFormat {
+    static var pageSize: UInt64 { 1 << UInt64(pageShift) }
+    static var entriesPerTable: Int { 1 << indexBits }
+    /// Bytes of virtual space one table at `level` covers.
+    static func span(level: Int) -> UInt64 { pageSize << UInt64(indexBits * (level + 1)) }
+    static func index(of va: VirtualAddress, level: Int) -> Int {
+        Int((UInt64(va.raw) >> UInt64(pageShift + indexBits * level)) & UInt64(entriesPerTable - 1))
+    }
+}
+
+/// A CPU backend: its table format plus the privileged primitives.
+protocol Architecture {
+    associatedtype Format: PageTableFormat
+    static var name: StaticString { get }
+    /// The default virtual window the kernel heap grows in.
+    static var heapWindow: VirtualRange { get }
+    /// Physical memory at or above this is not reachable through the direct map.
+    static var directMapLimit: UInt64 { get }
+    /// The direct map: a pointer through which physical memory can be read and written.
+    func pointer(to address: PhysicalAddress) -> UnsafeMutableRawPointer
+    /// Make `root` the active top-level table.
+    func activate(root: Frame)
+    /// Drop any cached translation for `page`.
+    func invalidate(_ page: Page)
+    func putByte(_ byte: UInt8)
+    /// Leave the machine with a pass or fail status.
+    func exit(passed: Bool) -> Never
+}
+
+/// A page-aligned virtual range [start, end).
+struct VirtualRange: Equatable {
+    let start: VirtualAddress
+    let end: VirtualAddress
+    var bytes: UInt { end.raw - start.raw }
+}

@@ -1,0 +1,107 @@
+// The physical frame allocator: one bit per frame, kept in a few frames of
+// physical memory reached through the direct map. It never uses the heap,
+// never hands out a frame twice, and reports exhaustion as nil.
+
+enum FrameFreeError: Equatable {
+    /// Not RAM this allocator manages.
+    case outOfRange
+    case misaligned
+    case notAllocated
+}
+
+struct FrameAllocator {
+    /// Two bitmaps back to back: `words` words of 1 = free, then `words`
+    /// words of 1 = usable RAM (so a free of a reserved frame is refused).
+    private var bitmap: UnsafeMutablePointer<UInt32>
+    private let words: Int
+    /// Physical address of bit 0.
+    let base: UInt64
+    let pageSize: UInt64
+    private(set) var freeFrames: Int
+    private(set) var totalFrames: Int
+    private var hint = 0
+
+    /// Build the allocator over the usable regions of a normalized `map`. Its
+    /// bitmap takes frames from the first usable region big enough, which the
+    /// map then records as reserved. `reach` is the direct map. Nil: no RAM.
+    init?(map: inout MemoryMap, pageSize: UInt64, reach: (PhysicalAddress) -> UnsafeMutableRawPointer) {
+        var low = UInt64.max, high: UInt64 = 0
+        for i in 0..<map.count where map[i].kind == .usable {
+            low = min(low, map[i].start); high = max(high, map[i].end)
+        }
+        if high == 0 { return nil }
+        let frames = Int((high - low) / pageSize)
+        let words = (frames + 31) / 32
+        let bitmapBytes = alignUp(UInt64(words * 8), pageSize)
+        var home: UInt64? = nil
+        for i in 0..<map.count where map[i].kind == .usable && map[i].bytes >= bitmapBytes {
+            home = map[i].start; break
+        }
+        guard let at = home else { return nil }
+        self.bitmap = reach(PhysicalAddress(at)).bindMemory(to: UInt32.self, capacity: 2 * words)
+        self.words = words
+        self.base = low
+        self.pageSize = pageSize
+        self.freeFrames = 0
+        self.totalFrames = 0
+        for w in 0..<(2 * words) { bitmap[w] = 0 }
+        map.reserve(start: at, end: at + bitmapBytes, kind: .bootInfo)
+        map.normalize(pageSize: pageSize, limit: UInt64.max)
+        for i in 0..<map.count where map[i].kind == .usable {
+            var a = map[i].start
+            while a < map[i].end {
+                let f = index(of: a)
+                setFree(f, true)
+                bitmap[words + f / 32] |= UInt32(1) << UInt32(f % 32)
+                freeFrames += 1
+                a += pageSize
+            }
+        }
+        totalFrames = freeFrames
+    }
+
+    /// Take one free frame, or nil when none is left. The frame's contents are stale.
+    mutating func allocate() -> Frame? {
+        if freeFrames == 0 { return nil }
+        // Search from the last word that had a free bit; wraps once.
+        for step in 0..<words {
+            let w = (hint + step) % words
+            let bits = bitmap[w]
+            if bits != 0 {
+                let bit = bits.trailingZeroBitCount
+                bitmap[w] = bits & ~(UInt32(1) << UInt32(bit))
+                freeFrames -= 1
+                hint = w
+                return Frame(PhysicalAddress(base + UInt64(w * 32 + bit) * pageSize))
+            }
+        }
+        return nil
+    }
+
+    /// Give a frame back. Refuses frames it never handed out, and double frees.
+    mutating func free(_ frame: Frame) -> FrameFreeError? {
+        let a = frame.start.raw
+        if a % pageSize != 0 { return .misaligned }
+        if a < base || (a - base) / pageSize >= UInt64(words * 32) { return .outOfRange }
+        let i = index(of: a)
+        if bitmap[words + i / 32] & (UInt32(1) << UInt32(i % 32)) == 0 { return .outOfRange }
+        if isFree(i) { return .notAllocated }
+        setFree(i, true)
+        freeFrames += 1
+        return nil
+    }
+
+    /// True if `frame` is RAM this allocator currently holds as free.
+    func isFree(_ frame: Frame) -> Bool {
+        let a = frame.start.raw
+        if a < base || (a - base) / pageSize >= UInt64(words * 32) { return false }
+        return isFree(index(of: a))
+    }
+
+    private func index(of address: UInt64) -> Int { Int((address - base) / pageSize) }
+    private func isFree(_ i: Int) -> Bool { bitmap[i / 32] & (UInt32(1) << UInt32(i % 32)) != 0 }
+    private func setFree(_ i: Int, _ free: Bool) {
+        let mask = UInt32(1) << UInt32(i % 32)
+        if free { bitmap[i / 32] |= mask } else { bitmap[i / 32] &= ~mask }
+    }
+}

@@ -1,0 +1,29 @@
+// Answer 2: N table frames taken at boot and held outside the heap. Growth
+// uses them in turn; when they are gone the heap has reached its cap and
+// stops growing cleanly.
+
+struct TablePool: TableProvisioning {
+    static let maximum = 64
+    let size: Int
+    private var pool = InlineArray<64, Frame>(repeating: Frame(PhysicalAddress(0)))
+    private(set) var heldFrames = 0
+    private(set) var tablesGiven = 0
+
+    init(size: Int) { self.size = min(max(size, 0), TablePool.maximum) }
+
+    mutating func takeTable(frames: inout FrameAllocator) -> Frame? {
+        if heldFrames == 0 { return nil }
+        heldFrames -= 1
+        tablesGiven += 1
+        return pool[heldFrames]
+    }
+
+    mutating func prepare<A: Architecture>(space: AddressSpace<A>, window: VirtualRange,
+                                           frames: inout FrameAllocator) -> Bool {
+        while heldFrames < size, let frame = frames.allocate() {
+            pool[heldFrames] = frame
+            heldFrames += 1
+        }
+        return heldFrames == size
+    }
+}

@@ -1,0 +1,89 @@
+// A host stand-in for a CPU: "physical memory" is a byte array, and the
+// privileged primitives only record what they were asked to do.
+@testable import KernelCore
+
+final class EmulatedMachine<F: PageTableFormat>: Architecture {
+    typealias Format = F
+    static var name: StaticString { "emulated" }
+    static var heapWindow: VirtualRange { VirtualRange(start: VirtualAddress(0xD000_0000), end: VirtualAddress(0xE000_0000)) }
+    static var directMapLimit: UInt64 { 1 << 32 }
+
+    let memory: UnsafeMutableRawPointer
+    let bytes: Int
+    private(set) var invalidations = 0
+    private(set) var activeRoot: Frame? = nil
+
+    init(megabytes: Int) {
+        bytes = megabytes << 20
+        memory = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 4096)
+        memory.initializeMemory(as: UInt8.self, repeating: 0xA5, count: bytes)  // stale contents
+    }
+    deinit { memory.deallocate() }
+
+    func pointer(to address: PhysicalAddress) -> UnsafeMutableRawPointer {
+        precondition(address.raw < UInt64(bytes), "emulated physical access out of range")
+        return memory + Int(address.raw)
+    }
+    func activate(root: Frame) { activeRoot = root }
+    func invalidate(_ page: Page) { invalidations += 1 }
+    func putByte(_ byte: UInt8) {}
+    func exit(passed: Bool) -> Never { fatalError("emulated machine exit") }
+
+    /// A normalized map: all of RAM usable except the first MiB.
+    func memoryMap(reserving kernelEnd: UInt64 = 0x20_0000) -> MemoryMap {
+        var map = MemoryMap()
+        map.add(start: 0, length: 0x9F000, kind: .usable)
+        map.add(start: 0x10_0000, length: UInt64(bytes) - 0x10_0000, kind: .usable)
+        map.reserve(start: 0x10_0000, end: kernelEnd, kind: .kernelImage)
+        map.normalize(pageSize: F.pageSize, limit: UInt64(bytes))
+        return map
+    }
+
+    func frameAllocator() -> FrameAllocator {
+        var map = memoryMap()
+        return FrameAllocator(map: &map, pageSize: F.pageSize, reach: { pointer(to: $0) })!
+    }
+}
+
+/// What the i386 MMU would do with `va`, read straight from the raw entries with
+/// the bit layout of Intel SDM vol. 3 §4.3, independent of the kernel's decoder.
+struct I386Walk: Equatable {
+    let physical: UInt64
+    let writable: Bool
+    let user: Bool
+}
+
+func walkI386(_ m: EmulatedMachine<I386PageTable>, root: Frame, _ va: UInt32) -> I386Walk? {
+    let pde = m.memory.load(fromByteOffset: Int(root.start.raw) + Int(va >> 22) * 4, as: UInt32.self)
+    if pde & 1 == 0 { return nil }
+    if pde & 0x80 != 0 {  // 4 MiB page
+        return I386Walk(physical: UInt64(pde & 0xFFC0_0000) | UInt64(va & 0x3F_FFFF),
+                        writable: pde & 2 != 0, user: pde & 4 != 0)
+    }
+    let pte = m.memory.load(fromByteOffset: Int(pde & 0xFFFF_F000) + Int((va >> 12) & 0x3FF) * 4, as: UInt32.self)
+    if pte & 1 == 0 { return nil }
+    // Effective rights are the AND of both levels.
+    return I386Walk(physical: UInt64(pte & 0xFFFF_F000) | UInt64(va & 0xFFF),
+                    writable: pde & pte & 2 != 0, user: pde & pte & 4 != 0)
+}
+
+/// Heap memory taken from the host, handed out like sbrk (contiguous, in pages).
+struct HostArena: HeapGrowth {
+    let base: UnsafeMutableRawPointer
+    let capacity: UInt
+    var used: UInt = 0
+    var calls = 0
+
+    init(megabytes: Int) {
+        capacity = UInt(megabytes) << 20
+        base = UnsafeMutableRawPointer.allocate(byteCount: Int(capacity), alignment: 4096)
+    }
+    func release() { base.deallocate() }
+
+    mutating func grow(atLeast bytes: UInt) -> (start: UnsafeMutableRawPointer, bytes: UInt)? {
+        let rounded = (bytes + 4095) & ~4095
+        if rounded > capacity - used { return nil }
+        defer { used += rounded; calls += 1 }
+        return (base + Int(used), rounded)
+    }
+}

@@ -1,0 +1,42 @@
+import XCTest
+@testable import KernelCore
+
+final class FrameAllocatorTests: XCTestCase {
+    func testHandsOutEveryUsableFrameOnceThenReportsExhaustion() {
+        let m = EmulatedMachine<I386PageTable>(megabytes: 8)
+        var map = m.memoryMap()
+        var frames = FrameAllocator(map: &map, pageSize: 4096, reach: { m.pointer(to: $0) })!
+        let total = frames.freeFrames
+        XCTAssertEqual(total, frames.totalFrames)
+        var seen = Set<UInt64>()
+        while let f = frames.allocate() {
+            XCTAssertEqual(f.start.raw % 4096, 0)
+            XCTAssertTrue(seen.insert(f.start.raw).inserted, "frame \(f.start.raw) handed out twice")
+            // Never inside the kernel image, the low hole, or the bitmap itself.
+            var kind: RegionKind? = nil
+            for i in 0..<map.count where map[i].start <= f.start.raw && f.start.raw < map[i].end { kind = map[i].kind }
+            XCTAssertEqual(kind, .usable)
+        }
+        XCTAssertEqual(seen.count, total)
+        XCTAssertEqual(frames.freeFrames, 0)
+        XCTAssertNil(frames.allocate())
+        // About 8 MiB minus the first MiB, the kernel MiB and the bitmap page.
+        XCTAssertEqual(total, (8 << 20) / 4096 - 256 - 256 + 0x9F - 1)
+    }
+
+    func testFreeRefusesDoubleFreesAndFramesItNeverOwned() {
+        let m = EmulatedMachine<I386PageTable>(megabytes: 4)
+        var frames = m.frameAllocator()
+        let f = frames.allocate()!
+        XCTAssertNil(frames.free(f))
+        XCTAssertEqual(frames.free(f), .notAllocated)
+        XCTAssertEqual(frames.free(Frame(PhysicalAddress(0x10_0000))), .outOfRange)   // kernel image
+        XCTAssertEqual(frames.free(Frame(PhysicalAddress(1 << 33))), .outOfRange)
+        XCTAssertEqual(frames.free(Frame(PhysicalAddress(f.start.raw + 8))), .misaligned)
+        let before = frames.freeFrames
+        let g = frames.allocate()!
+        XCTAssertEqual(frames.freeFrames, before - 1)
+        XCTAssertNil(frames.free(g))
+        XCTAssertEqual(frames.freeFrames, before)
+    }
+}

@@ -42,6 +42,8 @@ struct HeapRegion<A: Architecture, P: TableProvisioning> {
             lastFailure = .windowFull
             return nil
         }
+        // A reserve whose last refill failed gets another chance first.
+        tables.replenish(frames: &frames)
         for i in 0..<pages {
             let page = Page(old.adding(UInt(i) * Self.pageSize))
             guard let frame = frames.allocate() else { return fail(.noFrame, undoing: i) }

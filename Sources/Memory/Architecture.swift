@@ -10,7 +10,7 @@ struct PageAttributes: OptionSet, Equatable {
     static let executable = PageAttributes(rawValue: 1 << 2)
     static let device = PageAttributes(rawValue: 1 << 3)
     static let global = PageAttributes(rawValue: 1 << 4)
-    static let kernelData: PageAttributes = [.writable, .global]
+    static let kernelData = PageAttributes(rawValue: writable.rawValue | global.rawValue)
 }
 
 /// One page-table entry as the MMU would read it.

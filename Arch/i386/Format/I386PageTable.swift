@@ -34,7 +34,7 @@ enum I386PageTable: PageTableFormat {
 
     static func decode(_ e: UInt64, level: Int) -> DecodedEntry {
         if e & present == 0 { return .absent }
-        var a: PageAttributes = [.executable]  // i386 without PAE cannot forbid execution
+        var a = PageAttributes.executable  // i386 without PAE cannot forbid execution
         if e & writable != 0 { a.insert(.writable) }
         if e & user != 0 { a.insert(.user) }
         if e & global != 0 { a.insert(.global) }

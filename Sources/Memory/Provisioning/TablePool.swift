@@ -1,6 +1,7 @@
-// Answer 2: N table frames taken at boot and held outside the heap. Growth
-// uses them in turn; when they are gone the heap has reached its cap and
-// stops growing cleanly.
+// Answer 2: N table frames taken at boot and held outside the heap, besides
+// the window's first table, which is installed at boot. Growth uses the pool
+// in turn; when it is empty the heap has reached its cap, (N + 1) leaf-table
+// spans, and stops growing cleanly.
 
 struct TablePool: TableProvisioning {
     static let maximum = 64
@@ -20,6 +21,9 @@ struct TablePool: TableProvisioning {
 
     mutating func prepare<A: Architecture>(space: AddressSpace<A>, window: VirtualRange,
                                            frames: inout FrameAllocator) -> Bool {
+        var first = DirectFromFrames()
+        if space.ensureTables(for: Page(window.start), tables: &first, frames: &frames) != nil { return false }
+        tablesGiven += first.tablesGiven
         while heldFrames < size, let frame = frames.allocate() {
             pool[heldFrames] = frame
             heldFrames += 1

@@ -1,0 +1,157 @@
+import XCTest
+import MallocCounter
+@testable import KernelCore
+
+/// sbrk over the generic VMM with each table strategy, on the i386 format.
+final class HeapRegionTests: XCTestCase {
+    typealias M = EmulatedMachine<I386PageTable>
+    typealias Region = HeapRegion<M, TableStrategy>
+    static let tableSpan = 4 << 20
+
+    func region(_ m: M, _ strategy: String, window: VirtualRange = M.heapWindow) -> Region {
+        var frames = m.frameAllocator()
+        let space = AddressSpace(arch: m, frames: &frames)!
+        let tables = strategy.withCString {
+            TableStrategy.parse(ByteString(cString: UnsafeRawPointer($0).assumingMemoryBound(to: UInt8.self), limit: 64),
+                                levels: I386PageTable.levels)!
+        }
+        return Region(space: space, frames: frames, tables: tables, window: window)
+    }
+
+    /// Grow `pages` one page at a time; returns the thread's malloc count during growth.
+    func grow(_ r: inout Region, pages: Int) -> (grown: Int, mallocs: UInt) {
+        let before = malloc_counter_thread_total()
+        var grown = 0
+        while grown < pages, r.sbrk(pages: 1) != nil { grown += 1 }
+        return (grown, malloc_counter_thread_total() - before)
+    }
+
+    /// Every heap page is mapped writable, kernel-only, to a frame no other page has.
+    func assertHeapMapped(_ m: M, _ r: Region, file: StaticString = #filePath, line: UInt = #line) {
+        var seen = Set<UInt64>()
+        var va = r.window.start.raw
+        while va < r.brk.raw {
+            guard let w = walkI386(m, root: r.space.root, UInt32(va)) else {
+                return XCTFail("heap page \(va) not mapped", file: file, line: line)
+            }
+            XCTAssertTrue(w.writable && !w.user, file: file, line: line)
+            XCTAssertTrue(seen.insert(w.physical).inserted, "frame reused", file: file, line: line)
+            va += 4096
+        }
+        XCTAssertNil(walkI386(m, root: r.space.root, UInt32(r.brk.raw)), "page at the break is mapped", file: file, line: line)
+    }
+
+    func testEachStrategyGrowsAcrossTableBoundariesWithoutAllocating() {
+        // 3.5 table spans: 4 leaf tables on demand.
+        let pages = 3 * 1024 + 512
+        let expected: [(String, tables: Int, held: Int)] = [
+            ("spare", 4, 1), ("direct", 4, 0), ("pool:8", 4, 5), ("prereserve", 64, 0),
+        ]
+        for (name, tables, held) in expected {
+            // Warm up: the host Swift runtime fills its type-metadata caches
+            // (with malloc) the first time a generic path runs. The kernel,
+            // fully specialized Embedded Swift, has no such runtime.
+            let warm = M(megabytes: 16)
+            var w = region(warm, name)
+            _ = grow(&w, pages: 1100)
+            let m = M(megabytes: 32)
+            var r = region(m, name)
+            XCTAssertTrue(r.prepared, name)
+            let (grown, mallocs) = grow(&r, pages: pages)
+            XCTAssertEqual(grown, pages, name)
+            XCTAssertEqual(mallocs, 0, "\(name): growth allocated from the host heap")
+            XCTAssertEqual(r.tables.tablesGiven, tables, name)
+            XCTAssertEqual(r.tables.heldFrames, held, name)
+            XCTAssertEqual(r.heapBytes, UInt(pages * 4096), name)
+            assertHeapMapped(m, r)
+            // Every page and table frame came from the frame allocator.
+            XCTAssertEqual(r.frames.freeFrames, r.frames.totalFrames - 1 - pages - tables - held, name)
+        }
+    }
+
+    func testExhaustionStopsCleanlyWithNothingHalfMapped() {
+        for name in ["spare", "direct", "prereserve", "pool:64"] {
+            let m = M(megabytes: 8)
+            var r = region(m, name)
+            let (grown, _) = grow(&r, pages: 1 << 20)
+            XCTAssertGreaterThan(grown, 1000, name)
+            XCTAssertEqual(r.lastFailure, .noFrame, name)
+            XCTAssertEqual(r.frames.freeFrames, 0, name)
+            // A multi-page request that cannot complete leaves nothing behind.
+            let brk = r.brk
+            XCTAssertNil(r.sbrk(pages: 4))
+            XCTAssertEqual(r.brk, brk)
+            assertHeapMapped(m, r)
+        }
+    }
+
+    func testMultiPageRequestRollsBackWhenMemoryRunsOutHalfway() {
+        let m = M(megabytes: 8)
+        var r = region(m, "direct")
+        var hoard: [Frame] = []
+        while r.frames.freeFrames > 10, let f = r.frames.allocate() { hoard.append(f) }
+        let free = r.frames.freeFrames
+        XCTAssertNil(r.sbrk(pages: 20))
+        XCTAssertEqual(r.lastFailure, .noFrame)
+        XCTAssertEqual(r.brk, r.window.start)
+        XCTAssertEqual(r.frames.freeFrames, free - r.tables.tablesGiven, "only the (empty, valid) table stays")
+        XCTAssertNil(walkI386(m, root: r.space.root, UInt32(r.window.start.raw)))
+        XCTAssertEqual(r.sbrk(pages: 5), r.window.start)
+        XCTAssertEqual(r.brk, r.window.start.adding(5 * 4096))
+        for f in hoard { XCTAssertNil(r.frames.free(f)) }
+    }
+
+    func testSpareRefillFailureFailsTheNextGrowthCleanlyThenRecovers() {
+        let m = M(megabytes: 8)
+        // The window starts one page before a table boundary: page 0 needs
+        // table A, page 1 needs table B.
+        var r = region(m, "spare", window: VirtualRange(start: VirtualAddress(0xD03F_F000), end: VirtualAddress(0xE000_0000)))
+        XCTAssertEqual(r.tables.heldFrames, 1)
+        var hoard: [Frame] = []
+        while r.frames.freeFrames > 1, let f = r.frames.allocate() { hoard.append(f) }
+        // Page 0 uses the spare and the last frame; the refill finds nothing.
+        XCTAssertNotNil(r.sbrk(pages: 1))
+        XCTAssertEqual(r.tables.heldFrames, 0)
+        XCTAssertEqual(r.frames.freeFrames, 0)
+        // Next growth fails cleanly: no frame, no spare, nothing mapped.
+        XCTAssertNil(r.sbrk(pages: 1))
+        XCTAssertEqual(r.lastFailure, .noFrame)
+        XCTAssertNil(walkI386(m, root: r.space.root, 0xD040_0000))
+        // One frame back: the reserve refills first, so growth still fails and
+        // the heap page is not taken from the table reserve.
+        XCTAssertNil(r.frames.free(hoard.removeLast()))
+        XCTAssertNil(r.sbrk(pages: 1))
+        XCTAssertEqual(r.tables.heldFrames, 1)
+        XCTAssertEqual(r.lastFailure, .noFrame)
+        // Two frames back: page 1 gets table B from the spare, then a refill.
+        XCTAssertNil(r.frames.free(hoard.removeLast()))
+        XCTAssertNil(r.frames.free(hoard.removeLast()))
+        XCTAssertEqual(r.sbrk(pages: 1)?.raw, 0xD040_0000)
+        XCTAssertEqual(r.tables.tablesGiven, 2)
+        XCTAssertEqual(r.tables.heldFrames, 1)
+        assertHeapMapped(m, r)
+    }
+
+    func testPoolCapsTheHeapAtItsTablesAndFailsCleanly() {
+        let m = M(megabytes: 32)
+        var r = region(m, "pool:2")
+        XCTAssertEqual(r.tables.tablesGiven, 1, "the first window table is installed at boot")
+        XCTAssertEqual(r.tables.heldFrames, 2)
+        let (grown, _) = grow(&r, pages: 1 << 20)
+        XCTAssertEqual(grown * 4096, 3 * HeapRegionTests.tableSpan)
+        XCTAssertEqual(r.lastFailure, .noTableFrame)
+        XCTAssertGreaterThan(r.frames.freeFrames, 1000, "the cap, not memory, stopped it")
+        assertHeapMapped(m, r)
+    }
+
+    func testWindowEndStopsGrowth() {
+        let m = M(megabytes: 8)
+        var r = region(m, "direct", window: VirtualRange(start: VirtualAddress(0xD000_0000), end: VirtualAddress(0xD000_4000)))
+        XCTAssertNotNil(r.sbrk(pages: 3))
+        XCTAssertNil(r.sbrk(pages: 2))
+        XCTAssertEqual(r.lastFailure, .windowFull)
+        XCTAssertNotNil(r.sbrk(pages: 1))
+        XCTAssertNil(r.sbrk(pages: 1))
+        XCTAssertNil(r.sbrk(pages: -1))
+    }
+}

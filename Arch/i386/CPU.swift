@@ -1,0 +1,22 @@
+// The assembly primitives of cpu.S and traps.S, as Swift sees them.
+
+@_extern(c, "i386_outb") func outb(_ port: UInt16, _ value: UInt8)
+@_extern(c, "i386_inb") func inb(_ port: UInt16) -> UInt8
+@_extern(c, "i386_read_cr0") func readCR0() -> UInt32
+@_extern(c, "i386_write_cr0") func writeCR0(_ value: UInt32)
+@_extern(c, "i386_read_cr2") func readCR2() -> UInt32
+@_extern(c, "i386_read_cr3") func readCR3() -> UInt32
+@_extern(c, "i386_write_cr3") func writeCR3(_ value: UInt32)
+@_extern(c, "i386_invlpg") func invlpg(_ address: UInt32)
+@_extern(c, "i386_halt_forever") func haltNow()
+@_extern(c, "i386_image_start") func imageStart() -> UInt32
+@_extern(c, "i386_image_end") func imageEnd() -> UInt32
+@_extern(c, "i386_isr_address") func isrAddress(_ vector: UInt32) -> UInt32
+@_extern(c, "i386_idt_base") func idtBase() -> UnsafeMutablePointer<UInt32>
+@_extern(c, "i386_load_idt") func loadIDT()
+
+/// Stop the CPU for good (interrupts off, hlt).
+func haltForever() -> Never {
+    haltNow()
+    while true {}
+}

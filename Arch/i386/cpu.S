@@ -1,0 +1,39 @@
+/* i386 privileged primitives Swift cannot express: port I/O, control
+ * registers, TLB invalidation, halting, and the kernel image bounds. */
+
+        .text
+        .globl i386_outb, i386_inb, i386_read_cr0, i386_write_cr0, i386_read_cr2
+        .globl i386_read_cr3, i386_write_cr3, i386_read_cr4, i386_write_cr4
+        .globl i386_invlpg, i386_halt_forever, i386_image_start, i386_image_end
+
+i386_outb:                      /* void i386_outb(uint16 port, uint8 value) */
+        mov 4(%esp), %edx
+        mov 8(%esp), %eax
+        outb %al, %dx
+        ret
+i386_inb:                       /* uint8 i386_inb(uint16 port) */
+        mov 4(%esp), %edx
+        xor %eax, %eax
+        inb %dx, %al
+        ret
+i386_read_cr0:  mov %cr0, %eax; ret
+i386_read_cr2:  mov %cr2, %eax; ret
+i386_read_cr3:  mov %cr3, %eax; ret
+i386_read_cr4:  mov %cr4, %eax; ret
+i386_write_cr0: mov 4(%esp), %eax; mov %eax, %cr0; ret
+i386_write_cr3: mov 4(%esp), %eax; mov %eax, %cr3; ret
+i386_write_cr4: mov 4(%esp), %eax; mov %eax, %cr4; ret
+i386_invlpg:
+        mov 4(%esp), %eax
+        invlpg (%eax)
+        ret
+i386_image_start:               /* the linker script's bounds of the kernel image */
+        mov $__kernel_start, %eax
+        ret
+i386_image_end:
+        mov $__kernel_end, %eax
+        ret
+i386_halt_forever:
+        cli
+1:      hlt
+        jmp 1b

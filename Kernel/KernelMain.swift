@@ -1,0 +1,118 @@
+// The arch-independent boot sequence, after a backend has collected its boot
+// information: memory map, frame allocator, kernel address space (the direct
+// map), the heap region with the chosen table strategy, then the self-test.
+
+let defaultStrategy: StaticString = "spare"
+
+func kernelMain(_ arch: Platform, _ boot: inout BootInfo) -> Never {
+    kputs("\nswift-microkernel: Embedded Swift on "); kputs(Platform.name); kputs("\n")
+    kputs("command line: \""); kputBytes(boot.commandLine); kputs("\"\n")
+
+    let pageSize = Platform.Format.pageSize
+    boot.map.normalize(pageSize: pageSize, limit: Platform.directMapLimit)
+    guard var frames = FrameAllocator(map: &boot.map, pageSize: pageSize, reach: { arch.pointer(to: $0) }) else {
+        kputs("memory: no usable RAM in the boot memory map\n")
+        kernelFail()
+    }
+    printMemoryMap(boot.map)
+    kputs("frames: "); kputDecimal(UInt64(frames.freeFrames)); kputs(" free of ")
+    kputDecimal(UInt64(frames.totalFrames)); kputs(" ("); kputSize(UInt64(frames.freeFrames) * pageSize); kputs(")\n")
+
+    guard let space = AddressSpace(arch: arch, frames: &frames) else { kernelPanic("no frame for the root page table") }
+    let directTables = mapKernel(space, boot, &frames)
+    arch.activate(root: space.root)
+    kputs("paging: on, root table at "); kputHex(space.root.start.raw)
+    kputs(", direct map built with "); kputDecimal(UInt64(directTables)); kputs(" tables\n")
+
+    provokeRequestedFault(boot.commandLine)
+    let tables = chooseStrategy(boot.commandLine)
+    let before = frames.freeFrames
+    let region = HeapRegion(space: space, frames: frames, tables: tables, window: Platform.heapWindow)
+    kputs("strategy: "); kputs(region.tables.name); kputs(" (tables installed at boot: ")
+    kputDecimal(UInt64(region.tables.tablesGiven)); kputs(", frames held: "); kputDecimal(UInt64(region.tables.heldFrames))
+    kputs(", frames spent: "); kputDecimal(UInt64(before - region.frames.freeFrames)); kputs(")\n")
+    if !region.prepared { kputs("strategy: could not take all it wanted at boot; growth will stop early\n") }
+    kputs("heap window: "); kputHex(UInt64(Platform.heapWindow.start.raw)); kputs("-")
+    kputHex(UInt64(Platform.heapWindow.end.raw)); kputs("\n")
+
+    kernelGrowth.region = region
+    kernelHeap = Heap()
+    let report = runSelfTest(ramBytes: boot.map.usableBytes)
+    printSummary(report, ramTop: boot.map.usableTop)
+    arch.exit(passed: true)
+}
+
+/// Identity-map every region the memory map names (not page 0) and the device
+/// registers; returns the number of tables this took.
+func mapKernel(_ space: AddressSpace<Platform>, _ boot: BootInfo, _ frames: inout FrameAllocator) -> Int {
+    var tables = DirectFromFrames()
+    for i in 0..<boot.map.count {
+        let r = boot.map[i]
+        let attributes = r.kind == .kernelImage
+            ? PageAttributes(rawValue: PageAttributes.kernelData.rawValue | PageAttributes.executable.rawValue)
+            : PageAttributes.kernelData
+        identityMap(space, r, attributes, &tables, &frames)
+    }
+    for i in 0..<boot.deviceCount {
+        identityMap(space, boot.devices[i], PageAttributes(rawValue: PageAttributes.writable.rawValue | PageAttributes.device.rawValue),
+                    &tables, &frames)
+    }
+    return tables.tablesGiven
+}
+
+private func identityMap(_ space: AddressSpace<Platform>, _ r: MemoryRegion, _ attributes: PageAttributes,
+                         _ tables: inout DirectFromFrames, _ frames: inout FrameAllocator) {
+    let pageSize = Platform.Format.pageSize
+    var a = max(alignDown(r.start, pageSize), pageSize)
+    let end = min(alignUp(r.end, pageSize), Platform.directMapLimit)
+    while a < end {
+        let error = space.map(Page(VirtualAddress(UInt(a))), to: Frame(PhysicalAddress(a)), attributes,
+                              tables: &tables, frames: &frames)
+        if error == .noTableFrame { kernelPanic("out of frames while building the direct map") }
+        a += pageSize
+    }
+}
+
+/// The `pt=` value from the command line; a bad one is reported and the default used.
+func chooseStrategy(_ commandLine: ByteString) -> TableStrategy {
+    let levels = Platform.Format.levels
+    guard let value = commandLine.value(of: "pt") else {
+        return TableStrategy.parse(ByteString(cString: defaultStrategy.utf8Start, limit: 16), levels: levels)!
+    }
+    if let s = TableStrategy.parse(value, levels: levels) { return s }
+    kputs("strategy: unknown pt=\""); kputBytes(value); kputs("\"; valid values: "); kputs(TableStrategy.valid)
+    kputs("; using "); kputs(defaultStrategy); kputs("\n")
+    return TableStrategy.parse(ByteString(cString: defaultStrategy.utf8Start, limit: 16), levels: levels)!
+}
+
+func printMemoryMap(_ map: MemoryMap) {
+    kputs("memory map:\n")
+    for i in 0..<map.count {
+        let r = map[i]
+        kputs("  "); kputHex(r.start); kputs("-"); kputHex(r.end); kputs(" ")
+        switch r.kind {
+        case .usable: kputs("usable")
+        case .acpiReclaimable: kputs("ACPI reclaimable")
+        case .acpiNonVolatile: kputs("ACPI NVS")
+        case .reserved: kputs("reserved")
+        case .defective: kputs("defective")
+        case .bootInfo: kputs("boot info")
+        case .kernelImage: kputs("kernel image")
+        }
+        kputs(" ("); kputSize(r.bytes); kputs(")\n")
+    }
+}
+
+/// `crash=null` on the command line reads address 0 (the unmapped null page),
+/// so the boot tests can prove that a fault is reported, not silent.
+func provokeRequestedFault(_ commandLine: ByteString) {
+    guard let what = commandLine.value(of: "crash") else { return }
+    if what.equals("null") {
+        kputs("crash=null: reading address 0\n")
+        let p = UnsafeMutablePointer<UInt32>(bitPattern: nullAddress)
+        kputHex(UInt64(p.unsafelyUnwrapped.pointee))
+    }
+}
+
+/// Zero, hidden from the optimizer so the null read is really issued.
+var nullAddress: UInt = 0

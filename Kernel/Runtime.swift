@@ -1,0 +1,66 @@
+// The C symbols the Embedded Swift runtime needs from the kernel. Every class
+// instance, Array and Dictionary is allocated through posix_memalign and
+// released through free, so they all live in the kernel heap.
+
+/// The kernel heap and the sbrk it grows through. Both are nil until kernelMain sets them.
+var kernelHeap: Heap? = nil
+var kernelGrowth = SbrkGrowth()
+
+let ENOMEM: Int32 = 12
+
+/// `size` bytes at `alignment` from the kernel heap, or nil when it cannot grow.
+func kernelAllocate(_ size: Int, alignment: Int = 16) -> UnsafeMutableRawPointer? {
+    if kernelHeap == nil { return nil }
+    return kernelHeap!.allocate(size, alignment: alignment, growth: &kernelGrowth)
+}
+
+@_cdecl("posix_memalign")
+func posixMemalign(_ out: UnsafeMutablePointer<UnsafeMutableRawPointer?>, _ alignment: Int, _ size: Int) -> Int32 {
+    guard let p = kernelAllocate(size, alignment: alignment) else {
+        kputs("heap: out of memory: posix_memalign of "); kputDecimal(UInt64(size))
+        kputs(" bytes (align "); kputDecimal(UInt64(alignment)); kputs(") failed with a ")
+        kputSize(UInt64(kernelHeap?.heapBytes ?? 0)); kputs(" heap; ")
+        kputs(kernelGrowth.lastFailureName); kputs("\n")
+        return ENOMEM
+    }
+    out.pointee = p
+    return 0
+}
+
+/// Reached from `free` (runtime.c: the name is reserved in Swift).
+@_cdecl("kernel_free")
+func kernelFree(_ pointer: UnsafeMutableRawPointer?) {
+    guard let p = pointer else { return }
+    guard kernelHeap != nil, let error = kernelHeap!.free(p) else { return }
+    // Misuse is reported and refused; the heap is left as it was.
+    switch error {
+    case .doubleFree(let a): kputs("heap: double free of "); kputHex(UInt64(a))
+    case .foreignPointer(let a): kputs("heap: free of a pointer the heap never handed out: "); kputHex(UInt64(a))
+    case .corruptBlock(let a): kputs("heap: free of a block with a corrupt header: "); kputHex(UInt64(a))
+    }
+    kputs(" (ignored)\n")
+}
+
+@_cdecl("putchar")
+func kernelPutchar(_ c: Int32) -> Int32 {
+    Platform().putByte(UInt8(truncatingIfNeeded: c))
+    return c
+}
+
+/// Hash seeds for Dictionary and Set. Not for secrets: there is no entropy source yet.
+var seedState: UInt64 = 0x243F_6A88_85A3_08D3
+@_cdecl("arc4random_buf")
+func kernelRandomBytes(_ buffer: UnsafeMutableRawPointer, _ count: Int) {
+    for i in 0..<count {
+        seedState ^= seedState << 13; seedState ^= seedState >> 7; seedState ^= seedState << 17
+        buffer.storeBytes(of: UInt8(truncatingIfNeeded: seedState), toByteOffset: i, as: UInt8.self)
+    }
+}
+
+/// ceil for hash-table sizing; written out so it cannot call itself.
+@_cdecl("ceil")
+func kernelCeil(_ x: Double) -> Double {
+    if !(x.magnitude < 4_503_599_627_370_496.0) { return x }  // 2^52: already whole (or NaN, inf)
+    let t = Double(Int64(x))
+    return t < x ? t + 1 : t
+}

@@ -1,0 +1,63 @@
+# Swift microkernel: host tests, kernels for i386 and aarch64, and their boot tests.
+#   make run-i386 [PT=spare|prereserve|direct|pool:N] [RAM=128M]
+#   make test
+SHELL := /bin/bash
+BUILD ?= build
+PT ?= spare
+RAM ?= 128M
+
+SWIFTC ?= swiftc
+CLANG ?= clang
+LLD ?= ld.lld
+KERNEL_SWIFT_FLAGS := -enable-experimental-feature Embedded -enable-experimental-feature Extern \
+    -wmo -parse-as-library -Osize -Xfrontend -disable-stack-protector -module-name Kernel
+KERNEL_C_FLAGS := -ffreestanding -fno-builtin -O2 -Wall
+
+CORE_SOURCES := $(shell find Sources Kernel -name '*.swift')
+
+# --- i386 -------------------------------------------------------------------
+I386 := $(BUILD)/i386
+I386_SWIFT := $(CORE_SOURCES) $(shell find Arch/i386 -name '*.swift')
+I386_ASM := Boot/i386/boot.S $(wildcard Arch/i386/*.S)
+I386_OBJS := $(I386)/kernel.o $(patsubst %,$(I386)/%.o,$(notdir $(I386_ASM))) $(I386)/runtime.c.o
+QEMU_I386 = qemu-system-i386 -m $(RAM) -kernel $(I386)/kernel.elf -append "pt=$(PT)" \
+    -serial stdio -display none -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04
+
+.PHONY: all kernels kernel-i386 run-i386 test test-host test-boot tools clean
+
+all: kernels
+kernels: kernel-i386
+kernel-i386: $(I386)/kernel.elf
+
+$(I386)/kernel.o: $(I386_SWIFT) | $(I386)
+	$(SWIFTC) -target i686-unknown-none-elf $(KERNEL_SWIFT_FLAGS) -c $(I386_SWIFT) -o $@
+$(I386)/%.S.o: Boot/i386/%.S | $(I386)
+	$(CLANG) --target=i686-unknown-none-elf -c $< -o $@
+$(I386)/%.S.o: Arch/i386/%.S | $(I386)
+	$(CLANG) --target=i686-unknown-none-elf -c $< -o $@
+$(I386)/runtime.c.o: Kernel/runtime.c | $(I386)
+	$(CLANG) --target=i686-unknown-none-elf $(KERNEL_C_FLAGS) -c $< -o $@
+$(I386)/kernel.elf: $(I386_OBJS) Boot/i386/linker.ld | tools-i386
+	$(LLD) -m elf_i386 -T Boot/i386/linker.ld -o $@ $(I386_OBJS) "$$(gcc -m32 -print-libgcc-file-name)"
+
+# QEMU exits with (value << 1) | 1 through isa-debug-exit: 33 is the kernel's pass.
+run-i386: $(I386)/kernel.elf
+	$(QEMU_I386); status=$$?; [[ $$status -eq 33 ]] || { echo "QEMU exit status $$status (33 is a pass)"; exit 1; }
+
+# --- tests ------------------------------------------------------------------
+test: test-host test-boot
+test-host:
+	swift build --build-tests
+	swift test
+test-boot: kernels
+	python3 ci/boot_test.py
+
+# --- set-up -----------------------------------------------------------------
+tools: ; ci/ensure-tools.sh all
+.PHONY: tools-i386
+tools-i386: ; @ci/ensure-tools.sh i386
+
+$(I386):
+	mkdir -p $@
+clean:
+	rm -rf $(BUILD)

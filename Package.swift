@@ -11,7 +11,7 @@ let package = Package(
         .target(
             name: "KernelCore",
             path: ".",
-            sources: ["Sources", "Arch/i386/Format"]
+            sources: ["Sources", "Arch/i386/Format", "Arch/aarch64/Format"]
         ),
         .target(name: "MallocCounter", path: "Tests/MallocCounter"),
         .testTarget(

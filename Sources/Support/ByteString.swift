@@ -61,3 +61,24 @@ struct ByteString {
         return nil
     }
 }
+
+extension ByteString {
+    /// The big-endian 32-bit word at byte `offset` (the caller checks the bounds).
+    func bigEndian32(_ offset: Int) -> UInt32 {
+        var v: UInt32 = 0
+        for i in 0..<4 { v = v << 8 | UInt32(self[offset + i]) }
+        return v
+    }
+
+    /// True if one of the NUL-separated strings in these bytes equals `s`.
+    func contains(_ s: StaticString) -> Bool {
+        var start = 0
+        while start < count {
+            var end = start
+            while end < count && self[end] != 0 { end += 1 }
+            if ByteString(base: base.map { $0 + start }, count: end - start).equals(s) { return true }
+            start = end + 1
+        }
+        return false
+    }
+}

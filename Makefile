@@ -1,5 +1,6 @@
 # Swift microkernel: host tests, kernels for i386 and aarch64, and their boot tests.
-#   make run-i386 [PT=spare|prereserve|direct|pool:N] [RAM=128M]
+#   make run-i386    [PT=spare|prereserve|direct|pool:N] [RAM=128M]
+#   make run-aarch64 [PT=...] [RAM=128M] [CPU=cortex-a57] [MACHINE=virt]
 #   make test
 SHELL := /bin/bash
 BUILD ?= build
@@ -23,10 +24,10 @@ I386_OBJS := $(I386)/kernel.o $(patsubst %,$(I386)/%.o,$(notdir $(I386_ASM))) $(
 QEMU_I386 = qemu-system-i386 -m $(RAM) -kernel $(I386)/kernel.elf -append "pt=$(PT)" \
     -serial stdio -display none -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04
 
-.PHONY: all kernels kernel-i386 run-i386 test test-host test-boot tools clean
+.PHONY: all kernels kernel-i386 kernel-aarch64 run-i386 run-aarch64 test test-host test-boot tools clean
 
 all: kernels
-kernels: kernel-i386
+kernels: kernel-i386 kernel-aarch64
 kernel-i386: $(I386)/kernel.elf
 
 $(I386)/kernel.o: $(I386_SWIFT) | $(I386)
@@ -44,20 +45,52 @@ $(I386)/kernel.elf: $(I386_OBJS) Boot/i386/linker.ld | tools-i386
 run-i386: $(I386)/kernel.elf
 	$(QEMU_I386); status=$$?; [[ $$status -eq 33 ]] || { echo "QEMU exit status $$status (33 is a pass)"; exit 1; }
 
+# --- aarch64 ----------------------------------------------------------------
+A64 := $(BUILD)/aarch64
+A64_SWIFT := $(CORE_SOURCES) $(shell find Arch/aarch64 -name '*.swift')
+A64_ASM := Boot/aarch64/boot.S $(wildcard Arch/aarch64/*.S)
+A64_OBJS := $(A64)/kernel.o $(patsubst %,$(A64)/%.o,$(notdir $(A64_ASM))) $(A64)/runtime.c.o
+CPU ?= cortex-a57
+MACHINE ?= virt
+# Semihosting carries the pass/fail status out (33 pass, 35 fail), as on i386.
+QEMU_A64 = qemu-system-aarch64 -M $(MACHINE) -cpu $(CPU) -m $(RAM) -kernel $(A64)/kernel.bin \
+    -append "pt=$(PT) exit=semihosting" -semihosting -serial stdio -display none -no-reboot
+
+kernel-aarch64: $(A64)/kernel.bin
+
+$(A64)/kernel.o: $(A64_SWIFT) | $(A64)
+	$(SWIFTC) -target aarch64-none-none-elf $(KERNEL_SWIFT_FLAGS) -c $(A64_SWIFT) -o $@
+$(A64)/%.S.o: Boot/aarch64/%.S | $(A64)
+	$(CLANG) --target=aarch64-none-elf -c $< -o $@
+$(A64)/%.S.o: Arch/aarch64/%.S | $(A64)
+	$(CLANG) --target=aarch64-none-elf -c $< -o $@
+$(A64)/runtime.c.o: Kernel/runtime.c | $(A64)
+	$(CLANG) --target=aarch64-none-elf $(KERNEL_C_FLAGS) -mgeneral-regs-only -c $< -o $@
+$(A64)/kernel.elf: $(A64_OBJS) Boot/aarch64/linker.ld
+	$(LLD) -T Boot/aarch64/linker.ld -o $@ $(A64_OBJS)
+# A raw image: QEMU passes the device tree only to images with the arm64 header.
+$(A64)/kernel.bin: $(A64)/kernel.elf
+	llvm-objcopy -O binary $< $@
+
+run-aarch64: $(A64)/kernel.bin | tools-aarch64
+	$(QEMU_A64); status=$$?; [[ $$status -eq 33 ]] || { echo "QEMU exit status $$status (33 is a pass)"; exit 1; }
+
 # --- tests ------------------------------------------------------------------
 test: test-host test-boot
 test-host:
 	swift build --build-tests
 	swift test
-test-boot: kernels
+test-boot: kernels | tools
 	python3 ci/boot_test.py
 
 # --- set-up -----------------------------------------------------------------
 tools: ; ci/ensure-tools.sh all
 .PHONY: tools-i386
 tools-i386: ; @ci/ensure-tools.sh i386
+.PHONY: tools-aarch64
+tools-aarch64: ; @ci/ensure-tools.sh aarch64
 
-$(I386):
+$(I386) $(A64):
 	mkdir -p $@
 clean:
 	rm -rf $(BUILD)

@@ -38,7 +38,7 @@ func kernelMain(_ arch: Platform, _ boot: inout BootInfo) -> Never {
     kernelGrowth.region = region
     kernelHeap = Heap()
     let report = runSelfTest(ramBytes: boot.map.usableBytes)
-    printSummary(report, ramTop: boot.map.usableTop)
+    printSummary(report, ramBytes: boot.map.usableBytes)
     arch.exit(passed: true)
 }
 

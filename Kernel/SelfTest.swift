@@ -116,11 +116,11 @@ func printHeapState(_ label: StaticString) {
     kputDecimal(UInt64(r.tables.heldFrames)); kputs(", free frames "); kputDecimal(UInt64(r.frames.freeFrames)); kputs("\n")
 }
 
-func printSummary(_ report: SelfTestReport, ramTop: UInt64) {
+func printSummary(_ report: SelfTestReport, ramBytes: UInt64) {
     let r = kernelGrowth.region!
     kputs("KERNEL OK arch="); kputs(Platform.name)
     kputs(" strategy="); kputs(r.tables.name)
-    kputs(" ram_top_mib="); kputDecimal(ramTop >> 20)
+    kputs(" ram_mib="); kputDecimal(ramBytes >> 20)
     kputs(" heap_kib="); kputDecimal(report.heapBytes >> 10)
     kputs(" tables="); kputDecimal(UInt64(r.tables.tablesGiven))
     kputs(" held="); kputDecimal(UInt64(r.tables.heldFrames))

@@ -20,8 +20,8 @@ enum PSCIConduit: Equatable { case hvc, smc }
 
 struct DeviceTree {
     static let magic: UInt32 = 0xD00D_FEED
-    /// Largest blob accepted; QEMU's is about 1 MiB at most.
-    static let sizeLimit: UInt32 = 2 << 20
+    /// Largest blob accepted; QEMU passes 1-2 MiB (its tree plus free space).
+    static let sizeLimit: UInt32 = 8 << 20
     static let maxDepth = 16
 
     var totalSize: UInt64 = 0

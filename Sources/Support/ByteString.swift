@@ -82,3 +82,17 @@ extension ByteString {
         return false
     }
 }
+
+extension ByteString {
+    /// True if one of the space-separated words is exactly `word`.
+    func hasWord(_ word: StaticString) -> Bool {
+        var i = 0
+        while i < count {
+            while i < count && self[i] == 32 { i += 1 }
+            let start = i
+            while i < count && self[i] != 32 { i += 1 }
+            if ByteString(base: base.map { $0 + start }, count: i - start).equals(word) { return true }
+        }
+        return false
+    }
+}

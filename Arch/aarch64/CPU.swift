@@ -1,0 +1,22 @@
+// The assembly primitives of cpu.S, as Swift sees them.
+
+@_extern(c, "aarch64_read_esr") func readESR() -> UInt64
+@_extern(c, "aarch64_read_far") func readFAR() -> UInt64
+@_extern(c, "aarch64_read_elr") func readELR() -> UInt64
+@_extern(c, "aarch64_current_el") func currentEL() -> UInt64
+@_extern(c, "aarch64_set_root") func setRoot(_ root: UInt64)
+@_extern(c, "aarch64_invalidate_page") func invalidatePage(_ va: UInt64)
+@_extern(c, "aarch64_mmio_read32") func mmioRead32(_ address: UInt) -> UInt32
+@_extern(c, "aarch64_mmio_write32") func mmioWrite32(_ address: UInt, _ value: UInt32)
+@_extern(c, "aarch64_psci_hvc") func psciHVC(_ function: UInt64, _ argument: UInt64) -> UInt64
+@_extern(c, "aarch64_psci_smc") func psciSMC(_ function: UInt64, _ argument: UInt64) -> UInt64
+@_extern(c, "aarch64_semihosting") func semihosting(_ operation: UInt64, _ parameter: UnsafeRawPointer) -> UInt64
+@_extern(c, "aarch64_halt_forever") func haltNow()
+@_extern(c, "aarch64_image_start") func imageStart() -> UInt64
+@_extern(c, "aarch64_image_end") func imageEnd() -> UInt64
+
+/// Stop this CPU for good.
+func haltForever() -> Never {
+    haltNow()
+    while true {}
+}

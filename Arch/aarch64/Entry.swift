@@ -1,0 +1,59 @@
+// The first Swift code on aarch64. boot.S arrives here at EL1 with the MMU on
+// (bootstrap identity map), FP/SIMD on, a stack, and the device tree address.
+// Everything arch-specific about booting happens here; then the
+// arch-independent kernel takes over and builds its own tables.
+
+@_cdecl("aarch64_entry")
+func aarch64Entry(_ deviceTree: UInt64, _ entryLevel: UInt64) {
+    guard deviceTree != 0, let blob = UnsafeRawPointer(bitPattern: UInt(deviceTree)) else {
+        kputs("boot: no device tree address in x0 (load the kernel as a raw image, not an ELF)\n")
+        kernelFail()
+    }
+    let tree: DeviceTree
+    switch DeviceTree.parse(blob, available: Int(DeviceTree.sizeLimit)) {
+    case .success(let t): tree = t
+    case .failure(let e):
+        reportDeviceTreeProblem(e, at: deviceTree)
+        // The command line is lost with the tree: try the semihosting exit, which a
+        // test harness enables; without it the attempt traps and the CPU halts.
+        exitThroughSemihosting = true
+        kernelFail()
+    }
+    if let uart = tree.uart { consoleBase = UInt(uart.start) }
+    psciConduit = tree.psci
+    exitThroughSemihosting = tree.bootargs.hasWord("exit=semihosting")
+    kputs("boot: entered at EL"); kputDecimal(entryLevel); kputs(", running at EL"); kputDecimal(currentEL())
+    kputs("; device tree at "); kputHex(deviceTree); kputs(" ("); kputDecimal(tree.totalSize); kputs(" bytes)\n")
+    if tree.uart == nil { kputs("boot: no PL011 in the device tree; console at the fallback address\n") }
+
+    var boot = BootInfo()
+    boot.commandLine = tree.bootargs
+    for i in 0..<tree.memoryCount {
+        boot.map.add(start: tree.memory[i].start, length: tree.memory[i].bytes, kind: .usable)
+    }
+    for i in 0..<tree.reservedCount {
+        boot.map.reserve(start: tree.reserved[i].start, end: tree.reserved[i].end, kind: .reserved)
+    }
+    boot.map.reserve(start: deviceTree, end: deviceTree + tree.totalSize, kind: .bootInfo)
+    boot.map.reserve(start: imageStart(), end: imageEnd(), kind: .kernelImage)
+    if let uart = tree.uart { boot.addDevice(start: uart.start, bytes: uart.bytes) }
+    else { boot.addDevice(start: UInt64(AArch64.fallbackConsole), bytes: 0x1000) }
+    kernelMain(AArch64(), &boot)
+}
+
+func reportDeviceTreeProblem(_ e: DeviceTreeError, at address: UInt64) {
+    kputs("boot: bad device tree at "); kputHex(address); kputs(": ")
+    switch e {
+    case .unreadable: kputs("too short to hold a header")
+    case .badMagic(let m): kputs("magic "); kputHex(UInt64(m)); kputs(", want 0xd00dfeed")
+    case .badSize(let n): kputs("total size "); kputDecimal(UInt64(n)); kputs(" is implausible")
+    case .unsupportedVersion(let v): kputs("version "); kputDecimal(UInt64(v)); kputs(" is not supported")
+    case .blockOutOfBounds: kputs("a block lies outside the blob")
+    case .truncated(let o): kputs("truncated at offset "); kputDecimal(UInt64(o))
+    case .badToken(let t, let o): kputs("bad token "); kputHex(UInt64(t)); kputs(" at offset "); kputDecimal(UInt64(o))
+    case .tooDeep: kputs("nodes nested too deep")
+    case .badCells: kputs("a reg property does not fit its cell sizes")
+    case .noMemory: kputs("no /memory node: RAM size unknown, and it will not be guessed")
+    }
+    kputs("\n")
+}

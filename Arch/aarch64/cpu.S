@@ -1,0 +1,49 @@
+/* aarch64 privileged primitives Swift cannot express: system registers,
+ * TLB maintenance, device-memory accesses, PSCI and semihosting calls. */
+
+        .text
+        .globl aarch64_read_esr, aarch64_read_far, aarch64_read_elr, aarch64_current_el
+        .globl aarch64_set_root, aarch64_invalidate_page, aarch64_mmio_read32, aarch64_mmio_write32
+        .globl aarch64_psci_hvc, aarch64_psci_smc, aarch64_semihosting, aarch64_halt_forever
+        .globl aarch64_image_start, aarch64_image_end
+
+aarch64_read_esr:   mrs x0, esr_el1; ret
+aarch64_read_far:   mrs x0, far_el1; ret
+aarch64_read_elr:   mrs x0, elr_el1; ret
+aarch64_current_el: mrs x0, CurrentEL; lsr x0, x0, #2; ret
+
+aarch64_set_root:                       /* void (uint64 root): TTBR0_EL1, then drop all old entries */
+        dsb ishst
+        msr ttbr0_el1, x0
+        isb
+        tlbi vmalle1
+        dsb ish
+        isb
+        ret
+aarch64_invalidate_page:                /* void (uint64 va): publish table writes, drop one VA */
+        dsb ishst
+        lsr x0, x0, #12
+        tlbi vaae1is, x0
+        dsb ish
+        isb
+        ret
+
+aarch64_mmio_read32:  ldr w0, [x0]; ret
+aarch64_mmio_write32: str w1, [x0]; ret
+
+aarch64_psci_hvc:                       /* uint64 (uint64 function, uint64 arg1) */
+        hvc #0
+        ret
+aarch64_psci_smc:
+        smc #0
+        ret
+aarch64_semihosting:                    /* uint64 (uint64 op, void *parameter) */
+        hlt #0xf000
+        ret
+aarch64_halt_forever:
+        msr daifset, #0xf
+1:      wfe
+        b 1b
+
+aarch64_image_start: ldr x0, =__kernel_start; ret
+aarch64_image_end:   ldr x0, =__kernel_end; ret

@@ -43,15 +43,16 @@ struct HeapRegion<A: Architecture, P: TableProvisioning> {
             return nil
         }
         // A reserve whose last refill failed gets another chance first.
-        tables.replenish(frames: &frames)
+        tables.replenish(space: space, next: Page(old), frames: &frames)
         for i in 0..<pages {
             let page = Page(old.adding(UInt(i) * Self.pageSize))
+            tables.vacate(page, space: space)
             guard let frame = frames.allocate() else { return fail(.noFrame, undoing: i) }
             if let error = space.map(page, to: frame, .kernelData, tables: &tables, frames: &frames) {
                 _ = frames.free(frame)
                 return fail(error == .noTableFrame ? .noTableFrame : .alreadyMapped, undoing: i)
             }
-            tables.replenish(frames: &frames)
+            tables.replenish(space: space, next: Page(page.start.adding(Self.pageSize)), frames: &frames)
         }
         brk = old.adding(UInt(pages) * Self.pageSize)
         pagesMapped += pages
@@ -62,8 +63,10 @@ struct HeapRegion<A: Architecture, P: TableProvisioning> {
     /// Unmap the first `count` pages above the break and return their frames.
     private mutating func fail(_ reason: GrowthFailure, undoing count: Int) -> VirtualAddress? {
         for i in 0..<count {
-            if let frame = space.unmap(Page(brk.adding(UInt(i) * Self.pageSize))) { _ = frames.free(frame) }
+            let page = Page(brk.adding(UInt(i) * Self.pageSize))
+            if !tables.isGuard(page), let frame = space.unmap(page) { _ = frames.free(frame) }
         }
+        tables.replenish(space: space, next: Page(brk), frames: &frames)
         lastFailure = reason
         return nil
     }

@@ -97,7 +97,7 @@ final class AArch64Tests: XCTestCase {
     func testHeapGrowsAcrossTableBoundariesWithEveryStrategy() {
         // 0xD000_0000 needs an L1, an L2 and an L3 table at first; then one L3 per 2 MiB.
         let pages = 3 * 512 + 100
-        for (name, tables, held) in [("spare", 3 + 3, 3), ("direct", 6, 0), ("pool:5", 6, 2), ("prereserve", 2 + 128, 0)] {
+        for (name, tables, held) in [("spare", 3 + 3, 3), ("direct", 6, 0), ("pool:5", 6, 2), ("prereserve", 2 + 128, 0), ("tail", 6, 3)] {
             let m = M(megabytes: 32)
             var frames = m.frameAllocator()
             let space = AddressSpace(arch: m, frames: &frames)!

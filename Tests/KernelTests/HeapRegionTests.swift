@@ -34,18 +34,22 @@ final class HeapRegionTests: XCTestCase {
             guard let w = walkI386(m, root: r.space.root, UInt32(va)) else {
                 return XCTFail("heap page \(va) not mapped", file: file, line: line)
             }
-            XCTAssertTrue(w.writable && !w.user, file: file, line: line)
+            XCTAssertTrue(w.writable && !w.user, "heap page \(va)", file: file, line: line)
             XCTAssertTrue(seen.insert(w.physical).inserted, "frame reused", file: file, line: line)
             va += 4096
         }
-        XCTAssertNil(walkI386(m, root: r.space.root, UInt32(r.brk.raw)), "page at the break is mapped", file: file, line: line)
+        if let w = walkI386(m, root: r.space.root, UInt32(r.brk.raw)) {
+            // Only the heap tail keeps a page there, and only read-only.
+            XCTAssertTrue(r.tables.isGuard(Page(r.brk)), "page at the break is mapped", file: file, line: line)
+            XCTAssertFalse(w.writable, "the tail guard is writable", file: file, line: line)
+        }
     }
 
     func testEachStrategyGrowsAcrossTableBoundariesWithoutAllocating() {
         // 3.5 table spans: 4 leaf tables on demand.
         let pages = 3 * 1024 + 512
         let expected: [(String, tables: Int, held: Int)] = [
-            ("spare", 4, 1), ("direct", 4, 0), ("pool:8", 4, 5), ("prereserve", 64, 0),
+            ("spare", 4, 1), ("direct", 4, 0), ("pool:8", 4, 5), ("prereserve", 64, 0), ("tail", 4, 1),
         ]
         for (name, tables, held) in expected {
             // Warm up: the host Swift runtime fills its type-metadata caches
@@ -70,7 +74,7 @@ final class HeapRegionTests: XCTestCase {
     }
 
     func testExhaustionStopsCleanlyWithNothingHalfMapped() {
-        for name in ["spare", "direct", "prereserve", "pool:64"] {
+        for name in ["spare", "direct", "prereserve", "pool:64", "tail"] {
             let m = M(megabytes: 8)
             var r = region(m, name)
             let (grown, _) = grow(&r, pages: 1 << 20)
@@ -141,6 +145,34 @@ final class HeapRegionTests: XCTestCase {
         XCTAssertEqual(grown * 4096, 3 * HeapRegionTests.tableSpan)
         XCTAssertEqual(r.lastFailure, .noTableFrame)
         XCTAssertGreaterThan(r.frames.freeFrames, 1000, "the cap, not memory, stopped it")
+        assertHeapMapped(m, r)
+    }
+
+    func testHeapTailGuardsTheBreakAndBecomesTheNextTable() {
+        let m = M(megabytes: 16)
+        var r = region(m, "tail")
+        XCTAssertEqual(r.tables.heldFrames, 1)
+        XCTAssertNil(walkI386(m, root: r.space.root, 0xD000_0000), "no table yet: the tail is held, unmapped")
+        XCTAssertNotNil(r.sbrk(pages: 1))
+        XCTAssertEqual(r.tables.tablesGiven, 1)
+        // The new tail sits read-only just past the break.
+        let guardWalk = walkI386(m, root: r.space.root, 0xD000_1000)
+        XCTAssertEqual(guardWalk?.writable, false)
+        XCTAssertTrue(r.tables.isGuard(Page(VirtualAddress(0xD000_1000))))
+        // Grow to the last page of the first table: the guard moves with the break.
+        XCTAssertNotNil(r.sbrk(pages: 1022))
+        XCTAssertTrue(r.tables.isGuard(Page(VirtualAddress(0xD03F_F000))))
+        let tailFrame = walkI386(m, root: r.space.root, 0xD03F_F000)!.physical
+        // The next page is the last of the table's span; past it there is no table, so the tail is held unmapped.
+        XCTAssertNotNil(r.sbrk(pages: 1))
+        XCTAssertNil(walkI386(m, root: r.space.root, 0xD040_0000))
+        // Crossing into the next 4 MiB: the held tail frame becomes the new table.
+        XCTAssertNotNil(r.sbrk(pages: 1))
+        let pde = m.memory.load(fromByteOffset: Int(r.space.root.start.raw) + 0x341 * 4, as: UInt32.self)
+        XCTAssertEqual(UInt64(pde & 0xFFFF_F000), tailFrame, "the tail became the page table")
+        XCTAssertEqual(r.tables.tablesGiven, 2)
+        XCTAssertEqual(walkI386(m, root: r.space.root, 0xD040_1000)?.writable, false, "a new tail guards the break")
+        XCTAssertEqual(walkI386(m, root: r.space.root, 0xD040_0000)?.writable, true)
         assertHeapMapped(m, r)
     }
 

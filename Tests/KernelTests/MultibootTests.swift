@@ -88,6 +88,8 @@ final class MultibootTests: XCTestCase {
         XCTAssertEqual(p.size, 12)
         XCTAssertNotNil(parse("prereserve"))
         XCTAssertNotNil(parse("direct"))
+        guard case .tail(let t) = parse("tail") else { return XCTFail("tail") }
+        XCTAssertEqual(t.capacity, 3)
         for bad in ["", "spares", "pool:", "pool:65", "pool:x", "pool:-1", "Spare"] { XCTAssertNil(parse(bad), bad) }
     }
 }

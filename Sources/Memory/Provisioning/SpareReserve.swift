@@ -18,7 +18,11 @@ struct SpareReserve: TableProvisioning {
         return spares[heldFrames]
     }
 
-    mutating func replenish(frames: inout FrameAllocator) {
+    mutating func replenish<A: Architecture>(space: AddressSpace<A>, next: Page, frames: inout FrameAllocator) {
+        refill(&frames)
+    }
+
+    private mutating func refill(_ frames: inout FrameAllocator) {
         while heldFrames < capacity, let frame = frames.allocate() {
             spares[heldFrames] = frame
             heldFrames += 1
@@ -27,7 +31,7 @@ struct SpareReserve: TableProvisioning {
 
     mutating func prepare<A: Architecture>(space: AddressSpace<A>, window: VirtualRange,
                                            frames: inout FrameAllocator) -> Bool {
-        replenish(frames: &frames)
+        refill(&frames)
         return heldFrames == capacity
     }
 }

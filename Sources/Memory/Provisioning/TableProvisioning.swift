@@ -5,9 +5,13 @@
 protocol TableProvisioning {
     /// A frame for a new page table, or nil if none can be had now. The mapper zeroes it.
     mutating func takeTable(frames: inout FrameAllocator) -> Frame?
-    /// Called after each completed mapping: restore any reserve the strategy keeps.
-    /// A failed refill is not an error here; the next table request reports it.
-    mutating func replenish(frames: inout FrameAllocator)
+    /// Called before `page`, the page at the break, is mapped for the heap: a
+    /// strategy that keeps something mapped there moves it out of the way.
+    mutating func vacate<A: Architecture>(_ page: Page, space: AddressSpace<A>)
+    /// Called at the start of each sbrk and after each completed mapping:
+    /// restore any reserve the strategy keeps. `next` is the first page past the
+    /// break. A failed refill is not an error here; the next table request reports it.
+    mutating func replenish<A: Architecture>(space: AddressSpace<A>, next: Page, frames: inout FrameAllocator)
     /// Called once at boot, before the heap first grows. False: it could not get ready.
     mutating func prepare<A: Architecture>(space: AddressSpace<A>, window: VirtualRange,
                                            frames: inout FrameAllocator) -> Bool
@@ -15,11 +19,16 @@ protocol TableProvisioning {
     var heldFrames: Int { get }
     /// Table frames handed out (including those installed at `prepare`).
     var tablesGiven: Int { get }
+    /// A page of the heap window the strategy keeps mapped read-only (the heap
+    /// tail's guard), if any: a write there is a stray heap write.
+    func isGuard(_ page: Page) -> Bool
 }
 
 extension TableProvisioning {
-    mutating func replenish(frames: inout FrameAllocator) {}
+    mutating func vacate<A: Architecture>(_ page: Page, space: AddressSpace<A>) {}
+    mutating func replenish<A: Architecture>(space: AddressSpace<A>, next: Page, frames: inout FrameAllocator) {}
     mutating func prepare<A: Architecture>(space: AddressSpace<A>, window: VirtualRange,
                                            frames: inout FrameAllocator) -> Bool { true }
     var heldFrames: Int { 0 }
+    func isGuard(_ page: Page) -> Bool { false }
 }

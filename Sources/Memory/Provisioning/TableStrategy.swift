@@ -7,14 +7,16 @@ enum TableStrategy: TableProvisioning {
     case prereserved(PrereservedRange)
     case direct(DirectFromFrames)
     case pool(TablePool)
+    case tail(HeapTail)
 
-    static let valid: StaticString = "spare, prereserve, direct, pool:N (N = 0...64)"
+    static let valid: StaticString = "spare, prereserve, direct, pool:N (N = 0...64), tail"
 
     /// The strategy named by `text` (the value of `pt=`), for a format with `levels` levels.
     static func parse(_ text: ByteString, levels: Int) -> TableStrategy? {
         if text.equals("spare") { return .spare(SpareReserve(capacity: levels - 1)) }
         if text.equals("prereserve") { return .prereserved(PrereservedRange()) }
         if text.equals("direct") { return .direct(DirectFromFrames()) }
+        if text.equals("tail") { return .tail(HeapTail(capacity: levels - 1)) }
         if text.hasPrefix("pool:"), let n = text.dropFirst(5).decimalValue, n <= UInt64(TablePool.maximum) {
             return .pool(TablePool(size: Int(n)))
         }
@@ -27,6 +29,7 @@ enum TableStrategy: TableProvisioning {
         case .prereserved: "prereserve"
         case .direct: "direct"
         case .pool: "pool"
+        case .tail: "tail"
         }
     }
 
@@ -36,15 +39,22 @@ enum TableStrategy: TableProvisioning {
         case .prereserved(var s): defer { self = .prereserved(s) }; return s.takeTable(frames: &frames)
         case .direct(var s): defer { self = .direct(s) }; return s.takeTable(frames: &frames)
         case .pool(var s): defer { self = .pool(s) }; return s.takeTable(frames: &frames)
+        case .tail(var s): defer { self = .tail(s) }; return s.takeTable(frames: &frames)
         }
     }
 
-    mutating func replenish(frames: inout FrameAllocator) {
+    mutating func vacate<A: Architecture>(_ page: Page, space: AddressSpace<A>) {
         switch self {
-        case .spare(var s): s.replenish(frames: &frames); self = .spare(s)
-        case .prereserved(var s): s.replenish(frames: &frames); self = .prereserved(s)
-        case .direct(var s): s.replenish(frames: &frames); self = .direct(s)
-        case .pool(var s): s.replenish(frames: &frames); self = .pool(s)
+        case .tail(var s): s.vacate(page, space: space); self = .tail(s)
+        default: break   // only the tail keeps anything mapped in the window
+        }
+    }
+
+    mutating func replenish<A: Architecture>(space: AddressSpace<A>, next: Page, frames: inout FrameAllocator) {
+        switch self {
+        case .spare(var s): s.replenish(space: space, next: next, frames: &frames); self = .spare(s)
+        case .tail(var s): s.replenish(space: space, next: next, frames: &frames); self = .tail(s)
+        default: break   // the others keep no reserve to refill
         }
     }
 
@@ -55,6 +65,7 @@ enum TableStrategy: TableProvisioning {
         case .prereserved(var s): defer { self = .prereserved(s) }; return s.prepare(space: space, window: window, frames: &frames)
         case .direct(var s): defer { self = .direct(s) }; return s.prepare(space: space, window: window, frames: &frames)
         case .pool(var s): defer { self = .pool(s) }; return s.prepare(space: space, window: window, frames: &frames)
+        case .tail(var s): defer { self = .tail(s) }; return s.prepare(space: space, window: window, frames: &frames)
         }
     }
 
@@ -64,6 +75,7 @@ enum TableStrategy: TableProvisioning {
         case .prereserved(let s): s.heldFrames
         case .direct(let s): s.heldFrames
         case .pool(let s): s.heldFrames
+        case .tail(let s): s.heldFrames
         }
     }
 
@@ -73,6 +85,12 @@ enum TableStrategy: TableProvisioning {
         case .prereserved(let s): s.tablesGiven
         case .direct(let s): s.tablesGiven
         case .pool(let s): s.tablesGiven
+        case .tail(let s): s.tablesGiven
         }
+    }
+
+    func isGuard(_ page: Page) -> Bool {
+        if case .tail(let s) = self { return s.isGuard(page) }
+        return false
     }
 }

@@ -14,6 +14,9 @@ let package = Package(
             sources: ["Sources", "Arch/i386/Format", "Arch/aarch64/Format"]
         ),
         .target(name: "MallocCounter", path: "Tests/MallocCounter"),
+        // Benchmarks compile the core into their own module (symlinked folders),
+        // so that, as in the kernel, every generic is specialized.
+        .executableTarget(name: "strategy-bench", path: "Bench/StrategyBench"),
         .testTarget(
             name: "KernelTests",
             dependencies: ["KernelCore", "MallocCounter"],

@@ -37,6 +37,8 @@ func kernelMain(_ arch: Platform, _ boot: inout BootInfo) -> Never {
 
     kernelGrowth.region = region
     kernelHeap = Heap()
+    if let what = boot.commandLine.value(of: "crash"), what.equals("stray") { provokeStrayHeapWrite() }
+    if let what = boot.commandLine.value(of: "bench"), what.equals("grow") { runGrowthBench(ramBytes: boot.map.usableBytes) }
     let report = runSelfTest(ramBytes: boot.map.usableBytes)
     printSummary(report, ramBytes: boot.map.usableBytes)
     arch.exit(passed: true)

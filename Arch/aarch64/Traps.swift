@@ -21,6 +21,7 @@ func aarch64Trap(_ entry: UInt64, _ frame: UnsafeMutablePointer<UInt64>) {
         kputs((fsc & 0x3C) == 0x04 ? ", translation fault)" : (fsc & 0x3C) == 0x0C ? ", permission fault)" : ", other fault)")
     }
     kputs("\n")
+    if ec == 0x25 { explainHeapFault(at: far) }
     kernelFail()
 }
 

@@ -46,5 +46,6 @@ func i386Trap(_ frame: UnsafeMutablePointer<UInt32>) {
         kputs(error & 4 != 0 ? ", user)" : ", kernel)")
     }
     kputs("\n")
+    if vector == 14 { explainHeapFault(at: UInt64(readCR2())) }
     kernelFail()
 }

@@ -74,6 +74,27 @@ struct AddressSpace<A: Architecture> {
         leafSlot(creatingTablesFor: page, tables: &tables, frames: &frames).1
     }
 
+    /// Leaf tables installed for `window`, and how many of them map nothing yet.
+    func leafTables(in window: VirtualRange) -> (installed: Int, empty: Int) {
+        var installed = 0, empty = 0
+        let step = UInt(F.span(level: 0))
+        var va = window.start.raw & ~(step - 1)
+        while va < window.end.raw {
+            if let first = leafSlot(VirtualAddress(va)) {
+                installed += 1
+                var used = false
+                for i in 0..<F.entriesPerTable where F.decode(read(first + i * F.entryBytes), level: 0) != .absent {
+                    used = true; break
+                }
+                if !used { empty += 1 }
+            }
+            let next = va &+ step
+            if next < va { break }
+            va = next
+        }
+        return (installed, empty)
+    }
+
     /// Walk to the leaf entry for `page`, creating absent tables on the way.
     private func leafSlot<P: TableProvisioning>(creatingTablesFor page: Page, tables: inout P,
                                                 frames: inout FrameAllocator) -> (UnsafeMutableRawPointer?, MapError?) {

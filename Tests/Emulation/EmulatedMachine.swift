@@ -1,6 +1,9 @@
 // A host stand-in for a CPU: "physical memory" is a byte array, and the
-// privileged primitives only record what they were asked to do.
+// privileged primitives only record what they were asked to do. Shared by the
+// host tests (Tests/KernelTests) and the benchmarks (Bench/), through symlinks.
+#if canImport(KernelCore)
 @testable import KernelCore
+#endif
 
 final class EmulatedMachine<F: PageTableFormat>: Architecture {
     typealias Format = F

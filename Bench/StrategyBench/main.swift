@@ -1,0 +1,31 @@
+// Cost of heap growth per strategy, on the host emulated MMU, for
+// `valgrind --tool=callgrind` (instruction counts are repeatable; seconds are not).
+// The core sources are compiled into this module (Core/ is a symlink to
+// Sources/), so generics specialize as they do in the kernel's whole-module build.
+//   strategy-bench ARCH STRATEGY PAGES   (ARCH: i386 | aarch64)
+// Run it with PAGES = 0 and PAGES = N; the difference over N is the cost per page.
+import Glibc
+
+func grow<F: PageTableFormat>(_ format: F.Type, _ strategyName: String, pages: Int) -> Int {
+    let m = EmulatedMachine<F>(megabytes: 96)
+    var frames = m.frameAllocator()
+    guard let space = AddressSpace(arch: m, frames: &frames) else { fatalError("no root") }
+    guard let tables = strategyName.withCString({
+        TableStrategy.parse(ByteString(cString: UnsafeRawPointer($0).assumingMemoryBound(to: UInt8.self), limit: 64),
+                            levels: F.levels)
+    }) else { fatalError("unknown strategy \(strategyName); valid: \(TableStrategy.valid)") }
+    var region = HeapRegion(space: space, frames: frames, tables: tables, window: EmulatedMachine<F>.heapWindow)
+    var grown = 0
+    while grown < pages, region.sbrk(pages: 1) != nil { grown += 1 }
+    if grown != pages { fatalError("grew \(grown) of \(pages) pages: \(String(describing: region.lastFailure))") }
+    return region.tables.tablesGiven
+}
+
+let args = CommandLine.arguments
+guard args.count == 4, let pages = Int(args[3]) else {
+    print("usage: strategy-bench i386|aarch64 STRATEGY PAGES")
+    exit(2)
+}
+let tables = args[1] == "aarch64" ? grow(AArch64PageTable.self, args[2], pages: pages)
+                                  : grow(I386PageTable.self, args[2], pages: pages)
+print("arch=\(args[1]) strategy=\(args[2]) pages=\(pages) tables=\(tables)")

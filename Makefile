@@ -83,6 +83,15 @@ test-host:
 test-boot: kernels | tools
 	python3 ci/boot_test.py
 
+# --- benchmarks (not part of make test) --------------------------------------
+.PHONY: bench bench-strategies
+bench: bench-strategies
+# Boots every strategy on both arches and writes docs/page-table-strategies.md.
+bench-strategies: kernels | tools
+	command -v valgrind >/dev/null || ci/ensure-tools.sh valgrind
+	swift build -c release --product strategy-bench
+	python3 ci/bench_strategies.py
+
 # --- set-up -----------------------------------------------------------------
 tools: ; ci/ensure-tools.sh all
 .PHONY: tools-i386

@@ -130,6 +130,9 @@ def cases():
         c.append(Case(f"i386 {pt} 32M exhausts", "i386", qemu_i386("32M", f"pt={pt}"), I386_PASS, [
             ok_boot("i386", strategy=equals(pt), exhausted=equals("yes")),
             contains(r"heap exhausted at \d+ KiB: no free physical frame; growth stopped cleanly")]))
+    # The other three strategies, and what each must show.
+    c += strategy_cases("i386", qemu_i386, I386_PASS, I386_FAIL, pool_cap_kib=5 * 4096,
+                        guard_fault=r"\(protection violation, write, kernel\)", open_fault=r"\(page not present, write, kernel\)")
     c.append(Case("i386 spare 1G", "i386", qemu_i386("1G", "pt=spare"), I386_PASS, [
         ok_boot("i386", exhausted=equals("no"), ram_mib=at_least(1000))]))
     c.append(Case("i386 bad pt= is refused with the valid list", "i386", qemu_i386("64M", "pt=bogus"), I386_PASS, [
@@ -152,6 +155,8 @@ def cases():
         c.append(Case(f"aarch64 {pt} 32M exhausts", "aarch64", qemu_aarch64("32M", f"pt={pt}"), A64_PASS, [
             ok_boot("aarch64", strategy=equals(pt), exhausted=equals("yes")),
             contains(r"heap exhausted at \d+ KiB: no free physical frame; growth stopped cleanly")]))
+    c += strategy_cases("aarch64", qemu_aarch64, A64_PASS, A64_FAIL, pool_cap_kib=5 * 2048,
+                        guard_fault=r"\(write, permission fault\)", open_fault=r"\(write, translation fault\)")
     c.append(Case("aarch64 cortex-a53", "aarch64", qemu_aarch64("128M", "pt=spare", cpu="cortex-a53"), A64_PASS, [
         ok_boot("aarch64", exhausted=equals("no"))]))
     c.append(Case("aarch64 cpu max 1G", "aarch64", qemu_aarch64("1G", "pt=prereserve", cpu="max"), A64_PASS, [
@@ -176,6 +181,29 @@ def cases():
                   lambda: qemu_aarch64("128M", "pt=spare", extra=("-dtb", damaged_dtb())), A64_FAIL, [
         contains(r"^boot: bad device tree at 0x\w+: nodes nested too deep", r"^KERNEL FAIL arch=aarch64"),
         lacks(r"^KERNEL OK", r"^memory map:")]))
+    return c
+
+
+def strategy_cases(arch, qemu, passed, failed, pool_cap_kib, guard_fault, open_fault):
+    """direct, pool:4 and tail on one arch; plus the stray heap write under tail and spare."""
+    c = [Case(f"{arch} direct 128M", arch, qemu("128M", "pt=direct"), passed, [
+            ok_boot(arch, strategy=equals("direct"), exhausted=equals("no"), heap_kib=at_least(64 << 10))]),
+         # pool:4 caps the heap at the 4 pool tables plus the window's first leaf table.
+         Case(f"{arch} pool:4 stops at its cap", arch, qemu("128M", "pt=pool:4"), passed, [
+            ok_boot(arch, strategy=equals("pool"), exhausted=equals("yes"), heap_kib=lambda v: pool_cap_kib - 1024 <= int(v) <= pool_cap_kib),
+            contains(r"heap exhausted at \d+ KiB: no frame for a page table; growth stopped cleanly")]),
+         Case(f"{arch} tail 128M", arch, qemu("128M", "pt=tail"), passed, [
+            ok_boot(arch, strategy=equals("tail"), exhausted=equals("no"), heap_kib=at_least(64 << 10))]),
+         Case(f"{arch} tail 32M exhausts", arch, qemu("32M", "pt=tail"), passed, [
+            ok_boot(arch, strategy=equals("tail"), exhausted=equals("yes"))]),
+         Case(f"{arch} tail stops a stray heap write with its guard", arch, qemu("64M", "pt=tail crash=stray"), failed, [
+            contains(r"^crash=stray: writing one byte at the heap's break", "CPU EXCEPTION: .*" + guard_fault,
+                     r"^heap: a stray write hit the held-back heap tail .* its read-only mapping stopped it",
+                     rf"^KERNEL FAIL arch={arch}"),
+            lacks(r"the write was not stopped", r"^KERNEL OK")]),
+         Case(f"{arch} spare: a stray heap write finds nothing mapped", arch, qemu("64M", "pt=spare crash=stray"), failed, [
+            contains("CPU EXCEPTION: .*" + open_fault, r"^heap: an access past the heap's break", rf"^KERNEL FAIL arch={arch}"),
+            lacks(r"the write was not stopped", r"^KERNEL OK")])]
     return c
 
 

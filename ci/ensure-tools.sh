@@ -2,7 +2,7 @@
 # Installs what the kernel builds and boot tests need, from Debian's packages,
 # when it is missing: QEMU for both guests and the 32-bit libgcc (64-bit
 # integer helpers such as __udivdi3 for the i386 kernel).
-# Usage: ci/ensure-tools.sh [i386|aarch64|all]
+# Usage: ci/ensure-tools.sh [i386|aarch64|all|valgrind]
 set -euo pipefail
 want=${1:-all}
 packages=()
@@ -12,6 +12,9 @@ if [[ $want == i386 || $want == all ]]; then
 fi
 if [[ $want == aarch64 || $want == all ]]; then
     command -v qemu-system-aarch64 >/dev/null || packages+=(qemu-system-arm)
+fi
+if [[ $want == valgrind ]]; then
+    command -v valgrind >/dev/null || packages+=(valgrind)
 fi
 [[ ${#packages[@]} -eq 0 ]] && exit 0
 

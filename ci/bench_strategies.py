@@ -111,9 +111,9 @@ def chart(results):
                 pts.append(f"{px(x):.1f},{py(frames * 4):.1f}")
             dash = ' stroke-dasharray="5,3"' if s == "tail" else ""
             out.append(f'<polyline fill="none" stroke="{COLORS[s]}" stroke-width="2"{dash} points="{" ".join(pts)}"/>')
-            ly = h - 110 + k * 14   # legend in the lower right, below the flat prereserve line
-            out.append(f'<rect x="{x0 + w - 90}" y="{ly}" width="12" height="3" fill="{COLORS[s]}"/>')
-            out.append(f'<text x="{x0 + w - 74}" y="{ly + 5}">{s}</text>')
+            ly = 100 + k * 14   # legend upper left, between the flat prereserve line and the rising curves
+            out.append(f'<rect x="{x0 + pad + 10}" y="{ly}" width="12" height="3" fill="{COLORS[s]}"/>')
+            out.append(f'<text x="{x0 + pad + 26}" y="{ly + 5}">{s}</text>')
     out.append("</svg>")
     return "\n".join(out)
 

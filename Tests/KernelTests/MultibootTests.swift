@@ -82,14 +82,14 @@ final class MultibootTests: XCTestCase {
         func parse(_ s: String) -> TableStrategy? {
             s.withCString { TableStrategy.parse(ByteString(cString: UnsafeRawPointer($0).assumingMemoryBound(to: UInt8.self), limit: 99), levels: 4) }
         }
-        guard case .spare(let s) = parse("spare") else { return XCTFail("spare") }
-        XCTAssertEqual(s.capacity, 3, "one spare per non-root level")
-        guard case .pool(let p) = parse("pool:12") else { return XCTFail("pool") }
-        XCTAssertEqual(p.size, 12)
-        XCTAssertNotNil(parse("prereserve"))
-        XCTAssertNotNil(parse("direct"))
-        guard case .tail(let t) = parse("tail") else { return XCTFail("tail") }
-        XCTAssertEqual(t.capacity, 3)
+        XCTAssertEqual(parse("spare")?.kind, .spare)
+        XCTAssertEqual(parse("spare")?.spare.capacity, 3, "one spare per non-root level")
+        XCTAssertEqual(parse("pool:12")?.kind, .pool)
+        XCTAssertEqual(parse("pool:12")?.pool.size, 12)
+        XCTAssertEqual(parse("prereserve")?.kind, .prereserved)
+        XCTAssertEqual(parse("direct")?.kind, .direct)
+        XCTAssertEqual(parse("tail")?.kind, .tail)
+        XCTAssertEqual(parse("tail")?.tail.capacity, 3)
         for bad in ["", "spares", "pool:", "pool:65", "pool:x", "pool:-1", "Spare"] { XCTAssertNil(parse(bad), bad) }
     }
 }

@@ -1,30 +1,42 @@
 // The strategy chosen at boot (`pt=` on the kernel command line). Embedded
-// Swift has no existentials, so the choice is an enum that forwards to the
-// concrete strategy; every path stays statically dispatched.
+// Swift has no existentials, so the choice is a kind plus the strategies as
+// stored values; every call is a switch on the kind that mutates the chosen
+// strategy in place. (An enum with payloads copied the strategy on every call:
+// growth cost 539-1415 instructions per page on i386 that way, 228-586 this way.)
 
-enum TableStrategy: TableProvisioning {
-    case spare(SpareReserve)
-    case prereserved(PrereservedRange)
-    case direct(DirectFromFrames)
-    case pool(TablePool)
-    case tail(HeapTail)
+struct TableStrategy: TableProvisioning {
+    enum Kind: Equatable { case spare, prereserved, direct, pool, tail }
+    let kind: Kind
+    private(set) var spare = SpareReserve(capacity: 1)
+    private(set) var prereserved = PrereservedRange()
+    private(set) var direct = DirectFromFrames()
+    private(set) var pool = TablePool(size: 0)
+    private(set) var tail = HeapTail(capacity: 1)
 
     static let valid: StaticString = "spare, prereserve, direct, pool:N (N = 0...64), tail"
 
     /// The strategy named by `text` (the value of `pt=`), for a format with `levels` levels.
     static func parse(_ text: ByteString, levels: Int) -> TableStrategy? {
-        if text.equals("spare") { return .spare(SpareReserve(capacity: levels - 1)) }
-        if text.equals("prereserve") { return .prereserved(PrereservedRange()) }
-        if text.equals("direct") { return .direct(DirectFromFrames()) }
-        if text.equals("tail") { return .tail(HeapTail(capacity: levels - 1)) }
+        if text.equals("spare") { return TableStrategy(kind: .spare, spare: SpareReserve(capacity: levels - 1)) }
+        if text.equals("prereserve") { return TableStrategy(kind: .prereserved) }
+        if text.equals("direct") { return TableStrategy(kind: .direct) }
+        if text.equals("tail") { return TableStrategy(kind: .tail, tail: HeapTail(capacity: levels - 1)) }
         if text.hasPrefix("pool:"), let n = text.dropFirst(5).decimalValue, n <= UInt64(TablePool.maximum) {
-            return .pool(TablePool(size: Int(n)))
+            return TableStrategy(kind: .pool, pool: TablePool(size: Int(n)))
         }
         return nil
     }
 
+    private init(kind: Kind, spare: SpareReserve = SpareReserve(capacity: 1), pool: TablePool = TablePool(size: 0),
+                 tail: HeapTail = HeapTail(capacity: 1)) {
+        self.kind = kind
+        self.spare = spare
+        self.pool = pool
+        self.tail = tail
+    }
+
     var name: StaticString {
-        switch self {
+        switch kind {
         case .spare: "spare"
         case .prereserved: "prereserve"
         case .direct: "direct"
@@ -34,63 +46,57 @@ enum TableStrategy: TableProvisioning {
     }
 
     mutating func takeTable(frames: inout FrameAllocator) -> Frame? {
-        switch self {
-        case .spare(var s): defer { self = .spare(s) }; return s.takeTable(frames: &frames)
-        case .prereserved(var s): defer { self = .prereserved(s) }; return s.takeTable(frames: &frames)
-        case .direct(var s): defer { self = .direct(s) }; return s.takeTable(frames: &frames)
-        case .pool(var s): defer { self = .pool(s) }; return s.takeTable(frames: &frames)
-        case .tail(var s): defer { self = .tail(s) }; return s.takeTable(frames: &frames)
+        switch kind {
+        case .spare: spare.takeTable(frames: &frames)
+        case .prereserved: prereserved.takeTable(frames: &frames)
+        case .direct: direct.takeTable(frames: &frames)
+        case .pool: pool.takeTable(frames: &frames)
+        case .tail: tail.takeTable(frames: &frames)
         }
     }
 
     mutating func vacate<A: Architecture>(_ page: Page, space: AddressSpace<A>) {
-        switch self {
-        case .tail(var s): s.vacate(page, space: space); self = .tail(s)
-        default: break   // only the tail keeps anything mapped in the window
-        }
+        if kind == .tail { tail.vacate(page, space: space) }   // only the tail keeps pages in the window
     }
 
     mutating func replenish<A: Architecture>(space: AddressSpace<A>, next: Page, frames: inout FrameAllocator) {
-        switch self {
-        case .spare(var s): s.replenish(space: space, next: next, frames: &frames); self = .spare(s)
-        case .tail(var s): s.replenish(space: space, next: next, frames: &frames); self = .tail(s)
-        default: break   // the others keep no reserve to refill
+        switch kind {
+        case .spare: spare.replenish(space: space, next: next, frames: &frames)
+        case .tail: tail.replenish(space: space, next: next, frames: &frames)
+        case .prereserved, .direct, .pool: break   // no reserve to refill
         }
     }
 
     mutating func prepare<A: Architecture>(space: AddressSpace<A>, window: VirtualRange,
                                            frames: inout FrameAllocator) -> Bool {
-        switch self {
-        case .spare(var s): defer { self = .spare(s) }; return s.prepare(space: space, window: window, frames: &frames)
-        case .prereserved(var s): defer { self = .prereserved(s) }; return s.prepare(space: space, window: window, frames: &frames)
-        case .direct(var s): defer { self = .direct(s) }; return s.prepare(space: space, window: window, frames: &frames)
-        case .pool(var s): defer { self = .pool(s) }; return s.prepare(space: space, window: window, frames: &frames)
-        case .tail(var s): defer { self = .tail(s) }; return s.prepare(space: space, window: window, frames: &frames)
+        switch kind {
+        case .spare: spare.prepare(space: space, window: window, frames: &frames)
+        case .prereserved: prereserved.prepare(space: space, window: window, frames: &frames)
+        case .direct: direct.prepare(space: space, window: window, frames: &frames)
+        case .pool: pool.prepare(space: space, window: window, frames: &frames)
+        case .tail: tail.prepare(space: space, window: window, frames: &frames)
         }
     }
 
     var heldFrames: Int {
-        switch self {
-        case .spare(let s): s.heldFrames
-        case .prereserved(let s): s.heldFrames
-        case .direct(let s): s.heldFrames
-        case .pool(let s): s.heldFrames
-        case .tail(let s): s.heldFrames
+        switch kind {
+        case .spare: spare.heldFrames
+        case .prereserved: prereserved.heldFrames
+        case .direct: direct.heldFrames
+        case .pool: pool.heldFrames
+        case .tail: tail.heldFrames
         }
     }
 
     var tablesGiven: Int {
-        switch self {
-        case .spare(let s): s.tablesGiven
-        case .prereserved(let s): s.tablesGiven
-        case .direct(let s): s.tablesGiven
-        case .pool(let s): s.tablesGiven
-        case .tail(let s): s.tablesGiven
+        switch kind {
+        case .spare: spare.tablesGiven
+        case .prereserved: prereserved.tablesGiven
+        case .direct: direct.tablesGiven
+        case .pool: pool.tablesGiven
+        case .tail: tail.tablesGiven
         }
     }
 
-    func isGuard(_ page: Page) -> Bool {
-        if case .tail(let s) = self { return s.isGuard(page) }
-        return false
-    }
+    func isGuard(_ page: Page) -> Bool { kind == .tail && tail.isGuard(page) }
 }

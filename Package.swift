@@ -17,6 +17,7 @@ let package = Package(
         // Benchmarks compile the core into their own module (symlinked folders),
         // so that, as in the kernel, every generic is specialized.
         .executableTarget(name: "strategy-bench", path: "Bench/StrategyBench"),
+        .executableTarget(name: "heap-bench", path: "Bench/HeapBench"),
         .testTarget(
             name: "KernelTests",
             dependencies: ["KernelCore", "MallocCounter"],

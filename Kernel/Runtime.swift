@@ -11,7 +11,10 @@ let ENOMEM: Int32 = 12
 /// `size` bytes at `alignment` from the kernel heap, or nil when it cannot grow.
 func kernelAllocate(_ size: Int, alignment: Int = 16) -> UnsafeMutableRawPointer? {
     if kernelHeap == nil { return nil }
-    return kernelHeap!.allocate(size, alignment: alignment, growth: &kernelGrowth)
+    let problems = kernelHeap!.problems
+    let p = kernelHeap!.allocate(size, alignment: alignment, growth: &kernelGrowth)
+    if kernelHeap!.problems != problems, let e = kernelHeap!.lastProblem { reportHeapError(e, during: "allocation") }
+    return p
 }
 
 @_cdecl("posix_memalign")
@@ -33,12 +36,22 @@ func kernelFree(_ pointer: UnsafeMutableRawPointer?) {
     guard let p = pointer else { return }
     guard kernelHeap != nil, let error = kernelHeap!.free(p) else { return }
     // Misuse is reported and refused; the heap is left as it was.
+    reportHeapError(error, during: "free")
+    kputs("heap: the free was refused; the heap is unchanged\n")
+}
+
+/// One line saying what misuse the heap found, where, and the block's state.
+func reportHeapError(_ error: HeapError, during operation: StaticString) {
+    kputs("heap: "); kputs(operation); kputs(": ")
     switch error {
-    case .doubleFree(let a): kputs("heap: double free of "); kputHex(UInt64(a))
-    case .foreignPointer(let a): kputs("heap: free of a pointer the heap never handed out: "); kputHex(UInt64(a))
-    case .corruptBlock(let a): kputs("heap: free of a block with a corrupt header: "); kputHex(UInt64(a))
+    case .doubleFree(let a, let h): kputs("double free of "); kputHex(UInt64(a)); kputs(" (block already free, header "); kputHex(UInt64(h)); kputs(")")
+    case .foreignPointer(let a): kputs("pointer the heap never handed out: "); kputHex(UInt64(a))
+    case .corruptBlock(let a, let h): kputs("corrupt block header at "); kputHex(UInt64(a)); kputs(" (header "); kputHex(UInt64(h)); kputs(")")
+    case .badMagic(let a, let m): kputs("bad magic before "); kputHex(UInt64(a)); kputs(" (found "); kputHex(UInt64(m)); kputs(")")
+    case .canaryOverwritten(let a, let o): kputs("write past the end of the block at "); kputHex(UInt64(a)); kputs(", canary hit at offset "); kputDecimal(UInt64(o))
+    case .useAfterFree(let a, let o): kputs("block "); kputHex(UInt64(a)); kputs(" was written after it was freed, at offset "); kputDecimal(UInt64(o))
     }
-    kputs(" (ignored)\n")
+    kputs("\n")
 }
 
 @_cdecl("putchar")

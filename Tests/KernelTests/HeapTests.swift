@@ -27,9 +27,17 @@ final class HeapTests: XCTestCase {
     }
 
     func testRandomOperationsAgreeWithAReferenceModel() {
+        randomOperations(count: 120_000, debug: false, checkEvery: 5_000)
+    }
+
+    func testRandomOperationsInDebugModeStayConsistent() {
+        randomOperations(count: 20_000, debug: true, checkEvery: 200)
+    }
+
+    func randomOperations(count operations: Int, debug: Bool, checkEvery: Int) {
         var arena = HostArena(megabytes: 256)
         defer { arena.release() }
-        var heap = Heap()
+        var heap = Heap(debug: debug)
         var rng = SplitMix(state: 2026)
         var live: [Int: Live] = [:]
         var ids: [Int] = []  // live IDs in a replayable order
@@ -59,9 +67,13 @@ final class HeapTests: XCTestCase {
             }
         }
 
-        let operations = 120_000
         var allocations = 0, frees = 0, reallocs = 0, aligned = 0
-        for _ in 0..<operations {
+        for op in 0..<operations {
+            if op % checkEvery == 0 {
+                let (_, problem) = heap.check()
+                XCTAssertNil(problem, "heap inconsistent before op \(op)")
+                if problem != nil { return }
+            }
             let roll = rng.below(100)
             if roll < 45 || live.isEmpty {
                 let size = randomSize(&rng)
@@ -110,12 +122,17 @@ final class HeapTests: XCTestCase {
                 reallocs += 1
             }
         }
-        XCTAssertGreaterThan(allocations, 40_000)
-        XCTAssertGreaterThan(frees, 30_000)
-        XCTAssertGreaterThan(reallocs, 8_000)
-        XCTAssertGreaterThan(aligned, 4_000)
+        XCTAssertGreaterThan(allocations, operations / 3)
+        XCTAssertGreaterThan(frees, operations / 4)
+        XCTAssertGreaterThan(reallocs, operations / 15)
+        XCTAssertGreaterThan(aligned, operations / 30)
+        XCTAssertEqual(heap.problems, 0, "debug checks fired on correct use: \(String(describing: heap.lastProblem))")
         for (id, l) in live { verify(l, id); XCTAssertNil(heap.free(l.pointer)) }
         XCTAssertEqual(heap.usedBytes, 0)
+        let (census, problem) = heap.check()
+        XCTAssertNil(problem)
+        XCTAssertEqual(census.freeBlocks, 1, "everything freed coalesces into one block")
+        XCTAssertEqual(census.usedBlocks, 0)
         // Everything coalesced: one free block holds 90 % of the heap (TLSF
         // rounds a request up to its class, at most 1/16, so ask a bit less).
         let whole = Int(heap.heapBytes) / 10 * 9
@@ -133,7 +150,7 @@ final class HeapTests: XCTestCase {
         let b = heap.allocate(100, growth: &arena)!
         memset(b, 0x5B, 100)
         XCTAssertNil(heap.free(a))
-        XCTAssertEqual(heap.free(a), .doubleFree(UInt(bitPattern: a)))
+        if case .doubleFree(UInt(bitPattern: a), _)? = heap.free(a) {} else { XCTFail("double free not reported") }
         let stack = UnsafeMutableRawPointer.allocate(byteCount: 64, alignment: 16)
         defer { stack.deallocate() }
         XCTAssertEqual(heap.free(stack), .foreignPointer(UInt(bitPattern: stack)))
@@ -142,7 +159,7 @@ final class HeapTests: XCTestCase {
         let header = (b - 8).assumingMemoryBound(to: UInt.self)
         let saved = header.pointee
         header.pointee = 0xDEAD_BEE0  // a stride running past the heap
-        XCTAssertEqual(heap.free(b), .corruptBlock(UInt(bitPattern: b)))
+        XCTAssertEqual(heap.free(b), .corruptBlock(UInt(bitPattern: b), header: 0xDEAD_BEE0))
         header.pointee = saved
         XCTAssertEqual(UnsafeRawBufferPointer(start: b, count: 100).allSatisfy { $0 == 0x5B }, true)
         XCTAssertNil(heap.free(b))
@@ -171,5 +188,68 @@ final class HeapTests: XCTestCase {
         XCTAssertEqual(heap.regions, 1, "contiguous growth stays one region")
         // Memory asked for tracks memory used: no per-growth overhead piling up.
         XCTAssertLessThan(Double(arena.used), Double(heap.usedBytes) * 1.1)
+    }
+
+    // MARK: debug mode: each detection fires
+
+    func testDebugModeCatchesEachMisuse() {
+        var arena = HostArena(megabytes: 4)
+        defer { arena.release() }
+        var heap = Heap(debug: true)
+        let a = heap.allocate(100, growth: &arena)!
+        let b = heap.allocate(100, alignment: 256, growth: &arena)!
+        XCTAssertEqual(UInt(bitPattern: b) % 256, 0)
+        XCTAssertEqual(heap.usableSize(a), 100)
+
+        // One byte past the end hits the canary; the free is refused.
+        a.storeBytes(of: 0xFF, toByteOffset: 100, as: UInt8.self)
+        XCTAssertEqual(heap.free(a), .canaryOverwritten(UInt(bitPattern: a), offset: 100))
+        a.storeBytes(of: Heap.canary, toByteOffset: 100, as: UInt8.self)
+        XCTAssertNil(heap.free(a))
+
+        // Freeing it again: the block is poison now, and says so.
+        if case .doubleFree(UInt(bitPattern: a), _)? = heap.free(a) {} else { XCTFail("double free not caught") }
+        // A pointer into the middle of a live block (the user's data where the magic should be),
+        // and one from outside the heap.
+        memset(b, 0, 100)
+        XCTAssertEqual(heap.free(b + 16), .badMagic(UInt(bitPattern: b + 16), found: 0))
+        let outside = UnsafeMutableRawPointer.allocate(byteCount: 64, alignment: 16)
+        defer { outside.deallocate() }
+        XCTAssertEqual(heap.free(outside), .foreignPointer(UInt(bitPattern: outside)))
+
+        // Use after free: write into the freed block, then reuse it.
+        a.storeBytes(of: 0x41, toByteOffset: 40, as: UInt8.self)
+        XCTAssertEqual(heap.problems, 0)
+        let again = heap.allocate(100, growth: &arena)
+        XCTAssertNotNil(again)
+        XCTAssertEqual(heap.problems, 1)
+        guard case .useAfterFree(_, _)? = heap.lastProblem else { return XCTFail("use after free not caught") }
+        XCTAssertNil(heap.check().1, "the misuse left the heap consistent")
+    }
+
+    func testConsistencyCheckFindsDamage() {
+        var arena = HostArena(megabytes: 1)
+        defer { arena.release() }
+        var heap = Heap()
+        var blocks: [UnsafeMutableRawPointer] = []
+        for i in 0..<50 { blocks.append(heap.allocate(32 + i * 8, growth: &arena)!) }
+        for i in stride(from: 0, to: 50, by: 3) { XCTAssertNil(heap.free(blocks[i])) }
+        let (census, problem) = heap.check()
+        XCTAssertNil(problem)
+        XCTAssertEqual(census.usedBlocks, 50 - 17)
+        XCTAssertTrue((17...18).contains(census.freeBlocks), "the 17 holes, and the top block if any")
+        // A bitmap bit flipped, then a header smashed: each is found.
+        heap.firstBitmap ^= 1 << 20
+        XCTAssertEqual(heap.check().1, .bitmapDisagrees(first: 20, second: -1))
+        heap.firstBitmap ^= 1 << 20
+        let header = (blocks[1] - 8).assumingMemoryBound(to: UInt.self)
+        let saved = header.pointee
+        header.pointee = 0x30   // a smaller stride: the chain no longer meets the next block
+        XCTAssertNotNil(heap.check().1)
+        header.pointee = saved
+        XCTAssertNil(heap.check().1)
+        var damaged = heap
+        damaged.usedBytes += 16
+        if case .usedBytesDisagree? = damaged.check().1 {} else { XCTFail("byte totals not reconciled") }
     }
 }

@@ -50,7 +50,13 @@ struct KernelHeap: ReplayAllocator {
     var arena: MappedArena
     var name: String { "kernel heap (TLSF)" }
     init(arenaBytes: UInt, debug: Bool = false) {
-        arena = MappedArena(bytes: arenaBytes)
+        self.init(arena: MappedArena(bytes: arenaBytes), debug: debug)
+    }
+    /// A fresh heap on an arena used before: its pages are already faulted in,
+    /// as the system allocator's are after its first round.
+    init(arena: MappedArena, debug: Bool = false) {
+        self.arena = arena
+        self.arena.used = 0
         heap = Heap(debug: debug)
     }
     mutating func allocate(_ size: Int) -> UnsafeMutableRawPointer? { heap.allocate(size, growth: &arena) }

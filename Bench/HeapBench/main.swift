@@ -35,11 +35,12 @@ func replayCommand(_ paths: [String]) {
         let trace = readTrace(path)
         var slots = [UnsafeMutableRawPointer?](repeating: nil, count: trace.idCount)
         var mine: [UInt64] = [], theirs: [UInt64] = []
+        let arena = MappedArena(bytes: 8 << 30)
+        defer { arena.release() }
         for _ in 0..<rounds {
-            var k = KernelHeap(arenaBytes: 8 << 30)
+            var k = KernelHeap(arena: arena)
             let r = replay(trace, &k, slots: &slots)
             if let at = r.failedAt { fail("\(path): kernel heap failed at op \(at)") }
-            k.arena.release()
             mine.append(r.ns)
             var s = SystemMalloc()
             let q = replay(trace, &s, slots: &slots)

@@ -12,15 +12,17 @@ struct Block: Equatable {
     static let granule: UInt = 16
     static let freeBit: UInt = 1
     static let prevFreeBit: UInt = 2
+    /// Held by the heap's cache: used in the tags, but not the caller's.
+    static let cachedBit: UInt = 4
     static let flagMask: UInt = 15
     /// Smallest stride that holds a free block's links.
     static let minimumStride: UInt = max(granule, 4 * word)
 
     init(_ address: UInt) { self.address = address }
-    init(payload: UnsafeMutableRawPointer) { address = UInt(bitPattern: payload) - 2 * Block.word }
+    init(payload: UnsafeMutableRawPointer) { address = UInt(bitPattern: payload) &- 2 &* Block.word }
 
     private func slot(_ i: UInt) -> UnsafeMutablePointer<UInt> {
-        UnsafeMutablePointer<UInt>(bitPattern: address + i * Block.word)!
+        UnsafeMutablePointer<UInt>(bitPattern: address &+ i &* Block.word).unsafelyUnwrapped
     }
 
     var prevPhys: Block {
@@ -39,6 +41,7 @@ struct Block: Equatable {
         get { header & Block.freeBit != 0 }
         nonmutating set { header = newValue ? header | Block.freeBit : header & ~Block.freeBit }
     }
+    var isCached: Bool { header & Block.cachedBit != 0 }
     var isPrevFree: Bool {
         get { header & Block.prevFreeBit != 0 }
         nonmutating set { header = newValue ? header | Block.prevFreeBit : header & ~Block.prevFreeBit }
@@ -52,7 +55,7 @@ struct Block: Equatable {
         get { slot(3).pointee }
         nonmutating set { slot(3).pointee = newValue }
     }
-    var next: Block { Block(address + stride) }
-    var payload: UnsafeMutableRawPointer { UnsafeMutableRawPointer(bitPattern: address + 2 * Block.word)! }
+    var next: Block { Block(address &+ stride) }
+    var payload: UnsafeMutableRawPointer { UnsafeMutableRawPointer(bitPattern: address &+ 2 &* Block.word).unsafelyUnwrapped }
     var capacity: UInt { stride - Block.word }
 }

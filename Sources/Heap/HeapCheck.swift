@@ -15,12 +15,14 @@ enum HeapInconsistency: Equatable {
     case brokenLinks(block: UInt)
     case usedBytesDisagree(counted: UInt, recorded: UInt)
     case heapBytesDisagree(counted: UInt, recorded: UInt)
+    case topWrong(block: UInt)
+    case cacheDisagrees(counted: Int, recorded: Int)
     case tooManyRegions
 }
 
 struct HeapCensus: Equatable {
-    var usedBlocks = 0, freeBlocks = 0
-    var usedBytes: UInt = 0, freeBytes: UInt = 0
+    var usedBlocks = 0, freeBlocks = 0, cachedBlocks = 0
+    var usedBytes: UInt = 0, freeBytes: UInt = 0, cachedBytes: UInt = 0
     var largestFree: UInt = 0
 }
 
@@ -40,6 +42,12 @@ extension Heap {
                 if s == 0 && !b.isFree {   // the region's end marker
                     if b.isPrevFree != prevFree { return (c, .prevFreeFlagWrong(block: b.address)) }
                     if prevFree && b.prevPhys != prev { return (c, .prevPhysWrong(block: b.address)) }
+                    // The highest region's last free block is the top, and only it.
+                    if b.address == high - 2 * Block.word {
+                        if prevFree ? prev.address != top : top != 0 { return (c, .topWrong(block: top)) }
+                    } else if prevFree && prev.address == top {
+                        return (c, .topWrong(block: top))
+                    }
                     counted += 2 * Block.word
                     break
                 }
@@ -51,6 +59,8 @@ extension Heap {
                 if b.isFree {
                     if prevFree { return (c, .adjacentFreeBlocks(block: b.address)) }
                     c.freeBlocks += 1; c.freeBytes += s; c.largestFree = max(c.largestFree, s)
+                } else if b.isCached {
+                    c.cachedBlocks += 1; c.cachedBytes += s
                 } else {
                     c.usedBlocks += 1; c.usedBytes += s
                 }
@@ -75,6 +85,7 @@ extension Heap {
                     let (cf, cs) = Heap.classOf(b.stride)
                     if cf != f || cs != s { return (c, .listedInWrongClass(block: a)) }
                     if b.prevFree != back { return (c, .brokenLinks(block: a)) }
+                    if a == top { return (c, .topWrong(block: a)) }
                     listed += 1
                     if listed > c.freeBlocks { return (c, .freeBlockNotListed(block: a)) }
                     back = a
@@ -85,7 +96,9 @@ extension Heap {
                 return (c, .bitmapDisagrees(first: f, second: -1))
             }
         }
-        if listed != c.freeBlocks { return (c, .freeBlockNotListed(block: 0)) }
+        if listed != c.freeBlocks - (top != 0 ? 1 : 0) { return (c, .freeBlockNotListed(block: 0)) }
+        if c.cachedBlocks != cachedBlocks { return (c, .cacheDisagrees(counted: c.cachedBlocks, recorded: cachedBlocks)) }
+        if c.cachedBytes != cachedBytes { return (c, .usedBytesDisagree(counted: c.cachedBytes, recorded: cachedBytes)) }
         if c.usedBytes != usedBytes { return (c, .usedBytesDisagree(counted: c.usedBytes, recorded: usedBytes)) }
         if counted != heapBytes { return (c, .heapBytesDisagree(counted: counted, recorded: heapBytes)) }
         return (c, nil)

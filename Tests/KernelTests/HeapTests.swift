@@ -129,6 +129,9 @@ final class HeapTests: XCTestCase {
         XCTAssertEqual(heap.problems, 0, "debug checks fired on correct use: \(String(describing: heap.lastProblem))")
         for (id, l) in live { verify(l, id); XCTAssertNil(heap.free(l.pointer)) }
         XCTAssertEqual(heap.usedBytes, 0)
+        XCTAssertNil(heap.check().1)
+        heap.flushCache()
+        XCTAssertEqual(heap.cachedBytes, 0)
         let (census, problem) = heap.check()
         XCTAssertNil(problem)
         XCTAssertEqual(census.freeBlocks, 1, "everything freed coalesces into one block")
@@ -234,9 +237,14 @@ final class HeapTests: XCTestCase {
         var blocks: [UnsafeMutableRawPointer] = []
         for i in 0..<50 { blocks.append(heap.allocate(32 + i * 8, growth: &arena)!) }
         for i in stride(from: 0, to: 50, by: 3) { XCTAssertNil(heap.free(blocks[i])) }
-        let (census, problem) = heap.check()
+        var (census, problem) = heap.check()
         XCTAssertNil(problem)
         XCTAssertEqual(census.usedBlocks, 50 - 17)
+        XCTAssertEqual(census.cachedBlocks, 17, "small frees wait in the cache")
+        heap.flushCache()
+        (census, problem) = heap.check()
+        XCTAssertNil(problem)
+        XCTAssertEqual(census.cachedBlocks, 0)
         XCTAssertTrue((17...18).contains(census.freeBlocks), "the 17 holes, and the top block if any")
         // A bitmap bit flipped, then a header smashed: each is found.
         heap.firstBitmap ^= 1 << 20

@@ -1,0 +1,147 @@
+// Blocks moving between free and used: taking a free block (from the lists,
+// or carved off the top block), splitting, coalescing on release, and growth.
+// Invariant: if the block just before the highest region's end marker is free,
+// it is `top` and in no list; every other free block is in its class list.
+
+extension Heap {
+    /// A free block of at least `stride` bytes, out of the lists (or the top).
+    mutating func takeFree(_ stride: UInt) -> (Block, fromTop: Bool)? {
+        if let b = findFree(stride) {
+            remove(b)
+            return (b, false)
+        }
+        if top != 0 && Block(top).stride >= stride {
+            let b = Block(top)
+            top = 0
+            return (b, true)
+        }
+        return nil
+    }
+
+    /// Make the used (or cached) block `b` free: coalesce with free neighbours
+    /// and file the result (or make it the top block).
+    mutating func release(_ freed: Block) {
+        var b = freed
+        b.header &= ~Block.cachedBit
+        b.isFree = true
+        if b.isPrevFree {
+            let prev = b.prevPhys   // never the top block: the top is last
+            remove(prev)
+            prev.stride += b.stride
+            b = prev
+        }
+        let next = b.next
+        var end = next.address
+        if next.address == top {
+            b.stride += next.stride
+            end += 4 * Block.word
+            top = b.address
+        } else if next.isFree {
+            remove(next)
+            b.stride += next.stride
+            end += 4 * Block.word
+            insert(b)
+        } else if next.address == high - 2 * Block.word && next.stride == 0 {
+            top = b.address   // it ends the heap: it is the new top
+        } else {
+            insert(b)
+        }
+        if debug { poisonFreed(merged: b, freed: freed, through: end) }
+        b.next.prevPhys = b
+        b.next.isPrevFree = true
+    }
+
+    /// Split `b` (taken, in no list) so it is `stride` long; the rest goes back
+    /// free, as the top block if `b` was the top. `poisonTail`: the tail comes
+    /// from used memory (realloc), so debug mode must poison it.
+    mutating func shrink(_ b: Block, to stride: UInt, tailIsTop: Bool, poisonTail: Bool = false) {
+        let rest = b.stride - stride
+        if rest < Block.minimumStride { return }
+        b.stride = stride
+        let tail = b.next
+        tail.header = rest | Block.freeBit
+        tail.next.prevPhys = tail
+        tail.next.isPrevFree = true
+        if poisonTail && debug { poisonFreed(merged: tail, freed: tail, through: tail.next.address) }
+        if tailIsTop { top = tail.address } else { insert(tail) }
+    }
+
+    /// Cut a free block off the front of `b` so that its payload meets `align`.
+    mutating func cutAlignedStart(_ b: Block, _ align: UInt) -> Block {
+        let p = UInt(bitPattern: b.payload)
+        var aligned = (p + align - 1) & ~(align - 1)
+        while aligned != p && aligned - p < Block.minimumStride { aligned += align }
+        if aligned == p { return b }
+        let gap = aligned - p
+        let rest = Block(b.address + gap)
+        rest.header = (b.stride - gap) | Block.prevFreeBit
+        rest.prevPhys = b
+        b.stride = gap
+        insert(b)
+        return rest
+    }
+
+    mutating func markUsed(_ b: Block) {
+        b.isFree = false
+        b.next.isPrevFree = false
+        usedBytes += b.stride
+    }
+
+    // MARK: growth
+
+    /// Add memory so that a free block of at least `stride` exists.
+    mutating func extend<G: HeapGrowth>(_ stride: UInt, countingTopBlock: Bool, growth: inout G) -> Bool {
+        // A class-rounded request plus one region's overhead is always enough.
+        var (need, overflow) = Heap.roundedUp(stride).addingReportingOverflow(2 * Block.granule + (control == nil ? Heap.controlBytes : 0))
+        if overflow { return false }
+        if countingTopBlock && top != 0 { need -= min(need - Block.granule, Block(top).stride) }
+        guard let more = growth.grow(atLeast: need) else { return false }
+        add(start: UInt(bitPattern: more.start), bytes: more.bytes)
+        return true
+    }
+
+    /// Hand the heap [start, start + bytes). Memory right after the current end
+    /// merges into the top block; anything else starts a new region.
+    mutating func add(start given: UInt, bytes: UInt) {
+        if given % Block.granule != 0 || bytes % Block.granule != 0 { return }
+        var start = given
+        if control == nil {
+            // The first memory holds the control block.
+            if bytes < Heap.controlBytes + 2 * Block.minimumStride { return }
+            control = UnsafeMutablePointer<UInt>(bitPattern: start)
+            control!.initialize(repeating: 0, count: Int(Heap.controlBytes) / MemoryLayout<UInt>.size)
+            start += Heap.controlBytes
+            heapBytes += Heap.controlBytes
+        }
+        let end = given + bytes
+        if end - start < 2 * Block.minimumStride { return }
+        var b: Block
+        let highest = start >= high
+        if regions > 0 && start == high {
+            b = Block(high - 2 * Block.word)   // the old end marker becomes a block
+            b.stride = end - start
+        } else {
+            b = Block(start + (Block.granule - 2 * Block.word) % Block.granule)
+            b.header = (end - 2 * Block.word) - b.address   // prev is nothing: not free
+            if regions < 16 { regionStarts[regions] = b.address }
+            regions += 1
+            if low == 0 || start < low { low = start }
+        }
+        heapBytes += end - start
+        let marker = Block(end - 2 * Block.word)
+        marker.header = 0   // stride 0, used: the end of the region
+        b.isFree = true
+        let added = b
+        if b.isPrevFree {
+            let prev = b.prevPhys   // the old top
+            prev.stride += b.stride
+            b = prev
+        } else if highest && top != 0 {
+            insert(Block(top))   // a new, higher region: the old top becomes an ordinary free block
+        }
+        if debug { poisonFreed(merged: b, freed: added, through: marker.address) }
+        if highest { top = b.address; high = end } else { insert(b) }
+        marker.prevPhys = b
+        marker.isPrevFree = true
+    }
+}

@@ -3,7 +3,7 @@
 // Nothing here grows the heap during the measured operation.
 
 enum WorstCase {
-    static let allNames = "small-from-huge, aligned-from-huge, free-between-free, free-no-neighbours, exact-fit"
+    static let allNames = "small-from-huge, aligned-from-huge, free-between-free, free-no-neighbours, exact-fit, cached-free, cached-allocate"
 }
 
 @inline(never) func blackHole(_ p: UnsafeMutableRawPointer?) {
@@ -14,25 +14,38 @@ func worstCase(_ name: String, run: Bool) {
     var arena = MappedArena(bytes: 1 << 30)
     var heap = Heap()
     switch name {
-    case "small-from-huge":
-        // One free block of almost 1 GiB: a 16-byte request scans up to the top
-        // first-level class and splits the block.
+    case "small-from-huge", "aligned-from-huge":
+        // One listed free block of almost 1 GiB (a used block after it keeps it
+        // from being the top block): a small request scans the bitmaps up to
+        // the highest class, unlinks the block and splits it.
         heap.add(start: UInt(bitPattern: arena.grow(atLeast: (1 << 30) - 4096)!.start), bytes: (1 << 30) - 4096)
-        if run { blackHole(heap.allocate(16, growth: &arena)) }
-    case "aligned-from-huge":
-        heap.add(start: UInt(bitPattern: arena.grow(atLeast: (1 << 30) - 4096)!.start), bytes: (1 << 30) - 4096)
-        if run { blackHole(heap.allocate(100, alignment: 4096, growth: &arena)) }
+        let huge = heap.allocate((1 << 30) - (1 << 20), growth: &arena)!
+        blackHole(heap.allocate(4096, growth: &arena))
+        _ = heap.free(huge)
+        if run {
+            if name == "small-from-huge" { blackHole(heap.allocate(16, growth: &arena)) }
+            else { blackHole(heap.allocate(100, alignment: 4096, growth: &arena)) }
+        }
     case "free-between-free", "free-no-neighbours":
-        // A B C D in a row; A and C free (B's neighbours), D keeps C off the top block.
+        // Five 1000-byte blocks (too big for the cache) in a row; with
+        // free-between-free, the 2nd and 4th are free, so freeing the 3rd merges both.
         var p = [UnsafeMutableRawPointer]()
         for _ in 0..<5 { p.append(heap.allocate(1000, growth: &arena)!) }
         if name == "free-between-free" { _ = heap.free(p[1]); _ = heap.free(p[3]) }
         if run { _ = heap.free(p[2]) }
-    case "exact-fit":
+    case "exact-fit", "cached-free", "cached-allocate":
         var p = [UnsafeMutableRawPointer]()
         for _ in 0..<3 { p.append(heap.allocate(200, growth: &arena)!) }
-        _ = heap.free(p[1])
-        if run { blackHole(heap.allocate(200, growth: &arena)) }
+        if name == "exact-fit" {
+            // A 200-byte hole in the lists (the cache flushed), refilled exactly.
+            _ = heap.free(p[1]); heap.flushCache()
+            if run { blackHole(heap.allocate(200, growth: &arena)) }
+        } else if name == "cached-free" {
+            if run { _ = heap.free(p[1]) }
+        } else {
+            _ = heap.free(p[1])
+            if run { blackHole(heap.allocate(200, growth: &arena)) }
+        }
     default:
         fail("unknown worst case \(name); cases: \(WorstCase.allNames)")
     }

@@ -16,6 +16,7 @@ extension Heap {
     private var cacheCounts: UnsafeMutablePointer<UInt> { cacheHeads + Heap.cacheClasses }
 
     /// A cached block of exactly `stride`, or nil.
+    @inline(__always)
     mutating func cachePop(_ stride: UInt) -> Block? {
         if stride > Heap.cacheLimit || control == nil { return nil }
         let i = Int(stride / Block.granule)
@@ -30,6 +31,7 @@ extension Heap {
     }
 
     /// Keep `b` (valid, just given back) in the cache if it is small and there is room.
+    @inline(__always)
     mutating func cachePush(_ b: Block) -> Bool {
         let stride = b.stride
         if stride > Heap.cacheLimit || debug { return false }

@@ -18,6 +18,7 @@ extension Heap {
     }
 
     /// The block stride for a request of `size` bytes (header included, 16-aligned).
+    @inline(__always)
     static func stride(forRequest size: UInt) -> UInt? {
         if size > largestStride { return nil }
         let s = (size + Block.word + Block.granule - 1) & ~(Block.granule - 1)
@@ -25,55 +26,68 @@ extension Heap {
     }
 
     /// Class (first, second) a block of `stride` bytes is filed under.
+    @inline(__always)
     static func classOf(_ stride: UInt) -> (Int, Int) {
-        if stride < linearLimit { return (0, Int(stride / Block.granule)) }
-        let top = UInt.bitWidth - 1 - stride.leadingZeroBitCount
-        let second = Int((stride >> UInt(top - secondLevelBits)) & UInt(classesPerLevel - 1))
-        return (top - 7, second)
+        if stride < linearLimit { return (0, Int(truncatingIfNeeded: stride &>> 4)) }
+        let top = UInt.bitWidth &- 1 &- stride.leadingZeroBitCount
+        let second = Int(truncatingIfNeeded: (stride &>> UInt(truncatingIfNeeded: top &- secondLevelBits)) & UInt(classesPerLevel &- 1))
+        return (top &- 7, second)
     }
 
     /// `stride` rounded up to the start of the next class, so that every block
     /// in its class list is big enough.
+    @inline(__always)
     static func roundedUp(_ stride: UInt) -> UInt {
         if stride < linearLimit { return stride }
-        let top = UInt.bitWidth - 1 - stride.leadingZeroBitCount
-        return stride + (UInt(1) << UInt(top - secondLevelBits)) - 1
+        let top = UInt.bitWidth &- 1 &- stride.leadingZeroBitCount
+        return stride &+ (UInt(1) &<< UInt(truncatingIfNeeded: top &- secondLevelBits)) &- 1
     }
 
-    /// A listed free block of at least `stride` bytes, from two bitmap scans.
-    func findFree(_ stride: UInt) -> Block? {
+    /// A listed free block of at least `stride` bytes and its class, from two bitmap scans.
+    @inline(__always)
+    func findFree(_ stride: UInt) -> (Block, Int, Int)? {
         var (f, s) = Heap.classOf(Heap.roundedUp(stride))
         if f >= Heap.firstLevels || control == nil { return nil }
-        var seconds = secondBitmaps[f] & (UInt.max << UInt(s))
+        var seconds = secondBitmaps[f] & (UInt.max &<< UInt(truncatingIfNeeded: s))
         if seconds == 0 {
-            let firsts = f + 1 < Heap.firstLevels ? firstBitmap & (UInt.max << UInt(f + 1)) : 0
+            let firsts = firstBitmap & (UInt.max &<< UInt(truncatingIfNeeded: f &+ 1))
             if firsts == 0 { return nil }
             f = firsts.trailingZeroBitCount
             seconds = secondBitmaps[f]
         }
         s = seconds.trailingZeroBitCount
-        return Block(heads[f * Heap.classesPerLevel + s])
+        return (Block(heads[f &* Heap.classesPerLevel &+ s]), f, s)
     }
 
+    @inline(__always)
     mutating func insert(_ b: Block) {
         let (f, s) = Heap.classOf(b.stride)
-        let i = f * Heap.classesPerLevel + s
+        let i = f &* Heap.classesPerLevel &+ s
         b.nextFree = heads[i]
         b.prevFree = 0
         if heads[i] != 0 { Block(heads[i]).prevFree = b.address }
         heads[i] = b.address
-        firstBitmap |= UInt(1) << UInt(f)
-        secondBitmaps[f] |= UInt(1) << UInt(s)
+        firstBitmap |= UInt(1) &<< UInt(truncatingIfNeeded: f)
+        secondBitmaps[f] |= UInt(1) &<< UInt(truncatingIfNeeded: s)
     }
 
+    @inline(__always)
     mutating func remove(_ b: Block) {
         let (f, s) = Heap.classOf(b.stride)
-        let i = f * Heap.classesPerLevel + s
-        if b.prevFree != 0 { Block(b.prevFree).nextFree = b.nextFree } else { heads[i] = b.nextFree }
-        if b.nextFree != 0 { Block(b.nextFree).prevFree = b.prevFree }
-        if heads[i] == 0 {
-            secondBitmaps[f] &= ~(UInt(1) << UInt(s))
-            if secondBitmaps[f] == 0 { firstBitmap &= ~(UInt(1) << UInt(f)) }
+        remove(b, f, s)
+    }
+
+    /// Unlink `b`, filed in class (f, s).
+    @inline(__always)
+    mutating func remove(_ b: Block, _ f: Int, _ s: Int) {
+        let i = f &* Heap.classesPerLevel &+ s
+        let next = b.nextFree, prev = b.prevFree
+        if prev != 0 { Block(prev).nextFree = next } else { heads[i] = next }
+        if next != 0 { Block(next).prevFree = prev }
+        else if prev == 0 {
+            let second = secondBitmaps[f] & ~(UInt(1) &<< UInt(truncatingIfNeeded: s))
+            secondBitmaps[f] = second
+            if second == 0 { firstBitmap &= ~(UInt(1) &<< UInt(truncatingIfNeeded: f)) }
         }
     }
 }

@@ -5,9 +5,10 @@
 
 extension Heap {
     /// A free block of at least `stride` bytes, out of the lists (or the top).
+    @inline(__always)
     mutating func takeFree(_ stride: UInt) -> (Block, fromTop: Bool)? {
-        if let b = findFree(stride) {
-            remove(b)
+        if let (b, f, s) = findFree(stride) {
+            remove(b, f, s)
             return (b, false)
         }
         if top != 0 && Block(top).stride >= stride {
@@ -20,42 +21,50 @@ extension Heap {
 
     /// Make the used (or cached) block `b` free: coalesce with free neighbours
     /// and file the result (or make it the top block).
+    @inline(__always)
     mutating func release(_ freed: Block) {
+        // Headers are read once and written once: this is the hot half of free.
+        let h = freed.header
         var b = freed
-        b.header &= ~Block.cachedBit
-        b.isFree = true
-        if b.isPrevFree {
-            let prev = b.prevPhys   // never the top block: the top is last
+        var size = h & ~Block.flagMask
+        if h & Block.prevFreeBit != 0 {
+            let prev = freed.prevPhys   // never the top block: the top is last
             remove(prev)
-            prev.stride += b.stride
+            size &+= prev.stride
             b = prev
         }
-        let next = b.next
+        let next = Block(freed.address &+ (h & ~Block.flagMask))
+        let nh = next.header
+        let nextSize = nh & ~Block.flagMask
         var end = next.address
+        // Neither neighbour of a free block is free, so the merged block's own
+        // prev-free flag is clear: the header is just size | free.
         if next.address == top {
-            b.stride += next.stride
-            end += 4 * Block.word
+            b.header = (size &+ nextSize) | Block.freeBit
+            end &+= 4 &* Block.word
             top = b.address
-        } else if next.isFree {
+        } else if nh & Block.freeBit != 0 {
             remove(next)
-            b.stride += next.stride
-            end += 4 * Block.word
+            b.header = (size &+ nextSize) | Block.freeBit
+            end &+= 4 &* Block.word
             insert(b)
-        } else if next.address == high - 2 * Block.word && next.stride == 0 {
-            top = b.address   // it ends the heap: it is the new top
         } else {
-            insert(b)
+            b.header = size | Block.freeBit
+            // A block that ends the heap becomes the top; any other is filed.
+            if nextSize == 0 && next.address == high &- 2 &* Block.word { top = b.address } else { insert(b) }
         }
         if debug { poisonFreed(merged: b, freed: freed, through: end) }
-        b.next.prevPhys = b
-        b.next.isPrevFree = true
+        let after = b.next
+        after.prevPhys = b
+        after.header |= Block.prevFreeBit
     }
 
     /// Split `b` (taken, in no list) so it is `stride` long; the rest goes back
     /// free, as the top block if `b` was the top. `poisonTail`: the tail comes
     /// from used memory (realloc), so debug mode must poison it.
+    @inline(__always)
     mutating func shrink(_ b: Block, to stride: UInt, tailIsTop: Bool, poisonTail: Bool = false) {
-        let rest = b.stride - stride
+        let rest = b.stride &- stride
         if rest < Block.minimumStride { return }
         b.stride = stride
         let tail = b.next
@@ -81,10 +90,11 @@ extension Heap {
         return rest
     }
 
+    @inline(__always)
     mutating func markUsed(_ b: Block) {
         b.isFree = false
         b.next.isPrevFree = false
-        usedBytes += b.stride
+        usedBytes &+= b.stride
     }
 
     // MARK: growth

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Instructions for one malloc or free in constructed worst cases, counted by
+# callgrind inside the heap's own entry point (rawAllocate or rawFree) only:
+# (count with the operation) - (count of the same set-up without it).
+set -euo pipefail
+bench=${1:-.build/release/heap-bench}
+count() {  # case run function
+    valgrind --tool=callgrind --callgrind-out-file=/dev/null --toggle-collect="*Heap*$3*" "$bench" worst "$1" "$2" 2>&1 |
+        awk '/Collected/ {print $4}'
+}
+for spec in small-from-huge:rawAllocate aligned-from-huge:rawAllocate exact-fit:rawAllocate cached-allocate:rawAllocate \
+            free-between-free:rawFree free-no-neighbours:rawFree cached-free:rawFree; do
+    name=${spec%%:*} fn=${spec##*:}
+    echo "WORST case=$name function=$fn instructions=$(( $(count "$name" 1 "$fn") - $(count "$name" 0 "$fn") ))"
+done

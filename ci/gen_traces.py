@@ -75,8 +75,23 @@ def aligned_pow2(rng):
     return out + [f"f {i}" for i in live]
 
 
+def random_size(rng):
+    """Random sizes (16 B to 16 KiB, log-uniform), 60 % allocations and 40 % frees of random live blocks: the heap keeps growing (the out-of-memory trace)."""
+    out, live, next_id = [], [], 0
+    while len(out) < OPS:
+        if live and rng.random() < 0.4:
+            i = rng.randrange(len(live))
+            live[i], live[-1] = live[-1], live[i]
+            out.append(f"f {live.pop()}")
+        else:
+            out.append(f"a {next_id} {log_uniform(rng, 16, 16384)}")
+            live.append(next_id)
+            next_id += 1
+    return out + [f"f {i}" for i in live]
+
+
 TRACES = {"lifo-small": (lifo_small, 1), "mixed-random": (mixed_random, 2),
-          "grow-drain": (grow_drain, 3), "aligned-pow2": (aligned_pow2, 4)}
+          "grow-drain": (grow_drain, 3), "aligned-pow2": (aligned_pow2, 4), "random-size": (random_size, 5)}
 
 
 def main():

@@ -112,7 +112,8 @@ struct Heap {
             found = takeFree(want)
             attempts += 1
         }
-        guard var (b, fromTop) = found else { return nil }
+        guard let (taken, fromTop) = found else { return nil }
+        var b = taken
         if align > Block.granule { b = cutAlignedStart(b, align) }
         shrink(b, to: stride, tailIsTop: fromTop)
         markUsed(b)

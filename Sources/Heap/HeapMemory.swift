@@ -72,7 +72,9 @@ extension Heap {
         tail.next.prevPhys = tail
         tail.next.isPrevFree = true
         if poisonTail && debug { poisonFreed(merged: tail, freed: tail, through: tail.next.address) }
-        if tailIsTop { top = tail.address } else { insert(tail) }
+        // A tail that now ends the heap (realloc shrinking the last block) is the top too.
+        let after = tail.next
+        if tailIsTop || (after.address == high &- 2 &* Block.word && after.stride == 0) { top = tail.address } else { insert(tail) }
     }
 
     /// Cut a free block off the front of `b` so that its payload meets `align`.

@@ -260,4 +260,21 @@ final class HeapTests: XCTestCase {
         damaged.usedBytes += 16
         if case .usedBytesDisagree? = damaged.check().1 {} else { XCTFail("byte totals not reconciled") }
     }
+
+    /// Found by the fuzzer: shrinking the heap's last block in place left its
+    /// free tail in the lists instead of making it the top block.
+    func testShrinkingTheLastBlockInPlaceKeepsTheTopInvariant() {
+        var arena = HostArena(megabytes: 1)
+        defer { arena.release() }
+        var heap = Heap()
+        XCTAssertNotNil(heap.allocate(100, growth: &arena))
+        // Take the whole top block, so that `last` ends the heap.
+        let topBytes = Int(Block(heap.top).stride)
+        let last = heap.allocate(topBytes - Int(Block.word), growth: &arena)!
+        XCTAssertEqual(heap.top, 0)
+        XCTAssertNil(heap.check().1)
+        XCTAssertEqual(heap.reallocate(last, to: 100, growth: &arena), last, "shrunk in place")
+        XCTAssertNil(heap.check().1, "the freed tail must be the top block")
+        XCTAssertNotEqual(heap.top, 0)
+    }
 }

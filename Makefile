@@ -3,7 +3,9 @@
 #   make run-aarch64 [PT=...] [RAM=128M] [CPU=cortex-a57] [MACHINE=virt]
 #   make test
 SHELL := /bin/bash
-BUILD ?= build
+# HEAP_DEBUG=1 builds kernels whose heap checks magic, canaries and poison (into build/heap-debug).
+HEAP_DEBUG ?=
+BUILD ?= $(if $(HEAP_DEBUG),build/heap-debug,build)
 PT ?= spare
 RAM ?= 128M
 
@@ -11,7 +13,8 @@ SWIFTC ?= swiftc
 CLANG ?= clang
 LLD ?= ld.lld
 KERNEL_SWIFT_FLAGS := -enable-experimental-feature Embedded -enable-experimental-feature Extern \
-    -wmo -parse-as-library -Osize -Xfrontend -disable-stack-protector -module-name Kernel
+    -wmo -parse-as-library -Osize -Xfrontend -disable-stack-protector -module-name Kernel \
+    $(if $(HEAP_DEBUG),-D HEAP_DEBUG)
 KERNEL_C_FLAGS := -ffreestanding -fno-builtin -O2 -Wall
 
 CORE_SOURCES := $(shell find Sources Kernel -name '*.swift')
@@ -76,16 +79,44 @@ run-aarch64: $(A64)/kernel.bin | tools-aarch64
 	$(QEMU_A64); status=$$?; [[ $$status -eq 33 ]] || { echo "QEMU exit status $$status (33 is a pass)"; exit 1; }
 
 # --- tests ------------------------------------------------------------------
-test: test-host test-boot
+test: test-host test-boot test-fuzz
 test-host:
 	swift build --build-tests
 	swift test
 test-boot: kernels | tools
 	python3 ci/boot_test.py
+	$(MAKE) --no-print-directory HEAP_DEBUG=1 kernels
+	BUILD=build/heap-debug HEAP_DEBUG=1 python3 ci/boot_test.py --only "128M"
+
+# --- heap fuzzing (libFuzzer) --------------------------------------------------
+FUZZ := $(BUILD)/fuzz/heap-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_FLAGS := -max_len=4096 -len_control=0
+$(FUZZ): $(shell find Sources -name '*.swift') Fuzz/HeapFuzz/main.swift
+	mkdir -p $(dir $@)
+	$(SWIFTC) -sanitize=fuzzer $(if $(FUZZ_ASAN),-sanitize=address) -parse-as-library -O -module-name HeapFuzz \
+	    $(shell find Sources -name '*.swift') Fuzz/HeapFuzz/main.swift -o $@
+# make fuzz [FUZZ_SECONDS=600] [FUZZ_ASAN=1]: fuzz for a while, keeping the corpus in build/fuzz/corpus.
+.PHONY: fuzz test-fuzz
+fuzz: $(FUZZ)
+	mkdir -p $(BUILD)/fuzz/corpus
+	SWIFT_BACKTRACE=enable=no $(FUZZ) $(FUZZ_FLAGS) -max_total_time=$(FUZZ_SECONDS) $(BUILD)/fuzz/corpus
+# The short fixed-seed pass of make test: at least 10^6 heap operations.
+test-fuzz: $(FUZZ)
+	rm -rf $(BUILD)/fuzz/seed-corpus && mkdir -p $(BUILD)/fuzz/seed-corpus
+	SWIFT_BACKTRACE=enable=no $(FUZZ) $(FUZZ_FLAGS) -seed=1 -runs=20000 $(BUILD)/fuzz/seed-corpus 2>&1 | tee $(BUILD)/fuzz/last-run.log | tail -1
+	ops=$$(sed -n 's/^HEAP FUZZ inputs=[0-9]* operations=\([0-9]*\)$$/\1/p' $(BUILD)/fuzz/last-run.log); \
+	    [[ -n "$$ops" && $$ops -ge 1000000 ]] || { echo "fuzz pass ran $${ops:-no} operations; want at least 1000000"; exit 1; }
 
 # --- benchmarks (not part of make test) --------------------------------------
-.PHONY: bench bench-strategies
-bench: bench-strategies
+.PHONY: bench bench-strategies bench-heap
+bench: bench-strategies bench-heap
+# Replays the traces against the kernel heap, glibc, jemalloc and mimalloc; writes docs/heap-benchmarks.md.
+bench-heap:
+	ci/ensure-tools.sh bench-heap
+	swift build -c release --product heap-bench
+	python3 ci/gen_traces.py $(BUILD)/traces
+	python3 ci/bench_heap.py $(BUILD)/traces
 # Boots every strategy on both arches and writes docs/page-table-strategies.md.
 bench-strategies: kernels | tools
 	command -v valgrind >/dev/null || ci/ensure-tools.sh valgrind

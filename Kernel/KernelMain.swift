@@ -36,7 +36,8 @@ func kernelMain(_ arch: Platform, _ boot: inout BootInfo) -> Never {
     kputHex(UInt64(Platform.heapWindow.end.raw)); kputs("\n")
 
     kernelGrowth.region = region
-    kernelHeap = Heap()
+    kernelHeap = Heap(debug: heapDebugBuild)
+    if heapDebugBuild { kputs("heap: debug build (magic, canary and poison checks)\n") }
     if let what = boot.commandLine.value(of: "crash"), what.equals("stray") { provokeStrayHeapWrite() }
     if let what = boot.commandLine.value(of: "bench"), what.equals("grow") { runGrowthBench(ramBytes: boot.map.usableBytes) }
     let report = runSelfTest(ramBytes: boot.map.usableBytes)

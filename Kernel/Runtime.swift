@@ -8,6 +8,12 @@ var kernelGrowth = SbrkGrowth()
 
 let ENOMEM: Int32 = 12
 
+#if HEAP_DEBUG
+let heapDebugBuild = true    // make HEAP_DEBUG=1
+#else
+let heapDebugBuild = false
+#endif
+
 /// `size` bytes at `alignment` from the kernel heap, or nil when it cannot grow.
 func kernelAllocate(_ size: Int, alignment: Int = 16) -> UnsafeMutableRawPointer? {
     if kernelHeap == nil { return nil }

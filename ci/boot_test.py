@@ -232,6 +232,9 @@ def main():
     ap.add_argument("--list", action="store_true")
     args = ap.parse_args()
     selected = [c for c in cases() if (not args.arch or c.arch == args.arch) and args.only in c.name]
+    if os.environ.get("HEAP_DEBUG"):   # kernels built with make HEAP_DEBUG=1 must say so
+        for c in selected:
+            c.checks.append(contains(r"^heap: debug build \(magic, canary and poison checks\)"))
     if args.list:
         print("\n".join(c.name for c in selected))
         return 0

@@ -14,6 +14,13 @@ def log_uniform(rng, lo, hi):
     return int(lo * (hi / lo) ** rng.random())
 
 
+def free_random(rng, live):
+    """The line freeing a random live block (swap-remove, so each draw is O(1))."""
+    i = rng.randrange(len(live))
+    live[i], live[-1] = live[-1], live[i]
+    return f"f {live.pop()}"
+
+
 def lifo_small(rng):
     """Small objects with LIFO lifetimes: call-stack-like bursts of 16-256 byte objects."""
     out, live, next_id = [], [], 0
@@ -33,9 +40,7 @@ def mixed_random(rng):
     while len(out) < OPS:
         r = rng.random()
         if live and (r < 0.45 or len(live) > 4000):
-            i = rng.randrange(len(live))
-            live[i], live[-1] = live[-1], live[i]
-            out.append(f"f {live.pop()}")
+            out.append(free_random(rng, live))
         elif live and r < 0.55:
             out.append(f"r {rng.choice(live)} {log_uniform(rng, 8, 65536)}")
         else:
@@ -64,9 +69,7 @@ def aligned_pow2(rng):
     out, live, next_id = [], [], 0
     while len(out) < OPS:
         if live and (rng.random() < 0.45 or len(live) > 2000):
-            i = rng.randrange(len(live))
-            live[i], live[-1] = live[-1], live[i]
-            out.append(f"f {live.pop()}")
+            out.append(free_random(rng, live))
         else:
             align = 1 << rng.randrange(4, 13)
             out.append(f"m {next_id} {log_uniform(rng, 16, 8192)} {align}")
@@ -80,9 +83,7 @@ def random_size(rng):
     out, live, next_id = [], [], 0
     while len(out) < OPS:
         if live and rng.random() < 0.4:
-            i = rng.randrange(len(live))
-            live[i], live[-1] = live[-1], live[i]
-            out.append(f"f {live.pop()}")
+            out.append(free_random(rng, live))
         else:
             out.append(f"a {next_id} {log_uniform(rng, 16, 16384)}")
             live.append(next_id)

@@ -1,0 +1,202 @@
+// The scheduler's queueing logic: preemptive round-robin within priorities,
+// driven by the timer tick, with yield, sleep for N ticks, and block/wake (the
+// primitive IPC will use). Arch-independent and pure: it decides which thread
+// runs; the backend saves and restores registers. Threads live in a fixed
+// table and queues are intrusive (an index per thread), so nothing here
+// allocates: the switch path can run in an interrupt handler.
+
+typealias ThreadID = Int
+
+enum ThreadState: Equatable {
+    case unused
+    case ready
+    case running
+    case sleeping(until: UInt64)
+    case blocked
+    case dead
+}
+
+struct Scheduler {
+    static let capacity = 64
+    static let priorities = 8
+    /// Thread 0 is the idle thread: it runs when nothing else is ready, and never queues.
+    static let idle: ThreadID = 0
+
+    private var state = InlineArray<64, ThreadState>(repeating: .unused)
+    private var priority = InlineArray<64, UInt8>(repeating: 0)
+    /// Next thread in the same ready queue (or the sleep list); -1 ends it.
+    private var link = InlineArray<64, Int8>(repeating: -1)
+    private var heads = InlineArray<8, Int8>(repeating: -1)
+    private var tails = InlineArray<8, Int8>(repeating: -1)
+    /// Bit p set: the ready queue of priority p is not empty.
+    private var readyMask: UInt8 = 0
+    /// Sleepers, soonest first.
+    private var sleepers: Int8 = -1
+    private(set) var current: ThreadID = Scheduler.idle
+    private(set) var ticks: UInt64 = 0
+    private(set) var switches: UInt64 = 0
+    /// Ticks a thread runs before an equal-priority thread gets the CPU.
+    let quantum: UInt64
+    private var sliceLeft: UInt64
+
+    init(quantum: UInt64 = 5) {
+        self.quantum = max(quantum, 1)
+        sliceLeft = self.quantum
+        state[Scheduler.idle] = .running
+    }
+
+    func state(of t: ThreadID) -> ThreadState { state[t] }
+    func priority(of t: ThreadID) -> Int { Int(priority[t]) }
+
+    /// A new ready thread at `priority` (0 lowest ... 7 highest), or nil if the table is full.
+    mutating func add(priority p: Int) -> ThreadID? {
+        for t in 1..<Scheduler.capacity where state[t] == .unused || state[t] == .dead {
+            priority[t] = UInt8(min(max(p, 0), Scheduler.priorities - 1))
+            makeReady(t)
+            return t
+        }
+        return nil
+    }
+
+    /// One timer tick: wake due sleepers and charge the running thread. True if
+    /// the caller should reschedule (a quantum ran out, or a higher priority is ready).
+    mutating func tick() -> Bool {
+        ticks += 1
+        while sleepers >= 0, case .sleeping(let until) = state[Int(sleepers)], until <= ticks {
+            let t = Int(sleepers)
+            sleepers = link[t]
+            makeReady(t)
+        }
+        if current == Scheduler.idle { return readyMask != 0 }
+        if sliceLeft > 0 { sliceLeft -= 1 }
+        let top = highestReady
+        return (sliceLeft == 0 && top >= Int(priority[current])) || top > Int(priority[current])
+    }
+
+    /// Choose the next thread, putting the current one back if it can still run.
+    /// Returns the thread to run (possibly the same one).
+    mutating func reschedule() -> ThreadID {
+        let previous = current
+        if previous != Scheduler.idle && state[previous] == .running {
+            // Keep the CPU if nothing more urgent waits, and no equal waits once the slice is used up.
+            let top = highestReady, mine = Int(priority[previous])
+            if top < mine || (top == mine && sliceLeft > 0) {
+                if top < mine { sliceLeft = quantum }
+                return previous
+            }
+            makeReady(previous)
+        }
+        let next = dequeueHighest() ?? Scheduler.idle
+        if next != previous { switches += 1 }
+        if next != Scheduler.idle { state[next] = .running }
+        else { state[Scheduler.idle] = .running }
+        current = next
+        sliceLeft = quantum
+        return next
+    }
+
+    /// The running thread gives up the rest of its slice.
+    mutating func yield() -> ThreadID {
+        sliceLeft = 0
+        return reschedule()
+    }
+
+    /// The running thread sleeps for `n` ticks (at least one).
+    mutating func sleep(ticks n: UInt64) -> ThreadID {
+        let t = current
+        if t != Scheduler.idle {
+            let until = ticks + max(n, 1)
+            state[t] = .sleeping(until: until)
+            insertSleeper(t, until)
+        }
+        return reschedule()
+    }
+
+    /// The running thread blocks until someone calls `wake` on it.
+    mutating func block() -> ThreadID {
+        if current != Scheduler.idle { state[current] = .blocked }
+        return reschedule()
+    }
+
+    /// Make a blocked (or sleeping) thread ready. False if it was neither.
+    @discardableResult
+    mutating func wake(_ t: ThreadID) -> Bool {
+        switch state[t] {
+        case .blocked:
+            makeReady(t)
+            return true
+        case .sleeping:
+            removeSleeper(t)
+            makeReady(t)
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// The running thread ends; its slot can be reused.
+    mutating func exit() -> ThreadID {
+        if current != Scheduler.idle { state[current] = .dead }
+        return reschedule()
+    }
+
+    /// Kill any thread (a fault in it): it never runs again.
+    mutating func kill(_ t: ThreadID) {
+        guard t != Scheduler.idle else { return }
+        switch state[t] {
+        case .ready: unlinkReady(t)
+        case .sleeping: removeSleeper(t)
+        default: break
+        }
+        state[t] = .dead
+    }
+
+    // MARK: queues
+
+    private var highestReady: Int { readyMask == 0 ? -1 : 7 - readyMask.leadingZeroBitCount }
+
+    private mutating func makeReady(_ t: ThreadID) {
+        state[t] = .ready
+        let p = Int(priority[t])
+        link[t] = -1
+        if tails[p] >= 0 { link[Int(tails[p])] = Int8(t) } else { heads[p] = Int8(t) }
+        tails[p] = Int8(t)
+        readyMask |= 1 << UInt8(p)
+    }
+
+    private mutating func dequeueHighest() -> ThreadID? {
+        let p = highestReady
+        if p < 0 { return nil }
+        let t = Int(heads[p])
+        heads[p] = link[t]
+        if heads[p] < 0 { tails[p] = -1; readyMask &= ~(1 << UInt8(p)) }
+        link[t] = -1
+        return t
+    }
+
+    private mutating func unlinkReady(_ t: ThreadID) {
+        let p = Int(priority[t])
+        var prev: Int8 = -1, at = heads[p]
+        while at >= 0 && Int(at) != t { prev = at; at = link[Int(at)] }
+        if at < 0 { return }
+        if prev >= 0 { link[Int(prev)] = link[t] } else { heads[p] = link[t] }
+        if tails[p] == Int8(t) { tails[p] = prev }
+        if heads[p] < 0 { readyMask &= ~(1 << UInt8(p)) }
+        link[t] = -1
+    }
+
+    private mutating func insertSleeper(_ t: ThreadID, _ until: UInt64) {
+        var prev: Int8 = -1, at = sleepers
+        while at >= 0, case .sleeping(let u) = state[Int(at)], u <= until { prev = at; at = link[Int(at)] }
+        link[t] = at
+        if prev >= 0 { link[Int(prev)] = Int8(t) } else { sleepers = Int8(t) }
+    }
+
+    private mutating func removeSleeper(_ t: ThreadID) {
+        var prev: Int8 = -1, at = sleepers
+        while at >= 0 && Int(at) != t { prev = at; at = link[Int(at)] }
+        if at < 0 { return }
+        if prev >= 0 { link[Int(prev)] = link[t] } else { sleepers = link[t] }
+        link[t] = -1
+    }
+}

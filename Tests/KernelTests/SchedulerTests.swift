@@ -1,0 +1,85 @@
+import XCTest
+import MallocCounter
+@testable import KernelCore
+
+final class SchedulerTests: XCTestCase {
+    /// Run `ticks` timer ticks, rescheduling when asked; the thread that ran each tick.
+    func run(_ s: inout Scheduler, ticks: Int) -> [ThreadID] {
+        var ran: [ThreadID] = []
+        ran.reserveCapacity(ticks)
+        for _ in 0..<ticks {
+            ran.append(s.current)
+            if s.tick() { _ = s.reschedule() }
+        }
+        return ran
+    }
+
+    func testRoundRobinWithinAPriorityByQuantum() {
+        var s = Scheduler(quantum: 2)
+        let a = s.add(priority: 3)!, b = s.add(priority: 3)!, c = s.add(priority: 3)!
+        XCTAssertEqual(s.reschedule(), a)
+        XCTAssertEqual(run(&s, ticks: 12), [a, a, b, b, c, c, a, a, b, b, c, c])
+        XCTAssertEqual(s.switches, 7, "the first pick from idle and a rotation every 2 ticks")
+    }
+
+    func testHigherPriorityPreemptsAndLowerWaits() {
+        var s = Scheduler(quantum: 3)
+        let low = s.add(priority: 1)!
+        XCTAssertEqual(s.reschedule(), low)
+        _ = run(&s, ticks: 2)
+        let high = s.add(priority: 6)!
+        XCTAssertTrue(s.tick(), "a more urgent thread is ready")
+        XCTAssertEqual(s.reschedule(), high)
+        XCTAssertEqual(run(&s, ticks: 6), Array(repeating: high, count: 6), "the low thread never runs while high is ready")
+        XCTAssertEqual(s.state(of: low), .ready)
+        XCTAssertEqual(s.block(), low, "high blocks: low runs")
+        XCTAssertTrue(s.wake(high))
+        XCTAssertTrue(s.tick())
+        XCTAssertEqual(s.reschedule(), high)
+    }
+
+    func testSleepWakesInDeadlineOrder() {
+        var s = Scheduler(quantum: 10)
+        let a = s.add(priority: 2)!, b = s.add(priority: 2)!
+        XCTAssertEqual(s.reschedule(), a)
+        XCTAssertEqual(s.sleep(ticks: 5), b)
+        XCTAssertEqual(s.sleep(ticks: 2), Scheduler.idle, "both asleep: idle runs")
+        var woke: [(ThreadID, UInt64)] = []
+        for _ in 0..<6 {
+            if s.tick() { let t = s.reschedule(); woke.append((t, s.ticks)); _ = s.sleep(ticks: 100) }
+        }
+        XCTAssertEqual(woke.map(\.0), [b, a])
+        XCTAssertEqual(woke.map(\.1), [2, 5])
+    }
+
+    func testBlockWakeYieldExitAndKill() {
+        var s = Scheduler()
+        let a = s.add(priority: 4)!, b = s.add(priority: 4)!
+        XCTAssertEqual(s.reschedule(), a)
+        XCTAssertEqual(s.yield(), b)
+        XCTAssertEqual(s.block(), a)
+        XCTAssertEqual(s.state(of: b), .blocked)
+        XCTAssertFalse(s.wake(a), "a running thread is not woken")
+        XCTAssertTrue(s.wake(b))
+        XCTAssertEqual(s.exit(), b)
+        XCTAssertEqual(s.state(of: a), .dead)
+        s.kill(b)
+        XCTAssertEqual(s.reschedule(), Scheduler.idle)
+        XCTAssertEqual(s.add(priority: 1), a, "a dead thread's slot is reused")
+    }
+
+    func testTheSwitchPathDoesNotAllocate() {
+        var s = Scheduler(quantum: 1)
+        for p in 0..<20 { _ = s.add(priority: p % 8) }
+        _ = s.reschedule()
+        _ = run(&s, ticks: 10)   // warm the host runtime
+        let before = malloc_counter_thread_total()
+        for i in 0..<10_000 {
+            if s.tick() { _ = s.reschedule() }
+            if i % 7 == 0 { _ = s.sleep(ticks: 3) }
+            if i % 11 == 0 { _ = s.yield() }
+        }
+        XCTAssertEqual(malloc_counter_thread_total() - before, 0)
+        XCTAssertGreaterThan(s.switches, 1000)
+    }
+}

@@ -25,3 +25,15 @@ func provokeStrayHeapWrite() {
     UnsafeMutablePointer<UInt8>(bitPattern: brk.raw)!.pointee = 0x5A
     kputs("crash=stray: the write was not stopped\n")
 }
+
+/// `crash=badfree` on the command line: free a pointer the heap never handed
+/// out, then free a block twice. Both must be reported and refused, and the
+/// kernel must go on to finish its self-test.
+func provokeBadFrees() {
+    var onStack: UInt64 = 0
+    kputs("crash=badfree: freeing a stack address, then one block twice\n")
+    withUnsafeMutablePointer(to: &onStack) { kernelFree(UnsafeMutableRawPointer($0)) }
+    guard let p = kernelAllocate(2000) else { kernelPanic("crash=badfree: no heap") }
+    kernelFree(p)
+    kernelFree(p)
+}

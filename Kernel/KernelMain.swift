@@ -39,6 +39,7 @@ func kernelMain(_ arch: Platform, _ boot: inout BootInfo) -> Never {
     kernelHeap = Heap(debug: heapDebugBuild)
     if heapDebugBuild { kputs("heap: debug build (magic, canary and poison checks)\n") }
     if let what = boot.commandLine.value(of: "crash"), what.equals("stray") { provokeStrayHeapWrite() }
+    if let what = boot.commandLine.value(of: "crash"), what.equals("badfree") { provokeBadFrees() }
     if let what = boot.commandLine.value(of: "bench"), what.equals("grow") { runGrowthBench(ramBytes: boot.map.usableBytes) }
     let report = runSelfTest(ramBytes: boot.map.usableBytes)
     printSummary(report, ramBytes: boot.map.usableBytes)

@@ -201,6 +201,11 @@ def strategy_cases(arch, qemu, passed, failed, pool_cap_kib, guard_fault, open_f
                      r"^heap: a stray write hit the held-back heap tail .* its read-only mapping stopped it",
                      rf"^KERNEL FAIL arch={arch}"),
             lacks(r"the write was not stopped", r"^KERNEL OK")]),
+         Case(f"{arch} bad frees are refused and the kernel goes on", arch, qemu("128M", "pt=spare crash=badfree"), passed, [
+            contains(r"^heap: free: pointer the heap never handed out: 0x",
+                     r"^heap: free: double free of 0x\w+ \(block already free, header 0x\w+\)",
+                     r"^heap: the free was refused; the heap is unchanged"),
+            ok_boot(arch, exhausted=equals("no"))]),
          Case(f"{arch} spare: a stray heap write finds nothing mapped", arch, qemu("64M", "pt=spare crash=stray"), failed, [
             contains("CPU EXCEPTION: .*" + open_fault, r"^heap: an access past the heap's break", rf"^KERNEL FAIL arch={arch}"),
             lacks(r"the write was not stopped", r"^KERNEL OK")])]

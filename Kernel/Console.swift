@@ -36,6 +36,12 @@ func kputSize(_ bytes: UInt64) {
     else { kputDecimal(bytes >> 10); kputs(" KiB") }
 }
 
+/// Stop this CPU for good (the backend's haltNow: interrupts off, wait forever).
+func haltForever() -> Never {
+    haltNow()
+    while true {}
+}
+
 /// The end of a failed boot: the marker the boot tests look for, then the fail exit.
 func kernelFail() -> Never {
     kputs("KERNEL FAIL arch="); kputs(Platform.name); kputs("\n")

@@ -28,8 +28,7 @@ struct AArch64: Architecture {
     static let failStatus: UInt64 = 35
 
     func pointer(to address: PhysicalAddress) -> UnsafeMutableRawPointer {
-        guard address.raw != 0, address.raw < AArch64.directMapLimit,
-              let p = UnsafeMutableRawPointer(bitPattern: UInt(address.raw)) else {
+        guard let p = identityPointer(address) else {
             kernelPanic("aarch64: physical address outside the direct map")
         }
         return p

@@ -15,8 +15,3 @@
 @_extern(c, "aarch64_image_start") func imageStart() -> UInt64
 @_extern(c, "aarch64_image_end") func imageEnd() -> UInt64
 
-/// Stop this CPU for good.
-func haltForever() -> Never {
-    haltNow()
-    while true {}
-}

@@ -40,20 +40,3 @@ func aarch64Entry(_ deviceTree: UInt64, _ entryLevel: UInt64) {
     else { boot.addDevice(start: UInt64(AArch64.fallbackConsole), bytes: 0x1000) }
     kernelMain(AArch64(), &boot)
 }
-
-func reportDeviceTreeProblem(_ e: DeviceTreeError, at address: UInt64) {
-    kputs("boot: bad device tree at "); kputHex(address); kputs(": ")
-    switch e {
-    case .unreadable: kputs("too short to hold a header")
-    case .badMagic(let m): kputs("magic "); kputHex(UInt64(m)); kputs(", want 0xd00dfeed")
-    case .badSize(let n): kputs("total size "); kputDecimal(UInt64(n)); kputs(" is implausible")
-    case .unsupportedVersion(let v): kputs("version "); kputDecimal(UInt64(v)); kputs(" is not supported")
-    case .blockOutOfBounds: kputs("a block lies outside the blob")
-    case .truncated(let o): kputs("truncated at offset "); kputDecimal(UInt64(o))
-    case .badToken(let t, let o): kputs("bad token "); kputHex(UInt64(t)); kputs(" at offset "); kputDecimal(UInt64(o))
-    case .tooDeep: kputs("nodes nested too deep")
-    case .badCells: kputs("a reg property does not fit its cell sizes")
-    case .noMemory: kputs("no /memory node: RAM size unknown, and it will not be guessed")
-    }
-    kputs("\n")
-}

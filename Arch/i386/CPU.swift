@@ -15,8 +15,3 @@
 @_extern(c, "i386_idt_base") func idtBase() -> UnsafeMutablePointer<UInt32>
 @_extern(c, "i386_load_idt") func loadIDT()
 
-/// Stop the CPU for good (interrupts off, hlt).
-func haltForever() -> Never {
-    haltNow()
-    while true {}
-}

@@ -27,17 +27,3 @@ func i386Entry(_ magic: UInt32, _ infoAddress: UInt32) {
     boot.map.reserve(start: 0, end: I386PageTable.pageSize, kind: .reserved)  // the null page stays unmapped
     kernelMain(I386(), &boot)
 }
-
-func reportMultibootProblem(_ p: MultibootProblem) {
-    kputs("boot: bad Multiboot info: ")
-    switch p {
-    case .unreadableInfo: kputs("the info structure is unreadable")
-    case .noMemoryInformation: kputs("no memory information at all")
-    case .mapTooLong(let n): kputs("memory map length "); kputDecimal(UInt64(n)); kputs(" is implausible")
-    case .unreadableMap: kputs("the memory map is unreadable")
-    case .badEntrySize(let i, let size): kputs("map entry "); kputDecimal(UInt64(i)); kputs(" has size "); kputDecimal(UInt64(size))
-    case .entryWraps(let i): kputs("map entry "); kputDecimal(UInt64(i)); kputs(" wraps past 2^64")
-    case .tooManyEntries: kputs("too many map entries; the rest are ignored")
-    }
-    kputs("\n")
-}

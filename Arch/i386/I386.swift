@@ -21,8 +21,7 @@ struct I386: Architecture {
     static let failValue: UInt8 = 0x11   // status 35
 
     func pointer(to address: PhysicalAddress) -> UnsafeMutableRawPointer {
-        guard address.raw != 0, address.raw < I386.directMapLimit,
-              let p = UnsafeMutableRawPointer(bitPattern: UInt(address.raw)) else {
+        guard let p = identityPointer(address) else {
             kernelPanic("i386: physical address outside the direct map")
         }
         return p

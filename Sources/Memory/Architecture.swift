@@ -73,3 +73,12 @@ struct VirtualRange: Equatable {
     let end: VirtualAddress
     var bytes: UInt { end.raw - start.raw }
 }
+
+extension Architecture {
+    /// The pointer for `address` when the direct map is the identity below
+    /// `directMapLimit` (both backends); nil outside it, and for address 0.
+    func identityPointer(_ address: PhysicalAddress) -> UnsafeMutableRawPointer? {
+        guard address.raw != 0, address.raw < Self.directMapLimit else { return nil }
+        return UnsafeMutableRawPointer(bitPattern: UInt(address.raw))
+    }
+}

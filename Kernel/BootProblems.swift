@@ -1,0 +1,34 @@
+// What was wrong with the boot information, in words. The parsers (Sources/Boot)
+// are arch-independent, and so are their reports: any backend that boots with
+// Multiboot or a device tree uses these.
+
+func reportMultibootProblem(_ p: MultibootProblem) {
+    kputs("boot: bad Multiboot info: ")
+    switch p {
+    case .unreadableInfo: kputs("the info structure is unreadable")
+    case .noMemoryInformation: kputs("no memory information at all")
+    case .mapTooLong(let n): kputs("memory map length "); kputDecimal(UInt64(n)); kputs(" is implausible")
+    case .unreadableMap: kputs("the memory map is unreadable")
+    case .badEntrySize(let i, let size): kputs("map entry "); kputDecimal(UInt64(i)); kputs(" has size "); kputDecimal(UInt64(size))
+    case .entryWraps(let i): kputs("map entry "); kputDecimal(UInt64(i)); kputs(" wraps past 2^64")
+    case .tooManyEntries: kputs("too many map entries; the rest are ignored")
+    }
+    kputs("\n")
+}
+
+func reportDeviceTreeProblem(_ e: DeviceTreeError, at address: UInt64) {
+    kputs("boot: bad device tree at "); kputHex(address); kputs(": ")
+    switch e {
+    case .unreadable: kputs("too short to hold a header")
+    case .badMagic(let m): kputs("magic "); kputHex(UInt64(m)); kputs(", want 0xd00dfeed")
+    case .badSize(let n): kputs("total size "); kputDecimal(UInt64(n)); kputs(" is implausible")
+    case .unsupportedVersion(let v): kputs("version "); kputDecimal(UInt64(v)); kputs(" is not supported")
+    case .blockOutOfBounds: kputs("a block lies outside the blob")
+    case .truncated(let o): kputs("truncated at offset "); kputDecimal(UInt64(o))
+    case .badToken(let t, let o): kputs("bad token "); kputHex(UInt64(t)); kputs(" at offset "); kputDecimal(UInt64(o))
+    case .tooDeep: kputs("nodes nested too deep")
+    case .badCells: kputs("a reg property does not fit its cell sizes")
+    case .noMemory: kputs("no /memory node: RAM size unknown, and it will not be guessed")
+    }
+    kputs("\n")
+}

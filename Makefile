@@ -80,7 +80,7 @@ run-aarch64: $(A64)/kernel.bin | tools-aarch64
 
 # --- tests ------------------------------------------------------------------
 test: test-host test-boot test-fuzz
-test-host:
+test-host: | tools
 	swift build --build-tests
 	swift test
 test-boot: kernels | tools

@@ -93,19 +93,19 @@ def ok_boot(arch, **want):
 
 
 def contains(*patterns):
-    def check(log):
-        for p in patterns:
-            if not re.search(p, log, re.M):
-                return f"log lacks /{p}/"
-        return None
-    return check
+    return log_search(patterns, present=True)
 
 
 def lacks(*patterns):
+    return log_search(patterns, present=False)
+
+
+def log_search(patterns, present):
+    """A check that each pattern is (or is not) somewhere in the log."""
     def check(log):
         for p in patterns:
-            if re.search(p, log, re.M):
-                return f"log has /{p}/"
+            if bool(re.search(p, log, re.M)) != present:
+                return f"log {'lacks' if present else 'has'} /{p}/"
         return None
     return check
 

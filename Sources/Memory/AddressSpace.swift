@@ -66,9 +66,6 @@ struct AddressSpace<A: Architecture> {
         }
     }
 
-    /// True if the leaf table that would hold `page` already exists.
-    func hasLeafTable(for page: Page) -> Bool { leafSlot(page.start) != nil }
-
     /// Install the missing tables on the path to `page` without mapping it.
     func ensureTables<P: TableProvisioning>(for page: Page, tables: inout P, frames: inout FrameAllocator) -> MapError? {
         leafSlot(creatingTablesFor: page, tables: &tables, frames: &frames).1

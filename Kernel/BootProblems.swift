@@ -29,6 +29,7 @@ func reportDeviceTreeProblem(_ e: DeviceTreeError, at address: UInt64) {
     case .tooDeep: kputs("nodes nested too deep")
     case .badCells: kputs("a reg property does not fit its cell sizes")
     case .noMemory: kputs("no /memory node: RAM size unknown, and it will not be guessed")
+    case .badTimer: kputs("the timer node's interrupts do not name the virtual timer's PPI")
     }
     kputs("\n")
 }

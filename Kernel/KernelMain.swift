@@ -42,7 +42,8 @@ func kernelMain(_ arch: Platform, _ boot: inout BootInfo) -> Never {
     if let what = boot.commandLine.value(of: "crash"), what.equals("badfree") { provokeBadFrees() }
     if let what = boot.commandLine.value(of: "bench"), what.equals("grow") { runGrowthBench(ramBytes: boot.map.usableBytes) }
     let report = runSelfTest(ramBytes: boot.map.usableBytes)
-    printSummary(report, ramBytes: boot.map.usableBytes)
+    let threads = runThreadDemo()
+    printSummary(report, threads, ramBytes: boot.map.usableBytes)
     arch.exit(passed: true)
 }
 

@@ -15,7 +15,13 @@ let heapDebugBuild = false
 #endif
 
 /// `size` bytes at `alignment` from the kernel heap, or nil when it cannot grow.
+/// Threads share the heap: it is used with interrupts off, so no tick can
+/// switch to another thread in the middle of an allocation.
 func kernelAllocate(_ size: Int, alignment: Int = 16) -> UnsafeMutableRawPointer? {
+    withInterruptsOff { allocateLocked(size, alignment: alignment) }
+}
+
+private func allocateLocked(_ size: Int, alignment: Int) -> UnsafeMutableRawPointer? {
     if kernelHeap == nil { return nil }
     let problems = kernelHeap!.problems
     let p = kernelHeap!.allocate(size, alignment: alignment, growth: &kernelGrowth)
@@ -39,6 +45,10 @@ func posixMemalign(_ out: UnsafeMutablePointer<UnsafeMutableRawPointer?>, _ alig
 /// Reached from `free` (runtime.c: the name is reserved in Swift).
 @_cdecl("kernel_free")
 func kernelFree(_ pointer: UnsafeMutableRawPointer?) {
+    withInterruptsOff { freeLocked(pointer) }
+}
+
+private func freeLocked(_ pointer: UnsafeMutableRawPointer?) {
     guard let p = pointer else { return }
     guard kernelHeap != nil, let error = kernelHeap!.free(p) else { return }
     // Misuse is reported and refused; the heap is left as it was.

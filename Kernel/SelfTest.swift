@@ -116,7 +116,7 @@ func printHeapState(_ label: StaticString) {
     kputDecimal(UInt64(r.tables.heldFrames)); kputs(", free frames "); kputDecimal(UInt64(r.frames.freeFrames)); kputs("\n")
 }
 
-func printSummary(_ report: SelfTestReport, ramBytes: UInt64) {
+func printSummary(_ report: SelfTestReport, _ threads: ThreadDemoReport, ramBytes: UInt64) {
     let r = kernelGrowth.region!
     kputs("KERNEL OK arch="); kputs(Platform.name)
     kputs(" strategy="); kputs(r.tables.name)
@@ -127,5 +127,9 @@ func printSummary(_ report: SelfTestReport, ramBytes: UInt64) {
     kputs(" objects="); kputDecimal(UInt64(report.objects))
     kputs(" blocks="); kputDecimal(UInt64(report.rawBlocks))
     kputs(" exhausted="); kputs(report.exhausted ? "yes" : "no")
+    kputs(" hz="); kputDecimal(UInt64(timerHz))
+    kputs(" ticks="); kputDecimal(threads.ticks)
+    kputs(" switches="); kputDecimal(threads.switches)
+    kputs(" killed="); kputDecimal(UInt64(threads.killed))
     kputs("\n")
 }

@@ -39,3 +39,8 @@ int memcmp(const void *a, const void *b, size_t n) {
         if (*x != *y) return *x < *y ? -1 : 1;
     return 0;
 }
+
+/* Reads and writes the compiler must issue every time: a value another thread
+ * or an interrupt handler changes (Swift has no volatile). */
+unsigned long long kernel_load_u64(const volatile unsigned long long *p) { return *p; }
+void kernel_touch(volatile unsigned char *p) { *p = *p; }

@@ -15,3 +15,14 @@
 @_extern(c, "aarch64_image_start") func imageStart() -> UInt64
 @_extern(c, "aarch64_image_end") func imageEnd() -> UInt64
 
+@_extern(c, "aarch64_interrupts_off") func interruptsOff() -> UInt64
+@_extern(c, "aarch64_interrupts_on") func interruptsOn()
+@_extern(c, "aarch64_wait_for_interrupt") func waitForInterruptNow()
+@_extern(c, "aarch64_scheduler_call") func schedulerCallNow(_ request: UInt64, _ argument: UInt64)
+@_extern(c, "aarch64_undefined_instruction") func undefinedInstructionNow()
+@_extern(c, "aarch64_thread_entry_address") func threadEntryAddress() -> UInt64
+@_extern(c, "aarch64_counter_frequency") func readCounterFrequency() -> UInt64
+@_extern(c, "aarch64_virtual_count") func readVirtualCount() -> UInt64
+@_extern(c, "aarch64_read_cntv_cval") func readVirtualTimerCompare() -> UInt64
+@_extern(c, "aarch64_write_cntv_cval") func writeVirtualTimerCompare(_ value: UInt64)
+@_extern(c, "aarch64_write_cntv_ctl") func writeVirtualTimerControl(_ value: UInt64)

@@ -36,6 +36,12 @@ func aarch64Entry(_ deviceTree: UInt64, _ entryLevel: UInt64) {
     }
     boot.map.reserve(start: deviceTree, end: deviceTree + tree.totalSize, kind: .bootInfo)
     boot.map.reserve(start: imageStart(), end: imageEnd(), kind: .kernelImage)
+    gicIsVersion3 = tree.gicCompatible.contains("arm,gic-v3")
+    if tree.gicCount == 2 {
+        gicDistributor = UInt(tree.gic[0].start); gicCPUInterface = UInt(tree.gic[1].start)
+        for i in 0..<2 { boot.addDevice(start: tree.gic[i].start, bytes: tree.gic[i].bytes) }
+    }
+    timerInterruptID = tree.virtualTimerInterrupt ?? 0
     if let uart = tree.uart { boot.addDevice(start: uart.start, bytes: uart.bytes) }
     else { boot.addDevice(start: UInt64(AArch64.fallbackConsole), bytes: 0x1000) }
     kernelMain(AArch64(), &boot)

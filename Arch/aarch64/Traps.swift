@@ -1,8 +1,46 @@
-// Exceptions taken to EL1. All are fatal for now: reported with ESR, FAR and
-// ELR (Arm ARM D17.2.37 for the ESR classes), then KERNEL FAIL.
+// Exceptions taken to EL1 (vectors.S). The entry number says where from:
+// 0-3 the running thread or boot flow (SP_EL0), 4-7 the kernel's own
+// exception code (SP_EL1: always fatal), 8-15 a lower level (no user code
+// yet). Synchronous exceptions are decoded from ESR_EL1 (Arm ARM D17.2.37),
+// with FAR and ELR. A fault in a thread kills that thread; in the boot flow
+// it ends the boot (KERNEL FAIL).
+
+enum VectorEntry {
+    static let synchronous: UInt64 = 0, irq: UInt64 = 1
+    static let threadGroup: ClosedRange<UInt64> = 0...3
+    static let handlerGroup: ClosedRange<UInt64> = 4...7
+}
+
+enum ExceptionClass {
+    static let unknown: UInt64 = 0x00, svc: UInt64 = 0x15
+    static let instructionAbortLower: UInt64 = 0x20, instructionAbort: UInt64 = 0x21
+    static let dataAbortLower: UInt64 = 0x24, dataAbort: UInt64 = 0x25
+}
+
+/// Context word indexes (vectors.S) of the scheduler call's arguments.
+enum SavedRegister { static let x0 = 0, x1 = 1 }
 
 @_cdecl("aarch64_trap")
-func aarch64Trap(_ entry: UInt64, _ frame: UnsafeMutablePointer<UInt64>) {
+func aarch64Trap(_ entry: UInt64, _ context: UInt) -> UInt {
+    let kind = entry & 3
+    if VectorEntry.threadGroup.contains(entry) {
+        if kind == VectorEntry.irq { return aarch64Interrupt(context) }
+        let esr = readESR()
+        if kind == VectorEntry.synchronous && (esr >> 26) & 0x3F == ExceptionClass.svc {
+            let regs = UnsafeMutablePointer<UInt64>(bitPattern: context)!
+            return schedulerCallTrap(context, UInt(regs[SavedRegister.x0]), UInt(regs[SavedRegister.x1]))
+        }
+    }
+    reportException(entry)
+    if VectorEntry.handlerGroup.contains(entry) {
+        kputs("(taken inside the kernel's exception code: nothing to fall back to)\n")
+        kernelFail()
+    }
+    guard let next = threadFaulted(context) else { kernelFail() }
+    return next
+}
+
+private func reportException(_ entry: UInt64) {
     let esr = readESR(), far = readFAR(), elr = readELR()
     let ec = (esr >> 26) & 0x3F
     kputs("\nCPU EXCEPTION: ")
@@ -15,19 +53,24 @@ func aarch64Trap(_ entry: UInt64, _ frame: UnsafeMutablePointer<UInt64>) {
     kputs(" vector="); kputDecimal(entry)
     kputs(" esr="); kputHex(esr); kputs(" (EC "); kputHex(ec); kputs(")")
     kputs(" far="); kputHex(far); kputs(" elr="); kputHex(elr)
-    if ec == 0x24 || ec == 0x25 {
-        kputs(esr & (1 << 6) != 0 ? " (write" : " (read")
+    let abort = ec == ExceptionClass.dataAbort || ec == ExceptionClass.dataAbortLower
+        || ec == ExceptionClass.instructionAbort || ec == ExceptionClass.instructionAbortLower
+    if abort {
+        let isData = ec == ExceptionClass.dataAbort || ec == ExceptionClass.dataAbortLower
+        kputs(isData ? (esr & (1 << 6) != 0 ? " (write" : " (read") : " (fetch")
         let fsc = esr & 0x3F
         kputs((fsc & 0x3C) == 0x04 ? ", translation fault)" : (fsc & 0x3C) == 0x0C ? ", permission fault)" : ", other fault)")
     }
     kputs("\n")
-    if ec == 0x25 { explainHeapFault(at: far) }
-    kernelFail()
+    if abort {
+        explainHeapFault(at: far)
+        explainStackFault(at: far)
+    }
 }
 
 func exceptionClassName(_ ec: UInt64) -> StaticString {
     switch ec {
-    case 0x00: "unknown reason"
+    case 0x00: "undefined instruction"
     case 0x07: "FP/SIMD access trapped"
     case 0x15: "SVC"
     case 0x20, 0x21: "instruction abort"

@@ -47,3 +47,34 @@ aarch64_halt_forever:
 
 aarch64_image_start: ldr x0, =__kernel_start; ret
 aarch64_image_end:   ldr x0, =__kernel_end; ret
+
+/* Interrupt masking, the thread primitives, and the generic timer's registers. */
+        .globl aarch64_interrupts_off, aarch64_interrupts_on, aarch64_wait_for_interrupt
+        .globl aarch64_scheduler_call, aarch64_undefined_instruction, aarch64_thread_entry_address
+        .globl aarch64_counter_frequency, aarch64_virtual_count
+        .globl aarch64_read_cntv_cval, aarch64_write_cntv_cval, aarch64_write_cntv_ctl
+aarch64_interrupts_off:                 /* uint64 (void): 1 if IRQs were unmasked */
+        mrs x0, daif
+        msr daifset, #2
+        ubfx x0, x0, #7, #1
+        eor x0, x0, #1
+        ret
+aarch64_interrupts_on:
+        msr daifclr, #2
+        ret
+aarch64_wait_for_interrupt:
+        msr daifclr, #2
+        wfi
+        ret
+aarch64_scheduler_call:                 /* void (uint64 request, uint64 argument): svc */
+        svc #0
+        ret
+aarch64_undefined_instruction:
+        udf #0
+        ret
+aarch64_thread_entry_address: ldr x0, =aarch64_thread_entry; ret
+aarch64_counter_frequency:    mrs x0, cntfrq_el0; ret
+aarch64_virtual_count:        isb; mrs x0, cntvct_el0; ret
+aarch64_read_cntv_cval:       mrs x0, cntv_cval_el0; ret
+aarch64_write_cntv_cval:      msr cntv_cval_el0, x0; isb; ret
+aarch64_write_cntv_ctl:       msr cntv_ctl_el0, x0; isb; ret

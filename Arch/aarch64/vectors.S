@@ -1,11 +1,20 @@
 /* The EL1 exception vector table (16 entries of 0x80 bytes, 2 KiB aligned).
- * Every entry saves x0-x30 and calls aarch64_trap(entry, frame) in Swift. */
+ * Threads (and the boot flow) run at EL1 on SP_EL0; every exception arrives
+ * on SP_EL1, a separate exception stack, so a thread that overflows its own
+ * stack into the guard page can still be reported. Each entry saves the full
+ * context (x0-x30, SP_EL0, ELR, SPSR, FPCR, FPSR, q0-q31) on the exception
+ * stack and calls aarch64_trap(entry, context), which returns the context to
+ * resume: the same one, or a switched-out thread's copy. Context layout:
+ *   0: x0..x30   248: sp_el0   256: elr   264: spsr   272: fpcr   280: fpsr
+ *   304: q0..q31   (832 bytes in all) */
+
+        .set FRAME, 832
+        .set QREGS, 304
 
         .macro ENTRY n
         .align 7
-        sub sp, sp, #256
+        sub sp, sp, #FRAME
         stp x0, x1, [sp, #0]
-        stp x2, x3, [sp, #16]
         mov x0, #\n
         b trap_common
         .endm
@@ -19,6 +28,7 @@ aarch64_vectors:
         .endr
 
 trap_common:
+        stp x2, x3, [sp, #16]
         stp x4, x5, [sp, #32]
         stp x6, x7, [sp, #48]
         stp x8, x9, [sp, #64]
@@ -32,24 +42,92 @@ trap_common:
         stp x24, x25, [sp, #192]
         stp x26, x27, [sp, #208]
         stp x28, x29, [sp, #224]
-        str x30, [sp, #240]
+        mrs x2, sp_el0
+        stp x30, x2, [sp, #240]
+        mrs x2, elr_el1
+        mrs x3, spsr_el1
+        stp x2, x3, [sp, #256]
+        mrs x2, fpcr
+        mrs x3, fpsr
+        stp x2, x3, [sp, #272]
+        add x2, sp, #QREGS
+        stp q0, q1, [x2, #0]
+        stp q2, q3, [x2, #32]
+        stp q4, q5, [x2, #64]
+        stp q6, q7, [x2, #96]
+        stp q8, q9, [x2, #128]
+        stp q10, q11, [x2, #160]
+        stp q12, q13, [x2, #192]
+        stp q14, q15, [x2, #224]
+        stp q16, q17, [x2, #256]
+        stp q18, q19, [x2, #288]
+        stp q20, q21, [x2, #320]
+        stp q22, q23, [x2, #352]
+        stp q24, q25, [x2, #384]
+        stp q26, q27, [x2, #416]
+        stp q28, q29, [x2, #448]
+        stp q30, q31, [x2, #480]
         mov x1, sp
         bl aarch64_trap
-        ldp x0, x1, [sp, #0]
-        ldp x2, x3, [sp, #16]
-        ldp x4, x5, [sp, #32]
-        ldp x6, x7, [sp, #48]
-        ldp x8, x9, [sp, #64]
-        ldp x10, x11, [sp, #80]
-        ldp x12, x13, [sp, #96]
-        ldp x14, x15, [sp, #112]
-        ldp x16, x17, [sp, #128]
-        ldp x18, x19, [sp, #144]
-        ldp x20, x21, [sp, #160]
-        ldp x22, x23, [sp, #176]
-        ldp x24, x25, [sp, #192]
-        ldp x26, x27, [sp, #208]
-        ldp x28, x29, [sp, #224]
-        ldr x30, [sp, #240]
-        add sp, sp, #256
+
+/* Resume the context at x0. The exception stack is empty again afterwards. */
+        .globl aarch64_trap_return
+aarch64_trap_return:
+        add x2, x0, #QREGS
+        ldp q0, q1, [x2, #0]
+        ldp q2, q3, [x2, #32]
+        ldp q4, q5, [x2, #64]
+        ldp q6, q7, [x2, #96]
+        ldp q8, q9, [x2, #128]
+        ldp q10, q11, [x2, #160]
+        ldp q12, q13, [x2, #192]
+        ldp q14, q15, [x2, #224]
+        ldp q16, q17, [x2, #256]
+        ldp q18, q19, [x2, #288]
+        ldp q20, q21, [x2, #320]
+        ldp q22, q23, [x2, #352]
+        ldp q24, q25, [x2, #384]
+        ldp q26, q27, [x2, #416]
+        ldp q28, q29, [x2, #448]
+        ldp q30, q31, [x2, #480]
+        ldp x2, x3, [x0, #272]
+        msr fpcr, x2
+        msr fpsr, x3
+        ldp x2, x3, [x0, #256]
+        msr elr_el1, x2
+        msr spsr_el1, x3
+        ldp x30, x2, [x0, #240]
+        msr sp_el0, x2
+        ldr x2, =aarch64_exception_stack_top
+        mov sp, x2
+        ldp x2, x3, [x0, #16]
+        ldp x4, x5, [x0, #32]
+        ldp x6, x7, [x0, #48]
+        ldp x8, x9, [x0, #64]
+        ldp x10, x11, [x0, #80]
+        ldp x12, x13, [x0, #96]
+        ldp x14, x15, [x0, #112]
+        ldp x16, x17, [x0, #128]
+        ldp x18, x19, [x0, #144]
+        ldp x20, x21, [x0, #160]
+        ldp x22, x23, [x0, #176]
+        ldp x24, x25, [x0, #192]
+        ldp x26, x27, [x0, #208]
+        ldp x28, x29, [x0, #224]
+        ldp x0, x1, [x0, #0]
         eret
+
+/* A new thread's first context returns here, on its fresh stack (SP_EL0). */
+        .globl aarch64_thread_entry
+aarch64_thread_entry:
+        mov x29, #0
+        mov x30, #0
+        bl kernel_thread_start
+        brk #0
+
+        .section .bss
+        .align 4
+exception_stack:
+        .skip 16384
+        .globl aarch64_exception_stack_top
+aarch64_exception_stack_top:

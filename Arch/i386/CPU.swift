@@ -15,3 +15,12 @@
 @_extern(c, "i386_idt_base") func idtBase() -> UnsafeMutablePointer<UInt32>
 @_extern(c, "i386_load_idt") func loadIDT()
 
+@_extern(c, "i386_load_gdt") func loadGDT()
+@_extern(c, "i386_load_task_register") func loadTaskRegister(_ selector: UInt16)
+@_extern(c, "i386_descriptor_tables") func descriptorTables(_ which: UInt32) -> UnsafeMutableRawPointer
+@_extern(c, "i386_interrupts_off") func interruptsOff() -> UInt32
+@_extern(c, "i386_interrupts_on") func interruptsOn()
+@_extern(c, "i386_wait_for_interrupt") func waitForInterruptNow()
+@_extern(c, "i386_scheduler_call") func schedulerCallNow(_ request: UInt32, _ argument: UInt32)
+@_extern(c, "i386_undefined_instruction") func undefinedInstructionNow()
+@_extern(c, "i386_thread_entry_address") func threadEntryAddress() -> UInt32

@@ -5,6 +5,7 @@
 @_cdecl("i386_entry")
 func i386Entry(_ magic: UInt32, _ infoAddress: UInt32) {
     Serial16550.com1.initialize()
+    Descriptors.install()
     Traps.install()
     if magic != MultibootInfo.bootloaderMagic {
         kputs("boot: not started by a Multiboot loader (EAX = "); kputHex(UInt64(magic))

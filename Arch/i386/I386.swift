@@ -10,6 +10,8 @@ struct I386: Architecture {
     static let name: StaticString = "i386"
     /// The thread's window: 256 MiB at 0xD0000000.
     static let heapWindow = VirtualRange(start: VirtualAddress(0xD000_0000), end: VirtualAddress(0xE000_0000))
+    /// Kernel thread stacks, each above an unmapped guard page: 16 MiB at 0xE0000000.
+    static let stackWindow = VirtualRange(start: VirtualAddress(0xE000_0000), end: VirtualAddress(0xE100_0000))
     /// RAM is identity-mapped up to here; the heap window lies above.
     static let directMapLimit: UInt64 = 0xC000_0000
 
@@ -30,6 +32,7 @@ struct I386: Architecture {
     /// Load CR3; the first time, also turn paging on, with supervisor write protection.
     func activate(root: Frame) {
         writeCR3(UInt32(root.start.raw))
+        Descriptors.setPageTableRoot(UInt32(root.start.raw))
         let cr0 = readCR0()
         if cr0 & I386.cr0Paging == 0 { writeCR0(cr0 | I386.cr0Paging | I386.cr0WriteProtect) }
     }

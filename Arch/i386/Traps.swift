@@ -1,40 +1,81 @@
-// CPU exceptions: an IDT whose 32 gates lead to the stubs in traps.S, and the
-// handler they call. Any exception is fatal for now: it is reported with the
-// registers that explain it, never left to become a silent triple fault.
+// The IDT and the trap dispatcher. Exceptions 0-31 (8 through a task gate,
+// see Descriptors.swift), the PIC's IRQs at 32-47, and vector 48 for a
+// thread's scheduler call. A fault in a thread is reported and kills only
+// that thread; in the boot flow it ends the boot (KERNEL FAIL).
 
 enum Traps {
-    static let kernelCode: UInt32 = 0x08
-    /// Present, ring 0, 32-bit interrupt gate.
+    /// Present, ring 0, 32-bit interrupt gate (interrupts off in the handler).
     static let interruptGate: UInt32 = 0x8E
+    /// Present, ring 0, task gate.
+    static let taskGate: UInt32 = 0x85
+    static let doubleFault: UInt32 = 8
+    static let firstIRQ: UInt32 = 32
+    static let schedulerCall: UInt32 = 48
 
     static func install() {
         let idt = idtBase()
-        for vector in UInt32(0)..<32 {
+        for vector in UInt32(0)...schedulerCall {
+            if vector == doubleFault {
+                idt[Int(vector) * 2] = Descriptors.faultTSS << 16
+                idt[Int(vector) * 2 + 1] = taskGate << 8
+                continue
+            }
             let handler = isrAddress(vector)
-            idt[Int(vector) * 2] = (kernelCode << 16) | (handler & 0xFFFF)
+            idt[Int(vector) * 2] = (Descriptors.kernelCode << 16) | (handler & 0xFFFF)
             idt[Int(vector) * 2 + 1] = (handler & 0xFFFF_0000) | (interruptGate << 8)
         }
         loadIDT()
     }
 
-
     static func name(_ vector: UInt32) -> StaticString {
         switch vector {
         case 0: "divide error"
+        case 1: "debug"
+        case 3: "breakpoint"
+        case 4: "overflow"
+        case 5: "bound range exceeded"
         case 6: "invalid opcode"
+        case 7: "device not available"
         case 8: "double fault"
+        case 10: "invalid TSS"
+        case 11: "segment not present"
+        case 12: "stack-segment fault"
         case 13: "general protection"
         case 14: "page fault"
+        case 16: "x87 floating-point"
+        case 17: "alignment check"
+        case 18: "machine check"
         case 19: "SIMD floating-point"
-        default: "exception"
+        default: "reserved exception"
         }
     }
 }
 
-/// Frame pushed by traps.S: edi esi ebp esp ebx edx ecx eax, vector, error, eip, cs, eflags.
+/// Registers in the pusha frame trap_common saved (word indexes).
+enum SavedRegister {
+    static let edx = 5, eax = 7, vector = 8, error = 9, eip = 10
+}
+
+/// Every trap lands here (traps.S) with interrupts off. Returns the context to resume.
 @_cdecl("i386_trap")
-func i386Trap(_ frame: UnsafeMutablePointer<UInt32>) {
-    let vector = frame[8], error = frame[9], eip = frame[10]
+func i386Trap(_ context: UInt32) -> UInt32 {
+    let frame = UnsafeMutablePointer<UInt32>(bitPattern: UInt(context))!
+    let regs = UnsafeMutablePointer<UInt32>(bitPattern: UInt(frame[0]))!
+    let vector = regs[SavedRegister.vector]
+    switch vector {
+    case Traps.firstIRQ..<Traps.schedulerCall:
+        return UInt32(truncatingIfNeeded: LegacyPIC.interrupt(Int(vector - Traps.firstIRQ), context: UInt(context)))
+    case Traps.schedulerCall:
+        return UInt32(truncatingIfNeeded: schedulerCallTrap(UInt(context), UInt(regs[SavedRegister.eax]), UInt(regs[SavedRegister.edx])))
+    default:
+        reportException(vector, regs)
+        guard let next = threadFaulted(UInt(context)) else { kernelFail() }
+        return UInt32(truncatingIfNeeded: next)
+    }
+}
+
+private func reportException(_ vector: UInt32, _ regs: UnsafeMutablePointer<UInt32>) {
+    let error = regs[SavedRegister.error], eip = regs[SavedRegister.eip]
     kputs("\nCPU EXCEPTION: "); kputs(Traps.name(vector))
     kputs(" vector="); kputDecimal(UInt64(vector))
     kputs(" error="); kputHex(UInt64(error))
@@ -46,6 +87,8 @@ func i386Trap(_ frame: UnsafeMutablePointer<UInt32>) {
         kputs(error & 4 != 0 ? ", user)" : ", kernel)")
     }
     kputs("\n")
-    if vector == 14 { explainHeapFault(at: UInt64(readCR2())) }
-    kernelFail()
+    if vector == 14 {
+        explainHeapFault(at: UInt64(readCR2()))
+        explainStackFault(at: UInt64(readCR2()))
+    }
 }

@@ -37,3 +37,33 @@ i386_halt_forever:
         cli
 1:      hlt
         jmp 1b
+
+/* Interrupt control and the thread primitives of Threads.swift. */
+        .globl i386_interrupts_off, i386_interrupts_on, i386_wait_for_interrupt
+        .globl i386_scheduler_call, i386_undefined_instruction
+i386_interrupts_off:            /* uint32 (void): 1 if interrupts were on */
+        pushf
+        pop %eax
+        cli
+        shr $9, %eax
+        and $1, %eax
+        ret
+i386_interrupts_on:
+        sti
+        ret
+i386_wait_for_interrupt:        /* sti's one-instruction shadow: no wake-up is lost */
+        sti
+        hlt
+        ret
+i386_scheduler_call:            /* void (uint32 request, uint32 argument): int 48 */
+        mov 4(%esp), %eax
+        mov 8(%esp), %edx
+        int $48
+        ret
+i386_undefined_instruction:
+        ud2
+        ret
+        .globl i386_thread_entry_address
+i386_thread_entry_address:
+        mov $i386_thread_entry, %eax
+        ret

@@ -1,6 +1,12 @@
-/* Exception entry: one stub per CPU exception vector (0-31). Each pushes a
- * dummy error code where the CPU does not, then the vector, saves the general
- * registers and calls i386_trap(frame) in Swift. */
+/* Trap entry: one stub per vector we install (0-31 exceptions, 32-47 the
+ * PIC's IRQs, 48 the scheduler call). Each pushes a dummy error code where the
+ * CPU does not, then the vector; trap_common saves the general registers and
+ * the SSE/x87 state (fxsave) on the current stack and calls
+ * i386_trap(context) in Swift. The context is the stack pointer after all of
+ * that; i386_trap returns the context to resume, which is another thread's
+ * when it switches. Saved frame, from the context up:
+ *   [pointer to the pusha frame] [pad] [512-byte fxsave area, 16-aligned] [pad]
+ *   edi esi ebp esp ebx edx ecx eax  vector error  eip cs eflags */
 
         .macro STUB n
         .globl i386_isr\n
@@ -17,16 +23,37 @@ i386_isr\n:
         .irp n, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
         STUB \n
         .endr
+        .irp n, 32,33,34,35,36,37,38,39,40,41,42,43,44,45,46,47,48
+        STUB \n
+        .endr
 
 trap_common:
         pusha
         cld
-        push %esp               /* frame: edi esi ebp esp ebx edx ecx eax vector error eip cs eflags */
+        mov %esp, %ebx              /* the pusha frame */
+        sub $512, %esp
+        and $~15, %esp
+        fxsave (%esp)
+        push %ebx                   /* context: points back at the pusha frame */
+        mov %esp, %eax
+        sub $8, %esp                /* the call site 16-byte aligned */
+        push %eax
         call i386_trap
-        add $4, %esp
+        mov %eax, %esp              /* the context to resume */
+        .globl i386_trap_return
+i386_trap_return:
+        pop %ebx
+        fxrstor (%esp)
+        mov %ebx, %esp
         popa
-        add $8, %esp
+        add $8, %esp                /* vector, error code */
         iret
+
+/* A new thread's first context returns here, on its fresh stack. */
+        .globl i386_thread_entry
+i386_thread_entry:
+        call kernel_thread_start
+        ud2
 
         .globl i386_isr_address, i386_idt_base, i386_load_idt
 i386_isr_address:               /* uint32 i386_isr_address(uint32 vector) */
@@ -53,5 +80,8 @@ idt_pointer:
         .globl i386_isr_table
 i386_isr_table:
         .irp n, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+        .long i386_isr\n
+        .endr
+        .irp n, 32,33,34,35,36,37,38,39,40,41,42,43,44,45,46,47,48
         .long i386_isr\n
         .endr

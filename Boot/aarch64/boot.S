@@ -2,7 +2,8 @@
  * header, so QEMU loads it at RAM base + text_offset and passes the device
  * tree's address in x0. Parks secondary CPUs, drops from EL2 to EL1 when
  * started at EL2, enables FP/SIMD, zeroes the BSS, installs the exception
- * vectors, and turns the MMU on with a bootstrap identity map (1 GiB blocks),
+ * vectors, puts exceptions on their own stack (SP_EL1) and the boot flow on
+ * SP_EL0, and turns the MMU on with a bootstrap identity map (1 GiB blocks),
  * so Swift never runs with the MMU off (where unaligned accesses fault). The
  * kernel replaces the bootstrap map with its own tables at once. */
 
@@ -51,8 +52,11 @@ at_el1:
         mov x1, #(3 << 20)              /* CPACR_EL1.FPEN: FP/SIMD on at EL1 */
         msr cpacr_el1, x1
         isb
+        ldr x1, =aarch64_exception_stack_top
+        mov sp, x1                      /* SP_EL1: exceptions only */
+        msr spsel, #0
         ldr x1, =boot_stack_top
-        mov sp, x1
+        mov sp, x1                      /* SP_EL0: the boot flow, later each thread */
         ldr x1, =__bss_start
         ldr x2, =__bss_end
 1:      cmp x1, x2

@@ -1,6 +1,6 @@
 // A flattened device tree (devicetree.org spec v0.4, ch. 5) reader: just what
 // booting needs. RAM from /memory, the command line from /chosen/bootargs, the
-// PL011 UART, the PSCI conduit and the GIC. Every offset and length is checked
+// PL011 UART, the PSCI conduit, the GIC and the timer's interrupt. Every offset and length is checked
 // against the blob's size: a damaged tree is an error value, never a guess.
 
 enum DeviceTreeError: Error, Equatable {
@@ -14,6 +14,8 @@ enum DeviceTreeError: Error, Equatable {
     case tooDeep
     case badCells
     case noMemory
+    /// The architected timer's `interrupts` do not name a virtual-timer PPI.
+    case badTimer
 }
 
 enum PSCIConduit: Equatable { case hvc, smc }
@@ -37,6 +39,9 @@ struct DeviceTree {
     var gic = InlineArray<2, MemoryRegion>(repeating: MemoryRegion(start: 0, end: 0, kind: .reserved))
     var gicCount = 0
     var gicCompatible = ByteString(base: nil, count: 0)
+    /// The GIC interrupt ID of the EL1 virtual timer (the third entry of the
+    /// arm,armv8-timer node's `interrupts`, a PPI: 16 + its number).
+    var virtualTimerInterrupt: UInt32? = nil
 
     /// Parse the blob at `blob`; `available` is how many bytes may be read there
     /// (the blob must fit). Returns the tree or the first problem found.
@@ -136,6 +141,7 @@ struct DeviceTree {
         else if name.equals("compatible") { node.compatible = v }
         else if name.equals("bootargs") { node.bootargs = v }
         else if name.equals("method") { node.method = v }
+        else if name.equals("interrupts") { node.interrupts = v }
         return nil
     }
 
@@ -155,7 +161,16 @@ struct DeviceTree {
         case .psci:
             if let v = node.method { if v.hasPrefix("hvc") { psci = .hvc } else if v.hasPrefix("smc") { psci = .smc } }
         case .other:
-            guard let c = node.compatible, let reg = node.reg else { return nil }
+            guard let c = node.compatible else { return nil }
+            if c.contains("arm,armv8-timer") || c.contains("arm,armv7-timer") {
+                // Four (type, number, flags) triples: secure, non-secure, virtual, hypervisor timers.
+                guard let v = node.interrupts, v.count >= 36, v.bigEndian32(24) == 1, v.bigEndian32(28) < 16 else {
+                    return .badTimer
+                }
+                virtualTimerInterrupt = 16 + v.bigEndian32(28)
+                return nil
+            }
+            guard let reg = node.reg else { return nil }
             if uart == nil && c.contains("arm,pl011") {
                 return readReg(reg, rootAddress, rootSize) { start, size in
                     if uart == nil { uart = MemoryRegion(start: start, end: start + size, kind: .reserved) }
@@ -177,6 +192,7 @@ struct DeviceTree {
         var compatible: ByteString? = nil
         var bootargs: ByteString? = nil
         var method: ByteString? = nil
+        var interrupts: ByteString? = nil
     }
     private var node = PendingNode()
 

@@ -54,6 +54,8 @@ protocol Architecture {
     static var name: StaticString { get }
     /// The default virtual window the kernel heap grows in.
     static var heapWindow: VirtualRange { get }
+    /// The virtual window kernel thread stacks (and their guard pages) live in.
+    static var stackWindow: VirtualRange { get }
     /// Physical memory at or above this is not reachable through the direct map.
     static var directMapLimit: UInt64 { get }
     /// The direct map: a pointer through which physical memory can be read and written.

@@ -9,6 +9,7 @@ final class EmulatedMachine<F: PageTableFormat>: Architecture {
     typealias Format = F
     static var name: StaticString { "emulated" }
     static var heapWindow: VirtualRange { VirtualRange(start: VirtualAddress(0xD000_0000), end: VirtualAddress(0xE000_0000)) }
+    static var stackWindow: VirtualRange { VirtualRange(start: VirtualAddress(0xE000_0000), end: VirtualAddress(0xE100_0000)) }
     static var directMapLimit: UInt64 { 1 << 32 }
 
     let memory: UnsafeMutableRawPointer

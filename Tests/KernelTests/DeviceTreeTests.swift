@@ -38,7 +38,8 @@ struct FDTBuilder {
     }
 
     /// A tree shaped like QEMU virt's, with the given RAM and arguments.
-    static func virt(ramBase: UInt64 = 0x4000_0000, ramBytes: UInt64 = 128 << 20, bootargs: String = "pt=spare") -> FDTBuilder {
+    static func virt(ramBase: UInt64 = 0x4000_0000, ramBytes: UInt64 = 128 << 20, bootargs: String = "pt=spare",
+                     timerInterrupts: [UInt32] = [1, 13, 0xF04, 1, 14, 0xF04, 1, 11, 0xF04, 1, 10, 0xF04]) -> FDTBuilder {
         var b = FDTBuilder()
         b.reservations = [(0x4800_0000, 0x1000)]
         b.begin("")
@@ -50,6 +51,8 @@ struct FDTBuilder {
         b.prop("reg", cells: [0, 0x0900_0000, 0, 0x1000]); b.end()
         b.begin("intc@8000000"); b.prop("compatible", string: "arm,cortex-a15-gic")
         b.prop("reg", cells: [0, 0x0800_0000, 0, 0x1_0000, 0, 0x0801_0000, 0, 0x1_0000]); b.end()
+        b.begin("timer"); b.prop("compatible", Array("arm,armv8-timer\0arm,armv7-timer\0".utf8))
+        b.prop("interrupts", cells: timerInterrupts); b.end()
         b.begin("chosen"); b.prop("bootargs", string: bootargs); b.end()
         b.end()
         return b
@@ -70,6 +73,7 @@ final class DeviceTreeTests: XCTestCase {
         XCTAssertEqual(tree.psci, .hvc)
         XCTAssertEqual(tree.gicCount, 2)
         XCTAssertEqual(tree.gic[1].start, 0x0801_0000)
+        XCTAssertEqual(tree.virtualTimerInterrupt, 27, "PPI 11 is GIC interrupt 27")
         XCTAssertEqual(tree.reservedCount, 1)
         XCTAssertEqual(tree.reserved[0], MemoryRegion(start: 0x4800_0000, end: 0x4800_1000, kind: .reserved))
     }
@@ -101,6 +105,10 @@ final class DeviceTreeTests: XCTestCase {
         // Nesting past the limit.
         var d = FDTBuilder(); for _ in 0..<20 { d.begin("n") }; for _ in 0..<20 { d.end() }
         XCTAssertEqual(parse(d.blob()).failure, .tooDeep)
+        // A timer whose virtual-timer entry is missing or is not a PPI.
+        XCTAssertEqual(parse(FDTBuilder.virt(timerInterrupts: [1, 13, 0xF04, 1, 14, 0xF04]).blob()).failure, .badTimer)
+        XCTAssertEqual(parse(FDTBuilder.virt(timerInterrupts: [1, 13, 0xF04, 1, 14, 0xF04, 0, 11, 4, 1, 10, 0xF04]).blob()).failure,
+                       .badTimer)
     }
 
     /// Real trees from QEMU (`-M virt,dumpdtb=`), several machine shapes.
@@ -138,6 +146,7 @@ final class DeviceTreeTests: XCTestCase {
             XCTAssertEqual(tree.psci, shape.psci, shape.args.joined(separator: " "))
             XCTAssertEqual(tree.gicCount, 2)
             XCTAssertEqual(tree.gicCompatible.contains("arm,gic-v3"), shape.gic3)
+            XCTAssertEqual(tree.virtualTimerInterrupt, 27)
         }
     }
 }

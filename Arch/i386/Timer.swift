@@ -1,0 +1,53 @@
+// The legacy interrupt hardware of a PC: two 8259A PICs, remapped so their
+// IRQs do not collide with CPU exceptions, and the 8254 PIT's channel 0 as
+// the periodic timer (IRQ 0).
+
+enum LegacyPIC {
+    static let masterCommand: UInt16 = 0x20, masterData: UInt16 = 0x21
+    static let slaveCommand: UInt16 = 0xA0, slaveData: UInt16 = 0xA1
+    static let endOfInterrupt: UInt8 = 0x20
+    static let readISR: UInt8 = 0x0B
+
+    /// ICW1-4: IRQ 0-7 at vectors 32-39, 8-15 at 40-47, the slave on IRQ 2;
+    /// then every line masked except those in `unmasked` (bit n: IRQ n).
+    static func remap(unmasked: UInt16) {
+        outb(masterCommand, 0x11); outb(slaveCommand, 0x11)       // ICW1: edge, cascade, ICW4 follows
+        outb(masterData, UInt8(Traps.firstIRQ)); outb(slaveData, UInt8(Traps.firstIRQ + 8))
+        outb(masterData, 1 << 2); outb(slaveData, 2)               // ICW3: slave on IRQ 2
+        outb(masterData, 0x01); outb(slaveData, 0x01)              // ICW4: 8086 mode
+        let masked = ~unmasked & ~(unmasked > 0xFF ? UInt16(1 << 2) : 0)
+        outb(masterData, UInt8(truncatingIfNeeded: masked)); outb(slaveData, UInt8(truncatingIfNeeded: masked >> 8))
+    }
+
+    /// IRQ `irq` arrived: acknowledge it and act. A spurious IRQ 7 or 15 (the
+    /// PIC's in-service bit clear) is not acknowledged, as the 8259A requires.
+    static func interrupt(_ irq: Int, context: UInt) -> UInt {
+        if irq == 7 || irq == 15 {
+            let command = irq == 7 ? masterCommand : slaveCommand
+            outb(command, readISR)
+            if inb(command) & 0x80 == 0 {
+                if irq == 15 { outb(masterCommand, endOfInterrupt) }  // the master did see IRQ 2
+                return context
+            }
+        }
+        if irq >= 8 { outb(slaveCommand, endOfInterrupt) }
+        outb(masterCommand, endOfInterrupt)
+        return irq == PIT.irq ? timerInterrupt(context) : context
+    }
+}
+
+enum PIT {
+    static let irq = 0
+    /// The PIT's input clock, in Hz.
+    static let inputHz: UInt32 = 1_193_182
+    static let channel0: UInt16 = 0x40, mode: UInt16 = 0x43
+
+    /// Channel 0 as a rate generator (mode 2) at about `hz`; returns the rate set.
+    static func start(hz: UInt32) -> UInt32? {
+        guard hz >= 19, hz <= inputHz / 2 else { return nil }   // the divisor is 16 bits
+        let divisor = (inputHz + hz / 2) / hz
+        outb(mode, 0x34)                                        // channel 0, low then high byte, mode 2
+        outb(channel0, UInt8(truncatingIfNeeded: divisor)); outb(channel0, UInt8(truncatingIfNeeded: divisor >> 8))
+        return (inputHz + divisor / 2) / divisor
+    }
+}

@@ -1,0 +1,105 @@
+// What the boot shows about interrupts and threads: counting threads that
+// never yield, so only the timer tick can interleave their output; then
+// scratch threads that fault (a write into a guard page, a stack overflow, an
+// undefined instruction, a Swift runtime trap), each killed while the kernel runs on.
+
+@_extern(c, "kernel_load_u64") func volatileLoad(_ p: UnsafePointer<UInt64>) -> UInt64
+@_extern(c, "kernel_touch") func touch(_ p: UnsafeMutableRawPointer)
+
+struct ThreadDemoReport {
+    var ticks: UInt64 = 0
+    var switches: UInt64 = 0
+    var killed = 0
+}
+
+let demoHz: UInt32 = 100
+let demoQuantum: UInt64 = 2
+let demoCounters = 3
+let demoCountTo = 10
+/// Ticks of its own CPU time a counter spends per count.
+let demoTicksPerCount: UInt64 = 2
+
+func runThreadDemo() -> ThreadDemoReport {
+    guard startThreads(hz: demoHz, quantum: demoQuantum) else { kernelPanic("threads: no timer, so no preemption") }
+    kputs("threads: timer at "); kputDecimal(UInt64(timerHz)); kputs(" Hz, quantum "); kputDecimal(demoQuantum)
+    kputs(" ticks; "); kputDecimal(UInt64(demoCounters)); kputs(" counting threads that never yield\n")
+    let (ticks0, switches0) = withInterruptsOff { (kernelThreads!.scheduler.ticks, kernelThreads!.scheduler.switches) }
+    kputs("timer: mark start tick="); kputDecimal(ticks0); kputs("\n")
+    var ids = InlineArray<8, ThreadID>(repeating: -1)
+    for i in 0..<demoCounters {
+        guard let t = spawnThread("counter", priority: 2, { letter in countingThread(letter) }, UInt(65 + i)) else {
+            kernelPanic("threads: could not start a counting thread")
+        }
+        ids[i] = t
+    }
+    waitUntilDead { for i in 0..<demoCounters where kernelThreads!.scheduler.state(of: ids[i]) != .dead { return false }; return true }
+    var report = ThreadDemoReport()
+    (report.ticks, report.switches) = withInterruptsOff {
+        (kernelThreads!.scheduler.ticks - ticks0, kernelThreads!.scheduler.switches - switches0)
+    }
+    kputs("timer: mark end tick="); kputDecimal(ticks0 + report.ticks); kputs("\n")
+    kputs("threads: counters done after "); kputDecimal(report.ticks); kputs(" ticks and ")
+    kputDecimal(report.switches); kputs(" switches\n")
+
+    scratch("guard", { _ in writeBelowStack() })
+    scratch("overflow", { _ in _ = descend(0) })
+    scratch("undefined", { _ in Platform.undefinedInstruction() })
+    scratch("swift-trap", { _ in swiftTrap() })
+    report.killed = withInterruptsOff { kernelThreads!.killed }
+    if report.killed != 4 { kernelPanic("threads: a scratch thread's fault did not kill it") }
+    kputs("threads: 4 faulting threads killed; the kernel runs on\n")
+    return report
+}
+
+/// Idle (this is the boot flow, thread 0) until `done` holds.
+private func waitUntilDead(_ done: () -> Bool) {
+    while !withInterruptsOff(done) { Platform.waitForInterrupt() }
+}
+
+/// Run one scratch thread that must fault, and wait for it to be gone.
+private func scratch(_ name: StaticString, _ body: ThreadBody) {
+    kputs("threads: scratch thread "); kputs(name); kputs("\n")
+    guard let t = spawnThread(name, priority: 3, body) else { kernelPanic("threads: could not start a scratch thread") }
+    waitUntilDead { kernelThreads!.scheduler.state(of: t) == .dead }
+}
+
+/// Count to demoCountTo, spending demoTicksPerCount of this thread's own CPU time per count.
+private func countingThread(_ letter: UInt) {
+    let me = currentThread()
+    let charged = UnsafePointer(threadCPUTicks! + me)
+    var work: UInt32 = UInt32(truncatingIfNeeded: letter)
+    for i in 1...demoCountTo {
+        let start = volatileLoad(charged)
+        while volatileLoad(charged) < start + demoTicksPerCount { work = work &* 1_664_525 &+ 1_013_904_223 }
+        withInterruptsOff {
+            kputs("thread "); Platform().putByte(UInt8(truncatingIfNeeded: letter)); kputs(": ")
+            kputDecimal(UInt64(i)); kputs(" (work "); kputHex(UInt64(work)); kputs(")\n")
+        }
+    }
+}
+
+private func writeBelowStack() {
+    let bottom = withInterruptsOff { kernelThreads!.stacks.slot(kernelThreads!.slot[kernelThreads!.scheduler.current]).bottom }
+    let target = bottom.raw - 16
+    kputs("guard: writing 16 bytes below my stack, at "); kputHex(UInt64(target)); kputs("\n")
+    UnsafeMutablePointer<UInt8>(bitPattern: target)!.pointee = 0x5A
+}
+
+/// Recurse with a 256-byte frame until the stack runs into its guard page.
+private func descend(_ depth: UInt) -> UInt {
+    if depth == 0 { kputs("overflow: recursing until the stack runs out\n") }
+    return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 32) { frame in
+        frame[0] = UInt64(depth)
+        touch(UnsafeMutableRawPointer(frame.baseAddress!))
+        return descend(depth + 1) &+ UInt(truncatingIfNeeded: frame[0])
+    }
+}
+
+/// An out-of-range array index: Swift's bounds check traps.
+private func swiftTrap() {
+    kputs("swift-trap: indexing past the end of an array\n")
+    var zero: UInt64 = 0
+    let index = Int(withUnsafePointer(to: &zero) { volatileLoad($0) }) + 3
+    let values = [1, 2, 3]
+    kputDecimal(UInt64(values[index]))
+}

@@ -1,0 +1,171 @@
+// Kernel threads: the scheduler's decisions (Sources/Sched) plus, per thread,
+// a stack above a guard page, a saved context and an entry point. The table
+// is touched only with interrupts off: by the trap handlers below (traps run
+// with interrupts off on both arches) and inside withInterruptsOff elsewhere.
+
+typealias ThreadBody = @convention(c) (UInt) -> Void
+
+struct KernelThreads {
+    static let stackPages = 4
+    var scheduler: Scheduler
+    var stacks: KernelStacks<Platform>
+    var tables = DirectFromFrames()
+    /// Per thread: the handle that resumes it, its stack slot (-1: none), its body and argument.
+    let context: UnsafeMutablePointer<UInt>
+    let slot: UnsafeMutablePointer<Int>
+    let body: UnsafeMutablePointer<ThreadBody?>
+    let argument: UnsafeMutablePointer<UInt>
+    let name: UnsafeMutablePointer<StaticString>
+    /// Platform.contextBytes per thread, where the backend keeps switched-out contexts.
+    let areas: UnsafeMutableRawPointer?
+    var killed = 0
+
+    func area(_ t: ThreadID) -> UnsafeMutableRawPointer? { areas.map { $0 + t * Platform.contextBytes } }
+}
+
+/// Nil until startThreads; then only touched with interrupts off.
+var kernelThreads: KernelThreads? = nil
+/// Timer ticks each thread has been charged, for threads to read without the table.
+var threadCPUTicks: UnsafeMutablePointer<UInt64>? = nil
+var timerHz: UInt32 = 0
+
+/// Run `body` with interrupts off, restoring the previous state after.
+func withInterruptsOff<T>(_ body: () -> T) -> T {
+    let wereOn = Platform.disableInterrupts()
+    let result = body()
+    if wereOn { Platform.enableInterrupts() }
+    return result
+}
+
+/// Make the running boot flow thread 0 (the idle thread), start the timer at
+/// `hz` and turn interrupts on. False, with the reason printed, if it cannot.
+func startThreads(hz: UInt32, quantum: UInt64) -> Bool {
+    let n = Scheduler.capacity
+    let names = UnsafeMutablePointer<StaticString>.allocate(capacity: n)
+    names.initialize(repeating: "idle", count: n)
+    let bytes = Platform.contextBytes * n
+    kernelThreads = KernelThreads(
+        scheduler: Scheduler(quantum: quantum),
+        stacks: KernelStacks(window: Platform.stackWindow, stackPages: KernelThreads.stackPages),
+        context: filled(n, 0), slot: filled(n, -1), body: filled(n, nil), argument: filled(n, 0), name: names,
+        areas: bytes == 0 ? nil : UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 16))
+    threadCPUTicks = filled(n, 0)
+    guard let rate = Platform.startTimer(hz: hz) else { return false }
+    timerHz = rate
+    Platform.enableInterrupts()
+    return true
+}
+
+private func filled<T>(_ count: Int, _ value: T) -> UnsafeMutablePointer<T> {
+    let p = UnsafeMutablePointer<T>.allocate(capacity: count)
+    p.initialize(repeating: value, count: count)
+    return p
+}
+
+/// A new thread running `body(argument)` on its own stack, or nil (reason printed).
+func spawnThread(_ name: StaticString, priority: Int, _ body: ThreadBody, _ argument: UInt = 0) -> ThreadID? {
+    withInterruptsOff {
+        guard let t = kernelThreads!.scheduler.add(priority: priority) else {
+            kputs("threads: the thread table is full\n"); return nil
+        }
+        // A dead thread's stack is released only now: it cannot be in use any more.
+        if kernelThreads!.slot[t] >= 0 {
+            let old = kernelThreads!.stacks.slot(kernelThreads!.slot[t])
+            kernelThreads!.stacks.release(old, space: kernelGrowth.region!.space, frames: &kernelGrowth.region!.frames)
+            kernelThreads!.slot[t] = -1
+        }
+        var tables = kernelThreads!.tables
+        defer { kernelThreads!.tables = tables }
+        switch kernelThreads!.stacks.allocate(space: kernelGrowth.region!.space, tables: &tables,
+                                              frames: &kernelGrowth.region!.frames) {
+        case .failure(let e):
+            kernelThreads!.scheduler.kill(t)
+            kputs("threads: no stack for "); kputs(name)
+            kputs(e == .noSlot ? ": every stack slot is taken\n" : ": out of physical frames\n")
+            return nil
+        case .success(let s):
+            kernelThreads!.slot[t] = s.index
+            kernelThreads!.body[t] = body
+            kernelThreads!.argument[t] = argument
+            kernelThreads!.name[t] = name
+            threadCPUTicks![t] = 0
+            kernelThreads!.context[t] = Platform.initialContext(area: kernelThreads!.area(t), stackTop: s.top.raw)
+            return t
+        }
+    }
+}
+
+/// Where every new thread begins (the backend's initial context returns here).
+@_cdecl("kernel_thread_start")
+func kernelThreadStart() -> Never {
+    let (body, argument) = withInterruptsOff {
+        let t = kernelThreads!.scheduler.current
+        return (kernelThreads!.body[t], kernelThreads!.argument[t])
+    }
+    body?(argument)
+    Platform.schedulerCall(SchedulerRequest.exit.rawValue, 0)
+    kernelPanic("a thread ran on after exiting")
+}
+
+func currentThread() -> ThreadID { withInterruptsOff { kernelThreads?.scheduler.current ?? Scheduler.idle } }
+
+func sleepTicks(_ n: UInt) { Platform.schedulerCall(SchedulerRequest.sleep.rawValue, n) }
+
+// MARK: called by the backends' trap handlers, interrupts off
+
+/// A timer tick: charge the running thread, wake sleepers, preempt when due.
+func timerInterrupt(_ trap: UInt) -> UInt {
+    guard kernelThreads != nil else { return trap }
+    let previous = kernelThreads!.scheduler.current
+    threadCPUTicks![previous] &+= 1
+    guard kernelThreads!.scheduler.tick() else { return trap }
+    return resume(from: trap, previous: previous, next: kernelThreads!.scheduler.reschedule())
+}
+
+/// A thread's request through Platform.schedulerCall.
+func schedulerCallTrap(_ trap: UInt, _ request: UInt, _ argument: UInt) -> UInt {
+    guard kernelThreads != nil else { return trap }
+    let previous = kernelThreads!.scheduler.current
+    let next: ThreadID
+    switch SchedulerRequest(rawValue: request) {
+    case .yield: next = kernelThreads!.scheduler.yield()
+    case .sleep: next = kernelThreads!.scheduler.sleep(ticks: UInt64(argument))
+    case .block: next = kernelThreads!.scheduler.block()
+    case .exit: next = kernelThreads!.scheduler.exit()
+    case nil:
+        kputs("threads: unknown scheduler request "); kputDecimal(UInt64(request)); kputs("; ignored\n")
+        return trap
+    }
+    return resume(from: trap, previous: previous, next: next)
+}
+
+/// A fault the backend has reported. A thread is killed and another resumed;
+/// nil when the boot flow itself faulted (there is nothing to fall back to).
+func threadFaulted(_ trap: UInt) -> UInt? {
+    guard kernelThreads != nil else { return nil }
+    let t = kernelThreads!.scheduler.current
+    if t == Scheduler.idle { return nil }
+    kputs("threads: killed thread "); kputDecimal(UInt64(t)); kputs(" ("); kputs(kernelThreads!.name[t])
+    kputs("); the others run on\n")
+    kernelThreads!.scheduler.kill(t)
+    kernelThreads!.killed += 1
+    return resume(from: trap, previous: t, next: kernelThreads!.scheduler.reschedule())
+}
+
+/// A line naming the thread whose guard page holds `address`, if one does.
+func explainStackFault(at address: UInt64) {
+    guard let threads = kernelThreads, let i = threads.stacks.guardSlot(containing: address) else { return }
+    for t in 0..<Scheduler.capacity where threads.slot[t] == i {
+        kputs("stack: "); kputHex(address); kputs(" is in the guard page below thread "); kputDecimal(UInt64(t))
+        kputs(" ("); kputs(threads.name[t]); kputs(")'s stack: a kernel stack overflow, stopped\n")
+        return
+    }
+}
+
+private func resume(from trap: UInt, previous: ThreadID, next: ThreadID) -> UInt {
+    if next == previous { return trap }
+    if kernelThreads!.scheduler.state(of: previous) != .dead {
+        kernelThreads!.context[previous] = Platform.suspend(trap, area: kernelThreads!.area(previous))
+    }
+    return kernelThreads!.context[next]
+}

@@ -1,0 +1,38 @@
+// The CPU side of kernel threads, which each backend provides next to its
+// Architecture conformance. Every switch happens on the way out of a trap:
+// the backend's trap entry saves the whole interrupted state (general and
+// FP/SIMD registers) and hands the kernel a context handle; the kernel answers
+// with the handle to resume, which may belong to another thread.
+
+protocol ThreadCPU {
+    /// Bytes the kernel keeps per thread for a switched-out context: 0 where
+    /// the trap entry saves the context on the thread's own stack (i386).
+    static var contextBytes: Int { get }
+    /// The first context of a new thread, built in `area` or at `stackTop`:
+    /// resuming it enters `kernel_thread_start` on that stack, interrupts on.
+    static func initialContext(area: UnsafeMutableRawPointer?, stackTop: UInt) -> UInt
+    /// Keep the interrupted context `trap` of a thread being switched away;
+    /// returns the handle that resumes it later.
+    static func suspend(_ trap: UInt, area: UnsafeMutableRawPointer?) -> UInt
+    /// Program the periodic timer to `hz` and unmask its interrupt (interrupts
+    /// stay off until enabled). Returns the rate set, or nil with a reason printed.
+    static func startTimer(hz: UInt32) -> UInt32?
+    /// Turn interrupts off; returns whether they were on.
+    static func disableInterrupts() -> Bool
+    static func enableInterrupts()
+    /// Sleep until the next interrupt.
+    static func waitForInterrupt()
+    /// Trap into the kernel from a thread to ask the scheduler for `request`.
+    static func schedulerCall(_ request: UInt, _ argument: UInt)
+    /// Execute an instruction the CPU does not define (i386 ud2, aarch64 udf):
+    /// the boot demo's proof that such a fault kills only its thread.
+    static func undefinedInstruction()
+}
+
+/// What a thread asks through `schedulerCall`.
+enum SchedulerRequest: UInt {
+    case yield = 1
+    case sleep = 2
+    case block = 3
+    case exit = 4
+}

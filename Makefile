@@ -84,6 +84,8 @@ test-host: | tools
 	swift build --build-tests
 	swift test
 test-boot: kernels | tools
+	python3 ci/check_handlers.py $(I386)/kernel.elf i386_trap i386_double_fault
+	python3 ci/check_handlers.py $(A64)/kernel.elf aarch64_trap
 	python3 ci/boot_test.py
 	$(MAKE) --no-print-directory HEAP_DEBUG=1 kernels
 	BUILD=build/heap-debug HEAP_DEBUG=1 python3 ci/boot_test.py --only "128M"

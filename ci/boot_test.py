@@ -11,7 +11,10 @@ import os
 import re
 import subprocess
 import sys
+import threading
 import time
+
+import thread_checks
 
 BUILD = os.environ.get("BUILD", "build")
 TIMEOUT = 60
@@ -124,7 +127,8 @@ def cases():
     for pt, tables in (("spare", at_least(16)), ("prereserve", equals(64))):
         c.append(Case(f"i386 {pt} 128M", "i386", qemu_i386("128M", f"pt={pt}"), I386_PASS, [
             ok_boot("i386", strategy=equals(pt), exhausted=equals("no"),
-                    heap_kib=at_least(64 << 10), tables=tables),
+                    heap_kib=at_least(64 << 10), tables=tables, killed=equals(4), ticks=at_least(60)),
+            *thread_checks.all_checks("i386"),
             contains(r"^memory map:", r"^frames: \d+ free", r"^paging: on", rf"^strategy: {pt}",
                      r"^heap grown: break 0xd[0-9a-f]{7}")]))
         c.append(Case(f"i386 {pt} 32M exhausts", "i386", qemu_i386("32M", f"pt={pt}"), I386_PASS, [
@@ -149,7 +153,9 @@ def cases():
         # prereserve: 128 leaf tables (2 MiB each) cover the 256 MiB window, plus one
         # new level-2 table; the level-1 table is shared with the direct map.
         c.append(Case(f"aarch64 {pt} 128M", "aarch64", qemu_aarch64("128M", f"pt={pt}"), A64_PASS, [
-            ok_boot("aarch64", strategy=equals(pt), exhausted=equals("no"), heap_kib=at_least(64 << 10), tables=tables),
+            ok_boot("aarch64", strategy=equals(pt), exhausted=equals("no"), heap_kib=at_least(64 << 10), tables=tables,
+                    killed=equals(4), ticks=at_least(60)),
+            *thread_checks.all_checks("aarch64"),
             contains(r"^boot: entered at EL1, running at EL1; device tree at 0x", r"^memory map:",
                      r"^paging: on", rf"^strategy: {pt}", r"^heap grown: break 0x00000010")]))
         c.append(Case(f"aarch64 {pt} 32M exhausts", "aarch64", qemu_aarch64("32M", f"pt={pt}"), A64_PASS, [
@@ -174,13 +180,17 @@ def cases():
         ok_boot("aarch64", strategy=equals("spare")),
         contains(r'unknown pt="pool:x"; valid values: spare, prereserve')]))
     c.append(Case("aarch64 null dereference is reported", "aarch64", qemu_aarch64("64M", "crash=null"), A64_FAIL, [
-        contains(r"CPU EXCEPTION: data abort vector=4 esr=0x\w+ \(EC 0x00000025\) far=0x00000000 elr=0x\w+ \(read, translation fault\)",
+        contains(r"CPU EXCEPTION: data abort vector=0 esr=0x\w+ \(EC 0x00000025\) far=0x00000000 elr=0x\w+ \(read, translation fault\)",
                  r"^KERNEL FAIL arch=aarch64"),
         lacks(r"^KERNEL OK")]))
     c.append(Case("aarch64 damaged device tree is refused", "aarch64",
                   lambda: qemu_aarch64("128M", "pt=spare", extra=("-dtb", damaged_dtb())), A64_FAIL, [
         contains(r"^boot: bad device tree at 0x\w+: nodes nested too deep", r"^KERNEL FAIL arch=aarch64"),
         lacks(r"^KERNEL OK", r"^memory map:")]))
+    c.append(Case("aarch64 GICv3 is refused with a reason", "aarch64",
+                  qemu_aarch64("128M", "pt=spare", machine="virt,gic-version=3"), A64_FAIL, [
+        contains(r"^timer: this kernel drives a GICv2; the device tree names a GICv3", r"^KERNEL FAIL arch=aarch64"),
+        lacks(r"^KERNEL OK", r"^thread A: ")]))
     return c
 
 
@@ -212,14 +222,28 @@ def strategy_cases(arch, qemu, passed, failed, pool_cap_kib, guard_fault, open_f
     return c
 
 
+class Log(str):
+    """The serial log, plus (host time, line) for each line as it arrived."""
+    stamps = ()
+
+
 def run(case):
     start = time.time()
+    command = case.command() if callable(case.command) else case.command
+    p = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    stamps = []
+    reader = threading.Thread(target=lambda: stamps.extend(
+        (time.monotonic(), line.decode(errors="replace").rstrip("\r\n")) for line in iter(p.stdout.readline, b"")))
+    reader.start()
     try:
-        command = case.command() if callable(case.command) else case.command
-        p = subprocess.run(command, stdin=subprocess.DEVNULL, capture_output=True, timeout=TIMEOUT)
-        log, status = p.stdout.decode(errors="replace").replace("\r", ""), p.returncode
-    except subprocess.TimeoutExpired as e:
-        log, status = (e.stdout or b"").decode(errors="replace"), None
+        status = p.wait(timeout=TIMEOUT)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        p.wait()
+        status = None
+    reader.join()
+    log = Log("".join(line + "\n" for _, line in stamps))
+    log.stamps = stamps
     problems = []
     if status is None:
         problems.append(f"timed out after {TIMEOUT} s")

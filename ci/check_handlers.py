@@ -1,0 +1,64 @@
+#!/usr/bin/env python3
+"""Interrupt and trap handlers must never reach swift_once: it spins until a
+lazily initialised global is ready, and on one CPU an interrupt arriving in
+the middle of that initialisation would spin forever. This reads each
+kernel's disassembly, builds the direct call graph (calls, branches and tail
+calls to function symbols), and fails if swift_once is reachable from a trap
+entry. Indirect calls are listed: they are the graph's blind spots.
+Usage: check_handlers.py KERNEL.elf ENTRY [ENTRY...]"""
+import re
+import subprocess
+import sys
+
+
+def call_graph(elf):
+    text = subprocess.run(["llvm-objdump", "-d", "--no-show-raw-insn", elf], capture_output=True, text=True,
+                          check=True).stdout
+    graph, indirect, current = {}, {}, None
+    for line in text.splitlines():
+        m = re.match(r"^[0-9a-f]+ <(.+)>:$", line)
+        if m:
+            current = m.group(1)
+            graph.setdefault(current, set())
+            continue
+        if current is None:
+            continue
+        # call/jmp (x86) and bl/b/b.cond/cbz/tbz (arm) to a symbol, not to a label inside the same function
+        t = re.search(r"\s(?:calll?|jmpl?|j[a-z]+|bl?|b\.\w+|cbn?z|tbn?z)\s.*<([^+>]+)(?:\+0x[0-9a-f]+)?>$", line)
+        if t and t.group(1) != current:
+            graph[current].add(t.group(1))
+        elif re.search(r"\s(?:calll?\s+\*|blr\s)", line):
+            indirect.setdefault(current, 0)
+            indirect[current] += 1
+    return graph, indirect
+
+
+def main():
+    elf, entries = sys.argv[1], sys.argv[2:]
+    graph, indirect = call_graph(elf)
+    missing = [e for e in entries if e not in graph]
+    if missing:
+        print(f"{elf}: no function named {', '.join(missing)}")
+        return 1
+    parent, todo = {e: None for e in entries}, list(entries)
+    while todo:
+        f = todo.pop()
+        for g in graph.get(f, ()):
+            if g not in parent:
+                parent[g] = f
+                todo.append(g)
+    blind = sorted(f for f in parent if f in indirect)
+    print(f"{elf}: {len(parent)} functions reachable from {', '.join(entries)}"
+          + (f"; indirect calls in {', '.join(blind)}" if blind else ""))
+    if "swift_once" in parent:
+        path, f = [], "swift_once"
+        while f is not None:
+            path.append(f)
+            f = parent[f]
+        print("a trap handler reaches swift_once (a lazily initialised global): " + " <- ".join(path))
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

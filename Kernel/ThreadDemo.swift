@@ -25,6 +25,10 @@ func runThreadDemo() -> ThreadDemoReport {
     kputs(" ticks; "); kputDecimal(UInt64(demoCounters)); kputs(" counting threads that never yield\n")
     let (ticks0, switches0) = withInterruptsOff { (kernelThreads!.scheduler.ticks, kernelThreads!.scheduler.switches) }
     kputs("timer: mark start tick="); kputDecimal(ticks0); kputs("\n")
+    guard let sleeper = spawnThread("sleeper", priority: 3, { _ in sleeperThread() }),
+          let waiter = spawnThread("waiter", priority: 3, { _ in waiterThread() }) else {
+        kernelPanic("threads: could not start the sleeper and the waiter")
+    }
     var ids = InlineArray<8, ThreadID>(repeating: -1)
     for i in 0..<demoCounters {
         guard let t = spawnThread("counter", priority: 2, { letter in countingThread(letter) }, UInt(65 + i)) else {
@@ -40,6 +44,8 @@ func runThreadDemo() -> ThreadDemoReport {
     kputs("timer: mark end tick="); kputDecimal(ticks0 + report.ticks); kputs("\n")
     kputs("threads: counters done after "); kputDecimal(report.ticks); kputs(" ticks and ")
     kputDecimal(report.switches); kputs(" switches\n")
+    kputs("threads: waking the waiter ("); kputs(wakeThread(waiter) ? "it was blocked" : "it was NOT blocked"); kputs(")\n")
+    waitUntilDead { kernelThreads!.scheduler.state(of: waiter) == .dead && kernelThreads!.scheduler.state(of: sleeper) == .dead }
 
     scratch("guard", { _ in writeBelowStack() })
     scratch("overflow", { _ in _ = descend(0) })
@@ -61,6 +67,23 @@ private func scratch(_ name: StaticString, _ body: ThreadBody) {
     kputs("threads: scratch thread "); kputs(name); kputs("\n")
     guard let t = spawnThread(name, priority: 3, body) else { kernelPanic("threads: could not start a scratch thread") }
     waitUntilDead { kernelThreads!.scheduler.state(of: t) == .dead }
+}
+
+/// Sleep a few ticks at a time, reporting how long each sleep really took.
+private func sleeperThread() {
+    for _ in 0..<3 {
+        let before = currentTicks()
+        sleepTicks(4)
+        let slept = currentTicks() - before
+        withInterruptsOff { kputs("sleeper: asked for 4 ticks, slept "); kputDecimal(slept); kputs("\n") }
+    }
+}
+
+/// Block until the boot flow wakes this thread.
+private func waiterThread() {
+    withInterruptsOff { kputs("waiter: blocking until woken\n") }
+    blockThread()
+    withInterruptsOff { kputs("waiter: woken at tick "); kputDecimal(kernelThreads!.scheduler.ticks); kputs("\n") }
 }
 
 /// Count to demoCountTo, spending demoTicksPerCount of this thread's own CPU time per count.

@@ -109,7 +109,21 @@ func kernelThreadStart() -> Never {
 
 func currentThread() -> ThreadID { withInterruptsOff { kernelThreads?.scheduler.current ?? Scheduler.idle } }
 
+/// Timer ticks since the timer started.
+func currentTicks() -> UInt64 { withInterruptsOff { kernelThreads?.scheduler.ticks ?? 0 } }
+
+/// The running thread sleeps for `n` ticks.
 func sleepTicks(_ n: UInt) { Platform.schedulerCall(SchedulerRequest.sleep.rawValue, n) }
+
+/// The running thread gives up the rest of its slice.
+func yieldThread() { Platform.schedulerCall(SchedulerRequest.yield.rawValue, 0) }
+
+/// The running thread waits until another calls wakeThread on it.
+func blockThread() { Platform.schedulerCall(SchedulerRequest.block.rawValue, 0) }
+
+/// Make a blocked or sleeping thread ready; false if it was neither.
+@discardableResult
+func wakeThread(_ t: ThreadID) -> Bool { withInterruptsOff { kernelThreads!.scheduler.wake(t) } }
 
 // MARK: called by the backends' trap handlers, interrupts off
 

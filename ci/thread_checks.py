@@ -61,6 +61,19 @@ def timer_rate(log):
     return None
 
 
+def sleep_and_wake(log):
+    """A sleep of 4 ticks lasts 4 (5 if a tick fell between reading the clock
+    and the call); a blocked thread stays blocked until it is woken."""
+    slept = [int(n) for n in re.findall(r"^sleeper: asked for 4 ticks, slept (\d+)$", log, re.M)]
+    if len(slept) != 3 or not all(4 <= n <= 5 for n in slept):
+        return f"sleeps of 4 ticks took {slept}"
+    order = [log.find(s) for s in ("\nwaiter: blocking until woken", "\nthreads: waking the waiter (it was blocked)",
+                                   "\nwaiter: woken at tick")]
+    if -1 in order or order != sorted(order):
+        return "the waiter did not block, get woken and run again, in that order"
+    return None
+
+
 def fault_reports(arch):
     def check(log):
         sections = re.split(r"^threads: scratch thread ", log, flags=re.M)[1:]
@@ -93,4 +106,4 @@ def fault_reports(arch):
 
 
 def all_checks(arch):
-    return [interleaving, timer_rate, fault_reports(arch)]
+    return [interleaving, timer_rate, sleep_and_wake, fault_reports(arch)]

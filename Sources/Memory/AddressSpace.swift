@@ -117,7 +117,7 @@ struct AddressSpace<A: Architecture> {
 
     // MARK: raw entry access
 
-    private func leafSlot(_ va: VirtualAddress) -> UnsafeMutableRawPointer? {
+    func leafSlot(_ va: VirtualAddress) -> UnsafeMutableRawPointer? {
         var table = root
         var level = F.levels - 1
         while level > 0 {
@@ -128,15 +128,15 @@ struct AddressSpace<A: Architecture> {
         return entry(table, F.index(of: va, level: 0))
     }
 
-    private func entry(_ table: Frame, _ index: Int) -> UnsafeMutableRawPointer {
+    func entry(_ table: Frame, _ index: Int) -> UnsafeMutableRawPointer {
         arch.pointer(to: table.start) + index * F.entryBytes
     }
 
-    private func read(_ slot: UnsafeMutableRawPointer) -> UInt64 {
+    func read(_ slot: UnsafeMutableRawPointer) -> UInt64 {
         F.entryBytes == 8 ? slot.load(as: UInt64.self) : UInt64(slot.load(as: UInt32.self))
     }
 
-    private func write(_ slot: UnsafeMutableRawPointer, _ value: UInt64) {
+    func write(_ slot: UnsafeMutableRawPointer, _ value: UInt64) {
         if F.entryBytes == 8 { slot.storeBytes(of: value, as: UInt64.self) }
         else { slot.storeBytes(of: UInt32(truncatingIfNeeded: value), as: UInt32.self) }
     }

@@ -1,0 +1,27 @@
+/* The user runtime's aarch64 entry and system-call gate. The kernel starts a
+ * task at _start (EL0) with its two arguments in x1 and x2 and SP_EL0 set. */
+        .text
+        .globl _start
+_start:
+        mov x0, x1
+        mov x1, x2
+        mov x29, #0
+        mov x30, #0
+        bl user_start
+        brk #0
+
+/* void user_syscall(uint64 n, a1, a2, a3, a4, a5, uint64 out[5]):
+ * svc #0 with x0-x5; r0-r4 (x0-x4) to out (x6 survives the call). */
+        .globl user_syscall
+user_syscall:
+        svc #0
+        stp x0, x1, [x6]
+        stp x2, x3, [x6, #16]
+        str x4, [x6, #32]
+        ret
+
+/* A load from an address the caller names: the isolation test's probe. */
+        .globl user_load32
+user_load32:
+        ldr w0, [x0]
+        ret

@@ -1,0 +1,44 @@
+/* The user runtime's i386 entry and system-call gate. The kernel starts a
+ * task at _start with its two arguments in ebx and ecx and a 16-aligned stack. */
+        .text
+        .globl _start
+_start:
+        sub $8, %esp
+        push %ecx
+        push %ebx
+        call user_start
+        ud2
+
+/* void user_syscall(uint32 n, a1, a2, a3, a4, a5, uint32 out[5]):
+ * int 0x80 with eax=n, ebx..edi = a1..a5; r0-r4 (eax ebx ecx edx esi) to out. */
+        .globl user_syscall
+user_syscall:
+        push %ebx
+        push %esi
+        push %edi
+        push %ebp
+        mov 20(%esp), %eax
+        mov 24(%esp), %ebx
+        mov 28(%esp), %ecx
+        mov 32(%esp), %edx
+        mov 36(%esp), %esi
+        mov 40(%esp), %edi
+        int $0x80
+        mov 44(%esp), %ebp
+        mov %eax, 0(%ebp)
+        mov %ebx, 4(%ebp)
+        mov %ecx, 8(%ebp)
+        mov %edx, 12(%ebp)
+        mov %esi, 16(%ebp)
+        pop %ebp
+        pop %edi
+        pop %esi
+        pop %ebx
+        ret
+
+/* A load from an address the caller names: the isolation test's probe. */
+        .globl user_load32
+user_load32:
+        mov 4(%esp), %eax
+        mov (%eax), %eax
+        ret

@@ -1,0 +1,41 @@
+// Address spaces that share the kernel. A task's root table starts as a copy
+// of the kernel root's entries outside the user window, so every table below
+// those entries (the direct map, the heap, the thread stacks) is the same
+// table in every address space. Kernel growth that only fills existing tables
+// is therefore seen everywhere at once. Growth that adds a *root* entry (on
+// i386: a new page table for the heap, every 4 MiB) is copied in on demand:
+// the first kernel access through a stale root faults, and syncRootEntry
+// repairs the entry (docs/tasks.md argues this against the alternatives).
+
+extension AddressSpace {
+    /// The mapping of `page` (frame and attributes), if it is mapped by a leaf entry.
+    func mapping(of page: Page) -> (Frame, PageAttributes)? {
+        guard let slot = leafSlot(page.start), case .page(let frame, let attributes) = F.decode(read(slot), level: 0) else {
+            return nil
+        }
+        return (frame, attributes)
+    }
+
+    /// Copy every root entry of `kernel` whose span lies wholly outside `userWindow`.
+    func shareRootEntries(from kernel: AddressSpace<A>, except userWindow: VirtualRange) {
+        let span = F.span(level: F.levels - 2)   // what one root entry covers
+        for i in 0..<F.entriesPerTable {
+            let start = UInt64(i) * span
+            let end = start + span
+            if end > UInt64(userWindow.start.raw) && start < UInt64(userWindow.end.raw) { continue }
+            write(entry(root, i), read(kernel.entry(kernel.root, i)))
+        }
+    }
+
+    /// If the root entry covering `va` is absent here but present in `kernel`,
+    /// copy it and return true (the faulting access can be retried).
+    func syncRootEntry(for va: VirtualAddress, from kernel: AddressSpace<A>) -> Bool {
+        let level = F.levels - 1
+        let i = F.index(of: va, level: level)
+        let mine = read(entry(root, i)), theirs = read(kernel.entry(kernel.root, i))
+        guard F.decode(mine, level: level) == .absent, F.decode(theirs, level: level) != .absent else { return false }
+        write(entry(root, i), theirs)
+        arch.invalidate(Page(VirtualAddress(va.raw & ~UInt(F.pageSize - 1))))
+        return true
+    }
+}

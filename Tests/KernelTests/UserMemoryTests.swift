@@ -1,0 +1,58 @@
+import XCTest
+@testable import KernelCore
+
+/// User pointers are checked against the window and the page tables; root
+/// entries are shared with the kernel and synced on demand.
+final class UserMemoryTests: XCTestCase {
+    typealias M = EmulatedMachine<I386PageTable>
+    let window = VirtualRange(start: VirtualAddress(0xC000_0000), end: VirtualAddress(0xD000_0000))
+
+    func testCopiesCheckEveryPageOfTheRange() {
+        let m = M(megabytes: 8)
+        var frames = m.frameAllocator()
+        let space = AddressSpace(arch: m, frames: &frames)!
+        var tables = DirectFromFrames()
+        let base: UInt = 0xC000_0000
+        _ = space.map(Page(VirtualAddress(base)), to: frames.allocate()!, [.user, .writable], tables: &tables, frames: &frames)
+        _ = space.map(Page(VirtualAddress(base + 0x1000)), to: frames.allocate()!, [.user], tables: &tables, frames: &frames)
+        _ = space.map(Page(VirtualAddress(base + 0x2000)), to: frames.allocate()!, [.writable], tables: &tables, frames: &frames)
+        let user = UserMemory(space: space, window: window)
+        let message: [UInt8] = Array(0..<40)
+        // A write that straddles the writable page into the read-only one is refused whole.
+        XCTAssertFalse(message.withUnsafeBytes { user.copyOut($0.baseAddress!, length: 40, to: base + 0xFF0) })
+        XCTAssertTrue(message.withUnsafeBytes { user.copyOut($0.baseAddress!, length: 40, to: base + 0xFC0) })
+        var back = [UInt8](repeating: 0, count: 40)
+        XCTAssertTrue(back.withUnsafeMutableBytes { user.copyIn(from: base + 0xFC0, length: 40, into: $0.baseAddress!) })
+        XCTAssertEqual(back, message)
+        XCTAssertTrue(user.check(base + 0xFF0, 40, .read), "reading across into the read-only page is fine")
+        XCTAssertFalse(user.check(base + 0x1FF0, 40, .read), "the next page is kernel-only")
+        XCTAssertFalse(user.check(base + 0x3000, 1, .read), "unmapped")
+        XCTAssertFalse(user.check(0x0010_0000, 4, .read), "below the window (the kernel)")
+        XCTAssertFalse(user.check(0xCFFF_FFFF, 2, .read), "past the window's end")
+        XCTAssertFalse(user.check(UInt.max - 3, 8, .read), "wraps around")
+        XCTAssertFalse(user.check(base, -1, .read))
+        XCTAssertTrue(user.check(0, 0, .read), "an empty range names no memory")
+    }
+
+    func testTaskRootsShareKernelEntriesAndSyncNewOnes() {
+        let m = M(megabytes: 8)
+        var frames = m.frameAllocator()
+        let kernel = AddressSpace(arch: m, frames: &frames)!
+        var tables = DirectFromFrames()
+        _ = kernel.map(Page(VirtualAddress(0x0010_0000)), to: frames.allocate()!, .kernelData, tables: &tables, frames: &frames)
+        let task = AddressSpace(arch: m, frames: &frames)!
+        task.shareRootEntries(from: kernel, except: window)
+        XCTAssertNotNil(task.translate(VirtualAddress(0x0010_0000)), "the kernel is visible in the task")
+        // The task's own user mapping stays its own.
+        _ = task.map(Page(VirtualAddress(0xC000_0000)), to: frames.allocate()!, [.user], tables: &tables, frames: &frames)
+        XCTAssertNil(kernel.translate(VirtualAddress(0xC000_0000)))
+        // Heap growth after the task was made adds a root entry in the kernel only...
+        _ = kernel.map(Page(VirtualAddress(0xD040_0000)), to: frames.allocate()!, .kernelData, tables: &tables, frames: &frames)
+        XCTAssertNil(task.translate(VirtualAddress(0xD040_0000)))
+        // ...which the fault path copies in, once.
+        XCTAssertTrue(task.syncRootEntry(for: VirtualAddress(0xD040_0123), from: kernel))
+        XCTAssertEqual(task.translate(VirtualAddress(0xD040_0000)), kernel.translate(VirtualAddress(0xD040_0000)))
+        XCTAssertFalse(task.syncRootEntry(for: VirtualAddress(0xD040_0123), from: kernel), "already there")
+        XCTAssertFalse(task.syncRootEntry(for: VirtualAddress(0xE800_0000), from: kernel), "absent in the kernel too")
+    }
+}

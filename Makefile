@@ -19,11 +19,22 @@ KERNEL_C_FLAGS := -ffreestanding -fno-builtin -O2 -Wall
 
 CORE_SOURCES := $(shell find Sources Kernel -name '*.swift')
 
+# User tasks: each program in User/Programs is its own ELF image, built from the
+# user runtime, the shared syscall ABI and the heap (Sources/Heap), then embedded
+# in the kernel (User/images.S).
+USER_PROGRAMS := kvserver kvclient pingpong intruder
+USER_SWIFT := Sources/IPC/SyscallABI.swift $(filter-out %/HeapRegion.swift,$(wildcard Sources/Heap/*.swift)) \
+    $(wildcard User/Runtime/*.swift)
+USER_SWIFT_FLAGS := -enable-experimental-feature Embedded -enable-experimental-feature Extern \
+    -wmo -parse-as-library -Osize -Xfrontend -disable-stack-protector
+
 # --- i386 -------------------------------------------------------------------
 I386 := $(BUILD)/i386
 I386_SWIFT := $(CORE_SOURCES) $(shell find Arch/i386 -name '*.swift')
 I386_ASM := Boot/i386/boot.S $(wildcard Arch/i386/*.S)
-I386_OBJS := $(I386)/kernel.o $(patsubst %,$(I386)/%.o,$(notdir $(I386_ASM))) $(I386)/runtime.c.o
+I386_OBJS := $(I386)/kernel.o $(patsubst %,$(I386)/%.o,$(notdir $(I386_ASM))) $(I386)/runtime.c.o $(I386)/memory.c.o \
+    $(I386)/user_images.S.o
+I386_USER := $(patsubst %,$(I386)/user/%.elf,$(USER_PROGRAMS))
 QEMU_I386 = qemu-system-i386 -m $(RAM) -kernel $(I386)/kernel.elf -append "pt=$(PT)" \
     -serial stdio -display none -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04
 
@@ -39,8 +50,21 @@ $(I386)/%.S.o: Boot/i386/%.S | $(I386)
 	$(CLANG) --target=i686-unknown-none-elf -c $< -o $@
 $(I386)/%.S.o: Arch/i386/%.S | $(I386)
 	$(CLANG) --target=i686-unknown-none-elf -c $< -o $@
-$(I386)/runtime.c.o: Kernel/runtime.c | $(I386)
+$(I386)/%.c.o: Kernel/%.c | $(I386)
 	$(CLANG) --target=i686-unknown-none-elf $(KERNEL_C_FLAGS) -c $< -o $@
+$(I386)/user/%.o: User/Programs/%.swift $(USER_SWIFT) | $(I386)/user
+	$(SWIFTC) -target i686-unknown-none-elf $(USER_SWIFT_FLAGS) -module-name $* -c $(USER_SWIFT) $< -o $@
+$(I386)/user/start.S.o: Arch/i386/User/start.S | $(I386)/user
+	$(CLANG) --target=i686-unknown-none-elf -c $< -o $@
+$(I386)/user/%.c.o: User/Runtime/%.c | $(I386)/user
+	$(CLANG) --target=i686-unknown-none-elf $(KERNEL_C_FLAGS) -c $< -o $@
+$(I386)/user/memory.c.o: Kernel/memory.c | $(I386)/user
+	$(CLANG) --target=i686-unknown-none-elf $(KERNEL_C_FLAGS) -c $< -o $@
+$(I386)/user/%.elf: $(I386)/user/%.o $(I386)/user/start.S.o $(I386)/user/free.c.o $(I386)/user/memory.c.o Boot/i386/user.ld | tools-i386
+	$(LLD) -m elf_i386 -T Boot/i386/user.ld -o $@ $(I386)/user/start.S.o $< $(I386)/user/free.c.o $(I386)/user/memory.c.o \
+	    "$$(gcc -m32 -print-libgcc-file-name)"
+$(I386)/user_images.S.o: User/images.S $(I386_USER)
+	$(CLANG) --target=i686-unknown-none-elf -I $(I386)/user -c $< -o $@
 $(I386)/kernel.elf: $(I386_OBJS) Boot/i386/linker.ld | tools-i386
 	$(LLD) -m elf_i386 -T Boot/i386/linker.ld -o $@ $(I386_OBJS) "$$(gcc -m32 -print-libgcc-file-name)"
 
@@ -52,7 +76,9 @@ run-i386: $(I386)/kernel.elf
 A64 := $(BUILD)/aarch64
 A64_SWIFT := $(CORE_SOURCES) $(shell find Arch/aarch64 -name '*.swift')
 A64_ASM := Boot/aarch64/boot.S $(wildcard Arch/aarch64/*.S)
-A64_OBJS := $(A64)/kernel.o $(patsubst %,$(A64)/%.o,$(notdir $(A64_ASM))) $(A64)/runtime.c.o
+A64_OBJS := $(A64)/kernel.o $(patsubst %,$(A64)/%.o,$(notdir $(A64_ASM))) $(A64)/runtime.c.o $(A64)/memory.c.o \
+    $(A64)/user_images.S.o
+A64_USER := $(patsubst %,$(A64)/user/%.elf,$(USER_PROGRAMS))
 CPU ?= cortex-a57
 MACHINE ?= virt
 # Semihosting carries the pass/fail status out (33 pass, 35 fail), as on i386.
@@ -67,8 +93,20 @@ $(A64)/%.S.o: Boot/aarch64/%.S | $(A64)
 	$(CLANG) --target=aarch64-none-elf -c $< -o $@
 $(A64)/%.S.o: Arch/aarch64/%.S | $(A64)
 	$(CLANG) --target=aarch64-none-elf -c $< -o $@
-$(A64)/runtime.c.o: Kernel/runtime.c | $(A64)
+$(A64)/%.c.o: Kernel/%.c | $(A64)
 	$(CLANG) --target=aarch64-none-elf $(KERNEL_C_FLAGS) -mgeneral-regs-only -c $< -o $@
+$(A64)/user/%.o: User/Programs/%.swift $(USER_SWIFT) | $(A64)/user
+	$(SWIFTC) -target aarch64-none-none-elf $(USER_SWIFT_FLAGS) -module-name $* -c $(USER_SWIFT) $< -o $@
+$(A64)/user/start.S.o: Arch/aarch64/User/start.S | $(A64)/user
+	$(CLANG) --target=aarch64-none-elf -c $< -o $@
+$(A64)/user/%.c.o: User/Runtime/%.c | $(A64)/user
+	$(CLANG) --target=aarch64-none-elf $(KERNEL_C_FLAGS) -mgeneral-regs-only -c $< -o $@
+$(A64)/user/memory.c.o: Kernel/memory.c | $(A64)/user
+	$(CLANG) --target=aarch64-none-elf $(KERNEL_C_FLAGS) -mgeneral-regs-only -c $< -o $@
+$(A64)/user/%.elf: $(A64)/user/%.o $(A64)/user/start.S.o $(A64)/user/free.c.o $(A64)/user/memory.c.o Boot/aarch64/user.ld
+	$(LLD) -T Boot/aarch64/user.ld -o $@ $(A64)/user/start.S.o $< $(A64)/user/free.c.o $(A64)/user/memory.c.o
+$(A64)/user_images.S.o: User/images.S $(A64_USER)
+	$(CLANG) --target=aarch64-none-elf -I $(A64)/user -c $< -o $@
 $(A64)/kernel.elf: $(A64_OBJS) Boot/aarch64/linker.ld
 	$(LLD) -T Boot/aarch64/linker.ld -o $@ $(A64_OBJS)
 # A raw image: QEMU passes the device tree only to images with the arm64 header.
@@ -132,7 +170,7 @@ tools-i386: ; @ci/ensure-tools.sh i386
 .PHONY: tools-aarch64
 tools-aarch64: ; @ci/ensure-tools.sh aarch64
 
-$(I386) $(A64):
+$(I386) $(A64) $(I386)/user $(A64)/user:
 	mkdir -p $@
 clean:
 	rm -rf $(BUILD)

@@ -43,7 +43,8 @@ func kernelMain(_ arch: Platform, _ boot: inout BootInfo) -> Never {
     if let what = boot.commandLine.value(of: "bench"), what.equals("grow") { runGrowthBench(ramBytes: boot.map.usableBytes) }
     let report = runSelfTest(ramBytes: boot.map.usableBytes)
     let threads = runThreadDemo()
-    printSummary(report, threads, ramBytes: boot.map.usableBytes)
+    let tasks = runTaskDemo()
+    printSummary(report, threads, tasks, ramBytes: boot.map.usableBytes)
     arch.exit(passed: true)
 }
 

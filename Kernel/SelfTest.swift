@@ -116,7 +116,7 @@ func printHeapState(_ label: StaticString) {
     kputDecimal(UInt64(r.tables.heldFrames)); kputs(", free frames "); kputDecimal(UInt64(r.frames.freeFrames)); kputs("\n")
 }
 
-func printSummary(_ report: SelfTestReport, _ threads: ThreadDemoReport, ramBytes: UInt64) {
+func printSummary(_ report: SelfTestReport, _ threads: ThreadDemoReport, _ tasks: TaskDemoReport, ramBytes: UInt64) {
     let r = kernelGrowth.region!
     kputs("KERNEL OK arch="); kputs(Platform.name)
     kputs(" strategy="); kputs(r.tables.name)
@@ -131,5 +131,8 @@ func printSummary(_ report: SelfTestReport, _ threads: ThreadDemoReport, ramByte
     kputs(" ticks="); kputDecimal(threads.ticks)
     kputs(" switches="); kputDecimal(threads.switches)
     kputs(" killed="); kputDecimal(UInt64(threads.killed))
+    kputs(" tasks="); kputDecimal(UInt64(tasks.tasks))
+    kputs(" messages="); kputDecimal(UInt64(tasks.delivered))
+    kputs(" synced="); kputDecimal(UInt64(tasks.synced))
     kputs("\n")
 }

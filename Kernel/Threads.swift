@@ -64,6 +64,14 @@ private func filled<T>(_ count: Int, _ value: T) -> UnsafeMutablePointer<T> {
 
 /// A new thread running `body(argument)` on its own stack, or nil (reason printed).
 func spawnThread(_ name: StaticString, priority: Int, _ body: ThreadBody, _ argument: UInt = 0) -> ThreadID? {
+    spawn(name, priority: priority, body: body, argument: argument) { t, top in
+        Platform.initialContext(area: kernelThreads!.area(t), stackTop: top)
+    }
+}
+
+/// A new thread with a kernel stack whose first context `makeContext(thread, stackTop)` builds.
+func spawn(_ name: StaticString, priority: Int, body: ThreadBody?, argument: UInt,
+           makeContext: (ThreadID, UInt) -> UInt) -> ThreadID? {
     withInterruptsOff {
         guard let t = kernelThreads!.scheduler.add(priority: priority) else {
             kputs("threads: the thread table is full\n"); return nil
@@ -89,7 +97,7 @@ func spawnThread(_ name: StaticString, priority: Int, _ body: ThreadBody, _ argu
             kernelThreads!.argument[t] = argument
             kernelThreads!.name[t] = name
             threadCPUTicks![t] = 0
-            kernelThreads!.context[t] = Platform.initialContext(area: kernelThreads!.area(t), stackTop: s.top.raw)
+            kernelThreads!.context[t] = makeContext(t, s.top.raw)
             return t
         }
     }
@@ -145,7 +153,7 @@ func schedulerCallTrap(_ trap: UInt, _ request: UInt, _ argument: UInt) -> UInt 
     case .yield: next = kernelThreads!.scheduler.yield()
     case .sleep: next = kernelThreads!.scheduler.sleep(ticks: UInt64(argument))
     case .block: next = kernelThreads!.scheduler.block()
-    case .exit: next = kernelThreads!.scheduler.exit()
+    case .exit: next = kernelThreads!.scheduler.exit(); threadGone(previous)
     case nil:
         kputs("threads: unknown scheduler request "); kputDecimal(UInt64(request)); kputs("; ignored\n")
         return trap
@@ -163,6 +171,7 @@ func threadFaulted(_ trap: UInt) -> UInt? {
     kputs("); the others run on\n")
     kernelThreads!.scheduler.kill(t)
     kernelThreads!.killed += 1
+    threadGone(t)
     return resume(from: trap, previous: t, next: kernelThreads!.scheduler.reschedule())
 }
 
@@ -176,10 +185,16 @@ func explainStackFault(at address: UInt64) {
     }
 }
 
-private func resume(from trap: UInt, previous: ThreadID, next: ThreadID) -> UInt {
+/// Switch from `previous` (interrupted at `trap`) to `next`: keep the old
+/// context, enter the new thread's address space and kernel stack.
+func resume(from trap: UInt, previous: ThreadID, next: ThreadID) -> UInt {
     if next == previous { return trap }
     if kernelThreads!.scheduler.state(of: previous) != .dead {
         kernelThreads!.context[previous] = Platform.suspend(trap, area: kernelThreads!.area(previous))
+    }
+    enterAddressSpace(of: next)
+    if kernelThreads!.slot[next] >= 0 {
+        Platform.willResume(kernelStackTop: kernelThreads!.stacks.slot(kernelThreads!.slot[next]).top.raw)
     }
     return kernelThreads!.context[next]
 }

@@ -16,6 +16,9 @@ struct AArch64: Architecture {
     /// In the lower half: the Swift runtime treats pointers with bit 63 set as
     /// non-heap objects, so a heap up there would silently break retain/release.
     static let heapWindow = VirtualRange(start: VirtualAddress(0x10_0000_0000), end: VirtualAddress(0x10_1000_0000))
+    /// User tasks: at 512 GiB, in the second level-0 entry (the kernel has the first).
+    static let userWindow = VirtualRange(start: VirtualAddress(0x80_0000_0000), end: VirtualAddress(0x80_1000_0000))
+    static let elfMachine: UInt16 = 183
     /// Kernel thread stacks, each above an unmapped guard page, just past the heap window.
     static let stackWindow = VirtualRange(start: VirtualAddress(0x10_1000_0000), end: VirtualAddress(0x10_1100_0000))
     /// RAM is identity-mapped below the heap window.

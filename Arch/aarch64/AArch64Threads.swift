@@ -19,6 +19,35 @@ extension AArch64: ThreadCPU {
         return UInt(bitPattern: a)
     }
 
+    /// EL0t with interrupts on.
+    static let userSPSR: UInt64 = 0x0
+
+    /// A user task: ERET to `entry` at EL0 on `userStack`, arguments in x1 and x2.
+    /// Its traps arrive on the exception stack, so `kernelStackTop` is not needed.
+    static func initialUserContext(area: UnsafeMutableRawPointer?, kernelStackTop: UInt, entry: UInt, userStack: UInt,
+                                   arguments: (UInt, UInt)) -> UInt {
+        let context = initialContext(area: area, stackTop: userStack)
+        let words = area!.assumingMemoryBound(to: UInt64.self)
+        words[Slot.elr] = UInt64(entry)
+        words[Slot.spsr] = userSPSR
+        words[1] = UInt64(arguments.0)
+        words[2] = UInt64(arguments.1)
+        return context
+    }
+
+    /// System-call words r0-r5 are x0-x5, the first six context words.
+    static func syscallWord(_ context: UInt, _ n: Int) -> UInt {
+        UInt(UnsafeMutablePointer<UInt64>(bitPattern: context)![n])
+    }
+    static func setSyscallWord(_ context: UInt, _ n: Int, _ value: UInt) {
+        UnsafeMutablePointer<UInt64>(bitPattern: context)![n] = UInt64(value)
+    }
+
+    static func willResume(kernelStackTop: UInt) {}
+
+    static func cycleCounter() -> UInt64 { readVirtualCount() }
+    static var cycleCounterKHz: UInt { UInt(readCounterFrequency() / 1000) }
+
     static func suspend(_ trap: UInt, area: UnsafeMutableRawPointer?) -> UInt {
         area!.copyMemory(from: UnsafeRawPointer(bitPattern: trap)!, byteCount: contextBytes)
         return UInt(bitPattern: area!)

@@ -1,7 +1,7 @@
 // Exceptions taken to EL1 (vectors.S). The entry number says where from:
 // 0-3 the running thread or boot flow (SP_EL0), 4-7 the kernel's own
-// exception code (SP_EL1: always fatal), 8-15 a lower level (no user code
-// yet). Synchronous exceptions are decoded from ESR_EL1 (Arm ARM D17.2.37),
+// exception code (SP_EL1: always fatal), 8-11 a user task at EL0 (12-15,
+// AArch32, is never used). Synchronous exceptions are decoded from ESR_EL1 (Arm ARM D17.2.37),
 // with FAR and ELR. A fault in a thread kills that thread; in the boot flow
 // it ends the boot (KERNEL FAIL).
 
@@ -9,6 +9,8 @@ enum VectorEntry {
     static let synchronous: UInt64 = 0, irq: UInt64 = 1
     static let threadGroup: ClosedRange<UInt64> = 0...3
     static let handlerGroup: ClosedRange<UInt64> = 4...7
+    /// From EL0 (user tasks), AArch64.
+    static let userGroup: ClosedRange<UInt64> = 8...11
 }
 
 enum ExceptionClass {
@@ -31,6 +33,13 @@ func aarch64Trap(_ entry: UInt64, _ context: UInt) -> UInt {
             return schedulerCallTrap(context, UInt(regs[SavedRegister.x0]), UInt(regs[SavedRegister.x1]))
         }
     }
+    if VectorEntry.userGroup.contains(entry) {
+        if kind == VectorEntry.irq { return aarch64Interrupt(context) }
+        if kind == VectorEntry.synchronous && (readESR() >> 26) & 0x3F == ExceptionClass.svc { return systemCallTrap(context) }
+    }
+    // A kernel access through a task's stale root entry: repair it and retry.
+    if entry == VectorEntry.synchronous && (readESR() >> 26) & 0x3F == ExceptionClass.dataAbort
+        && repairKernelMapping(at: readFAR()) { return context }
     reportException(entry)
     if VectorEntry.handlerGroup.contains(entry) {
         kputs("(taken inside the kernel's exception code: nothing to fall back to)\n")

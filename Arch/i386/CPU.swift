@@ -24,3 +24,5 @@
 @_extern(c, "i386_scheduler_call") func schedulerCallNow(_ request: UInt32, _ argument: UInt32)
 @_extern(c, "i386_undefined_instruction") func undefinedInstructionNow()
 @_extern(c, "i386_thread_entry_address") func threadEntryAddress() -> UInt32
+@_extern(c, "i386_read_tsc") func readTimeStampCounter() -> UInt64
+@_extern(c, "i386_syscall_stub_address") func syscallStubAddress() -> UInt32

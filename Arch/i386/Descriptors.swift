@@ -67,6 +67,9 @@ enum Descriptors {
         t[TSS.fs] = kernelData; t[TSS.gs] = kernelData
     }
 
+    /// The ring-0 stack a trap from ring 3 switches to.
+    static func setKernelStack(_ top: UInt32) { tss(1)[TSS.esp0] = top }
+
     /// The interrupted task's EIP and ESP, as the double fault left them.
     static var interruptedTask: (eip: UInt32, esp: UInt32) { (tss(1)[TSS.eip], tss(1)[TSS.esp]) }
 

@@ -15,7 +15,26 @@ extension I386: ThreadCPU {
         let top = UInt32(stackTop)
         let iret = UnsafeMutablePointer<UInt32>(bitPattern: UInt(top - 12))!
         iret[0] = threadEntryAddress(); iret[1] = Descriptors.kernelCode; iret[2] = initialFlags
-        let pusha = top - 12 - 8 - 32
+        return frame(below: top - 12)
+    }
+
+    /// A user task: the iret frame also carries the user stack and its segment
+    /// (a return to ring 3); the arguments go in ebx and ecx (words 1 and 2).
+    static func initialUserContext(area: UnsafeMutableRawPointer?, kernelStackTop: UInt, entry: UInt, userStack: UInt,
+                                   arguments: (UInt, UInt)) -> UInt {
+        let top = UInt32(kernelStackTop)
+        let iret = UnsafeMutablePointer<UInt32>(bitPattern: UInt(top - 20))!
+        iret[0] = UInt32(entry); iret[1] = Descriptors.userCode; iret[2] = initialFlags
+        iret[3] = UInt32(userStack); iret[4] = Descriptors.userData
+        let context = frame(below: top - 20)
+        setSyscallWord(context, 1, arguments.0)
+        setSyscallWord(context, 2, arguments.1)
+        return context
+    }
+
+    /// The rest of a saved trap frame below the iret words at `iretStart`.
+    private static func frame(below iretStart: UInt32) -> UInt {
+        let pusha = iretStart - 8 - 32
         UnsafeMutableRawPointer(bitPattern: UInt(pusha))!.initializeMemory(as: UInt8.self, repeating: 0, count: 40)
         let fx = (pusha - 512) & ~15
         let area = UnsafeMutableRawPointer(bitPattern: UInt(fx))!
@@ -28,6 +47,25 @@ extension I386: ThreadCPU {
     }
 
     static func suspend(_ trap: UInt, area: UnsafeMutableRawPointer?) -> UInt { trap }
+
+    /// System-call words r0-r5 are eax, ebx, ecx, edx, esi, edi (pusha frame indexes).
+    static let syscallRegisters: (Int, Int, Int, Int, Int, Int) = (7, 4, 6, 5, 1, 0)
+
+    private static func register(_ context: UInt, _ n: Int) -> UnsafeMutablePointer<UInt32> {
+        let pusha = UnsafeMutablePointer<UInt32>(bitPattern: context)!.pointee
+        let r = syscallRegisters
+        let index = n == 0 ? r.0 : n == 1 ? r.1 : n == 2 ? r.2 : n == 3 ? r.3 : n == 4 ? r.4 : r.5
+        return UnsafeMutablePointer<UInt32>(bitPattern: UInt(pusha))! + index
+    }
+    static func syscallWord(_ context: UInt, _ n: Int) -> UInt { UInt(register(context, n).pointee) }
+    static func setSyscallWord(_ context: UInt, _ n: Int, _ value: UInt) { register(context, n).pointee = UInt32(truncatingIfNeeded: value) }
+
+    /// A trap from ring 3 switches to TSS.esp0: make it this thread's kernel stack.
+    static func willResume(kernelStackTop: UInt) { Descriptors.setKernelStack(UInt32(kernelStackTop)) }
+
+    static func cycleCounter() -> UInt64 { readTimeStampCounter() }
+    /// The TSC's rate is not known without calibration; the benchmark reports cycles.
+    static let cycleCounterKHz: UInt = 0
 
     /// PIC remapped with only the timer's IRQ open, then the PIT at `hz`.
     static func startTimer(hz: UInt32) -> UInt32? {

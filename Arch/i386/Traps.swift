@@ -6,6 +6,9 @@
 enum Traps {
     /// Present, ring 0, 32-bit interrupt gate (interrupts off in the handler).
     static let interruptGate: UInt32 = 0x8E
+    /// Present, ring 3 may use it, 32-bit interrupt gate: the system-call gate.
+    static let userInterruptGate: UInt32 = 0xEE
+    static let systemCall: UInt32 = 0x80
     /// Present, ring 0, task gate.
     static let taskGate: UInt32 = 0x85
     static let doubleFault: UInt32 = 8
@@ -24,6 +27,9 @@ enum Traps {
             idt[Int(vector) * 2] = (Descriptors.kernelCode << 16) | (handler & 0xFFFF)
             idt[Int(vector) * 2 + 1] = (handler & 0xFFFF_0000) | (interruptGate << 8)
         }
+        let gate = syscallStubAddress()
+        idt[Int(systemCall) * 2] = (Descriptors.kernelCode << 16) | (gate & 0xFFFF)
+        idt[Int(systemCall) * 2 + 1] = (gate & 0xFFFF_0000) | (userInterruptGate << 8)
         loadIDT()
     }
 
@@ -67,7 +73,11 @@ func i386Trap(_ context: UInt32) -> UInt32 {
         return UInt32(truncatingIfNeeded: LegacyPIC.interrupt(Int(vector - Traps.firstIRQ), context: UInt(context)))
     case Traps.schedulerCall:
         return UInt32(truncatingIfNeeded: schedulerCallTrap(UInt(context), UInt(regs[SavedRegister.eax]), UInt(regs[SavedRegister.edx])))
+    case Traps.systemCall:
+        return UInt32(truncatingIfNeeded: systemCallTrap(UInt(context)))
     default:
+        // A kernel access through a task's stale root entry: repair it and retry.
+        if vector == 14 && regs[SavedRegister.error] & 4 == 0 && repairKernelMapping(at: UInt64(readCR2())) { return context }
         reportException(vector, regs)
         guard let next = threadFaulted(UInt(context)) else { kernelFail() }
         return UInt32(truncatingIfNeeded: next)

@@ -67,3 +67,10 @@ i386_undefined_instruction:
 i386_thread_entry_address:
         mov $i386_thread_entry, %eax
         ret
+        .globl i386_read_tsc, i386_syscall_stub_address
+i386_read_tsc:                  /* uint64 (void): edx:eax */
+        rdtsc
+        ret
+i386_syscall_stub_address:
+        mov $i386_isr128, %eax
+        ret

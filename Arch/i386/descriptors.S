@@ -22,14 +22,19 @@ gdt_pointer:
         .text
         .globl i386_load_gdt, i386_load_task_register, i386_descriptor_tables
         .globl i386_fault_task_entry, i386_resume_after_task
-i386_load_gdt:                  /* void (void): lgdt, then reload every segment register */
+/* void (void): lgdt, then reload every segment register. The data segments
+ * get the ring-3 data selector even in the kernel: both are flat, ring 0 may
+ * use it, and an iret to ring 3 then keeps them valid, so traps need not
+ * save and reload them. SS stays the ring-0 selector (it must match CPL). */
+i386_load_gdt:
         lgdt gdt_pointer
         ljmp $0x08, $1f
-1:      mov $0x10, %ax
+1:      mov $0x23, %ax
         mov %ax, %ds
         mov %ax, %es
         mov %ax, %fs
         mov %ax, %gs
+        mov $0x10, %ax
         mov %ax, %ss
         ret
 i386_load_task_register:        /* void (uint16 selector) */

@@ -1,5 +1,5 @@
 /* Trap entry: one stub per vector we install (0-31 exceptions, 32-47 the
- * PIC's IRQs, 48 the scheduler call). Each pushes a dummy error code where the
+ * PIC's IRQs, 48 the scheduler call, 128 user system calls). Each pushes a dummy error code where the
  * CPU does not, then the vector; trap_common saves the general registers and
  * the SSE/x87 state (fxsave) on the current stack and calls
  * i386_trap(context) in Swift. The context is the stack pointer after all of
@@ -26,6 +26,7 @@ i386_isr\n:
         .irp n, 32,33,34,35,36,37,38,39,40,41,42,43,44,45,46,47,48
         STUB \n
         .endr
+        STUB 128                    /* system calls from user tasks (int 0x80) */
 
 trap_common:
         pusha

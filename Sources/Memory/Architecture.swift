@@ -54,6 +54,10 @@ protocol Architecture {
     static var name: StaticString { get }
     /// The default virtual window the kernel heap grows in.
     static var heapWindow: VirtualRange { get }
+    /// The virtual window user tasks live in; no kernel mapping may lie in it.
+    static var userWindow: VirtualRange { get }
+    /// The ELF e_machine of this CPU's executables (3 = EM_386, 183 = EM_AARCH64).
+    static var elfMachine: UInt16 { get }
     /// The virtual window kernel thread stacks (and their guard pages) live in.
     static var stackWindow: VirtualRange { get }
     /// Physical memory at or above this is not reachable through the direct map.

@@ -11,6 +11,19 @@ protocol ThreadCPU {
     /// The first context of a new thread, built in `area` or at `stackTop`:
     /// resuming it enters `kernel_thread_start` on that stack, interrupts on.
     static func initialContext(area: UnsafeMutableRawPointer?, stackTop: UInt) -> UInt
+    /// The first context of a user task: it will enter `entry` in user mode on
+    /// `userStack` with `arguments` in r1 and r2 of the system-call words; its
+    /// traps use the kernel stack below `kernelStackTop`.
+    static func initialUserContext(area: UnsafeMutableRawPointer?, kernelStackTop: UInt, entry: UInt, userStack: UInt,
+                                   arguments: (UInt, UInt)) -> UInt
+    /// System-call word `n` (0-5) of a saved context (SyscallABI.swift names them).
+    static func syscallWord(_ context: UInt, _ n: Int) -> UInt
+    static func setSyscallWord(_ context: UInt, _ n: Int, _ value: UInt)
+    /// Called before a thread is resumed: the stack its next trap from user mode uses.
+    static func willResume(kernelStackTop: UInt)
+    /// The CPU's cycle counter, and its rate in kHz (0 if not known).
+    static func cycleCounter() -> UInt64
+    static var cycleCounterKHz: UInt { get }
     /// Keep the interrupted context `trap` of a thread being switched away;
     /// returns the handle that resumes it later.
     static func suspend(_ trap: UInt, area: UnsafeMutableRawPointer?) -> UInt

@@ -10,6 +10,8 @@ final class EmulatedMachine<F: PageTableFormat>: Architecture {
     static var name: StaticString { "emulated" }
     static var heapWindow: VirtualRange { VirtualRange(start: VirtualAddress(0xD000_0000), end: VirtualAddress(0xE000_0000)) }
     static var stackWindow: VirtualRange { VirtualRange(start: VirtualAddress(0xE000_0000), end: VirtualAddress(0xE100_0000)) }
+    static var userWindow: VirtualRange { VirtualRange(start: VirtualAddress(0xC000_0000), end: VirtualAddress(0xD000_0000)) }
+    static var elfMachine: UInt16 { 3 }
     static var directMapLimit: UInt64 { 1 << 32 }
 
     let memory: UnsafeMutableRawPointer

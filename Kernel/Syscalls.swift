@@ -1,0 +1,168 @@
+// The one system-call table, for both arches: the backends' trap handlers
+// hand over the saved context, the six words are read through ThreadCPU, and
+// results are written back into the context of whichever thread they belong
+// to (a blocked partner's saved context, for IPC). Every pointer and length is
+// checked (UserMemory); a bad call is an error code, never a kernel fault.
+
+/// Per-thread IPC state: the endpoints' state machine plus the message each
+/// thread has staged (sent, not yet delivered) and where it wants to receive.
+struct IPCState {
+    var endpoints = Endpoints()
+    let staging = UnsafeMutableRawPointer.allocate(byteCount: Scheduler.capacity * MessageLimits.bufferBytes, alignment: 16)
+    let words = UnsafeMutablePointer<UInt>.allocate(capacity: 2 * Scheduler.capacity)
+    let length = UnsafeMutablePointer<Int>.allocate(capacity: Scheduler.capacity)
+    let receiveAt = UnsafeMutablePointer<UInt>.allocate(capacity: Scheduler.capacity)
+    let receiveCapacity = UnsafeMutablePointer<Int>.allocate(capacity: Scheduler.capacity)
+    var delivered = 0
+    var rootEntriesSynced = 0
+
+    func stage(_ t: ThreadID) -> UnsafeMutableRawPointer { staging + t * MessageLimits.bufferBytes }
+    func threadStarted(_ t: ThreadID) {
+        words[2 * t] = 0; words[2 * t + 1] = 0; length[t] = 0; receiveAt[t] = 0; receiveCapacity[t] = 0
+    }
+}
+
+private func setResult(_ context: UInt, _ status: Int, _ r1: UInt = 0, _ r2: UInt = 0, _ r3: UInt = 0, _ r4: UInt = 0) {
+    Platform.setSyscallWord(context, 0, UInt(bitPattern: status))
+    Platform.setSyscallWord(context, 1, r1); Platform.setSyscallWord(context, 2, r2)
+    Platform.setSyscallWord(context, 3, r3); Platform.setSyscallWord(context, 4, r4)
+}
+
+private func fail(_ context: UInt, _ e: SyscallError) -> UInt { setResult(context, e.rawValue); return context }
+
+/// Every system call adds one here, when set (TaskDemo puts it in late-grown heap).
+var syscallCounts: UnsafeMutablePointer<UInt64>? = nil
+
+/// A system call from the running task (interrupts off). Returns the context to resume.
+func systemCallTrap(_ trap: UInt) -> UInt {
+    let t = kernelThreads!.scheduler.current
+    if let count = syscallCounts { count.pointee &+= 1 }
+    let a1 = Platform.syscallWord(trap, 1), a2 = Platform.syscallWord(trap, 2), a3 = Platform.syscallWord(trap, 3)
+    let a4 = Platform.syscallWord(trap, 4), a5 = Platform.syscallWord(trap, 5)
+    guard tasks != nil, let call = Syscall(rawValue: Platform.syscallWord(trap, 0)) else { return fail(trap, .badSyscall) }
+    switch call {
+    case .debugWrite: return debugWrite(trap, t, a1, Int(bitPattern: a2))
+    case .yield:
+        setResult(trap, 0)
+        return resume(from: trap, previous: t, next: kernelThreads!.scheduler.yield())
+    case .exit:
+        kputs("tasks: "); kputs(kernelThreads!.name[t]); kputs(" exited with status "); kputDecimal(UInt64(a1)); kputs("\n")
+        let next = kernelThreads!.scheduler.exit()
+        threadGone(t)
+        return resume(from: trap, previous: t, next: next)
+    case .sbrk: return sbrk(trap, t, a1)
+    case .send, .call: return send(trap, t, endpoint: a1, a2, a3, buffer: a4, length: a5, call: call == .call)
+    case .receive: return receive(trap, t, endpoint: a1, buffer: a2, capacity: a3)
+    case .reply:
+        setResult(trap, reply(t, a1, a2))
+        return trap
+    case .replyWait:
+        _ = reply(t, a2, a3)   // no caller is fine here: the first replyWait of a server has none
+        return receive(trap, t, endpoint: a1, buffer: a4, capacity: a5)
+    case .clock:
+        let c = Platform.cycleCounter()
+        let wide = MemoryLayout<UInt>.size == 8
+        setResult(trap, 0, UInt(truncatingIfNeeded: c), wide ? 0 : UInt(truncatingIfNeeded: c >> 32), Platform.cycleCounterKHz)
+        return trap
+    }
+}
+
+private func debugWrite(_ trap: UInt, _ t: ThreadID, _ address: UInt, _ length: Int) -> UInt {
+    var text = InlineArray<256, UInt8>(repeating: 0)
+    guard length >= 0 && length <= 256 else { return fail(trap, .tooLong) }
+    let copied = withUnsafeMutablePointer(to: &text) { userMemory(of: t).copyIn(from: address, length: length, into: $0) }
+    guard copied else { return fail(trap, .badPointer) }
+    for i in 0..<length { Platform().putByte(text[i]) }
+    setResult(trap, 0, UInt(length))
+    return trap
+}
+
+private func sbrk(_ trap: UInt, _ t: ThreadID, _ increment: UInt) -> UInt {
+    let pageSize = UInt(Platform.Format.pageSize)
+    let old = tasks!.brk[t]
+    guard increment <= tasks!.heapLimit[t] - old else { return fail(trap, .outOfMemory) }
+    let end = (old + increment + pageSize - 1) & ~(pageSize - 1)
+    let task = space(of: t)
+    var page = old
+    while page < end {
+        if !mapFresh(Page(VirtualAddress(page)), [.user, .writable], task) {
+            while page > old { page -= pageSize; if let f = task.unmap(Page(VirtualAddress(page))) { _ = kernelGrowth.region!.frames.free(f) } }
+            return fail(trap, .outOfMemory)
+        }
+        page += pageSize
+    }
+    tasks!.brk[t] = end
+    setResult(trap, 0, old)
+    return trap
+}
+
+private func send(_ trap: UInt, _ t: ThreadID, endpoint: UInt, _ w0: UInt, _ w1: UInt, buffer: UInt, length: UInt, call: Bool) -> UInt {
+    let e = Int(bitPattern: endpoint), n = Int(bitPattern: length)
+    guard tasks!.ipc.endpoints.exists(e) else { return fail(trap, .badEndpoint) }
+    guard n >= 0 && n <= MessageLimits.bufferBytes else { return fail(trap, .tooLong) }
+    guard userMemory(of: t).copyIn(from: buffer, length: n, into: tasks!.ipc.stage(t)) else { return fail(trap, .badPointer) }
+    tasks!.ipc.words[2 * t] = w0; tasks!.ipc.words[2 * t + 1] = w1; tasks!.ipc.length[t] = n
+    switch tasks!.ipc.endpoints.send(t, on: e, call: call) {
+    case .delivered(let r):
+        deliver(from: t, to: r, context: kernelThreads!.context[r])
+        kernelThreads!.scheduler.wake(r)
+        if !call { setResult(trap, 0); return trap }
+        setResult(trap, SyscallError.partnerDied.rawValue)   // until the reply overwrites it
+        return resume(from: trap, previous: t, next: kernelThreads!.scheduler.block())
+    case .blocked:
+        setResult(trap, SyscallError.partnerDied.rawValue)
+        return resume(from: trap, previous: t, next: kernelThreads!.scheduler.block())
+    case .badEndpoint:
+        return fail(trap, .badEndpoint)
+    }
+}
+
+private func receive(_ trap: UInt, _ t: ThreadID, endpoint: UInt, buffer: UInt, capacity: UInt) -> UInt {
+    let e = Int(bitPattern: endpoint), cap = min(Int(truncatingIfNeeded: capacity & 0xFFFF), MessageLimits.bufferBytes)
+    guard tasks!.ipc.endpoints.exists(e) else { return fail(trap, .badEndpoint) }
+    guard userMemory(of: t).check(buffer, cap, .write) else { return fail(trap, .badPointer) }
+    tasks!.ipc.receiveAt[t] = buffer; tasks!.ipc.receiveCapacity[t] = cap
+    switch tasks!.ipc.endpoints.receive(t, on: e) {
+    case .got(let s, let senderWakes):
+        deliver(from: s, to: t, context: trap)
+        if senderWakes { setResult(kernelThreads!.context[s], 0); kernelThreads!.scheduler.wake(s) }
+        return trap
+    case .blocked:
+        return resume(from: trap, previous: t, next: kernelThreads!.scheduler.block())
+    case .badEndpoint:
+        return fail(trap, .badEndpoint)
+    }
+}
+
+/// `s`'s staged message into `r`'s receive buffer and saved registers.
+private func deliver(from s: ThreadID, to r: ThreadID, context: UInt) {
+    let n = min(tasks!.ipc.length[s], tasks!.ipc.receiveCapacity[r])
+    if n > 0, !userMemory(of: r).copyOut(tasks!.ipc.stage(s), length: n, to: tasks!.ipc.receiveAt[r]) {
+        setResult(context, SyscallError.badPointer.rawValue)   // checked at receive; only a change since could do this
+        return
+    }
+    setResult(context, 0, UInt(s), tasks!.ipc.words[2 * s], tasks!.ipc.words[2 * s + 1], UInt(n))
+    tasks!.ipc.delivered += 1
+}
+
+/// `t` answers the call it owes; the caller wakes with the reply's words.
+private func reply(_ t: ThreadID, _ w0: UInt, _ w1: UInt) -> Int {
+    switch tasks!.ipc.endpoints.reply(t) {
+    case .replied(let c):
+        setResult(kernelThreads!.context[c], 0, UInt(t), w0, w1)
+        kernelThreads!.scheduler.wake(c)
+        return 0
+    case .noCaller:
+        return SyscallError.noCaller.rawValue
+    }
+}
+
+/// Thread `t` exited or was killed: callers waiting on its reply wake with an error.
+func threadGone(_ t: ThreadID) {
+    guard tasks != nil else { return }
+    let stranded = tasks!.ipc.endpoints.threadDied(t)
+    for c in 0..<Scheduler.capacity where stranded & (1 << UInt64(c)) != 0 {
+        setResult(kernelThreads!.context[c], SyscallError.partnerDied.rawValue)
+        kernelThreads!.scheduler.wake(c)
+    }
+}

@@ -1,0 +1,102 @@
+// What the boot shows about user tasks: a key-value server in user space
+// serving three clients over IPC, a ping-pong benchmark of call/reply round
+// trips, a task that reads kernel memory and dies alone, and a damaged image
+// that the loader refuses before mapping anything.
+
+@_extern(c, "user_images") func userImagesSymbol()
+
+/// The images User/images.S embeds, in its order.
+enum UserImage: Int {
+    case kvserver = 0, kvclient, pingpong, intruder
+
+    var bytes: UnsafeRawBufferPointer {
+        let table = unsafeBitCast(userImagesSymbol as @convention(c) () -> Void, to: UnsafePointer<UInt>.self)
+        let start = table[1 + 2 * rawValue], end = table[2 + 2 * rawValue]
+        return UnsafeRawBufferPointer(start: UnsafeRawPointer(bitPattern: start), count: Int(end - start))
+    }
+}
+
+struct TaskDemoReport {
+    var tasks = 0
+    var delivered = 0
+    var synced = 0
+}
+
+let pingPongRounds: UInt = 2000
+
+func runTaskDemo() -> TaskDemoReport {
+    startTasks()
+    refuseDamagedImage()
+    guard let endpoint = withInterruptsOff({ tasks!.ipc.endpoints.create() }) else { kernelPanic("tasks: no endpoint") }
+    kputs("tasks: endpoint "); kputDecimal(UInt64(endpoint)); kputs(" for the key-value server\n")
+    var report = TaskDemoReport()
+    guard let server = startTask("kvserver", UserImage.kvserver.bytes, priority: 3, arguments: (UInt(endpoint), 0)) else {
+        kernelPanic("tasks: the server did not start")
+    }
+    var others = InlineArray<8, ThreadID>(repeating: -1)
+    var n = 0
+    for i in 1...3 {
+        guard let c = startTask("kvclient", UserImage.kvclient.bytes, priority: 2, arguments: (UInt(endpoint), UInt(i))) else {
+            kernelPanic("tasks: a client did not start")
+        }
+        others[n] = c; n += 1
+    }
+    // Heap growth after the tasks exist: their roots lack the new entries
+    // until a kernel access through them faults and repairs them.
+    let late = growHeapAfterTasks()
+    let kernelAddress = withUnsafeMutablePointer(to: &timerHz) { UInt(bitPattern: $0) }
+    guard let ping = startTask("pingpong", UserImage.pingpong.bytes, priority: 2, arguments: (UInt(endpoint), pingPongRounds)),
+          let intruder = startTask("intruder", UserImage.intruder.bytes, priority: 2, arguments: (kernelAddress, 0)) else {
+        kernelPanic("tasks: the benchmark or the intruder did not start")
+    }
+    others[n] = ping; others[n + 1] = intruder; n += 2
+    while !withInterruptsOff({ () -> Bool in
+        for i in 0..<n where kernelThreads!.scheduler.state(of: others[i]) != .dead { return false }
+        return true
+    }) { Platform.waitForInterrupt() }
+    // The server waits forever in replyWait: stop it.
+    withInterruptsOff {
+        kputs("tasks: clients done; stopping the server\n")
+        kernelThreads!.scheduler.kill(server)
+        threadGone(server)
+        report.delivered = tasks!.ipc.delivered
+        report.synced = tasks!.ipc.rootEntriesSynced
+        syscallCounts = nil
+    }
+    kputs("tasks: "); kputDecimal(late.map { $0.1.pointee } ?? 0); kputs(" system calls counted in the late heap block\n")
+    if let (block, _) = late { kernelFree(block) }
+    report.tasks = n + 1
+    kputs("tasks: "); kputDecimal(UInt64(report.tasks)); kputs(" tasks ran; "); kputDecimal(UInt64(report.delivered))
+    kputs(" messages delivered; "); kputDecimal(UInt64(report.synced)); kputs(" kernel root entries synced on demand\n")
+    return report
+}
+
+/// A copy of the client image with its machine field changed must be refused by the loader.
+private func refuseDamagedImage() {
+    let good = UserImage.kvclient.bytes
+    let copy = UnsafeMutableRawBufferPointer.allocate(byteCount: good.count, alignment: 16)
+    defer { copy.deallocate() }
+    copy.copyMemory(from: good)
+    copy.storeBytes(of: 62, toByteOffset: 18, as: UInt16.self)   // EM_X86_64
+    kputs("tasks: loading a damaged copy of kvclient (e_machine changed)\n")
+    if startTask("damaged", UnsafeRawBufferPointer(copy), priority: 2, arguments: (0, 0)) != nil {
+        kernelPanic("tasks: a damaged image was loaded")
+    }
+}
+
+/// Grow the kernel heap 5 MiB past its free space (on i386 that adds root
+/// entries the tasks' roots lack) and put the system-call counter, which every
+/// system call touches, in the block's last page. Nil if memory is short.
+private func growHeapAfterTasks() -> (UnsafeMutableRawPointer, UnsafeMutablePointer<UInt64>)? {
+    let bytes = kernelHeap!.heapBytes - kernelHeap!.usedBytes + (5 << 20)
+    guard let p = kernelAllocate(Int(bytes), alignment: 4096) else {
+        kputs("tasks: no memory to grow the heap now; the late-growth check is skipped\n")
+        return nil
+    }
+    let counter = (p + Int(bytes) - 4096).bindMemory(to: UInt64.self, capacity: 1)
+    counter.pointee = 0
+    withInterruptsOff { syscallCounts = counter }
+    kputs("tasks: the kernel heap grew to "); kputSize(UInt64(kernelHeap!.heapBytes))
+    kputs(" after the tasks were made; system calls are counted at "); kputHex(UInt64(UInt(bitPattern: counter))); kputs("\n")
+    return (p, counter)
+}

@@ -1,0 +1,166 @@
+// User tasks: a thread whose context returns to user mode, in its own address
+// space. The space's root starts as a copy of the kernel's root entries
+// outside the user window (SharedKernel.swift); the task's ELF segments, its
+// stack (above a guard page) and its sbrk heap are mapped user-accessible in
+// the window. Per-thread task and IPC state lives here, touched with
+// interrupts off like the thread table.
+
+struct TaskTable {
+    static let stackPages = 8
+    /// Per thread: its root table's address (0: a kernel thread, on the kernel's root).
+    let root: UnsafeMutablePointer<UInt64>
+    let brk: UnsafeMutablePointer<UInt>
+    let heapLimit: UnsafeMutablePointer<UInt>
+    var tables = DirectFromFrames()
+    var activeRoot: UInt64
+    var ipc = IPCState()
+}
+
+var tasks: TaskTable? = nil
+
+func kernelSpace() -> AddressSpace<Platform> { kernelGrowth.region!.space }
+
+func startTasks() {
+    tasks = TaskTable(root: zeroed(Scheduler.capacity), brk: zeroed(Scheduler.capacity),
+                      heapLimit: zeroed(Scheduler.capacity), activeRoot: kernelSpace().root.start.raw)
+}
+
+private func zeroed<T: FixedWidthInteger>(_ n: Int) -> UnsafeMutablePointer<T> {
+    let p = UnsafeMutablePointer<T>.allocate(capacity: n)
+    p.initialize(repeating: 0, count: n)
+    return p
+}
+
+/// The address space thread `t` runs in.
+func space(of t: ThreadID) -> AddressSpace<Platform> {
+    guard let table = tasks, table.root[t] != 0 else { return kernelSpace() }
+    return AddressSpace(arch: Platform(), root: Frame(PhysicalAddress(table.root[t])))
+}
+
+func userMemory(of t: ThreadID) -> UserMemory<Platform> { UserMemory(space: space(of: t), window: Platform.userWindow) }
+
+/// Make `next`'s root the active one (interrupts off, on a switch).
+func enterAddressSpace(of next: ThreadID) {
+    guard tasks != nil else { return }
+    let root = tasks!.root[next] != 0 ? tasks!.root[next] : kernelSpace().root.start.raw
+    if root != tasks!.activeRoot {
+        Platform().activate(root: Frame(PhysicalAddress(root)))
+        tasks!.activeRoot = root
+    }
+}
+
+/// A kernel-mode fault at `address` while a task's root is active: if the
+/// kernel's root has an entry there that the task's copy lacks (the kernel
+/// grew after the task was made), copy it in. True: retry the access.
+func repairKernelMapping(at address: UInt64) -> Bool {
+    guard let table = tasks, table.activeRoot != kernelSpace().root.start.raw,
+          address < UInt64(Platform.userWindow.start.raw) || address >= UInt64(Platform.userWindow.end.raw) else { return false }
+    let task = AddressSpace(arch: Platform(), root: Frame(PhysicalAddress(table.activeRoot)))
+    guard task.syncRootEntry(for: VirtualAddress(UInt(address)), from: kernelSpace()) else { return false }
+    tasks!.ipc.rootEntriesSynced += 1
+    return true
+}
+
+/// Check `bytes` as an ELF executable for this CPU and start it as a task
+/// with `arguments`. Nil, with the reason printed, if it is refused or memory runs out.
+func startTask(_ name: StaticString, _ bytes: UnsafeRawBufferPointer, priority: Int, arguments: (UInt, UInt)) -> ThreadID? {
+    let target = ELFImage.Target(machine: Platform.elfMachine, is64: MemoryLayout<UInt>.size == 8,
+                                 window: Platform.userWindow, pageSize: Platform.Format.pageSize)
+    let image: ELFImage
+    switch ELFImage.parse(bytes.baseAddress!, count: bytes.count, for: target) {
+    case .success(let i): image = i
+    case .failure(let e):
+        kputs("tasks: image "); kputs(name); kputs(" refused: "); reportELFProblem(e); kputs("\n")
+        return nil
+    }
+    let built: (AddressSpace<Platform>, UInt)? = withInterruptsOff {
+        guard let task = AddressSpace(arch: Platform(), frames: &kernelGrowth.region!.frames) else { return nil }
+        task.shareRootEntries(from: kernelSpace(), except: Platform.userWindow)
+        for i in 0..<image.segmentCount where !mapSegment(image.segments[i], bytes, task) { return nil }
+        let pageSize = UInt(Platform.Format.pageSize)
+        let stackTop = Platform.userWindow.end.raw
+        for n in 1...TaskTable.stackPages where !mapFresh(Page(VirtualAddress(stackTop - UInt(n) * pageSize)), [.user, .writable], task) {
+            return nil
+        }
+        return (task, stackTop)
+    }
+    guard let (task, stackTop) = built else {
+        kputs("tasks: out of memory loading "); kputs(name); kputs("\n")
+        return nil
+    }
+    let entry = UInt(image.entry)
+    guard let t = spawn(name, priority: priority, body: nil, argument: 0, makeContext: { t, kernelTop in
+        Platform.initialUserContext(area: kernelThreads!.area(t), kernelStackTop: kernelTop, entry: entry,
+                                    userStack: stackTop, arguments: arguments)
+    }) else { return nil }
+    withInterruptsOff {
+        let pageSize = UInt64(Platform.Format.pageSize)
+        tasks!.root[t] = task.root.start.raw
+        tasks!.brk[t] = UInt(alignUp(image.end, pageSize))
+        // The heap may grow up to the stack's guard page.
+        tasks!.heapLimit[t] = stackTop - UInt(TaskTable.stackPages + 1) * UInt(pageSize)
+        tasks!.ipc.threadStarted(t)
+    }
+    return t
+}
+
+/// Map one checked segment: fresh zeroed frames, the file's bytes copied in.
+private func mapSegment(_ s: ELFSegment, _ file: UnsafeRawBufferPointer, _ task: AddressSpace<Platform>) -> Bool {
+    let pageSize = Platform.Format.pageSize
+    var attributes: PageAttributes = [.user]
+    if s.writable { attributes.insert(.writable) }
+    if s.executable { attributes.insert(.executable) }
+    var page = alignDown(s.virtualAddress, pageSize)
+    while page < s.virtualAddress + s.memorySize {
+        guard let frame = kernelGrowth.region!.frames.allocate() else { return false }
+        task.zero(frame)
+        let destination = Platform().pointer(to: frame.start)
+        // The file bytes that land in this page.
+        let from = max(page, s.virtualAddress), to = min(page + pageSize, s.virtualAddress + s.fileSize)
+        if from < to {
+            destination.advanced(by: Int(from - page))
+                .copyMemory(from: file.baseAddress! + Int(s.fileOffset + (from - s.virtualAddress)), byteCount: Int(to - from))
+        }
+        var tables = tasks!.tables
+        let error = task.map(Page(VirtualAddress(UInt(page))), to: frame, attributes, tables: &tables, frames: &kernelGrowth.region!.frames)
+        tasks!.tables = tables
+        if error != nil { _ = kernelGrowth.region!.frames.free(frame); return false }
+        page += pageSize
+    }
+    return true
+}
+
+/// Map `page` to a fresh zeroed frame.
+func mapFresh(_ page: Page, _ attributes: PageAttributes, _ task: AddressSpace<Platform>) -> Bool {
+    guard let frame = kernelGrowth.region!.frames.allocate() else { return false }
+    task.zero(frame)
+    var tables = tasks!.tables
+    let error = task.map(page, to: frame, attributes, tables: &tables, frames: &kernelGrowth.region!.frames)
+    tasks!.tables = tables
+    if error != nil { _ = kernelGrowth.region!.frames.free(frame); return false }
+    return true
+}
+
+func reportELFProblem(_ e: ELFError) {
+    switch e {
+    case .tooSmall: kputs("too small for an ELF header")
+    case .badMagic: kputs("no ELF magic")
+    case .wrongClass: kputs("wrong ELF class (32/64-bit) for this CPU")
+    case .notLittleEndian: kputs("not little-endian")
+    case .badVersion: kputs("unknown ELF version")
+    case .notExecutable: kputs("not an executable (ET_EXEC)")
+    case .wrongMachine(let m): kputs("built for machine "); kputDecimal(UInt64(m)); kputs(", not this CPU")
+    case .badHeaderSize: kputs("header or program-header size is wrong")
+    case .programHeadersOutOfFile: kputs("program headers lie outside the file")
+    case .tooManySegments: kputs("too many segments")
+    case .dynamicImage: kputs("needs a dynamic linker")
+    case .segmentOutOfFile(let i): kputs("segment "); kputDecimal(UInt64(i)); kputs(" lies outside the file")
+    case .fileSizeExceedsMemorySize(let i): kputs("segment "); kputDecimal(UInt64(i)); kputs(" has more file bytes than memory")
+    case .segmentOutsideWindow(let i): kputs("segment "); kputDecimal(UInt64(i)); kputs(" lies outside the user window")
+    case .segmentsOverlap(let i): kputs("segment "); kputDecimal(UInt64(i)); kputs(" overlaps another")
+    case .badAlignment(let i): kputs("segment "); kputDecimal(UInt64(i)); kputs(" is misaligned")
+    case .writableAndExecutable(let i): kputs("segment "); kputDecimal(UInt64(i)); kputs(" is writable and executable")
+    case .entryNotInCode: kputs("the entry point is not in an executable segment")
+    case .noLoadableSegment: kputs("no loadable segment")
+    }
+}

@@ -1,0 +1,21 @@
+// The ping-pong benchmark: N call/reply round trips with the key-value
+// server, timed with the CPU's cycle counter (read through the clock call).
+
+func taskMain(_ endpoint: UInt, _ rounds: UInt) {
+    let start = Sys.clock()
+    var n: UInt = 0
+    for _ in 0..<rounds {
+        let (status, reply) = Sys.call(endpoint, KV.ping, n)
+        if status != 0 || reply.word0 != n + 1 { var l = Line("pingpong: bad reply"); l.print(); Sys.exit(1) }
+        n = reply.word0
+    }
+    let end = Sys.clock()
+    let cycles = (end.cycles - start.cycles) / UInt64(max(rounds, 1))
+    var line = Line("pingpong: "); line.number(UInt64(rounds)); line.add(" round trips, average ")
+    line.number(cycles); line.add(" cycles")
+    if start.kHz > 0 { line.add(" ("); line.number(cycles * 1_000_000 / UInt64(start.kHz)); line.add(" ns)") }
+    line.print()
+    let (_, stats) = Sys.call(endpoint, KV.stats, 0)
+    var s = Line("pingpong: the server has served "); s.number(UInt64(stats.word0)); s.add(" requests and stores ")
+    s.number(UInt64(stats.word1)); s.add(" keys"); s.print()
+}

@@ -1,0 +1,106 @@
+// The user runtime's view of the kernel: each system call as a Swift
+// function over the one gate in Arch/<arch>/User/start.S, and console lines
+// built on the stack and written with one call (so lines never mix).
+
+@_extern(c, "user_syscall")
+func rawSyscall(_ n: UInt, _ a1: UInt, _ a2: UInt, _ a3: UInt, _ a4: UInt, _ a5: UInt, _ out: UnsafeMutablePointer<UInt>)
+@_extern(c, "user_load32") func load32(_ address: UInt) -> UInt32
+
+struct SyscallResult {
+    var status: Int
+    var r1: UInt, r2: UInt, r3: UInt, r4: UInt
+    var ok: Bool { status == 0 }
+}
+
+func syscall(_ n: UInt, _ a1: UInt = 0, _ a2: UInt = 0, _ a3: UInt = 0, _ a4: UInt = 0, _ a5: UInt = 0) -> SyscallResult {
+    var out: (UInt, UInt, UInt, UInt, UInt) = (0, 0, 0, 0, 0)
+    withUnsafeMutablePointer(to: &out) { p in
+        p.withMemoryRebound(to: UInt.self, capacity: 5) { rawSyscall(n, a1, a2, a3, a4, a5, $0) }
+    }
+    return SyscallResult(status: Int(bitPattern: out.0), r1: out.1, r2: out.2, r3: out.3, r4: out.4)
+}
+
+func syscall(_ s: Syscall, _ a1: UInt = 0, _ a2: UInt = 0, _ a3: UInt = 0, _ a4: UInt = 0, _ a5: UInt = 0) -> SyscallResult {
+    syscall(s.rawValue, a1, a2, a3, a4, a5)
+}
+
+/// A message as a task sees it: two words and an optional small buffer.
+struct Message {
+    var badge: UInt = 0
+    var word0: UInt = 0
+    var word1: UInt = 0
+    var length = 0
+}
+
+enum Sys {
+    static func exit(_ status: Int) -> Never {
+        _ = syscall(.exit, UInt(bitPattern: status))
+        while true {}
+    }
+    static func yield() { _ = syscall(.yield) }
+
+    static func send(_ endpoint: UInt, _ w0: UInt, _ w1: UInt, buffer: UnsafeRawPointer? = nil, length: Int = 0) -> Int {
+        syscall(.send, endpoint, w0, w1, UInt(bitPattern: buffer), UInt(length)).status
+    }
+    static func call(_ endpoint: UInt, _ w0: UInt, _ w1: UInt, buffer: UnsafeRawPointer? = nil, length: Int = 0) -> (Int, Message) {
+        let r = syscall(.call, endpoint, w0, w1, UInt(bitPattern: buffer), UInt(length))
+        return (r.status, Message(badge: r.r1, word0: r.r2, word1: r.r3, length: 0))
+    }
+    static func receive(_ endpoint: UInt, into buffer: UnsafeMutableRawPointer?, capacity: Int) -> (Int, Message) {
+        received(syscall(.receive, endpoint, UInt(bitPattern: buffer), UInt(capacity)))
+    }
+    static func replyWait(_ endpoint: UInt, _ w0: UInt, _ w1: UInt, into buffer: UnsafeMutableRawPointer?, capacity: Int) -> (Int, Message) {
+        received(syscall(.replyWait, endpoint, w0, w1, UInt(bitPattern: buffer), UInt(capacity)))
+    }
+    private static func received(_ r: SyscallResult) -> (Int, Message) {
+        (r.status, Message(badge: r.r1, word0: r.r2, word1: r.r3, length: Int(r.r4)))
+    }
+    /// The cycle counter and its frequency in kHz (0: unknown).
+    static func clock() -> (cycles: UInt64, kHz: UInt) {
+        let r = syscall(.clock)
+        let high: UInt64 = MemoryLayout<UInt>.size == 4 ? UInt64(r.r2) << 32 : 0   // 32-bit: two words
+        return (UInt64(r.r1) | high, r.r3)
+    }
+}
+
+/// A console line assembled on the stack, written with one debugWrite.
+struct Line {
+    private var bytes = InlineArray<160, UInt8>(repeating: 0)
+    private var count = 0
+
+    init(_ s: StaticString) { add(s) }
+
+    @discardableResult
+    mutating func add(_ s: StaticString) -> Line {
+        let p = s.utf8Start
+        for i in 0..<s.utf8CodeUnitCount { byte(p[i]) }
+        return self
+    }
+    mutating func add(bytes p: UnsafeRawPointer, _ n: Int) {
+        for i in 0..<n { byte(p.load(fromByteOffset: i, as: UInt8.self)) }
+    }
+    mutating func number(_ v: UInt64) {
+        var digits = InlineArray<20, UInt8>(repeating: 0)
+        var n = 0, x = v
+        repeat { digits[n] = UInt8(truncatingIfNeeded: x % 10) + 48; x /= 10; n += 1 } while x != 0
+        while n > 0 { n -= 1; byte(digits[n]) }
+    }
+    mutating func signed(_ v: Int) {
+        if v < 0 { byte(45); number(UInt64(v.magnitude)) } else { number(UInt64(v)) }
+    }
+    mutating func hex(_ v: UInt64) {
+        add("0x")
+        for i in stride(from: 15, through: 0, by: -1) where i < 8 || v >> 32 != 0 {
+            let nibble = UInt8(truncatingIfNeeded: v >> UInt64(i * 4)) & 15
+            byte(nibble < 10 ? 48 + nibble : 87 + nibble)
+        }
+    }
+    mutating func byte(_ b: UInt8) { if count < 160 { bytes[count] = b; count += 1 } }
+
+    /// Write the line (with a newline) to the console.
+    mutating func print() {
+        byte(10)
+        _ = withUnsafePointer(to: &bytes) { syscall(.debugWrite, UInt(bitPattern: $0), UInt(count)) }
+        count = 0
+    }
+}

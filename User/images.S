@@ -1,0 +1,33 @@
+/* The user task images, embedded in the kernel as they came out of the
+ * linker. The Makefile puts this arch's user build folder on the include
+ * path (-I), where .incbin finds them.
+ * user_images: the number of images, then (start, end) per image, in the
+ * order of UserImage (Kernel/TaskDemo.swift). */
+#if defined(__aarch64__)
+#define WORD .quad
+#else
+#define WORD .long
+#endif
+
+        .section .rodata
+        .align 16
+kvserver_start: .incbin "kvserver.elf"
+kvserver_end:
+        .align 16
+kvclient_start: .incbin "kvclient.elf"
+kvclient_end:
+        .align 16
+pingpong_start: .incbin "pingpong.elf"
+pingpong_end:
+        .align 16
+intruder_start: .incbin "intruder.elf"
+intruder_end:
+
+        .align 8
+        .globl user_images
+user_images:
+        WORD 4
+        WORD kvserver_start, kvserver_end
+        WORD kvclient_start, kvclient_end
+        WORD pingpong_start, pingpong_end
+        WORD intruder_start, intruder_end

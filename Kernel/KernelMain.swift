@@ -25,6 +25,11 @@ func kernelMain(_ arch: Platform, _ boot: inout BootInfo) -> Never {
     kputs(", direct map built with "); kputDecimal(UInt64(directTables)); kputs(" tables\n")
 
     provokeRequestedFault(boot.commandLine)
+    // The self-test may exhaust memory on purpose, and the heap keeps what it
+    // grew: set frames aside now for the thread stacks and tasks that follow.
+    var aside = InlineArray<512, UInt64>(repeating: 0)
+    var asideCount = 0
+    while asideCount < 512, let f = frames.allocate() { aside[asideCount] = f.start.raw; asideCount += 1 }
     let tables = chooseStrategy(boot.commandLine)
     let before = frames.freeFrames
     let region = HeapRegion(space: space, frames: frames, tables: tables, window: Platform.heapWindow)
@@ -42,6 +47,7 @@ func kernelMain(_ arch: Platform, _ boot: inout BootInfo) -> Never {
     if let what = boot.commandLine.value(of: "crash"), what.equals("badfree") { provokeBadFrees() }
     if let what = boot.commandLine.value(of: "bench"), what.equals("grow") { runGrowthBench(ramBytes: boot.map.usableBytes) }
     let report = runSelfTest(ramBytes: boot.map.usableBytes)
+    for i in 0..<asideCount { _ = kernelGrowth.region!.frames.free(Frame(PhysicalAddress(aside[i]))) }
     let threads = runThreadDemo()
     let tasks = runTaskDemo()
     printSummary(report, threads, tasks, ramBytes: boot.map.usableBytes)

@@ -1,0 +1,59 @@
+"""Checks on what a boot shows about user tasks: the key-value server served
+every client over IPC, the system-call checks answered with the right error
+codes, the ping-pong benchmark ran and the server's count adds up, the task
+that read kernel memory died alone with the right fault, and the damaged
+image was refused. Each check returns None or a problem, as in boot_test.py."""
+import re
+
+CLIENTS, KEYS, ROUNDS = 3, 20, 2000
+# hello + put and get per key per client, the ping-pong rounds, one stats call
+SERVED = CLIENTS * (1 + 2 * KEYS) + ROUNDS + 1
+PROBES = [("bad syscall number", -1), ("write from a kernel address", -2), (r"call on endpoint 15 \(none\)", -3),
+          ("a 128-byte message", -4), ("reply with no call", -5)]
+INTRUSION = {
+    "i386": r"CPU EXCEPTION: page fault vector=14 .* cr2=(0x\w+) \(protection violation, read, user\)",
+    "aarch64": r"CPU EXCEPTION: data abort vector=8 esr=0x\w+ \(EC 0x00000024\) far=(0x\w+) elr=0x\w+ \(read, permission fault\)",
+}
+
+
+def served(log):
+    for n in range(1, CLIENTS + 1):
+        if not re.search(rf"^kv: hello from client-{n} \(badge \d+\)$", log, re.M):
+            return f"the server never heard from client {n}"
+        if not re.search(rf"^client {n}: {KEYS} puts, {KEYS} of {KEYS} gets verified$", log, re.M):
+            return f"client {n} did not get its {KEYS} values back"
+    exits = re.findall(r"^tasks: (kvclient|pingpong) exited with status 0$", log, re.M)
+    if len(exits) != CLIENTS + 1:
+        return f"{len(exits)} clients exited cleanly, want {CLIENTS + 1}"
+    m = re.search(r"^pingpong: (\d+) round trips, average (\d+) cycles", log, re.M)
+    if not m or int(m.group(1)) != ROUNDS or int(m.group(2)) == 0:
+        return "no ping-pong result"
+    s = re.search(r"^pingpong: the server has served (\d+) requests and stores (\d+) keys", log, re.M)
+    if not s or int(s.group(1)) != SERVED or int(s.group(2)) != CLIENTS * KEYS:
+        return f"server stats {s.groups() if s else None}, want {SERVED} requests and {CLIENTS * KEYS} keys"
+    return None
+
+
+def probes(log):
+    for what, code in PROBES:
+        if not re.search(rf"^client 1: {what} -> {code}$", log, re.M):
+            return f"client 1's probe '{what}' did not return {code}"
+    return None
+
+
+def isolation(arch):
+    def check(log):
+        start = re.search(r"^intruder: reading kernel memory at (0x\w+)$", log, re.M)
+        fault = re.search(INTRUSION[arch], log, re.M)
+        if not start or not fault or int(start.group(1), 16) != int(fault.group(1), 16):
+            return "the intruder's read of kernel memory was not refused with a user fault at its address"
+        if "isolation is broken" in log or not re.search(r"^threads: killed thread \d+ \(intruder\)", log, re.M):
+            return "the intruder was not killed"
+        if not re.search(r"^tasks: image damaged refused: built for machine 62, not this CPU$", log, re.M):
+            return "the damaged image was not refused by name"
+        return None
+    return check
+
+
+def all_checks(arch):
+    return [served, probes, isolation(arch)]

@@ -1,7 +1,8 @@
 // What the boot shows about user tasks: a key-value server in user space
 // serving three clients over IPC, a ping-pong benchmark of call/reply round
-// trips, a task that reads kernel memory and dies alone, and a damaged image
-// that the loader refuses before mapping anything.
+// trips, a task that reads kernel memory and one that writes over its own
+// code, each dying alone, and a damaged image that the loader refuses before
+// mapping anything.
 
 @_extern(c, "user_images") func userImagesSymbol()
 
@@ -46,10 +47,11 @@ func runTaskDemo() -> TaskDemoReport {
     let late = growHeapAfterTasks()
     let kernelAddress = withUnsafeMutablePointer(to: &timerHz) { UInt(bitPattern: $0) }
     guard let ping = startTask("pingpong", UserImage.pingpong.bytes, priority: 2, arguments: (UInt(endpoint), pingPongRounds)),
-          let intruder = startTask("intruder", UserImage.intruder.bytes, priority: 2, arguments: (kernelAddress, 0)) else {
-        kernelPanic("tasks: the benchmark or the intruder did not start")
+          let reader = startTask("intruder", UserImage.intruder.bytes, priority: 2, arguments: (kernelAddress, 0)),
+          let writer = startTask("scribbler", UserImage.intruder.bytes, priority: 2, arguments: (0, 1)) else {
+        kernelPanic("tasks: the benchmark or the intruders did not start")
     }
-    others[n] = ping; others[n + 1] = intruder; n += 2
+    others[n] = ping; others[n + 1] = reader; others[n + 2] = writer; n += 3
     while !withInterruptsOff({ () -> Bool in
         for i in 0..<n where kernelThreads!.scheduler.state(of: others[i]) != .dead { return false }
         return true

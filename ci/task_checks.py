@@ -10,6 +10,10 @@ CLIENTS, KEYS, ROUNDS = 3, 20, 2000
 SERVED = CLIENTS * (1 + 2 * KEYS) + ROUNDS + 1
 PROBES = [("bad syscall number", -1), ("write from a kernel address", -2), (r"call on endpoint 15 \(none\)", -3),
           ("a 128-byte message", -4), ("reply with no call", -5)]
+SCRIBBLE = {
+    "i386": r"CPU EXCEPTION: page fault vector=14 .* cr2=(0x\w+) \(protection violation, write, user\)",
+    "aarch64": r"CPU EXCEPTION: data abort vector=8 esr=0x\w+ \(EC 0x00000024\) far=(0x\w+) elr=0x\w+ \(write, permission fault\)",
+}
 INTRUSION = {
     "i386": r"CPU EXCEPTION: page fault vector=14 .* cr2=(0x\w+) \(protection violation, read, user\)",
     "aarch64": r"CPU EXCEPTION: data abort vector=8 esr=0x\w+ \(EC 0x00000024\) far=(0x\w+) elr=0x\w+ \(read, permission fault\)",
@@ -49,6 +53,12 @@ def isolation(arch):
             return "the intruder's read of kernel memory was not refused with a user fault at its address"
         if "isolation is broken" in log or not re.search(r"^threads: killed thread \d+ \(intruder\)", log, re.M):
             return "the intruder was not killed"
+        start = re.search(r"^intruder: writing over my own code at (0x\w+)$", log, re.M)
+        fault = re.search(SCRIBBLE[arch], log, re.M)
+        if not start or not fault or int(start.group(1), 16) != int(fault.group(1), 16):
+            return "the write over the task's own code was not refused with a user fault at its address"
+        if "W^X is broken" in log or not re.search(r"^threads: killed thread \d+ \(scribbler\)", log, re.M):
+            return "the scribbler was not killed"
         if not re.search(r"^tasks: image damaged refused: built for machine 62, not this CPU$", log, re.M):
             return "the damaged image was not refused by name"
         return None

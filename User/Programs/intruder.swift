@@ -1,9 +1,19 @@
-// A task that reads kernel memory. The page is mapped (the kernel is in
-// every address space) but not for the user, so the read faults and the
-// kernel kills this task alone.
+// A task that breaks the rules, to show that only it pays. Mode 0 reads
+// kernel memory: the page is mapped (the kernel is in every address space)
+// but not for the user. Mode 1 writes over its own code, which is mapped
+// read-only. Either way the access faults and the kernel kills this task alone.
 
-func taskMain(_ kernelAddress: UInt, _ unused: UInt) {
-    var line = Line("intruder: reading kernel memory at "); line.hex(UInt64(kernelAddress)); line.print()
-    let value = load32(kernelAddress)
-    var leaked = Line("intruder: read "); leaked.hex(UInt64(value)); leaked.add(" (isolation is broken)"); leaked.print()
+@_extern(c, "_start") func entrySymbol()
+
+func taskMain(_ kernelAddress: UInt, _ mode: UInt) {
+    if mode == 0 {
+        var line = Line("intruder: reading kernel memory at "); line.hex(UInt64(kernelAddress)); line.print()
+        let value = load32(kernelAddress)
+        var leaked = Line("intruder: read "); leaked.hex(UInt64(value)); leaked.add(" (isolation is broken)"); leaked.print()
+    } else {
+        let code = unsafeBitCast(entrySymbol as @convention(c) () -> Void, to: UInt.self)
+        var line = Line("intruder: writing over my own code at "); line.hex(UInt64(code)); line.print()
+        UnsafeMutablePointer<UInt32>(bitPattern: code)!.pointee = 0
+        var broken = Line("intruder: my code is writable (W^X is broken)"); broken.print()
+    }
 }

@@ -89,19 +89,18 @@ func startTask(_ name: StaticString, _ bytes: UnsafeRawBufferPointer, priority: 
         return nil
     }
     let entry = UInt(image.entry)
-    guard let t = spawn(name, priority: priority, body: nil, argument: 0, makeContext: { t, kernelTop in
-        Platform.initialUserContext(area: kernelThreads!.area(t), kernelStackTop: kernelTop, entry: entry,
-                                    userStack: stackTop, arguments: arguments)
-    }) else { return nil }
-    withInterruptsOff {
+    // Runs with interrupts off, before the new thread can be scheduled: a slot
+    // reused from a dead task must never run for a moment with the old root.
+    return spawn(name, priority: priority, body: nil, argument: 0, makeContext: { t, kernelTop in
         let pageSize = UInt64(Platform.Format.pageSize)
         tasks!.root[t] = task.root.start.raw
         tasks!.brk[t] = UInt(alignUp(image.end, pageSize))
         // The heap may grow up to the stack's guard page.
         tasks!.heapLimit[t] = stackTop - UInt(TaskTable.stackPages + 1) * UInt(pageSize)
         tasks!.ipc.threadStarted(t)
-    }
-    return t
+        return Platform.initialUserContext(area: kernelThreads!.area(t), kernelStackTop: kernelTop, entry: entry,
+                                           userStack: stackTop, arguments: arguments)
+    })
 }
 
 /// Map one checked segment: fresh zeroed frames, the file's bytes copied in.

@@ -65,7 +65,8 @@ private func filled<T>(_ count: Int, _ value: T) -> UnsafeMutablePointer<T> {
 /// A new thread running `body(argument)` on its own stack, or nil (reason printed).
 func spawnThread(_ name: StaticString, priority: Int, _ body: ThreadBody, _ argument: UInt = 0) -> ThreadID? {
     spawn(name, priority: priority, body: body, argument: argument) { t, top in
-        Platform.initialContext(area: kernelThreads!.area(t), stackTop: top)
+        if tasks != nil { tasks!.root[t] = 0 }   // a kernel thread, even in a slot a task had
+        return Platform.initialContext(area: kernelThreads!.area(t), stackTop: top)
     }
 }
 

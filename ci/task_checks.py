@@ -45,20 +45,21 @@ def probes(log):
     return None
 
 
+# Each intruder: (thread name, the line it prints first, the faults each arch
+# must report at that address, what it prints if the access went through).
+INTRUDERS = [("intruder", r"intruder: reading kernel memory at (0x\w+)", INTRUSION, "isolation is broken"),
+             ("scribbler", r"intruder: writing over my own code at (0x\w+)", SCRIBBLE, "W^X is broken")]
+
+
 def isolation(arch):
     def check(log):
-        start = re.search(r"^intruder: reading kernel memory at (0x\w+)$", log, re.M)
-        fault = re.search(INTRUSION[arch], log, re.M)
-        if not start or not fault or int(start.group(1), 16) != int(fault.group(1), 16):
-            return "the intruder's read of kernel memory was not refused with a user fault at its address"
-        if "isolation is broken" in log or not re.search(r"^threads: killed thread \d+ \(intruder\)", log, re.M):
-            return "the intruder was not killed"
-        start = re.search(r"^intruder: writing over my own code at (0x\w+)$", log, re.M)
-        fault = re.search(SCRIBBLE[arch], log, re.M)
-        if not start or not fault or int(start.group(1), 16) != int(fault.group(1), 16):
-            return "the write over the task's own code was not refused with a user fault at its address"
-        if "W^X is broken" in log or not re.search(r"^threads: killed thread \d+ \(scribbler\)", log, re.M):
-            return "the scribbler was not killed"
+        for name, announce, faults, broken in INTRUDERS:
+            start = re.search(rf"^{announce}$", log, re.M)
+            fault = re.search(faults[arch], log, re.M)
+            if not start or not fault or int(start.group(1), 16) != int(fault.group(1), 16):
+                return f"{name}: its access was not refused with a user fault at its address"
+            if broken in log or not re.search(rf"^threads: killed thread \d+ \({name}\)", log, re.M):
+                return f"{name} was not killed"
         if not re.search(r"^tasks: image damaged refused: built for machine 62, not this CPU$", log, re.M):
             return "the damaged image was not refused by name"
         return None

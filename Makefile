@@ -3,6 +3,8 @@
 #   make run-aarch64 [PT=...] [RAM=128M] [CPU=cortex-a57] [MACHINE=virt]
 #   make test
 SHELL := /bin/bash
+# Keep intermediate objects (user-task .o files), so a second make does not rebuild them.
+.SECONDARY:
 # HEAP_DEBUG=1 builds kernels whose heap checks magic, canaries and poison (into build/heap-debug).
 HEAP_DEBUG ?=
 BUILD ?= $(if $(HEAP_DEBUG),build/heap-debug,build)

@@ -38,8 +38,11 @@ def main():
             env = None
         print(f"replaying against {peer}", flush=True)
         out = run([BENCH, "replay", *traces], env)
-        for m in re.finditer(r"^RESULT trace=(\S+) ops=(\d+) heap_ns=([\d.]+) system_ns=([\d.]+) ratio=([\d.]+)$", out, re.M):
-            rows.setdefault(m.group(1), {"ops": int(m.group(2))})[peer] = (float(m.group(3)), float(m.group(4)), float(m.group(5)))
+        for m in re.finditer(r"^RESULT trace=(\S+) ops=(\d+) heap_ns=([\d.]+) system_ns=([\d.]+) ratio=([\d.]+) "
+                             r"harness_ns=([\d.]+)$", out, re.M):
+            row = rows.setdefault(m.group(1), {"ops": int(m.group(2)), "harness": []})
+            row[peer] = (float(m.group(3)), float(m.group(4)), float(m.group(5)))
+            row["harness"].append(float(m.group(6)))
     worst = re.findall(r"^WORST case=(\S+) function=(\S+) instructions=(-?\d+)$", run(["ci/heap_worst_case.sh", BENCH]), re.M)
     oom = re.search(r"used_of_heap=([\d.]+) heap_of_arena=([\d.]+) used_of_arena=([\d.]+)",
                     run([BENCH, "oom", os.path.join(os.path.dirname(traces[0]), "random-size.trace"), str(OOM_ARENA_MIB)]))
@@ -60,6 +63,19 @@ def main():
         lines.append(f"| {trace} | {r['ops']} | {mine:.1f} | " + " | ".join(f"{r[p][1]:.1f}" if p in r else "-" for p in peers)
                      + " | " + " | ".join(f"{r[p][0] / r[p][1]:.2f}" if p in r else "-" for p in peers) + " |")
     lines += ["", "The kernel heap's time is the mean of its runs beside each peer.", "",
+              "## How much of that is the harness", "",
+              "The same loop replayed with no allocator at all (every request gets one scratch buffer,",
+              "frees do nothing) costs the harness floor below: the loop, the trace's memory traffic and",
+              "the touches. Subtracting it from both sides gives the allocators' own time. The goal",
+              "(0.5x glibc) is judged on the full ratios above; these only show where the time goes.", "",
+              "| trace | harness floor | kernel heap net | glibc malloc net | net ratio |", "|---|---|---|---|---|"]
+    for trace, r in sorted(rows.items()):
+        if "glibc malloc" not in r:
+            continue
+        h = sum(r["harness"]) / len(r["harness"])
+        mine, glibc = r["glibc malloc"][0] - h, r["glibc malloc"][1] - h
+        lines.append(f"| {trace} | {h:.1f} | {mine:.1f} | {glibc:.1f} | {mine / glibc:.2f} |")
+    lines += ["",
               "## Worst-case instructions for one operation (callgrind)", "",
               "Counted inside the heap's entry point only, as (set-up + operation) - (set-up).", "",
               "| case | entry | instructions |", "|---|---|---|"]

@@ -22,6 +22,20 @@ struct SystemMalloc: ReplayAllocator {
     mutating func free(_ p: UnsafeMutableRawPointer) { Glibc.free(p) }
 }
 
+/// No allocator at all: every request gets the same scratch buffer and frees
+/// do nothing. Replaying with it measures what the loop and the touches cost,
+/// the floor under every allocator's time in this harness.
+struct HarnessOnly: ReplayAllocator {
+    let scratch: UnsafeMutableRawPointer
+    var name: String { "harness only" }
+    init(bytes: Int) { scratch = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 4096) }
+    func release() { scratch.deallocate() }
+    mutating func allocate(_ size: Int) -> UnsafeMutableRawPointer? { scratch }
+    mutating func allocate(_ size: Int, alignment: Int) -> UnsafeMutableRawPointer? { scratch }
+    mutating func reallocate(_ p: UnsafeMutableRawPointer, _ size: Int) -> UnsafeMutableRawPointer? { scratch }
+    mutating func free(_ p: UnsafeMutableRawPointer) {}
+}
+
 /// Host memory handed out like sbrk: one reserved range, committed as touched.
 struct MappedArena: HeapGrowth {
     let base: UnsafeMutableRawPointer

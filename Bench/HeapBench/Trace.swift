@@ -23,6 +23,8 @@ struct Trace {
     var ops: [TraceOp] = []
     /// One past the largest ID: replayers keep a pointer per ID in an array this long.
     var idCount = 0
+    /// The largest size any operation asks for.
+    var largestRequest = 0
 
     /// Parse and check a whole trace before anything is timed.
     init(text: String) throws {
@@ -55,6 +57,10 @@ struct Trace {
             default: throw TraceError(line: lineNumber, message: "unknown operation '\(f[0])'")
             }
             if f.count != expected { throw TraceError(line: lineNumber, message: "expected \(expected) fields in '\(line)'") }
+            switch op {
+            case .allocate(_, let size), .aligned(_, let size, _), .reallocate(_, let size): largestRequest = max(largestRequest, size)
+            case .free: break
+            }
             switch op {
             case .allocate(let id, _), .aligned(let id, _, _):
                 if !live.insert(id).inserted { throw TraceError(line: lineNumber, message: "ID \(id) is already live") }

@@ -34,10 +34,12 @@ func replayCommand(_ paths: [String]) {
     for path in paths {
         let trace = readTrace(path)
         var slots = [UnsafeMutableRawPointer?](repeating: nil, count: trace.idCount)
-        var mine: [UInt64] = [], theirs: [UInt64] = []
+        var mine: [UInt64] = [], theirs: [UInt64] = [], floor: [UInt64] = []
         let arena = MappedArena(bytes: 8 << 30)
-        defer { arena.release() }
+        var harness = HarnessOnly(bytes: trace.largestRequest + 4096)
+        defer { arena.release(); harness.release() }
         for _ in 0..<rounds {
+            floor.append(replay(trace, &harness, slots: &slots).ns)
             var k = KernelHeap(arena: arena)
             let r = replay(trace, &k, slots: &slots)
             if let at = r.failedAt { fail("\(path): kernel heap failed at op \(at)") }
@@ -48,10 +50,10 @@ func replayCommand(_ paths: [String]) {
             theirs.append(q.ns)
         }
         let n = Double(trace.ops.count)
-        let a = Double(median(mine)) / n, b = Double(median(theirs)) / n
+        let a = Double(median(mine)) / n, b = Double(median(theirs)) / n, h = Double(median(floor)) / n
         let name = path.split(separator: "/").last.map(String.init) ?? path
         print("\(name.padding(18)) \(String(trace.ops.count).padding(7)) \(format(a).padding(18)) \(format(b).padding(13)) \(format(a / b))")
-        print("RESULT trace=\(name) ops=\(trace.ops.count) heap_ns=\(format(a)) system_ns=\(format(b)) ratio=\(format(a / b))")
+        print("RESULT trace=\(name) ops=\(trace.ops.count) heap_ns=\(format(a)) system_ns=\(format(b)) ratio=\(format(a / b)) harness_ns=\(format(h))")
     }
 }
 

@@ -83,6 +83,9 @@ private func sbrk(_ trap: UInt, _ t: ThreadID, _ increment: UInt) -> UInt {
     guard increment <= tasks!.heapLimit[t] - old else { return fail(trap, .outOfMemory) }
     let end = (old + increment + pageSize - 1) & ~(pageSize - 1)
     let task = space(of: t)
+    let before = kernelGrowth.region!.frames.freeFrames
+    // Tables made on the way stay the task's, even when the call fails.
+    defer { tasks!.framesHeld[t] += before - kernelGrowth.region!.frames.freeFrames }
     var page = old
     while page < end {
         if !mapFresh(Page(VirtualAddress(page)), [.user, .writable], task) {

@@ -21,6 +21,7 @@ struct TaskDemoReport {
     var tasks = 0
     var delivered = 0
     var synced = 0
+    var framesReclaimed = 0
 }
 
 let pingPongRounds: UInt = 2000
@@ -68,6 +69,17 @@ func runTaskDemo() -> TaskDemoReport {
     kputs("tasks: "); kputDecimal(late.map { $0.1.pointee } ?? 0); kputs(" system calls counted in the late heap block\n")
     if let (block, _) = late { kernelFree(block) }
     report.tasks = n + 1
+    // Every task is dead and none is active: give the remaining address spaces back
+    // (slots reused during the demo gave theirs back then).
+    let (spaces, freed, held) = withInterruptsOff { () -> (Int, Int, Int) in
+        for i in 0..<n { tearDownTask(others[i]) }
+        tearDownTask(server)
+        return (tasks!.tornDown, tasks!.framesFreed, tasks!.framesExpected)
+    }
+    kputs("tasks: "); kputDecimal(UInt64(spaces)); kputs(" address spaces torn down: "); kputDecimal(UInt64(freed))
+    kputs(" frames given back of "); kputDecimal(UInt64(held)); kputs(" the tasks held\n")
+    if freed != held { kernelPanic("tasks: a torn-down address space lost frames") }
+    report.framesReclaimed = freed
     kputs("tasks: "); kputDecimal(UInt64(report.tasks)); kputs(" tasks ran; "); kputDecimal(UInt64(report.delivered))
     kputs(" messages delivered; "); kputDecimal(UInt64(report.synced)); kputs(" kernel root entries synced on demand\n")
     return report

@@ -11,8 +11,12 @@ struct TaskTable {
     let root: UnsafeMutablePointer<UInt64>
     let brk: UnsafeMutablePointer<UInt>
     let heapLimit: UnsafeMutablePointer<UInt>
+    /// Frames each task's address space holds (root, tables, pages), to check the teardown.
+    let framesHeld: UnsafeMutablePointer<Int>
     var tables = DirectFromFrames()
     var activeRoot: UInt64
+    /// Teardowns so far: spaces, frames given back, frames those spaces held.
+    var tornDown = 0, framesFreed = 0, framesExpected = 0
     var ipc = IPCState()
 }
 
@@ -21,8 +25,8 @@ var tasks: TaskTable? = nil
 func kernelSpace() -> AddressSpace<Platform> { kernelGrowth.region!.space }
 
 func startTasks() {
-    tasks = TaskTable(root: zeroed(Scheduler.capacity), brk: zeroed(Scheduler.capacity),
-                      heapLimit: zeroed(Scheduler.capacity), activeRoot: kernelSpace().root.start.raw)
+    tasks = TaskTable(root: zeroed(Scheduler.capacity), brk: zeroed(Scheduler.capacity), heapLimit: zeroed(Scheduler.capacity),
+                      framesHeld: zeroed(Scheduler.capacity), activeRoot: kernelSpace().root.start.raw)
 }
 
 private func zeroed<T: FixedWidthInteger>(_ n: Int) -> UnsafeMutablePointer<T> {
@@ -61,6 +65,19 @@ func repairKernelMapping(at address: UInt64) -> Bool {
     return true
 }
 
+/// Give back the address space of dead task `t`, if it has one and it is not
+/// active (interrupts off). Called when the slot is reused and at the end.
+func tearDownTask(_ t: ThreadID) {
+    guard let table = tasks, table.root[t] != 0, table.root[t] != table.activeRoot,
+          kernelThreads!.scheduler.state(of: t) != .running else { return }
+    let freed = space(of: t).destroy(userWindow: Platform.userWindow, frames: &kernelGrowth.region!.frames)
+    tasks!.tornDown += 1
+    tasks!.framesFreed += freed
+    tasks!.framesExpected += table.framesHeld[t]
+    tasks!.root[t] = 0
+    tasks!.framesHeld[t] = 0
+}
+
 /// Check `bytes` as an ELF executable for this CPU and start it as a task
 /// with `arguments`. Nil, with the reason printed, if it is refused or memory runs out.
 func startTask(_ name: StaticString, _ bytes: UnsafeRawBufferPointer, priority: Int, arguments: (UInt, UInt)) -> ThreadID? {
@@ -73,34 +90,43 @@ func startTask(_ name: StaticString, _ bytes: UnsafeRawBufferPointer, priority: 
         kputs("tasks: image "); kputs(name); kputs(" refused: "); reportELFProblem(e); kputs("\n")
         return nil
     }
-    let built: (AddressSpace<Platform>, UInt)? = withInterruptsOff {
+    let built: (AddressSpace<Platform>, UInt, Int)? = withInterruptsOff {
+        let framesBefore = kernelGrowth.region!.frames.freeFrames
         guard let task = AddressSpace(arch: Platform(), frames: &kernelGrowth.region!.frames) else { return nil }
         task.shareRootEntries(from: kernelSpace(), except: Platform.userWindow)
-        for i in 0..<image.segmentCount where !mapSegment(image.segments[i], bytes, task) { return nil }
         let pageSize = UInt(Platform.Format.pageSize)
         let stackTop = Platform.userWindow.end.raw
-        for n in 1...TaskTable.stackPages where !mapFresh(Page(VirtualAddress(stackTop - UInt(n) * pageSize)), [.user, .writable], task) {
+        var complete = true
+        for i in 0..<image.segmentCount where complete { complete = mapSegment(image.segments[i], bytes, task) }
+        for n in 1...TaskTable.stackPages where complete {
+            complete = mapFresh(Page(VirtualAddress(stackTop - UInt(n) * pageSize)), [.user, .writable], task)
+        }
+        if !complete {   // out of frames part way: give back what was built
+            _ = task.destroy(userWindow: Platform.userWindow, frames: &kernelGrowth.region!.frames)
             return nil
         }
-        return (task, stackTop)
+        return (task, stackTop, framesBefore - kernelGrowth.region!.frames.freeFrames)
     }
-    guard let (task, stackTop) = built else {
-        kputs("tasks: out of memory loading "); kputs(name); kputs("\n")
+    guard let (task, stackTop, held) = built else {
+        kputs("tasks: out of memory loading "); kputs(name); kputs("; nothing of it is kept\n")
         return nil
     }
     let entry = UInt(image.entry)
     // Runs with interrupts off, before the new thread can be scheduled: a slot
     // reused from a dead task must never run for a moment with the old root.
-    return spawn(name, priority: priority, body: nil, argument: 0, makeContext: { t, kernelTop in
+    let t = spawn(name, priority: priority, body: nil, argument: 0, makeContext: { t, kernelTop in
         let pageSize = UInt64(Platform.Format.pageSize)
         tasks!.root[t] = task.root.start.raw
         tasks!.brk[t] = UInt(alignUp(image.end, pageSize))
         // The heap may grow up to the stack's guard page.
         tasks!.heapLimit[t] = stackTop - UInt(TaskTable.stackPages + 1) * UInt(pageSize)
         tasks!.ipc.threadStarted(t)
+        tasks!.framesHeld[t] = held
         return Platform.initialUserContext(area: kernelThreads!.area(t), kernelStackTop: kernelTop, entry: entry,
                                            userStack: stackTop, arguments: arguments)
     })
+    if t == nil { withInterruptsOff { _ = task.destroy(userWindow: Platform.userWindow, frames: &kernelGrowth.region!.frames) } }
+    return t
 }
 
 /// Map one checked segment: fresh zeroed frames, the file's bytes copied in.

@@ -77,7 +77,8 @@ func spawn(_ name: StaticString, priority: Int, body: ThreadBody?, argument: UIn
         guard let t = kernelThreads!.scheduler.add(priority: priority) else {
             kputs("threads: the thread table is full\n"); return nil
         }
-        // A dead thread's stack is released only now: it cannot be in use any more.
+        // A dead thread's stack and address space are released only now: they cannot be in use any more.
+        tearDownTask(t)
         if kernelThreads!.slot[t] >= 0 {
             let old = kernelThreads!.stacks.slot(kernelThreads!.slot[t])
             kernelThreads!.stacks.release(old, space: kernelGrowth.region!.space, frames: &kernelGrowth.region!.frames)

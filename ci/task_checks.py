@@ -62,6 +62,9 @@ def isolation(arch):
                 return f"{name} was not killed"
         if not re.search(r"^tasks: image damaged refused: built for machine 62, not this CPU$", log, re.M):
             return "the damaged image was not refused by name"
+        torn = re.search(r"^tasks: (\d+) address spaces torn down: (\d+) frames given back of (\d+) the tasks held$", log, re.M)
+        if not torn or int(torn.group(1)) != 7 or int(torn.group(2)) != int(torn.group(3)) or int(torn.group(2)) < 7 * 10:
+            return "the dead tasks' address spaces were not all given back, frame for frame"
         return None
     return check
 

@@ -39,3 +39,39 @@ extension AddressSpace {
         return true
     }
 }
+
+extension AddressSpace {
+    /// Tear down a task's address space: free every page and table under the
+    /// root entries that meet `window` (the ones shareRootEntries left to the
+    /// task), and the root itself. Shared kernel tables are never touched. Never call it on the
+    /// active root. Returns the number of frames given back.
+    func destroy(userWindow window: VirtualRange, frames: inout FrameAllocator) -> Int {
+        let level = F.levels - 1
+        let span = F.span(level: F.levels - 2)
+        var freed = 0
+        for i in 0..<F.entriesPerTable {
+            let start = UInt64(i) * span
+            guard start + span > UInt64(window.start.raw) && start < UInt64(window.end.raw) else { continue }
+            if case .table(let t) = F.decode(read(entry(root, i)), level: level) {
+                freed += release(table: t, level: level - 1, frames: &frames)
+                write(entry(root, i), 0)
+            }
+        }
+        if frames.free(root) == nil { freed += 1 }
+        return freed
+    }
+
+    /// Free a table, everything it maps, and the tables below it.
+    private func release(table: Frame, level: Int, frames: inout FrameAllocator) -> Int {
+        var freed = 0
+        for j in 0..<F.entriesPerTable {
+            switch F.decode(read(entry(table, j)), level: level) {
+            case .table(let next) where level > 0: freed += release(table: next, level: level - 1, frames: &frames)
+            case .page(let frame, _): if frames.free(frame) == nil { freed += 1 }
+            default: break
+            }
+        }
+        if frames.free(table) == nil { freed += 1 }
+        return freed
+    }
+}

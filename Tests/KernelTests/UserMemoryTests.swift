@@ -56,3 +56,36 @@ final class UserMemoryTests: XCTestCase {
         XCTAssertFalse(task.syncRootEntry(for: VirtualAddress(0xE800_0000), from: kernel), "absent in the kernel too")
     }
 }
+
+/// Tearing a task's address space down gives back every frame it took and
+/// leaves the kernel's shared tables alone.
+final class AddressSpaceTeardownTests: XCTestCase {
+    func check<F: PageTableFormat>(_ format: F.Type, window: VirtualRange) {
+        let m = EmulatedMachine<F>(megabytes: 16)
+        var frames = m.frameAllocator()
+        let kernel = AddressSpace(arch: m, frames: &frames)!
+        var tables = DirectFromFrames()
+        _ = kernel.map(Page(VirtualAddress(0x0010_0000)), to: frames.allocate()!, .kernelData, tables: &tables, frames: &frames)
+        let before = frames.freeFrames
+        let task = AddressSpace(arch: m, frames: &frames)!
+        task.shareRootEntries(from: kernel, except: window)
+        // Pages spread over several leaf tables of the window.
+        for offset: UInt in [0, 0x1000, 0x40_0000, 0x80_1000, 0xFF0_0000] {
+            _ = task.map(Page(VirtualAddress(window.start.raw + offset)), to: frames.allocate()!, [.user, .writable],
+                         tables: &tables, frames: &frames)
+        }
+        let taken = before - frames.freeFrames
+        XCTAssertGreaterThan(taken, 5)
+        XCTAssertEqual(task.destroy(userWindow: window, frames: &frames), taken, "every frame the task took comes back")
+        XCTAssertEqual(frames.freeFrames, before)
+        XCTAssertNotNil(kernel.translate(VirtualAddress(0x0010_0000)), "the kernel's tables are untouched")
+    }
+
+    func testI386() {
+        check(I386PageTable.self, window: VirtualRange(start: VirtualAddress(0xC000_0000), end: VirtualAddress(0xD000_0000)))
+    }
+
+    func testAArch64() {
+        check(AArch64PageTable.self, window: VirtualRange(start: VirtualAddress(0x80_0000_0000), end: VirtualAddress(0x80_1000_0000)))
+    }
+}

@@ -121,7 +121,7 @@ private func send(_ trap: UInt, _ t: ThreadID, endpoint: UInt, _ w0: UInt, _ w1:
 }
 
 private func receive(_ trap: UInt, _ t: ThreadID, endpoint: UInt, buffer: UInt, capacity: UInt) -> UInt {
-    let e = Int(bitPattern: endpoint), cap = min(Int(truncatingIfNeeded: capacity & 0xFFFF), MessageLimits.bufferBytes)
+    let e = Int(bitPattern: endpoint), cap = Int(min(capacity, UInt(MessageLimits.bufferBytes)))
     guard tasks!.ipc.endpoints.exists(e) else { return fail(trap, .badEndpoint) }
     guard userMemory(of: t).check(buffer, cap, .write) else { return fail(trap, .badPointer) }
     tasks!.ipc.receiveAt[t] = buffer; tasks!.ipc.receiveCapacity[t] = cap

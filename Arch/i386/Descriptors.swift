@@ -60,11 +60,13 @@ enum Descriptors {
         setKernelSegments(main)
     }
 
-    /// Kernel code and data selectors in a TSS (no array literal: there may be no heap yet).
+    /// The kernel's selectors in a TSS, as i386_load_gdt sets them: ring-0 code
+    /// and stack, the flat ring-3 data selector in the data registers (an iret
+    /// to a user task would null a ring-0 one). No array literal: there may be no heap yet.
     private static func setKernelSegments(_ t: UnsafeMutablePointer<UInt32>) {
         t[TSS.cs] = kernelCode
-        t[TSS.es] = kernelData; t[TSS.ss] = kernelData; t[TSS.ds] = kernelData
-        t[TSS.fs] = kernelData; t[TSS.gs] = kernelData
+        t[TSS.ss] = kernelData
+        t[TSS.es] = userData; t[TSS.ds] = userData; t[TSS.fs] = userData; t[TSS.gs] = userData
     }
 
     /// The ring-0 stack a trap from ring 3 switches to.

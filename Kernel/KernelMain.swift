@@ -60,8 +60,9 @@ func mapKernel(_ space: AddressSpace<Platform>, _ boot: BootInfo, _ frames: inou
     var tables = DirectFromFrames()
     for i in 0..<boot.map.count {
         let r = boot.map[i]
-        let attributes = r.kind == .kernelImage
-            ? PageAttributes(rawValue: PageAttributes.kernelData.rawValue | PageAttributes.executable.rawValue)
+        // W^X: kernel code read-only and executable, everything else writable and not.
+        let attributes = r.kind == .kernelCode
+            ? PageAttributes(rawValue: PageAttributes.global.rawValue | PageAttributes.executable.rawValue)
             : PageAttributes.kernelData
         identityMap(space, r, attributes, &tables, &frames)
     }
@@ -109,20 +110,29 @@ func printMemoryMap(_ map: MemoryMap) {
         case .reserved: kputs("reserved")
         case .defective: kputs("defective")
         case .bootInfo: kputs("boot info")
-        case .kernelImage: kputs("kernel image")
+        case .kernelImage: kputs("kernel data")
+        case .kernelCode: kputs("kernel code")
         }
         kputs(" ("); kputSize(r.bytes); kputs(")\n")
     }
 }
 
-/// `crash=null` on the command line reads address 0 (the unmapped null page),
-/// so the boot tests can prove that a fault is reported, not silent.
+/// `crash=null` on the command line reads address 0 (the unmapped null page);
+/// `crash=writecode` writes over kernel code. The boot tests prove that both
+/// faults are reported, not silent.
 func provokeRequestedFault(_ commandLine: ByteString) {
     guard let what = commandLine.value(of: "crash") else { return }
     if what.equals("null") {
         kputs("crash=null: reading address 0\n")
         let p = UnsafeMutablePointer<UInt32>(bitPattern: nullAddress)
         kputHex(UInt64(p.unsafelyUnwrapped.pointee))
+    }
+    if what.equals("writecode") {
+        // Kernel code is mapped read-only (W^X): this write must fault.
+        let code = unsafeBitCast(kernelCeil as @convention(c) (Double) -> Double, to: UInt.self)
+        kputs("crash=writecode: writing over kernel code at "); kputHex(UInt64(code)); kputs("\n")
+        UnsafeMutablePointer<UInt8>(bitPattern: code)!.pointee = 0
+        kputs("crash=writecode: the write was not stopped\n")
     }
 }
 

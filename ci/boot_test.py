@@ -154,6 +154,10 @@ def cases():
         contains(r"CPU EXCEPTION: page fault vector=14 .* cr2=0x00000000 \(page not present, read, kernel\)",
                  r"^KERNEL FAIL arch=i386"),
         lacks(r"^KERNEL OK")]))
+    c.append(Case("i386 kernel code is read-only", "i386", qemu_i386("64M", "crash=writecode"), I386_FAIL, [
+        contains(r"^crash=writecode: writing over kernel code at (0x\w+)",
+                 r"CPU EXCEPTION: page fault vector=14 .* \(protection violation, write, kernel\)", r"^KERNEL FAIL arch=i386"),
+        lacks(r"the write was not stopped", r"^KERNEL OK")]))
 
     # aarch64: both strategies, two RAM sizes, two CPUs, EL2 entry, SMP, both exits.
     for pt, tables in (("spare", at_least(32)), ("prereserve", equals(129))):
@@ -191,6 +195,10 @@ def cases():
         contains(r"CPU EXCEPTION: data abort vector=0 esr=0x\w+ \(EC 0x00000025\) far=0x00000000 elr=0x\w+ \(read, translation fault\)",
                  r"^KERNEL FAIL arch=aarch64"),
         lacks(r"^KERNEL OK")]))
+    c.append(Case("aarch64 kernel code is read-only", "aarch64", qemu_aarch64("64M", "crash=writecode"), A64_FAIL, [
+        contains(r"^crash=writecode: writing over kernel code at (0x\w+)",
+                 r"CPU EXCEPTION: data abort vector=0 .* \(write, permission fault\)", r"^KERNEL FAIL arch=aarch64"),
+        lacks(r"the write was not stopped", r"^KERNEL OK")]))
     c.append(Case("aarch64 damaged device tree is refused", "aarch64",
                   lambda: qemu_aarch64("128M", "pt=spare", extra=("-dtb", damaged_dtb())), A64_FAIL, [
         contains(r"^boot: bad device tree at 0x\w+: nodes nested too deep", r"^KERNEL FAIL arch=aarch64"),

@@ -14,6 +14,7 @@
 @_extern(c, "aarch64_halt_forever") func haltNow()
 @_extern(c, "aarch64_image_start") func imageStart() -> UInt64
 @_extern(c, "aarch64_image_end") func imageEnd() -> UInt64
+@_extern(c, "aarch64_code_end") func codeEnd() -> UInt64
 
 @_extern(c, "aarch64_interrupts_off") func interruptsOff() -> UInt64
 @_extern(c, "aarch64_interrupts_on") func interruptsOn()

@@ -36,6 +36,7 @@ func aarch64Entry(_ deviceTree: UInt64, _ entryLevel: UInt64) {
     }
     boot.map.reserve(start: deviceTree, end: deviceTree + tree.totalSize, kind: .bootInfo)
     boot.map.reserve(start: imageStart(), end: imageEnd(), kind: .kernelImage)
+    boot.map.reserve(start: imageStart(), end: codeEnd(), kind: .kernelCode)
     gicIsVersion3 = tree.gicCompatible.contains("arm,gic-v3")
     if tree.gicCount == 2 {
         gicDistributor = UInt(tree.gic[0].start); gicCPUInterface = UInt(tree.gic[1].start)

@@ -47,6 +47,8 @@ aarch64_halt_forever:
 
 aarch64_image_start: ldr x0, =__kernel_start; ret
 aarch64_image_end:   ldr x0, =__kernel_end; ret
+        .globl aarch64_code_end
+aarch64_code_end:    ldr x0, =__kernel_code_end; ret
 
 /* Interrupt masking, the thread primitives, and the generic timer's registers. */
         .globl aarch64_interrupts_off, aarch64_interrupts_on, aarch64_wait_for_interrupt

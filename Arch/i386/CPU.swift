@@ -11,6 +11,7 @@
 @_extern(c, "i386_halt_forever") func haltNow()
 @_extern(c, "i386_image_start") func imageStart() -> UInt32
 @_extern(c, "i386_image_end") func imageEnd() -> UInt32
+@_extern(c, "i386_code_end") func codeEnd() -> UInt32
 @_extern(c, "i386_isr_address") func isrAddress(_ vector: UInt32) -> UInt32
 @_extern(c, "i386_idt_base") func idtBase() -> UnsafeMutablePointer<UInt32>
 @_extern(c, "i386_load_idt") func loadIDT()

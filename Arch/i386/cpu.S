@@ -33,6 +33,10 @@ i386_image_start:               /* the linker script's bounds of the kernel imag
 i386_image_end:
         mov $__kernel_end, %eax
         ret
+        .globl i386_code_end
+i386_code_end:
+        mov $__kernel_code_end, %eax
+        ret
 i386_halt_forever:
         cli
 1:      hlt

@@ -11,6 +11,8 @@ enum RegionKind: UInt8 {
     case defective = 4
     case bootInfo = 5
     case kernelImage = 6
+    /// The part of the kernel image that holds code: mapped read-only and executable.
+    case kernelCode = 7
 }
 
 struct MemoryRegion: Equatable {

@@ -168,7 +168,7 @@ def cases():
                     killed=equals(4), ticks=at_least(60), tasks=equals(7), messages=equals(task_checks.SERVED),
                     synced=equals(0)),  # the kernel's whole level-0 entry is shared
             *thread_checks.all_checks("aarch64"), *task_checks.all_checks("aarch64"),
-            contains(r"^boot: entered at EL1, running at EL1; device tree at 0x", r"^memory map:",
+            contains(r"^boot: entered at EL1, running at EL1; device tree at 0x", r"^memory map:", r"^timer: GICv2 at 0x",
                      r"^paging: on", rf"^strategy: {pt}", r"^heap grown: break 0x00000010")]))
         c.append(Case(f"aarch64 {pt} 32M exhausts", "aarch64", qemu_aarch64("32M", f"pt={pt}"), A64_PASS, [
             ok_boot("aarch64", strategy=equals(pt), exhausted=equals("yes")),
@@ -203,10 +203,11 @@ def cases():
                   lambda: qemu_aarch64("128M", "pt=spare", extra=("-dtb", damaged_dtb())), A64_FAIL, [
         contains(r"^boot: bad device tree at 0x\w+: nodes nested too deep", r"^KERNEL FAIL arch=aarch64"),
         lacks(r"^KERNEL OK", r"^memory map:")]))
-    c.append(Case("aarch64 GICv3 is refused with a reason", "aarch64",
-                  qemu_aarch64("128M", "pt=spare", machine="virt,gic-version=3"), A64_FAIL, [
-        contains(r"^timer: this kernel drives a GICv2; the device tree names a GICv3", r"^KERNEL FAIL arch=aarch64"),
-        lacks(r"^KERNEL OK", r"^thread A: ")]))
+    for machine, cpu, el in (("virt,gic-version=3", "cortex-a57", 1), ("virt,gic-version=3,virtualization=on", "max", 2)):
+        c.append(Case(f"aarch64 GICv3 entered at EL{el}", "aarch64", qemu_aarch64("128M", "pt=spare", machine=machine, cpu=cpu), A64_PASS, [
+            ok_boot("aarch64", killed=equals(4), ticks=at_least(60), tasks=equals(7), messages=equals(task_checks.SERVED)),
+            contains(r"^timer: GICv3 at 0x", rf"^boot: entered at EL{el}, running at EL1"),
+            *thread_checks.all_checks("aarch64"), *task_checks.all_checks("aarch64")]))
     return c
 
 

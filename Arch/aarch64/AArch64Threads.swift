@@ -53,17 +53,21 @@ extension AArch64: ThreadCPU {
         return UInt(bitPattern: area!)
     }
 
-    /// The GIC from the device tree, then the virtual timer at `hz`.
+    /// The GIC (v2 or v3) from the device tree, then the virtual timer at `hz`.
     static func startTimer(hz: UInt32) -> UInt32? {
-        if gicIsVersion3 {
-            kputs("timer: this kernel drives a GICv2; the device tree names a GICv3 (use -M virt without gic-version=3)\n")
-            return nil
-        }
         if gicDistributor == 0 || gicCPUInterface == 0 || timerInterruptID == 0 {
             kputs("timer: the device tree names no GIC or no timer interrupt\n")
             return nil
         }
-        GICv2.start(enabling: timerInterruptID)
+        if gicIsVersion3 {
+            guard GICv3.start(enabling: timerInterruptID) else {
+                kputs("timer: the GICv3 distributor or redistributor did not come up\n")
+                return nil
+            }
+        } else {
+            GICv2.start(enabling: timerInterruptID)
+        }
+        kputs("timer: "); kputs(gicIsVersion3 ? "GICv3" : "GICv2"); kputs(" at "); kputHex(UInt64(gicDistributor)); kputs("\n")
         guard let rate = VirtualTimer.start(hz: hz) else {
             kputs("timer: CNTFRQ_EL0 cannot give "); kputDecimal(UInt64(hz)); kputs(" Hz\n")
             return nil

@@ -27,3 +27,6 @@
 @_extern(c, "aarch64_read_cntv_cval") func readVirtualTimerCompare() -> UInt64
 @_extern(c, "aarch64_write_cntv_cval") func writeVirtualTimerCompare(_ value: UInt64)
 @_extern(c, "aarch64_write_cntv_ctl") func writeVirtualTimerControl(_ value: UInt64)
+@_extern(c, "aarch64_gicv3_cpu_on") func gicv3CPUOn()
+@_extern(c, "aarch64_gicv3_acknowledge") func gicv3Acknowledge() -> UInt64
+@_extern(c, "aarch64_gicv3_end") func gicv3End(_ iar: UInt64)

@@ -80,3 +80,19 @@ aarch64_virtual_count:        isb; mrs x0, cntvct_el0; ret
 aarch64_read_cntv_cval:       mrs x0, cntv_cval_el0; ret
 aarch64_write_cntv_cval:      msr cntv_cval_el0, x0; isb; ret
 aarch64_write_cntv_ctl:       msr cntv_ctl_el0, x0; isb; ret
+
+/* The GICv3 CPU interface's system registers (Arm IHI 0069, ch. 12). */
+        .globl aarch64_gicv3_cpu_on, aarch64_gicv3_acknowledge, aarch64_gicv3_end
+aarch64_gicv3_cpu_on:                   /* SRE on, every priority let through, group 1 on */
+        mrs x0, icc_sre_el1
+        orr x0, x0, #1
+        msr icc_sre_el1, x0
+        isb
+        mov x0, #0xff
+        msr icc_pmr_el1, x0
+        mov x0, #1
+        msr icc_igrpen1_el1, x0
+        isb
+        ret
+aarch64_gicv3_acknowledge:  mrs x0, icc_iar1_el1; ret
+aarch64_gicv3_end:          msr icc_eoir1_el1, x0; isb; ret

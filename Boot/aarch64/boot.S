@@ -40,6 +40,13 @@ _start:
         mov x1, #0x33ff                 /* CPTR_EL2: no traps (RES1 bits set) */
         msr cptr_el2, x1
         msr hstr_el2, xzr
+        mrs x1, id_aa64pfr0_el1
+        ubfx x1, x1, #24, #4            /* GIC system registers implemented? */
+        cbz x1, 1f
+        mov x1, #0xf                    /* ICC_SRE_EL2: SRE, and EL1 may use SRE too */
+        msr icc_sre_el2, x1
+        isb
+1:
         ldr x1, =0x30d00800             /* SCTLR_EL1: RES1 bits only, MMU off */
         msr sctlr_el1, x1
         mov x1, #0x3c5                  /* SPSR: EL1h, DAIF masked */

@@ -45,7 +45,11 @@ func kernelMain(_ arch: Platform, _ boot: inout BootInfo) -> Never {
     if heapDebugBuild { kputs("heap: debug build (magic, canary and poison checks)\n") }
     if let what = boot.commandLine.value(of: "crash"), what.equals("stray") { provokeStrayHeapWrite() }
     if let what = boot.commandLine.value(of: "crash"), what.equals("badfree") { provokeBadFrees() }
-    if let what = boot.commandLine.value(of: "bench"), what.equals("grow") { runGrowthBench(ramBytes: boot.map.usableBytes) }
+    if let what = boot.commandLine.value(of: "bench"), what.equals("grow") {
+        // The benchmark measures the largest heap and ends the boot: it gets every frame.
+        for i in 0..<asideCount { _ = kernelGrowth.region!.frames.free(Frame(PhysicalAddress(aside[i]))) }
+        runGrowthBench(ramBytes: boot.map.usableBytes)
+    }
     let report = runSelfTest(ramBytes: boot.map.usableBytes)
     for i in 0..<asideCount { _ = kernelGrowth.region!.frames.free(Frame(PhysicalAddress(aside[i]))) }
     let threads = runThreadDemo()

@@ -145,7 +145,7 @@ def main():
              f"  (instructions to grow {BENCH_PAGES} pages − instructions to grow none) / {BENCH_PAGES}. *First page* is the",
              "  cost of the very first page, which creates the first tables. Counts, not seconds: they repeat exactly for the",
              "  same build (a rebuild moves the first-page figure by some tens of instructions; the per-page average holds).",
-             f"- **At frame exhaustion**: the normal self-test booted on {SMALL_RAM}.",
+             f"- **At frame exhaustion**: the normal self-test booted on {SMALL_RAM}; 2 MiB of frames are set aside\n  before it, for the threads and tasks that follow.",
              "- **Stray heap write**: `crash=stray` writes one byte at the heap's break (just past its end).",
              "",
              "![page-table memory against heap size](page-table-strategies.svg)",

@@ -163,6 +163,18 @@ func schedulerCallTrap(_ trap: UInt, _ request: UInt, _ argument: UInt) -> UInt 
     return resume(from: trap, previous: previous, next: next)
 }
 
+/// A CPU fault the backend has decoded, with the address of a kernel-mode data
+/// access if it was one. A kernel access through a task's stale root entry is
+/// repaired and retried; anything else is reported (`report`, the backend's
+/// words) and kills the thread that took it, or ends the boot if that was the
+/// boot flow. Returns the context to resume.
+func faultTrap(_ context: UInt, kernelAccessTo address: UInt64?, report: () -> Void) -> UInt {
+    if let a = address, repairKernelMapping(at: a) { return context }
+    report()
+    guard let next = threadFaulted(context) else { kernelFail() }
+    return next
+}
+
 /// A fault the backend has reported. A thread is killed and another resumed;
 /// nil when the boot flow itself faulted (there is nothing to fall back to).
 func threadFaulted(_ trap: UInt) -> UInt? {

@@ -149,15 +149,9 @@ def cases():
     c.append(Case("i386 bad pt= is refused with the valid list", "i386", qemu_i386("64M", "pt=bogus"), I386_PASS, [
         ok_boot("i386", strategy=equals("spare")),
         contains(r'unknown pt="bogus"; valid values: spare, prereserve')]))
-    # The failure path must be loud and must not look like a pass.
-    c.append(Case("i386 null dereference is reported", "i386", qemu_i386("64M", "crash=null"), I386_FAIL, [
-        contains(r"CPU EXCEPTION: page fault vector=14 .* cr2=0x00000000 \(page not present, read, kernel\)",
-                 r"^KERNEL FAIL arch=i386"),
-        lacks(r"^KERNEL OK")]))
-    c.append(Case("i386 kernel code is read-only", "i386", qemu_i386("64M", "crash=writecode"), I386_FAIL, [
-        contains(r"^crash=writecode: writing over kernel code at (0x\w+)",
-                 r"CPU EXCEPTION: page fault vector=14 .* \(protection violation, write, kernel\)", r"^KERNEL FAIL arch=i386"),
-        lacks(r"the write was not stopped", r"^KERNEL OK")]))
+    c += crash_cases("i386", qemu_i386, I386_FAIL,
+                     null=r"page fault vector=14 .* cr2=0x00000000 \(page not present, read, kernel\)",
+                     writecode=r"page fault vector=14 .* \(protection violation, write, kernel\)")
 
     # aarch64: both strategies, two RAM sizes, two CPUs, EL2 entry, SMP, both exits.
     for pt, tables in (("spare", at_least(32)), ("prereserve", equals(129))):
@@ -191,14 +185,9 @@ def cases():
                   qemu_aarch64("64M", "pt=pool:x"), A64_PASS, [
         ok_boot("aarch64", strategy=equals("spare")),
         contains(r'unknown pt="pool:x"; valid values: spare, prereserve')]))
-    c.append(Case("aarch64 null dereference is reported", "aarch64", qemu_aarch64("64M", "crash=null"), A64_FAIL, [
-        contains(r"CPU EXCEPTION: data abort vector=0 esr=0x\w+ \(EC 0x00000025\) far=0x00000000 elr=0x\w+ \(read, translation fault\)",
-                 r"^KERNEL FAIL arch=aarch64"),
-        lacks(r"^KERNEL OK")]))
-    c.append(Case("aarch64 kernel code is read-only", "aarch64", qemu_aarch64("64M", "crash=writecode"), A64_FAIL, [
-        contains(r"^crash=writecode: writing over kernel code at (0x\w+)",
-                 r"CPU EXCEPTION: data abort vector=0 .* \(write, permission fault\)", r"^KERNEL FAIL arch=aarch64"),
-        lacks(r"the write was not stopped", r"^KERNEL OK")]))
+    c += crash_cases("aarch64", qemu_aarch64, A64_FAIL,
+                     null=r"data abort vector=0 esr=0x\w+ \(EC 0x00000025\) far=0x00000000 elr=0x\w+ \(read, translation fault\)",
+                     writecode=r"data abort vector=0 .* \(write, permission fault\)")
     c.append(Case("aarch64 damaged device tree is refused", "aarch64",
                   lambda: qemu_aarch64("128M", "pt=spare", extra=("-dtb", damaged_dtb())), A64_FAIL, [
         contains(r"^boot: bad device tree at 0x\w+: nodes nested too deep", r"^KERNEL FAIL arch=aarch64"),
@@ -209,6 +198,17 @@ def cases():
             contains(r"^timer: GICv3 at 0x", rf"^boot: entered at EL{el}, running at EL1"),
             *thread_checks.all_checks("aarch64"), *task_checks.all_checks("aarch64")]))
     return c
+
+
+def crash_cases(arch, qemu, failed, null, writecode):
+    """The failure path must be loud and must not look like a pass: a null read,
+    and a write over kernel code (mapped read-only), each with its fault report."""
+    return [Case(f"{arch} null dereference is reported", arch, qemu("64M", "crash=null"), failed, [
+                contains("CPU EXCEPTION: " + null, rf"^KERNEL FAIL arch={arch}"), lacks(r"^KERNEL OK")]),
+            Case(f"{arch} kernel code is read-only", arch, qemu("64M", "crash=writecode"), failed, [
+                contains(r"^crash=writecode: writing over kernel code at 0x\w+", "CPU EXCEPTION: " + writecode,
+                         rf"^KERNEL FAIL arch={arch}"),
+                lacks(r"the write was not stopped", r"^KERNEL OK")])]
 
 
 def strategy_cases(arch, qemu, passed, failed, pool_cap_kib, guard_fault, open_fault):

@@ -37,16 +37,13 @@ func aarch64Trap(_ entry: UInt64, _ context: UInt) -> UInt {
         if kind == VectorEntry.irq { return aarch64Interrupt(context) }
         if kind == VectorEntry.synchronous && (readESR() >> 26) & 0x3F == ExceptionClass.svc { return systemCallTrap(context) }
     }
-    // A kernel access through a task's stale root entry: repair it and retry.
-    if entry == VectorEntry.synchronous && (readESR() >> 26) & 0x3F == ExceptionClass.dataAbort
-        && repairKernelMapping(at: readFAR()) { return context }
-    reportException(entry)
     if VectorEntry.handlerGroup.contains(entry) {
+        reportException(entry)
         kputs("(taken inside the kernel's exception code: nothing to fall back to)\n")
         kernelFail()
     }
-    guard let next = threadFaulted(context) else { kernelFail() }
-    return next
+    let kernelAccess = entry == VectorEntry.synchronous && (readESR() >> 26) & 0x3F == ExceptionClass.dataAbort ? readFAR() : nil
+    return faultTrap(context, kernelAccessTo: kernelAccess) { reportException(entry) }
 }
 
 private func reportException(_ entry: UInt64) {

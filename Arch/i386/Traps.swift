@@ -76,11 +76,8 @@ func i386Trap(_ context: UInt32) -> UInt32 {
     case Traps.systemCall:
         return UInt32(truncatingIfNeeded: systemCallTrap(UInt(context)))
     default:
-        // A kernel access through a task's stale root entry: repair it and retry.
-        if vector == 14 && regs[SavedRegister.error] & 4 == 0 && repairKernelMapping(at: UInt64(readCR2())) { return context }
-        reportException(vector, regs)
-        guard let next = threadFaulted(UInt(context)) else { kernelFail() }
-        return UInt32(truncatingIfNeeded: next)
+        let kernelAccess = vector == 14 && regs[SavedRegister.error] & 4 == 0 ? UInt64(readCR2()) : nil
+        return UInt32(truncatingIfNeeded: faultTrap(UInt(context), kernelAccessTo: kernelAccess) { reportException(vector, regs) })
     }
 }
 

@@ -88,7 +88,7 @@ private func sbrk(_ trap: UInt, _ t: ThreadID, _ increment: UInt) -> UInt {
     defer { tasks!.framesHeld[t] += before - kernelGrowth.region!.frames.freeFrames }
     var page = old
     while page < end {
-        if !mapFresh(Page(VirtualAddress(page)), [.user, .writable], task) {
+        if mapFresh(Page(VirtualAddress(page)), [.user, .writable], task) == nil {
             while page > old { page -= pageSize; if let f = task.unmap(Page(VirtualAddress(page))) { _ = kernelGrowth.region!.frames.free(f) } }
             return fail(trap, .outOfMemory)
         }

@@ -99,7 +99,7 @@ func startTask(_ name: StaticString, _ bytes: UnsafeRawBufferPointer, priority: 
         var complete = true
         for i in 0..<image.segmentCount where complete { complete = mapSegment(image.segments[i], bytes, task) }
         for n in 1...TaskTable.stackPages where complete {
-            complete = mapFresh(Page(VirtualAddress(stackTop - UInt(n) * pageSize)), [.user, .writable], task)
+            complete = mapFresh(Page(VirtualAddress(stackTop - UInt(n) * pageSize)), [.user, .writable], task) != nil
         }
         if !complete {   // out of frames part way: give back what was built
             _ = task.destroy(userWindow: Platform.userWindow, frames: &kernelGrowth.region!.frames)
@@ -137,33 +137,28 @@ private func mapSegment(_ s: ELFSegment, _ file: UnsafeRawBufferPointer, _ task:
     if s.executable { attributes.insert(.executable) }
     var page = alignDown(s.virtualAddress, pageSize)
     while page < s.virtualAddress + s.memorySize {
-        guard let frame = kernelGrowth.region!.frames.allocate() else { return false }
-        task.zero(frame)
-        let destination = Platform().pointer(to: frame.start)
+        guard let frame = mapFresh(Page(VirtualAddress(UInt(page))), attributes, task) else { return false }
         // The file bytes that land in this page.
         let from = max(page, s.virtualAddress), to = min(page + pageSize, s.virtualAddress + s.fileSize)
         if from < to {
-            destination.advanced(by: Int(from - page))
+            Platform().pointer(to: frame.start).advanced(by: Int(from - page))
                 .copyMemory(from: file.baseAddress! + Int(s.fileOffset + (from - s.virtualAddress)), byteCount: Int(to - from))
         }
-        var tables = tasks!.tables
-        let error = task.map(Page(VirtualAddress(UInt(page))), to: frame, attributes, tables: &tables, frames: &kernelGrowth.region!.frames)
-        tasks!.tables = tables
-        if error != nil { _ = kernelGrowth.region!.frames.free(frame); return false }
         page += pageSize
     }
     return true
 }
 
-/// Map `page` to a fresh zeroed frame.
-func mapFresh(_ page: Page, _ attributes: PageAttributes, _ task: AddressSpace<Platform>) -> Bool {
-    guard let frame = kernelGrowth.region!.frames.allocate() else { return false }
+/// Map `page` to a fresh zeroed frame and return it; nil (nothing kept but tables) if memory ran out.
+@discardableResult
+func mapFresh(_ page: Page, _ attributes: PageAttributes, _ task: AddressSpace<Platform>) -> Frame? {
+    guard let frame = kernelGrowth.region!.frames.allocate() else { return nil }
     task.zero(frame)
     var tables = tasks!.tables
     let error = task.map(page, to: frame, attributes, tables: &tables, frames: &kernelGrowth.region!.frames)
     tasks!.tables = tables
-    if error != nil { _ = kernelGrowth.region!.frames.free(frame); return false }
-    return true
+    if error != nil { _ = kernelGrowth.region!.frames.free(frame); return nil }
+    return frame
 }
 
 func reportELFProblem(_ e: ELFError) {

@@ -1,8 +1,8 @@
 // The one system-call table, for both arches: the backends' trap handlers
-// hand over the saved context, the six words are read through ThreadCPU, and
-// results are written back into the context of whichever thread they belong
-// to (a blocked partner's saved context, for IPC). Every pointer and length is
-// checked (UserMemory); a bad call is an error code, never a kernel fault.
+// hand over the saved context, the six words are read through ThreadCPU and
+// checked by SyscallRequest.decode (Sources/IPC), and results are written back
+// into the context of whichever thread they belong to (a blocked partner's
+// saved context, for IPC). A bad call is an error code, never a kernel fault.
 
 /// Per-thread IPC state: the endpoints' state machine plus the message each
 /// thread has staged (sent, not yet delivered) and where it wants to receive.
@@ -37,44 +37,43 @@ var syscallCounts: UnsafeMutablePointer<UInt64>? = nil
 func systemCallTrap(_ trap: UInt) -> UInt {
     let t = kernelThreads!.scheduler.current
     if let count = syscallCounts { count.pointee &+= 1 }
-    let a1 = Platform.syscallWord(trap, 1), a2 = Platform.syscallWord(trap, 2), a3 = Platform.syscallWord(trap, 3)
-    let a4 = Platform.syscallWord(trap, 4), a5 = Platform.syscallWord(trap, 5)
-    guard tasks != nil, let call = Syscall(rawValue: Platform.syscallWord(trap, 0)) else { return fail(trap, .badSyscall) }
-    switch call {
-    case .debugWrite: return debugWrite(trap, t, a1, Int(bitPattern: a2))
+    guard tasks != nil else { return fail(trap, .badSyscall) }
+    let request: SyscallRequest
+    switch SyscallRequest.decode({ Platform.syscallWord(trap, $0) }, endpoints: tasks!.ipc.endpoints, memory: userMemory(of: t)) {
+    case .success(let r): request = r
+    case .failure(let e): return fail(trap, e)
+    }
+    switch request {
+    case .debugWrite(let address, let length):
+        var text = InlineArray<256, UInt8>(repeating: 0)
+        _ = withUnsafeMutablePointer(to: &text) { userMemory(of: t).copyIn(from: address, length: length, into: $0) }
+        for i in 0..<length { Platform().putByte(text[i]) }
+        setResult(trap, 0, UInt(length))
+        return trap
     case .yield:
         setResult(trap, 0)
         return resume(from: trap, previous: t, next: kernelThreads!.scheduler.yield())
-    case .exit:
-        kputs("tasks: "); kputs(kernelThreads!.name[t]); kputs(" exited with status "); kputDecimal(UInt64(a1)); kputs("\n")
+    case .exit(let status):
+        kputs("tasks: "); kputs(kernelThreads!.name[t]); kputs(" exited with status "); kputDecimal(UInt64(status)); kputs("\n")
         let next = kernelThreads!.scheduler.exit()
         threadGone(t)
         return resume(from: trap, previous: t, next: next)
-    case .sbrk: return sbrk(trap, t, a1)
-    case .send, .call: return send(trap, t, endpoint: a1, a2, a3, buffer: a4, length: a5, call: call == .call)
-    case .receive: return receive(trap, t, endpoint: a1, buffer: a2, capacity: a3)
-    case .reply:
-        setResult(trap, reply(t, a1, a2))
+    case .sbrk(let increment): return sbrk(trap, t, increment)
+    case .send(let e, let w0, let w1, let buffer, let length, let call):
+        return send(trap, t, endpoint: e, w0, w1, buffer: buffer, length: length, call: call)
+    case .receive(let e, let buffer, let capacity): return receive(trap, t, endpoint: e, buffer: buffer, capacity: capacity)
+    case .reply(let w0, let w1):
+        setResult(trap, reply(t, w0, w1))
         return trap
-    case .replyWait:
-        _ = reply(t, a2, a3)   // no caller is fine here: the first replyWait of a server has none
-        return receive(trap, t, endpoint: a1, buffer: a4, capacity: a5)
+    case .replyWait(let e, let w0, let w1, let buffer, let capacity):
+        _ = reply(t, w0, w1)   // no caller is fine here: the first replyWait of a server has none
+        return receive(trap, t, endpoint: e, buffer: buffer, capacity: capacity)
     case .clock:
         let c = Platform.cycleCounter()
         let wide = MemoryLayout<UInt>.size == 8
         setResult(trap, 0, UInt(truncatingIfNeeded: c), wide ? 0 : UInt(truncatingIfNeeded: c >> 32), Platform.cycleCounterKHz)
         return trap
     }
-}
-
-private func debugWrite(_ trap: UInt, _ t: ThreadID, _ address: UInt, _ length: Int) -> UInt {
-    var text = InlineArray<256, UInt8>(repeating: 0)
-    guard length >= 0 && length <= 256 else { return fail(trap, .tooLong) }
-    let copied = withUnsafeMutablePointer(to: &text) { userMemory(of: t).copyIn(from: address, length: length, into: $0) }
-    guard copied else { return fail(trap, .badPointer) }
-    for i in 0..<length { Platform().putByte(text[i]) }
-    setResult(trap, 0, UInt(length))
-    return trap
 }
 
 private func sbrk(_ trap: UInt, _ t: ThreadID, _ increment: UInt) -> UInt {
@@ -99,10 +98,8 @@ private func sbrk(_ trap: UInt, _ t: ThreadID, _ increment: UInt) -> UInt {
     return trap
 }
 
-private func send(_ trap: UInt, _ t: ThreadID, endpoint: UInt, _ w0: UInt, _ w1: UInt, buffer: UInt, length: UInt, call: Bool) -> UInt {
-    let e = Int(bitPattern: endpoint), n = Int(bitPattern: length)
-    guard tasks!.ipc.endpoints.exists(e) else { return fail(trap, .badEndpoint) }
-    guard n >= 0 && n <= MessageLimits.bufferBytes else { return fail(trap, .tooLong) }
+/// A checked send or call: stage the message, then meet a receiver or block.
+private func send(_ trap: UInt, _ t: ThreadID, endpoint e: Int, _ w0: UInt, _ w1: UInt, buffer: UInt, length n: Int, call: Bool) -> UInt {
     guard userMemory(of: t).copyIn(from: buffer, length: n, into: tasks!.ipc.stage(t)) else { return fail(trap, .badPointer) }
     tasks!.ipc.words[2 * t] = w0; tasks!.ipc.words[2 * t + 1] = w1; tasks!.ipc.length[t] = n
     switch tasks!.ipc.endpoints.send(t, on: e, call: call) {
@@ -120,10 +117,8 @@ private func send(_ trap: UInt, _ t: ThreadID, endpoint: UInt, _ w0: UInt, _ w1:
     }
 }
 
-private func receive(_ trap: UInt, _ t: ThreadID, endpoint: UInt, buffer: UInt, capacity: UInt) -> UInt {
-    let e = Int(bitPattern: endpoint), cap = Int(min(capacity, UInt(MessageLimits.bufferBytes)))
-    guard tasks!.ipc.endpoints.exists(e) else { return fail(trap, .badEndpoint) }
-    guard userMemory(of: t).check(buffer, cap, .write) else { return fail(trap, .badPointer) }
+/// A checked receive: take a waiting sender's message, or block.
+private func receive(_ trap: UInt, _ t: ThreadID, endpoint e: Int, buffer: UInt, capacity cap: Int) -> UInt {
     tasks!.ipc.receiveAt[t] = buffer; tasks!.ipc.receiveCapacity[t] = cap
     switch tasks!.ipc.endpoints.receive(t, on: e) {
     case .got(let s, let senderWakes):

@@ -28,7 +28,7 @@ enum Syscall: UInt {
     case clock = 10
 }
 
-enum SyscallError: Int {
+enum SyscallError: Int, Error {
     case badSyscall = -1
     case badPointer = -2
     case badEndpoint = -3

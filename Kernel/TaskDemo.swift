@@ -21,7 +21,6 @@ struct TaskDemoReport {
     var tasks = 0
     var delivered = 0
     var synced = 0
-    var framesReclaimed = 0
 }
 
 let pingPongRounds: UInt = 2000
@@ -60,8 +59,7 @@ func runTaskDemo() -> TaskDemoReport {
     // The server waits forever in replyWait: stop it.
     withInterruptsOff {
         kputs("tasks: clients done; stopping the server\n")
-        kernelThreads!.scheduler.kill(server)
-        threadGone(server)
+        killThread(server)
         report.delivered = tasks!.ipc.delivered
         report.synced = tasks!.ipc.rootEntriesSynced
         syscallCounts = nil
@@ -79,7 +77,6 @@ func runTaskDemo() -> TaskDemoReport {
     kputs("tasks: "); kputDecimal(UInt64(spaces)); kputs(" address spaces torn down: "); kputDecimal(UInt64(freed))
     kputs(" frames given back of "); kputDecimal(UInt64(held)); kputs(" the tasks held\n")
     if freed != held { kernelPanic("tasks: a torn-down address space lost frames") }
-    report.framesReclaimed = freed
     kputs("tasks: "); kputDecimal(UInt64(report.tasks)); kputs(" tasks ran; "); kputDecimal(UInt64(report.delivered))
     kputs(" messages delivered; "); kputDecimal(UInt64(report.synced)); kputs(" kernel root entries synced on demand\n")
     return report

@@ -125,9 +125,6 @@ func currentTicks() -> UInt64 { withInterruptsOff { kernelThreads?.scheduler.tic
 /// The running thread sleeps for `n` ticks.
 func sleepTicks(_ n: UInt) { Platform.schedulerCall(SchedulerRequest.sleep.rawValue, n) }
 
-/// The running thread gives up the rest of its slice.
-func yieldThread() { Platform.schedulerCall(SchedulerRequest.yield.rawValue, 0) }
-
 /// The running thread waits until another calls wakeThread on it.
 func blockThread() { Platform.schedulerCall(SchedulerRequest.block.rawValue, 0) }
 
@@ -146,8 +143,10 @@ func timerInterrupt(_ trap: UInt) -> UInt {
     return resume(from: trap, previous: previous, next: kernelThreads!.scheduler.reschedule())
 }
 
-/// A thread's request through Platform.schedulerCall.
-func schedulerCallTrap(_ trap: UInt, _ request: UInt, _ argument: UInt) -> UInt {
+/// A kernel thread's request through Platform.schedulerCall: the request and
+/// its argument arrive as system-call words 0 and 1.
+func schedulerCallTrap(_ trap: UInt) -> UInt {
+    let request = Platform.syscallWord(trap, 0), argument = Platform.syscallWord(trap, 1)
     guard kernelThreads != nil else { return trap }
     let previous = kernelThreads!.scheduler.current
     let next: ThreadID
@@ -183,10 +182,16 @@ func threadFaulted(_ trap: UInt) -> UInt? {
     if t == Scheduler.idle { return nil }
     kputs("threads: killed thread "); kputDecimal(UInt64(t)); kputs(" ("); kputs(kernelThreads!.name[t])
     kputs("); the others run on\n")
-    kernelThreads!.scheduler.kill(t)
+    killThread(t)
     kernelThreads!.killed += 1
-    threadGone(t)
     return resume(from: trap, previous: t, next: kernelThreads!.scheduler.reschedule())
+}
+
+/// End thread `t` for good (interrupts off): it never runs again, and callers
+/// waiting on its reply wake with an error.
+func killThread(_ t: ThreadID) {
+    kernelThreads!.scheduler.kill(t)
+    threadGone(t)
 }
 
 /// A line naming the thread whose guard page holds `address`, if one does.

@@ -19,19 +19,13 @@ enum ExceptionClass {
     static let dataAbortLower: UInt64 = 0x24, dataAbort: UInt64 = 0x25
 }
 
-/// Context word indexes (vectors.S) of the scheduler call's arguments.
-enum SavedRegister { static let x0 = 0, x1 = 1 }
-
 @_cdecl("aarch64_trap")
 func aarch64Trap(_ entry: UInt64, _ context: UInt) -> UInt {
     let kind = entry & 3
     if VectorEntry.threadGroup.contains(entry) {
         if kind == VectorEntry.irq { return aarch64Interrupt(context) }
         let esr = readESR()
-        if kind == VectorEntry.synchronous && (esr >> 26) & 0x3F == ExceptionClass.svc {
-            let regs = UnsafeMutablePointer<UInt64>(bitPattern: context)!
-            return schedulerCallTrap(context, UInt(regs[SavedRegister.x0]), UInt(regs[SavedRegister.x1]))
-        }
+        if kind == VectorEntry.synchronous && (esr >> 26) & 0x3F == ExceptionClass.svc { return schedulerCallTrap(context) }
     }
     if VectorEntry.userGroup.contains(entry) {
         if kind == VectorEntry.irq { return aarch64Interrupt(context) }

@@ -59,7 +59,7 @@ enum Traps {
 
 /// Registers in the pusha frame trap_common saved (word indexes).
 enum SavedRegister {
-    static let edx = 5, eax = 7, vector = 8, error = 9, eip = 10
+    static let vector = 8, error = 9, eip = 10
 }
 
 /// Every trap lands here (traps.S) with interrupts off. Returns the context to resume.
@@ -72,7 +72,7 @@ func i386Trap(_ context: UInt32) -> UInt32 {
     case Traps.firstIRQ..<Traps.schedulerCall:
         return UInt32(truncatingIfNeeded: LegacyPIC.interrupt(Int(vector - Traps.firstIRQ), context: UInt(context)))
     case Traps.schedulerCall:
-        return UInt32(truncatingIfNeeded: schedulerCallTrap(UInt(context), UInt(regs[SavedRegister.eax]), UInt(regs[SavedRegister.edx])))
+        return UInt32(truncatingIfNeeded: schedulerCallTrap(UInt(context)))
     case Traps.systemCall:
         return UInt32(truncatingIfNeeded: systemCallTrap(UInt(context)))
     default:

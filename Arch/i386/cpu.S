@@ -59,10 +59,12 @@ i386_wait_for_interrupt:        /* sti's one-instruction shadow: no wake-up is l
         sti
         hlt
         ret
-i386_scheduler_call:            /* void (uint32 request, uint32 argument): int 48 */
-        mov 4(%esp), %eax
-        mov 8(%esp), %edx
+i386_scheduler_call:            /* void (uint32 request, uint32 argument): int 48 with them in */
+        push %ebx                   /* system-call words 0 and 1 (eax, ebx); ebx is callee-saved */
+        mov 8(%esp), %eax
+        mov 12(%esp), %ebx
         int $48
+        pop %ebx
         ret
 i386_undefined_instruction:
         ud2

@@ -35,7 +35,8 @@ protocol ThreadCPU {
     static func enableInterrupts()
     /// Sleep until the next interrupt.
     static func waitForInterrupt()
-    /// Trap into the kernel from a thread to ask the scheduler for `request`.
+    /// Trap into the kernel from a thread to ask the scheduler for `request`,
+    /// with `request` and `argument` in system-call words 0 and 1.
     static func schedulerCall(_ request: UInt, _ argument: UInt)
     /// Execute an instruction the CPU does not define (i386 ud2, aarch64 udf):
     /// the boot demo's proof that such a fault kills only its thread.

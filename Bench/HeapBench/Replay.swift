@@ -86,6 +86,8 @@ struct KernelHeap: ReplayAllocator {
 }
 
 /// Replay `trace` once; returns nanoseconds, or nil and the op index at the first failed allocation.
+/// Never inlined, so profilers can count the replay alone (callgrind --toggle-collect).
+@inline(never)
 func replay<A: ReplayAllocator>(_ trace: Trace, _ a: inout A, slots: inout [UnsafeMutableRawPointer?]) -> (ns: UInt64, failedAt: Int?) {
     var start = timespec(), end = timespec()
     clock_gettime(CLOCK_MONOTONIC, &start)

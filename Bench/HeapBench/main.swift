@@ -4,6 +4,8 @@
 //                                       operation runs once, with 0 only its set-up; the
 //                                       difference in instructions is the operation's cost
 //   heap-bench oom TRACE ARENA_MIB      replay on a capped arena; heap use at the first failure
+//   heap-bench profile WHO TRACE N      replay N times with one allocator only (kernel, system
+//                                       or harness), for callgrind or perf
 // The core sources are compiled into this module (Core/ is a symlink to Sources/),
 // so the heap's generics specialize as they do in the kernel.
 import Glibc
@@ -18,7 +20,7 @@ func readTrace(_ path: String) -> Trace {
         bytes += buffer[0..<n]
     }
     fclose(f)
-    do { return try Trace(text: String(decoding: bytes, as: UTF8.self)) } catch { fail("\(path): \(error)") }
+    do { return try Trace(bytes: bytes) } catch { fail("\(path): \(error)") }
 }
 
 func fail(_ message: String) -> Never {
@@ -57,6 +59,26 @@ func replayCommand(_ paths: [String]) {
     }
 }
 
+/// One allocator only, `rounds` times: for a sampling profiler (perf record).
+func profileCommand(_ who: String, _ path: String, rounds: Int) {
+    let trace = readTrace(path)
+    var slots = [UnsafeMutableRawPointer?](repeating: nil, count: trace.idCount)
+    let arena = MappedArena(bytes: 8 << 30)
+    var total: UInt64 = 0
+    for _ in 0..<rounds {
+        let r: (ns: UInt64, failedAt: Int?)
+        switch who {
+        case "kernel": var k = KernelHeap(arena: arena); r = replay(trace, &k, slots: &slots)
+        case "system": var s = SystemMalloc(); r = replay(trace, &s, slots: &slots)
+        case "harness": var h = HarnessOnly(bytes: trace.largestRequest + 4096); r = replay(trace, &h, slots: &slots); h.release()
+        default: fail("profile: unknown allocator \(who) (kernel, system or harness)")
+        }
+        if let at = r.failedAt { fail("\(path): \(who) failed at op \(at)") }
+        total += r.ns
+    }
+    print("RESULT profile=\(who) ns_per_op=\(format(Double(total) / Double(rounds * trace.ops.count)))")
+}
+
 func oomCommand(_ path: String, arenaMiB: Int) {
     let trace = readTrace(path)
     var slots = [UnsafeMutableRawPointer?](repeating: nil, count: trace.idCount)
@@ -82,9 +104,10 @@ let args = CommandLine.arguments
 switch args.count > 1 ? args[1] : "" {
 case "replay" where args.count > 2: replayCommand(Array(args[2...]))
 case "worst" where args.count == 4: worstCase(args[2], run: args[3] == "1")
+case "profile" where args.count == 5: profileCommand(args[2], args[3], rounds: Int(args[4]) ?? 10)
 case "oom" where args.count == 4: oomCommand(args[2], arenaMiB: Int(args[3]) ?? 64)
 default:
-    print("usage: heap-bench replay TRACE... | worst CASE 0|1 | oom TRACE ARENA_MIB")
+    print("usage: heap-bench replay TRACE... | worst CASE 0|1 | oom TRACE ARENA_MIB | profile kernel|system|harness TRACE N")
     print("worst cases: \(WorstCase.allNames)")
     exit(2)
 }

@@ -28,6 +28,21 @@ def run(cmd, env=None):
     return p.stdout
 
 
+def peer_environments():
+    """(peer, environment to run it in) for glibc and each LD_PRELOAD peer that is installed."""
+    found = []
+    for peer, lib in PEERS:
+        if not lib:
+            found.append((peer, None))
+            continue
+        libs = glob.glob(lib + "*")
+        if not libs:
+            print(f"skipping {peer}: {lib} not installed")
+            continue
+        found.append((peer, dict(os.environ, LD_PRELOAD=libs[0])))
+    return found
+
+
 def callgrind(who, trace, env=None):
     """Instructions and first-level data misses per operation for one replay of `trace`."""
     p = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", "--cache-sim=yes",
@@ -45,15 +60,8 @@ def callgrind(who, trace, env=None):
 def main():
     traces = sorted(glob.glob(os.path.join(sys.argv[1] if len(sys.argv) > 1 else "build/traces", "*.trace")))
     rows = {}
-    for peer, lib in PEERS:
-        if lib:
-            libs = glob.glob(lib + "*")
-            if not libs:
-                print(f"skipping {peer}: {lib} not installed")
-                continue
-            env = dict(os.environ, LD_PRELOAD=libs[0])
-        else:
-            env = None
+    installed = peer_environments()
+    for peer, env in installed:
         print(f"replaying against {peer}", flush=True)
         out = run([BENCH, "replay", *traces], env)
         for m in re.finditer(r"^RESULT trace=(\S+) ops=(\d+) heap_ns=([\d.]+) system_ns=([\d.]+) ratio=([\d.]+) "
@@ -63,16 +71,11 @@ def main():
             row["harness"].append(float(m.group(6)))
     counted = {}   # trace -> allocator -> (instructions per op, D1 misses per op)
     for path in traces:
-        trace, ops = os.path.basename(path), rows.get(os.path.basename(path), {}).get("ops")
+        trace = os.path.basename(path)
+        ops = rows[trace]["ops"]
         print(f"counting {trace} with callgrind", flush=True)
-        for name, who, lib in [("harness only", "harness", None), ("kernel heap", "kernel", None)] + \
-                [(peer, "system", lib) for peer, lib in PEERS]:
-            env = None
-            if lib:
-                libs = glob.glob(lib + "*")
-                if not libs:
-                    continue
-                env = dict(os.environ, LD_PRELOAD=libs[0])
+        for name, who, env in [("harness only", "harness", None), ("kernel heap", "kernel", None)] + \
+                [(peer, "system", env) for peer, env in installed]:
             ir, misses = callgrind(who, path, env)
             counted.setdefault(trace, {})[name] = (ir / ops, misses / ops)
     worst = re.findall(r"^WORST case=(\S+) function=(\S+) instructions=(-?\d+)$", run(["ci/heap_worst_case.sh", BENCH]), re.M)

@@ -40,11 +40,12 @@ struct Trace {
             let fields = Trace.fields(bytes[start..<end])
             start = end + 1
             if fields.isEmpty || bytes[fields[0].lowerBound] == UInt8(ascii: "#") { continue }
-            let text = String(decoding: bytes[fields[0].lowerBound..<fields[fields.count - 1].upperBound], as: UTF8.self)
+            /// The line as written (between its first and last field), for error messages only.
+            func text() -> String { String(decoding: bytes[fields[0].lowerBound..<fields[fields.count - 1].upperBound], as: UTF8.self) }
             func fail(_ message: String) -> TraceError { TraceError(line: lineNumber, message: message) }
             func number(_ i: Int) throws -> Int {
                 guard i < fields.count, let v = Trace.decimal(bytes[fields[i]]) else {
-                    throw fail("expected a decimal number in '\(text)'")
+                    throw fail("expected a decimal number in '\(text())'")
                 }
                 return v
             }
@@ -62,7 +63,7 @@ struct Trace {
             case UInt8(ascii: "f"): expected = 2; op = .free(id: try number(1))
             default: throw fail("unknown operation '\(String(decoding: bytes[fields[0]], as: UTF8.self))'")
             }
-            if fields.count != expected { throw fail("expected \(expected) fields in '\(text)'") }
+            if fields.count != expected { throw fail("expected \(expected) fields in '\(text())'") }
             switch op {
             case .allocate(let id, let size), .aligned(let id, let size, _):
                 if id >= live.count { live += [Bool](repeating: false, count: id + 1 - live.count) }

@@ -11,9 +11,14 @@ BUILD ?= $(if $(HEAP_DEBUG),build/heap-debug,build)
 PT ?= spare
 RAM ?= 128M
 
+# Everything is built with the Swift toolchain's own compilers and LLVM tools,
+# found next to swiftc; nothing comes from the host's gcc.
 SWIFTC ?= swiftc
-CLANG ?= clang
-LLD ?= ld.lld
+TOOLCHAIN_BIN := $(dir $(realpath $(shell command -v $(SWIFTC))))
+CLANG ?= $(TOOLCHAIN_BIN)clang
+LLD ?= $(TOOLCHAIN_BIN)ld.lld
+NM ?= $(TOOLCHAIN_BIN)llvm-nm
+OBJCOPY ?= $(TOOLCHAIN_BIN)llvm-objcopy
 KERNEL_SWIFT_FLAGS := -enable-experimental-feature Embedded -enable-experimental-feature Extern \
     -wmo -parse-as-library -Osize -Xfrontend -disable-stack-protector -module-name Kernel \
     $(if $(HEAP_DEBUG),-D HEAP_DEBUG)
@@ -34,8 +39,10 @@ USER_SWIFT_FLAGS := -enable-experimental-feature Embedded -enable-experimental-f
 I386 := $(BUILD)/i386
 I386_SWIFT := $(CORE_SOURCES) $(shell find Arch/i386 -name '*.swift')
 I386_ASM := Boot/i386/boot.S $(wildcard Arch/i386/*.S)
+# 64-bit integer helpers (__udivdi3, ...) of our own, in place of libgcc's.
+I386_INT64 := $(I386)/int64.c.o
 I386_OBJS := $(I386)/kernel.o $(patsubst %,$(I386)/%.o,$(notdir $(I386_ASM))) $(I386)/runtime.c.o $(I386)/memory.c.o \
-    $(I386)/user_images.S.o
+    $(I386_INT64) $(I386)/user_images.S.o
 I386_USER := $(patsubst %,$(I386)/user/%.elf,$(USER_PROGRAMS))
 QEMU_I386 = qemu-system-i386 -m $(RAM) -kernel $(I386)/kernel.elf -append "pt=$(PT)" \
     -serial stdio -display none -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04
@@ -54,6 +61,9 @@ $(I386)/%.S.o: Arch/i386/%.S | $(I386)
 	$(CLANG) --target=i686-unknown-none-elf -c $< -o $@
 $(I386)/%.c.o: Kernel/%.c | $(I386)
 	$(CLANG) --target=i686-unknown-none-elf $(KERNEL_C_FLAGS) -c $< -o $@
+$(I386_INT64): Arch/i386/Int64/int64.c Arch/i386/Int64/include/int64.h | $(I386)
+	$(CLANG) --target=i686-unknown-none-elf $(KERNEL_C_FLAGS) -IArch/i386/Int64/include -c $< -o $@
+	ci/check_link.sh helpers $@
 $(I386)/user/%.o: User/Programs/%.swift $(USER_SWIFT) | $(I386)/user
 	$(SWIFTC) -target i686-unknown-none-elf $(USER_SWIFT_FLAGS) -module-name $* -c $(USER_SWIFT) $< -o $@
 $(I386)/user/start.S.o: Arch/i386/User/start.S | $(I386)/user
@@ -62,16 +72,17 @@ $(I386)/user/%.c.o: User/Runtime/%.c | $(I386)/user
 	$(CLANG) --target=i686-unknown-none-elf $(KERNEL_C_FLAGS) -c $< -o $@
 $(I386)/user/memory.c.o: Kernel/memory.c | $(I386)/user
 	$(CLANG) --target=i686-unknown-none-elf $(KERNEL_C_FLAGS) -c $< -o $@
-$(I386)/user/%.elf: $(I386)/user/%.o $(I386)/user/start.S.o $(I386)/user/free.c.o $(I386)/user/memory.c.o Boot/i386/user.ld | tools-i386
-	$(LLD) -m elf_i386 -T Boot/i386/user.ld -o $@ $(I386)/user/start.S.o $< $(I386)/user/free.c.o $(I386)/user/memory.c.o \
-	    "$$(gcc -m32 -print-libgcc-file-name)"
+$(I386)/user/%.elf: $(I386)/user/%.o $(I386)/user/start.S.o $(I386)/user/free.c.o $(I386)/user/memory.c.o $(I386_INT64) Boot/i386/user.ld
+	$(LLD) -m elf_i386 -T Boot/i386/user.ld -o $@ $(I386)/user/start.S.o $< $(I386)/user/free.c.o $(I386)/user/memory.c.o $(I386_INT64)
+	ci/check_link.sh elf $@
 $(I386)/user_images.S.o: User/images.S $(I386_USER)
 	$(CLANG) --target=i686-unknown-none-elf -I $(I386)/user -c $< -o $@
-$(I386)/kernel.elf: $(I386_OBJS) Boot/i386/linker.ld | tools-i386
-	$(LLD) -m elf_i386 -T Boot/i386/linker.ld -o $@ $(I386_OBJS) "$$(gcc -m32 -print-libgcc-file-name)"
+$(I386)/kernel.elf: $(I386_OBJS) Boot/i386/linker.ld
+	$(LLD) -m elf_i386 -T Boot/i386/linker.ld -o $@ $(I386_OBJS)
+	ci/check_link.sh elf $@
 
 # QEMU exits with (value << 1) | 1 through isa-debug-exit: 33 is the kernel's pass.
-run-i386: $(I386)/kernel.elf
+run-i386: $(I386)/kernel.elf | tools-i386
 	$(QEMU_I386); status=$$?; [[ $$status -eq 33 ]] || { echo "QEMU exit status $$status (33 is a pass)"; exit 1; }
 
 # --- aarch64 ----------------------------------------------------------------
@@ -107,13 +118,15 @@ $(A64)/user/memory.c.o: Kernel/memory.c | $(A64)/user
 	$(CLANG) --target=aarch64-none-elf $(KERNEL_C_FLAGS) -mgeneral-regs-only -c $< -o $@
 $(A64)/user/%.elf: $(A64)/user/%.o $(A64)/user/start.S.o $(A64)/user/free.c.o $(A64)/user/memory.c.o Boot/aarch64/user.ld
 	$(LLD) -T Boot/aarch64/user.ld -o $@ $(A64)/user/start.S.o $< $(A64)/user/free.c.o $(A64)/user/memory.c.o
+	ci/check_link.sh elf $@
 $(A64)/user_images.S.o: User/images.S $(A64_USER)
 	$(CLANG) --target=aarch64-none-elf -I $(A64)/user -c $< -o $@
 $(A64)/kernel.elf: $(A64_OBJS) Boot/aarch64/linker.ld
 	$(LLD) -T Boot/aarch64/linker.ld -o $@ $(A64_OBJS)
+	ci/check_link.sh elf $@
 # A raw image: QEMU passes the device tree only to images with the arm64 header.
 $(A64)/kernel.bin: $(A64)/kernel.elf
-	llvm-objcopy -O binary $< $@
+	$(OBJCOPY) -O binary $< $@
 
 run-aarch64: $(A64)/kernel.bin | tools-aarch64
 	$(QEMU_A64); status=$$?; [[ $$status -eq 33 ]] || { echo "QEMU exit status $$status (33 is a pass)"; exit 1; }
@@ -121,6 +134,7 @@ run-aarch64: $(A64)/kernel.bin | tools-aarch64
 # --- tests ------------------------------------------------------------------
 test: test-host test-boot test-fuzz
 test-host: | tools
+	ci/test_ensure_tools.sh
 	swift build --build-tests
 	swift test
 test-boot: kernels | tools
@@ -151,7 +165,9 @@ test-fuzz: $(FUZZ)
 	    [[ -n "$$ops" && $$ops -ge 1000000 ]] || { echo "fuzz pass ran $${ops:-no} operations; want at least 1000000"; exit 1; }
 
 # --- benchmarks (not part of make test) --------------------------------------
-.PHONY: bench bench-strategies bench-heap
+.PHONY: bench bench-strategies bench-heap int64-vectors
+# The constants the i386 kernel checks its 64-bit helpers against at boot.
+int64-vectors: ; python3 ci/gen_int64_vectors.py
 bench: bench-strategies bench-heap
 # Replays the traces against the kernel heap, glibc, jemalloc and mimalloc; writes docs/heap-benchmarks.md.
 bench-heap:
@@ -166,7 +182,9 @@ bench-strategies: kernels | tools
 	python3 ci/bench_strategies.py
 
 # --- set-up -----------------------------------------------------------------
-tools: ; ci/ensure-tools.sh all
+# QEMU is the only Debian package the kernels need; ci/ensure-tools.sh installs it
+# (and the benches' and debug targets' tools) when a target needs it.
+tools: ; @ci/ensure-tools.sh all
 .PHONY: tools-i386
 tools-i386: ; @ci/ensure-tools.sh i386
 .PHONY: tools-aarch64

@@ -14,13 +14,16 @@ let package = Package(
             sources: ["Sources", "Arch/i386/Format", "Arch/aarch64/Format"]
         ),
         .target(name: "MallocCounter", path: "Tests/MallocCounter"),
+        // The i386 64-bit integer helpers, renamed host_* so that the host tests
+        // can compare them with Swift's own arithmetic.
+        .target(name: "Int64Helpers", path: "Arch/i386/Int64"),
         // Benchmarks compile the core into their own module (symlinked folders),
         // so that, as in the kernel, every generic is specialized.
         .executableTarget(name: "strategy-bench", path: "Bench/StrategyBench"),
         .executableTarget(name: "heap-bench", path: "Bench/HeapBench"),
         .testTarget(
             name: "KernelTests",
-            dependencies: ["KernelCore", "MallocCounter"],
+            dependencies: ["KernelCore", "MallocCounter", "Int64Helpers"],
             path: "Tests/KernelTests"
         ),
     ]

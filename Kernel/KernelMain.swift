@@ -7,6 +7,7 @@ let defaultStrategy: StaticString = "spare"
 func kernelMain(_ arch: Platform, _ boot: inout BootInfo) -> Never {
     kputs("\nswift-microkernel: Embedded Swift on "); kputs(Platform.name); kputs("\n")
     kputs("command line: \""); kputBytes(boot.commandLine); kputs("\"\n")
+    verifyInt64Helpers()
 
     let pageSize = Platform.Format.pageSize
     boot.map.normalize(pageSize: pageSize, limit: Platform.directMapLimit)

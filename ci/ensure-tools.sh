@@ -1,34 +1,59 @@
 #!/usr/bin/env bash
-# Installs what the kernel builds and boot tests need, from Debian's packages,
-# when it is missing: QEMU for both guests and the 32-bit libgcc (64-bit
-# integer helpers such as __udivdi3 for the i386 kernel).
-# Usage: ci/ensure-tools.sh [i386|aarch64|all|valgrind|bench-heap]
-set -euo pipefail
-want=${1:-all}
+# Installs, from Debian's packages, what a make target needs and this machine
+# lacks. The kernels themselves need only the Swift toolchain; QEMU runs them.
+# Usage: ci/ensure-tools.sh WHAT...   where WHAT is
+#   i386 | aarch64 | all   QEMU for that guest (all: both)
+#   valgrind               callgrind, for the benchmarks
+#   bench-heap             valgrind, jemalloc and mimalloc (the heap's peers)
+#   debug                  gdb-multiarch (make debug-*)
+#   iso                    grub-mkrescue with its BIOS files, xorriso, mtools (make iso)
+# A failed `apt-get update` (one mirror out of sync is enough) does not stop
+# the install: the packages may well be in the indexes already. A failed
+# install prints the command to run by hand.
+# ENSURE_TOOLS_ASSUME_MISSING=1 treats every tool as missing (ci/test_ensure_tools.sh).
+set -uo pipefail
 packages=()
-if [[ $want == i386 || $want == all ]]; then
-    command -v qemu-system-i386 >/dev/null || packages+=(qemu-system-x86)
-    [[ -f "$(gcc -m32 -print-libgcc-file-name 2>/dev/null)" ]] || packages+=(lib32gcc-12-dev)
-fi
-if [[ $want == aarch64 || $want == all ]]; then
-    command -v qemu-system-aarch64 >/dev/null || packages+=(qemu-system-arm)
-fi
-if [[ $want == valgrind || $want == bench-heap ]]; then
-    command -v valgrind >/dev/null || packages+=(valgrind)
-fi
-if [[ $want == bench-heap ]]; then
-    ls /usr/lib/x86_64-linux-gnu/libjemalloc.so.2 >/dev/null 2>&1 || packages+=(libjemalloc2)
-    ls /usr/lib/x86_64-linux-gnu/libmimalloc.so.2* >/dev/null 2>&1 || packages+=(libmimalloc2.0)
-fi
+need() {  # need PACKAGE CHECK...: add PACKAGE unless the check succeeds
+    local package=$1; shift
+    if [[ ${ENSURE_TOOLS_ASSUME_MISSING:-} == 1 ]] || ! "$@" >/dev/null 2>&1; then
+        [[ " ${packages[*]} " == *" $package "* ]] || packages+=("$package")
+    fi
+}
+have_lib() { compgen -G "/usr/lib/x86_64-linux-gnu/$1" >/dev/null; }
+for want in "${@:-all}"; do
+    case $want in
+    i386) need qemu-system-x86 command -v qemu-system-i386 ;;
+    aarch64) need qemu-system-arm command -v qemu-system-aarch64 ;;
+    all) need qemu-system-x86 command -v qemu-system-i386
+         need qemu-system-arm command -v qemu-system-aarch64 ;;
+    valgrind) need valgrind command -v valgrind ;;
+    bench-heap) need valgrind command -v valgrind
+                need libjemalloc2 have_lib 'libjemalloc.so.2'
+                need libmimalloc2.0 have_lib 'libmimalloc.so.2*' ;;
+    debug) need gdb-multiarch command -v gdb-multiarch ;;
+    iso) need grub-pc-bin test -d /usr/lib/grub/i386-pc
+         need grub-common command -v grub-mkrescue
+         need xorriso command -v xorriso
+         need mtools command -v mformat ;;
+    *) echo "ensure-tools: unknown target '$want'" >&2; exit 2 ;;
+    esac
+done
 [[ ${#packages[@]} -eq 0 ]] && exit 0
 
 sudo=""
 if [[ $(id -u) -ne 0 ]]; then
     if command -v sudo >/dev/null; then sudo="sudo"; else
-        echo "missing: ${packages[*]}. Install them with: apt-get install -y ${packages[*]}" >&2
+        echo "ensure-tools: missing ${packages[*]}; as root, run: apt-get install -y ${packages[*]}" >&2
         exit 1
     fi
 fi
-echo "installing from Debian's packages: ${packages[*]}"
-$sudo apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
+install_command="${sudo:+$sudo }apt-get install -y --no-install-recommends ${packages[*]}"
+echo "ensure-tools: installing from Debian's packages: ${packages[*]}"
+if ! $sudo apt-get update -qq; then
+    echo "ensure-tools: apt-get update failed (exit $?); trying the install with the package indexes as they are" >&2
+fi
+if ! DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null; then
+    echo "ensure-tools: the install failed. Run it by hand, then the make target again:" >&2
+    echo "    $install_command" >&2
+    exit 1
+fi

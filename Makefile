@@ -3,8 +3,9 @@
 #   make run-aarch64 [PT=...] [RAM=128M] [CPU=cortex-a57] [MACHINE=virt]
 #   make test
 SHELL := /bin/bash
-# Keep intermediate objects (user-task .o files), so a second make does not rebuild them.
-.SECONDARY:
+# Keep intermediate objects (user-task .o files), so a second make does not rebuild
+# them; a deleted one is still rebuilt (which .SECONDARY would skip).
+.PRECIOUS: %.o %.elf
 # HEAP_DEBUG=1 builds kernels whose heap checks magic, canaries and poison (into build/heap-debug).
 HEAP_DEBUG ?=
 BUILD ?= $(if $(HEAP_DEBUG),build/heap-debug,build)
@@ -73,7 +74,7 @@ $(I386)/user/%.c.o: User/Runtime/%.c | $(I386)/user
 $(I386)/user/memory.c.o: Kernel/memory.c | $(I386)/user
 	$(CLANG) --target=i686-unknown-none-elf $(KERNEL_C_FLAGS) -c $< -o $@
 $(I386)/user/%.elf: $(I386)/user/%.o $(I386)/user/start.S.o $(I386)/user/free.c.o $(I386)/user/memory.c.o $(I386_INT64) Boot/i386/user.ld
-	$(LLD) -m elf_i386 -T Boot/i386/user.ld -o $@ $(I386)/user/start.S.o $< $(I386)/user/free.c.o $(I386)/user/memory.c.o $(I386_INT64)
+	$(LLD) -m elf_i386 -z max-page-size=4096 -T Boot/i386/user.ld -o $@ $(I386)/user/start.S.o $< $(I386)/user/free.c.o $(I386)/user/memory.c.o $(I386_INT64)
 	ci/check_link.sh elf $@
 $(I386)/user_images.S.o: User/images.S $(I386_USER)
 	$(CLANG) --target=i686-unknown-none-elf -I $(I386)/user -c $< -o $@
@@ -117,7 +118,7 @@ $(A64)/user/%.c.o: User/Runtime/%.c | $(A64)/user
 $(A64)/user/memory.c.o: Kernel/memory.c | $(A64)/user
 	$(CLANG) --target=aarch64-none-elf $(KERNEL_C_FLAGS) -mgeneral-regs-only -c $< -o $@
 $(A64)/user/%.elf: $(A64)/user/%.o $(A64)/user/start.S.o $(A64)/user/free.c.o $(A64)/user/memory.c.o Boot/aarch64/user.ld
-	$(LLD) -T Boot/aarch64/user.ld -o $@ $(A64)/user/start.S.o $< $(A64)/user/free.c.o $(A64)/user/memory.c.o
+	$(LLD) -z max-page-size=4096 -T Boot/aarch64/user.ld -o $@ $(A64)/user/start.S.o $< $(A64)/user/free.c.o $(A64)/user/memory.c.o
 	ci/check_link.sh elf $@
 $(A64)/user_images.S.o: User/images.S $(A64_USER)
 	$(CLANG) --target=aarch64-none-elf -I $(A64)/user -c $< -o $@
@@ -165,7 +166,9 @@ test-fuzz: $(FUZZ)
 	    [[ -n "$$ops" && $$ops -ge 1000000 ]] || { echo "fuzz pass ran $${ops:-no} operations; want at least 1000000"; exit 1; }
 
 # --- benchmarks (not part of make test) --------------------------------------
-.PHONY: bench bench-strategies bench-heap int64-vectors
+.PHONY: bench bench-strategies bench-heap int64-vectors sizes
+# Each kernel's section and image sizes, into docs/image-sizes.md.
+sizes: kernels ; python3 ci/image_sizes.py $(BUILD)
 # The constants the i386 kernel checks its 64-bit helpers against at boot.
 int64-vectors: ; python3 ci/gen_int64_vectors.py
 bench: bench-strategies bench-heap

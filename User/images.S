@@ -2,7 +2,9 @@
  * linker. The Makefile puts this arch's user build folder on the include
  * path (-I), where .incbin finds them.
  * user_images: the number of images, then (start, end) per image, in the
- * order of UserImage (Kernel/TaskDemo.swift). */
+ * order of UserImage (Kernel/TaskDemo.swift).
+ * .balign counts bytes on every arch (on aarch64 `.align 16` means 2^16 and
+ * once padded each image to 64 KiB). */
 #if defined(__aarch64__)
 #define WORD .quad
 #else
@@ -10,20 +12,20 @@
 #endif
 
         .section .rodata
-        .align 16
+        .balign 16
 kvserver_start: .incbin "kvserver.elf"
 kvserver_end:
-        .align 16
+        .balign 16
 kvclient_start: .incbin "kvclient.elf"
 kvclient_end:
-        .align 16
+        .balign 16
 pingpong_start: .incbin "pingpong.elf"
 pingpong_end:
-        .align 16
+        .balign 16
 intruder_start: .incbin "intruder.elf"
 intruder_end:
 
-        .align 8
+        .balign 8
         .globl user_images
 user_images:
         WORD 4

@@ -133,16 +133,36 @@ run-aarch64: $(A64)/kernel.bin | tools-aarch64
 	$(QEMU_A64); status=$$?; [[ $$status -eq 33 ]] || { echo "QEMU exit status $$status (33 is a pass)"; exit 1; }
 
 # --- tests ------------------------------------------------------------------
-test: test-host test-boot test-fuzz
+# make test: every build first, two at a time (the host tests' build, both
+# kernels, the heap-debug kernels, the fuzzer), then the runs one after another
+# (the boot tests use both CPUs themselves). `make -j1 test` works too.
+.PHONY: test-build test-host-build heap-debug-kernels test-run
+test: | tools
+	ci/test_ensure_tools.sh
+	@start=$$(date +%s); $(MAKE) --no-print-directory -j2 test-build && \
+	    echo "test: builds took $$(( $$(date +%s) - start )) s"
+	@$(MAKE) --no-print-directory test-run
+test-build: kernels heap-debug-kernels test-host-build fuzz-build
+test-host-build: ; swift build --build-tests
+heap-debug-kernels: ; $(MAKE) --no-print-directory HEAP_DEBUG=1 kernels
+test-run:
+	@mkdir -p $(BUILD); t=$$(date +%s); swift test > $(BUILD)/host-tests.log 2>&1; status=$$?; \
+	    grep -E "error:|Executed [0-9]+ tests" $(BUILD)/host-tests.log | tail -25; \
+	    [[ $$status -eq 0 ]] || { echo "host tests failed: $(BUILD)/host-tests.log"; exit 1; }; \
+	    echo "test: host tests took $$(( $$(date +%s) - t )) s"
+	@t=$$(date +%s); $(MAKE) --no-print-directory boot-checks && echo "test: boot tests took $$(( $$(date +%s) - t )) s"
+	@t=$$(date +%s); $(MAKE) --no-print-directory test-fuzz && echo "test: fuzz pass took $$(( $$(date +%s) - t )) s"
 test-host: | tools
 	ci/test_ensure_tools.sh
 	swift build --build-tests
 	swift test
-test-boot: kernels | tools
+test-boot: kernels heap-debug-kernels | tools
+	$(MAKE) --no-print-directory boot-checks
+.PHONY: boot-checks
+boot-checks:
 	python3 ci/check_handlers.py $(I386)/kernel.elf i386_trap i386_double_fault
 	python3 ci/check_handlers.py $(A64)/kernel.elf aarch64_trap
 	python3 ci/boot_test.py
-	$(MAKE) --no-print-directory HEAP_DEBUG=1 kernels
 	BUILD=build/heap-debug HEAP_DEBUG=1 python3 ci/boot_test.py --only "128M"
 
 # --- heap fuzzing (libFuzzer) --------------------------------------------------
@@ -154,7 +174,8 @@ $(FUZZ): $(shell find Sources -name '*.swift') Fuzz/HeapFuzz/main.swift
 	$(SWIFTC) -sanitize=fuzzer $(if $(FUZZ_ASAN),-sanitize=address) -parse-as-library -O -module-name HeapFuzz \
 	    $(shell find Sources -name '*.swift') Fuzz/HeapFuzz/main.swift -o $@
 # make fuzz [FUZZ_SECONDS=600] [FUZZ_ASAN=1]: fuzz for a while, keeping the corpus in build/fuzz/corpus.
-.PHONY: fuzz test-fuzz
+.PHONY: fuzz test-fuzz fuzz-build
+fuzz-build: $(FUZZ)
 fuzz: $(FUZZ)
 	mkdir -p $(BUILD)/fuzz/corpus
 	SWIFT_BACKTRACE=enable=no $(FUZZ) $(FUZZ_FLAGS) -max_total_time=$(FUZZ_SECONDS) $(BUILD)/fuzz/corpus

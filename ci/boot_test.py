@@ -288,21 +288,31 @@ def main():
         return 0
     failed = 0
     os.makedirs(f"{BUILD}/boot-logs", exist_ok=True)
-    for case in selected:
-        problems, log, seconds = run(case)
-        path = f"{BUILD}/boot-logs/{re.sub(r'[^A-Za-z0-9]+', '-', case.name)}.log"
-        with open(path, "w") as f:
-            f.write(log)
-        if problems:
-            failed += 1
-            print(f"FAIL {case.name} ({seconds:.1f} s): " + "; ".join(problems))
-            print("  last lines of " + path + ":")
-            for line in log.strip().splitlines()[-12:]:
-                print("    " + line)
-        else:
-            print(f"ok   {case.name} ({seconds:.1f} s)")
+    # Boots run in parallel (BOOT_JOBS, default: one per CPU); each QEMU is one
+    # emulation thread. Results print in the cases' order.
+    from concurrent.futures import ThreadPoolExecutor
+    jobs = int(os.environ.get("BOOT_JOBS", os.cpu_count() or 1))
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        results = pool.map(lambda c: (c, *run(c)), selected)
+        for case, problems, log, seconds in results:
+            failed += report(case, problems, log, seconds)
     print(f"{len(selected) - failed} of {len(selected)} boot tests passed")
     return 1 if failed or not selected else 0
+
+
+def report(case, problems, log, seconds):
+    """Writes the case's log and prints its line; returns 1 for a failure."""
+    path = f"{BUILD}/boot-logs/{re.sub(r'[^A-Za-z0-9]+', '-', case.name)}.log"
+    with open(path, "w") as f:
+        f.write(log)
+    if problems:
+        print(f"FAIL {case.name} ({seconds:.1f} s): " + "; ".join(problems))
+        print("  last lines of " + path + ":")
+        for line in log.strip().splitlines()[-12:]:
+            print("    " + line)
+        return 1
+    print(f"ok   {case.name} ({seconds:.1f} s)", flush=True)
+    return 0
 
 
 if __name__ == "__main__":

@@ -10,14 +10,20 @@ func kernelMain(_ arch: Platform, _ boot: inout BootInfo) -> Never {
     verifyInt64Helpers()
 
     let pageSize = Platform.Format.pageSize
-    boot.map.normalize(pageSize: pageSize, limit: Platform.directMapLimit)
+    let unreachable = boot.map.normalize(pageSize: pageSize, limit: Platform.directMapLimit)
     guard var frames = FrameAllocator(map: &boot.map, pageSize: pageSize, reach: { arch.pointer(to: $0) }) else {
         kputs("memory: no usable RAM in the boot memory map\n")
         kernelFail()
     }
     printMemoryMap(boot.map)
+    if unreachable > 0 {
+        kputs("memory: "); kputSize(unreachable); kputs(" of RAM at or above "); kputHex(Platform.directMapLimit)
+        kputs(" is not used: the kernel reaches physical memory through its direct map, which ends there\n")
+    }
     kputs("frames: "); kputDecimal(UInt64(frames.freeFrames)); kputs(" free of ")
     kputDecimal(UInt64(frames.totalFrames)); kputs(" ("); kputSize(UInt64(frames.freeFrames) * pageSize); kputs(")\n")
+    let tables = chooseStrategy(boot.commandLine)
+    checkBootBudget(boot, tables, freeFrames: frames.freeFrames)
 
     guard let space = AddressSpace(arch: arch, frames: &frames) else { kernelPanic("no frame for the root page table") }
     let directTables = mapKernel(space, boot, &frames)
@@ -30,8 +36,7 @@ func kernelMain(_ arch: Platform, _ boot: inout BootInfo) -> Never {
     // grew: set frames aside now for the thread stacks and tasks that follow.
     var aside = InlineArray<512, UInt64>(repeating: 0)
     var asideCount = 0
-    while asideCount < 512, let f = frames.allocate() { aside[asideCount] = f.start.raw; asideCount += 1 }
-    let tables = chooseStrategy(boot.commandLine)
+    while asideCount < aside.count, let f = frames.allocate() { aside[asideCount] = f.start.raw; asideCount += 1 }
     let before = frames.freeFrames
     let region = HeapRegion(space: space, frames: frames, tables: tables, window: Platform.heapWindow)
     kputs("strategy: "); kputs(region.tables.name); kputs(" (tables installed at boot: ")
@@ -57,6 +62,28 @@ func kernelMain(_ arch: Platform, _ boot: inout BootInfo) -> Never {
     let tasks = runTaskDemo()
     printSummary(report, threads, tasks, ramBytes: boot.map.usableBytes)
     arch.exit(passed: true)
+}
+
+/// The smallest heap this boot runs with: the self-test's Swift objects need it
+/// (measured: i386 boots with 1446 free frames and traps with 1382).
+let bootHeapMinimum: UInt64 = 3840 << 10
+/// Frames set aside before the self-test for the threads and tasks after it.
+let framesSetAside = 512
+
+/// Refuse a machine with too little RAM before the first frame is taken, with
+/// what the boot needs and what there is, instead of failing half way.
+func checkBootBudget(_ boot: BootInfo, _ strategy: TableStrategy, freeFrames: Int) {
+    let b = BootBudget.make(Platform.Format.self, boot: boot, directLimit: Platform.directMapLimit, strategy: strategy,
+                            heapWindow: Platform.heapWindow, heapBytes: bootHeapMinimum, setAside: framesSetAside)
+    if freeFrames >= b.frames { return }
+    let page = Platform.Format.pageSize
+    kputs("memory: too little RAM to boot: the boot needs "); kputSize(UInt64(b.frames) * page)
+    kputs(" of free frames and there are "); kputSize(UInt64(freeFrames) * page)
+    kputs(" (after the kernel image and the frame bitmap)\n")
+    kputs("memory: needed: page tables "); kputSize(UInt64(b.rootTables + b.directMapTables + b.heapTables) * page)
+    kputs(" (root, direct map, heap under "); kputs(strategy.name); kputs("), frames set aside for threads and tasks ")
+    kputSize(UInt64(b.setAside) * page); kputs(", smallest heap "); kputSize(UInt64(b.heapPages) * page); kputs("\n")
+    kernelFail()
 }
 
 /// Identity-map every region the memory map names (not page 0) and the device

@@ -151,6 +151,11 @@ def cases():
     c.append(Case("i386 bad pt= is refused with the valid list", "i386", qemu_i386("64M", "pt=bogus"), I386_PASS, [
         ok_boot("i386", strategy=equals("spare")),
         contains(r'unknown pt="bogus"; valid values: spare, prereserve')]))
+    c += low_memory_cases("i386", qemu_i386, I386_PASS, I386_FAIL, threshold="6912K")
+    c.append(Case("i386 3500M: RAM above the direct map is reported", "i386", qemu_i386("3500M", "pt=spare"), I386_PASS, [
+        ok_boot("i386", exhausted=equals("no")),
+        contains(r"^memory: 4\d\d\d\d\d KiB of RAM at or above 0xc0000000 is not used: the kernel reaches physical "
+                 r"memory through its direct map, which ends there")]))
     c += crash_cases("i386", qemu_i386, I386_FAIL,
                      null=r"page fault vector=14 .* cr2=0x00000000 \(page not present, read, kernel\)",
                      writecode=r"page fault vector=14 .* \(protection violation, write, kernel\)")
@@ -187,6 +192,7 @@ def cases():
                   qemu_aarch64("64M", "pt=pool:x"), A64_PASS, [
         ok_boot("aarch64", strategy=equals("spare")),
         contains(r'unknown pt="pool:x"; valid values: spare, prereserve')]))
+    c += low_memory_cases("aarch64", qemu_aarch64, A64_PASS, A64_FAIL, threshold="8M")
     c += crash_cases("aarch64", qemu_aarch64, A64_FAIL,
                      null=r"data abort vector=0 esr=0x\w+ \(EC 0x00000025\) far=0x00000000 elr=0x\w+ \(read, translation fault\)",
                      writecode=r"data abort vector=0 .* \(write, permission fault\)")
@@ -200,6 +206,18 @@ def cases():
             contains(r"^timer: GICv3 at 0x", rf"^boot: entered at EL{el}, running at EL1"),
             *thread_checks.all_checks("aarch64"), *task_checks.all_checks("aarch64")]))
     return c
+
+
+def low_memory_cases(arch, qemu, passed, failed, threshold):
+    """Too little RAM is refused before the first allocation, with what the boot
+    needs and what there is, and no trap; the smallest RAM the check accepts boots."""
+    return [Case(f"{arch} 4M is refused with the amounts", arch, qemu("4M", "pt=spare"), failed, [
+                contains(r"^memory: too little RAM to boot: the boot needs \d+ KiB of free frames and there are \d+ KiB",
+                         r"^memory: needed: page tables \d+ KiB .*, frames set aside for threads and tasks 2 MiB, smallest heap",
+                         rf"^KERNEL FAIL arch={arch}"),
+                lacks(r"CPU EXCEPTION", r"^KERNEL OK", r"^heap: out of memory")]),
+            Case(f"{arch} {threshold}, just above the threshold, boots", arch, qemu(threshold, "pt=spare"), passed, [
+                ok_boot(arch, exhausted=equals("yes"), tasks=equals(7)), lacks(r"too little RAM")])]
 
 
 def crash_cases(arch, qemu, failed, null, writecode):

@@ -53,7 +53,11 @@ struct MemoryMap {
     /// Sort, resolve overlaps (the stronger kind wins), merge neighbours of the
     /// same kind, shrink usable regions to whole pages, and drop usable memory
     /// at or above `limit`. Afterwards regions are disjoint and ascending.
-    mutating func normalize(pageSize: UInt64, limit: UInt64) {
+    /// Returns the usable bytes dropped for lying at or above `limit`, so that
+    /// the caller can say so: memory is reported, never silently lost.
+    @discardableResult
+    mutating func normalize(pageSize: UInt64, limit: UInt64) -> UInt64 {
+        var dropped: UInt64 = 0
         // Every region edge cuts the line into elementary pieces; each piece
         // takes the strongest kind covering it.
         var cuts = InlineArray<128, UInt64>(repeating: 0)
@@ -77,7 +81,11 @@ struct MemoryMap {
             var piece = MemoryRegion(start: a, end: b, kind: k)
             if k == .usable {
                 piece.start = alignUp(a, pageSize)
-                piece.end = min(alignDown(b, pageSize), limit)
+                piece.end = alignDown(b, pageSize)
+                if piece.end > limit {
+                    dropped += piece.end - max(piece.start, limit)
+                    piece.end = limit
+                }
                 if piece.end <= piece.start { continue }
             }
             k = piece.kind
@@ -89,6 +97,7 @@ struct MemoryMap {
         }
         regions = out
         count = m
+        return dropped
     }
 
     /// Mark [start, end) as taken by `kind`; call `normalize` afterwards.

@@ -27,6 +27,19 @@ final class MemoryMapTests: XCTestCase {
         XCTAssertEqual(map[1], MemoryRegion(start: 0xF000_0000, end: 0xF000_1000, kind: .usable))
     }
 
+    func testMemoryAboveTheLimitIsCountedNotSilentlyLost() {
+        var map = MemoryMap()
+        map.add(start: 0x10_0000, length: 0xD000_0000 - 0x10_0000, kind: .usable)   // runs past 0xC0000000
+        map.add(start: 0x1_0000_0000, length: 0x2000_0000, kind: .usable)           // wholly above it
+        map.add(start: 0xFEC0_0000, length: 0x1000, kind: .reserved)                // not usable: not counted
+        let dropped = map.normalize(pageSize: 4096, limit: 0xC000_0000)
+        XCTAssertEqual(dropped, 0x1000_0000 + 0x2000_0000)
+        XCTAssertEqual(map.usableBytes, 0xC000_0000 - 0x10_0000)
+        var below = MemoryMap()
+        below.add(start: 0x10_0000, length: 0x100_0000, kind: .usable)
+        XCTAssertEqual(below.normalize(pageSize: 4096, limit: 0xC000_0000), 0)
+    }
+
     func testKernelReservationCarvesUsableMemory() {
         var map = MemoryMap()
         map.add(start: 0, length: 0x100_0000, kind: .usable)

@@ -151,6 +151,11 @@ def cases():
     c.append(Case("i386 bad pt= is refused with the valid list", "i386", qemu_i386("64M", "pt=bogus"), I386_PASS, [
         ok_boot("i386", strategy=equals("spare")),
         contains(r'unknown pt="bogus"; valid values: spare, prereserve')]))
+    c.append(Case("i386 GRUB ISO boots with GRUB's command line", "i386",
+                  ["qemu-system-i386", "-m", "128M", "-cdrom", f"{BUILD}/i386/kernel.iso", "-serial", "stdio",
+                   "-display", "none", "-no-reboot", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"], I386_PASS, [
+        ok_boot("i386", strategy=equals("prereserve"), tasks=equals(7)),
+        contains(r'Booting `swift-microkernel \(pt=prereserve\)', r'^command line: "pt=prereserve"')]))
     c += low_memory_cases("i386", qemu_i386, I386_PASS, I386_FAIL, threshold="6912K")
     c.append(Case("i386 3500M: RAM above the direct map is reported", "i386", qemu_i386("3500M", "pt=spare"), I386_PASS, [
         ok_boot("i386", exhausted=equals("no")),

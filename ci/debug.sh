@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# make debug-i386 / make debug-aarch64: boot the kernel in QEMU halted at its
+# first instruction with the gdb stub on a TCP port, and attach gdb-multiarch
+# with the kernel's symbols and line tables, the source folder set, and a
+# hardware breakpoint at kernelMain (hardware: on i386 the Multiboot loader
+# copies the kernel in after gdb attaches, over any software breakpoint).
+# The guest's serial output goes to build/<arch>/debug-serial.log.
+# Usage: ci/debug.sh ARCH [PORT] [-- gdb arguments...]   (extra arguments: batch use,
+# for example ci/debug_test.py)
+set -euo pipefail
+arch=$1; shift
+port=${1:-1234}; [[ $# -gt 0 ]] && shift
+[[ ${1:-} == -- ]] && shift
+build=${BUILD:-build}
+elf=$build/$arch/kernel.elf
+nm=$(dirname "$(realpath "$(command -v swiftc)")")/llvm-nm
+serial=$build/$arch/debug-serial.log
+case $arch in
+i386) qemu=(qemu-system-i386 -m "${RAM:-128M}" -kernel "$elf" -append "pt=${PT:-spare}" -no-reboot
+            -device isa-debug-exit,iobase=0xf4,iosize=0x04) ;;
+aarch64) qemu=(qemu-system-aarch64 -M "${MACHINE:-virt}" -cpu "${CPU:-cortex-a57}" -m "${RAM:-128M}"
+               -kernel "$build/aarch64/kernel.bin" -append "pt=${PT:-spare} exit=semihosting" -semihosting -no-reboot) ;;
+*) echo "debug.sh: unknown arch '$arch'" >&2; exit 2 ;;
+esac
+# kernelMain's mangled name ends in the backend's type: take the one whose
+# parameters are (Platform, inout BootInfo).
+main=$("$nm" "$elf" | awk '$3 ~ /^\$e6Kernel10kernelMainys5NeverOAA[0-9]+[A-Za-z0-9]+V_AA8BootInfoVztF$/ {print $1}')
+[[ -n $main ]] || { echo "debug.sh: no kernelMain symbol in $elf" >&2; exit 1; }
+"${qemu[@]}" -display none -serial "file:$serial" -gdb "tcp:127.0.0.1:$port" -S &
+qemu_pid=$!
+trap 'kill $qemu_pid 2>/dev/null || true' EXIT
+echo "debug: QEMU halted with its gdb stub on port $port; guest serial output in $serial"
+gdb-multiarch -q -nx -readnow -ex "set pagination off" -ex "file $elf" -ex "directory $PWD" \
+    -ex "target remote 127.0.0.1:$port" -ex "hbreak *0x$main" "$@"

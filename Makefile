@@ -30,9 +30,11 @@ DEBUG_INFO ?= -gline-tables-only
 KERNEL_SWIFT_FLAGS := -enable-experimental-feature Embedded -enable-experimental-feature Extern \
     -wmo -parse-as-library -Osize $(DEBUG_INFO) -Xfrontend -disable-stack-protector -module-name Kernel \
     $(if $(HEAP_DEBUG),-D HEAP_DEBUG)
-KERNEL_C_FLAGS := -ffreestanding -fno-builtin -O2 -Wall
+KERNEL_C_FLAGS := -ffreestanding -fno-builtin -fno-omit-frame-pointer -O2 -Wall
 
 CORE_SOURCES := $(shell find Sources Kernel -name '*.swift')
+# Bytes set aside in every kernel for its own symbol table (Kernel/ksyms.S).
+KSYMS_SIZE := 49152
 # The compile flags, kept in a file that changes only when they do, so that a
 # changed flag (DEBUG_INFO=..., HEAP_DEBUG) rebuilds the kernels.
 FLAGS_STAMP := $(BUILD)/flags.txt
@@ -55,7 +57,7 @@ I386_ASM := Boot/i386/boot.S $(wildcard Arch/i386/*.S)
 # 64-bit integer helpers (__udivdi3, ...) of our own, in place of libgcc's.
 I386_INT64 := $(I386)/int64.c.o
 I386_OBJS := $(I386)/kernel.o $(patsubst %,$(I386)/%.o,$(notdir $(I386_ASM))) $(I386)/runtime.c.o $(I386)/memory.c.o \
-    $(I386_INT64) $(I386)/user_images.S.o
+    $(I386_INT64) $(I386)/user_images.S.o $(I386)/ksyms.S.o
 I386_USER := $(patsubst %,$(I386)/user/%.elf,$(USER_PROGRAMS))
 QEMU_I386 = qemu-system-i386 -m $(RAM) -kernel $(I386)/kernel.elf -append "pt=$(PT)" \
     -serial stdio -display none -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04
@@ -72,6 +74,8 @@ $(I386)/%.S.o: Boot/i386/%.S | $(I386)
 	$(CLANG) --target=i686-unknown-none-elf -c $< -o $@
 $(I386)/%.S.o: Arch/i386/%.S | $(I386)
 	$(CLANG) --target=i686-unknown-none-elf -c $< -o $@
+$(I386)/ksyms.S.o: Kernel/ksyms.S | $(I386)
+	$(CLANG) --target=i686-unknown-none-elf -DKSYMS_SIZE=$(KSYMS_SIZE) -c $< -o $@
 $(I386)/%.c.o: Kernel/%.c | $(I386)
 	$(CLANG) --target=i686-unknown-none-elf $(KERNEL_C_FLAGS) -c $< -o $@
 $(I386_INT64): Arch/i386/Int64/int64.c Arch/i386/Int64/include/int64.h | $(I386)
@@ -93,6 +97,7 @@ $(I386)/user_images.S.o: User/images.S $(I386_USER)
 $(I386)/kernel.elf: $(I386_OBJS) Boot/i386/linker.ld
 	$(LLD) -m elf_i386 -T Boot/i386/linker.ld -o $@ $(I386_OBJS)
 	ci/check_link.sh elf $@
+	python3 ci/kernel_symbols.py $@
 
 # QEMU exits with (value << 1) | 1 through isa-debug-exit: 33 is the kernel's pass.
 run-i386: $(I386)/kernel.elf | tools-i386
@@ -121,7 +126,7 @@ A64 := $(BUILD)/aarch64
 A64_SWIFT := $(CORE_SOURCES) $(shell find Arch/aarch64 -name '*.swift')
 A64_ASM := Boot/aarch64/boot.S $(wildcard Arch/aarch64/*.S)
 A64_OBJS := $(A64)/kernel.o $(patsubst %,$(A64)/%.o,$(notdir $(A64_ASM))) $(A64)/runtime.c.o $(A64)/memory.c.o \
-    $(A64)/user_images.S.o
+    $(A64)/user_images.S.o $(A64)/ksyms.S.o
 A64_USER := $(patsubst %,$(A64)/user/%.elf,$(USER_PROGRAMS))
 CPU ?= cortex-a57
 MACHINE ?= virt
@@ -137,6 +142,8 @@ $(A64)/%.S.o: Boot/aarch64/%.S | $(A64)
 	$(CLANG) --target=aarch64-none-elf -c $< -o $@
 $(A64)/%.S.o: Arch/aarch64/%.S | $(A64)
 	$(CLANG) --target=aarch64-none-elf -c $< -o $@
+$(A64)/ksyms.S.o: Kernel/ksyms.S | $(A64)
+	$(CLANG) --target=aarch64-none-elf -DKSYMS_SIZE=$(KSYMS_SIZE) -c $< -o $@
 $(A64)/%.c.o: Kernel/%.c | $(A64)
 	$(CLANG) --target=aarch64-none-elf $(KERNEL_C_FLAGS) -mgeneral-regs-only -c $< -o $@
 $(A64)/user/%.o: User/Programs/%.swift $(USER_SWIFT) | $(A64)/user
@@ -155,6 +162,7 @@ $(A64)/user_images.S.o: User/images.S $(A64_USER)
 $(A64)/kernel.elf: $(A64_OBJS) Boot/aarch64/linker.ld
 	$(LLD) -T Boot/aarch64/linker.ld -o $@ $(A64_OBJS)
 	ci/check_link.sh elf $@
+	python3 ci/kernel_symbols.py $@
 # A raw image: QEMU passes the device tree only to images with the arm64 header.
 $(A64)/kernel.bin: $(A64)/kernel.elf
 	$(OBJCOPY) -O binary $< $@
@@ -193,8 +201,8 @@ test-boot: kernels heap-debug-kernels iso | tools-test
 	$(MAKE) --no-print-directory boot-checks
 .PHONY: boot-checks
 boot-checks:
-	python3 ci/check_handlers.py $(I386)/kernel.elf i386_trap i386_double_fault
-	python3 ci/check_handlers.py $(A64)/kernel.elf aarch64_trap
+	python3 ci/check_handlers.py $(I386)/kernel.elf i386_trap i386_double_fault --reaches printBacktrace --reaches SymbolTableV6lookup
+	python3 ci/check_handlers.py $(A64)/kernel.elf aarch64_trap --reaches printBacktrace --reaches SymbolTableV6lookup
 	python3 ci/boot_test.py
 	python3 ci/debug_test.py
 	BUILD=build/heap-debug HEAP_DEBUG=1 python3 ci/boot_test.py --only "128M"

@@ -50,5 +50,6 @@ func kernelFail() -> Never {
 
 func kernelPanic(_ message: StaticString) -> Never {
     kputs("\nPANIC: "); kputs(message); kputs("\n")
+    printPanicBacktrace()
     kernelFail()
 }

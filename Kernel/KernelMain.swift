@@ -150,8 +150,9 @@ func printMemoryMap(_ map: MemoryMap) {
 }
 
 /// `crash=null` on the command line reads address 0 (the unmapped null page);
-/// `crash=writecode` writes over kernel code. The boot tests prove that both
-/// faults are reported, not silent.
+/// `crash=writecode` writes over kernel code; `crash=panic` panics; `crash=deep`
+/// faults three calls deep. The boot tests prove that each is reported, not
+/// silent, with a backtrace that names the functions.
 func provokeRequestedFault(_ commandLine: ByteString) {
     guard let what = commandLine.value(of: "crash") else { return }
     if what.equals("null") {
@@ -166,6 +167,21 @@ func provokeRequestedFault(_ commandLine: ByteString) {
         UnsafeMutablePointer<UInt8>(bitPattern: code)!.pointee = 0
         kputs("crash=writecode: the write was not stopped\n")
     }
+    if what.equals("panic") { kernelPanic("crash=panic: a panic on request") }
+    if what.equals("deep") {
+        kputs("crash=deep: a null read three calls deep\n")
+        crashDepthOne()
+    }
+}
+
+// Three frames the backtrace must name in order (innermost first). Each does
+// work after its call, so the call is not a tail call that would drop a frame.
+@inline(never) func crashDepthOne() { crashDepthTwo(); kputs("crash=deep: returned from depth two\n") }
+@inline(never) func crashDepthTwo() { crashDepthThree(); kputs("crash=deep: returned from depth three\n") }
+@inline(never) func crashDepthThree() {
+    kputs("crash=deep: depth three reads address 0\n")
+    kputHex(UInt64(UnsafeMutablePointer<UInt32>(bitPattern: nullAddress).unsafelyUnwrapped.pointee))
+    kputs("crash=deep: the read was not stopped\n")
 }
 
 /// Zero, hidden from the optimizer so the null read is really issued.

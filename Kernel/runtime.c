@@ -11,3 +11,25 @@ void free(void *pointer) { kernel_free(pointer); }
  * or an interrupt handler changes (Swift has no volatile). */
 unsigned long long kernel_load_u64(const volatile unsigned long long *p) { return *p; }
 void kernel_touch(volatile unsigned char *p) { *p = *p; }
+
+/* Where the linker put the kernel's symbol table, its image and the boot
+ * stack (every Boot/<arch>/boot.S defines boot_stack_bottom/top): for the
+ * backtraces in Kernel/Backtrace.swift. */
+#include <stdint.h>
+extern const char kernel_symbols[], kernel_symbols_end[], __kernel_start[];
+extern const char boot_stack_bottom[], boot_stack_top[];
+
+void kernel_layout(uintptr_t out[5]) {
+    out[0] = (uintptr_t)kernel_symbols;
+    out[1] = (uintptr_t)kernel_symbols_end;
+    out[2] = (uintptr_t)__kernel_start;
+    out[3] = (uintptr_t)boot_stack_bottom;
+    out[4] = (uintptr_t)boot_stack_top;
+}
+
+/* The caller's frame pointer, read from this function's own frame record
+ * (runtime.c is built with frame pointers): the caller's frame is still live,
+ * this one is gone once it returns. The start of a panic's backtrace. */
+uintptr_t kernel_caller_frame(void) {
+    return *(const uintptr_t *)__builtin_frame_address(0);
+}

@@ -228,7 +228,16 @@ def low_memory_cases(arch, qemu, passed, failed, threshold):
 def crash_cases(arch, qemu, failed, null, writecode):
     """The failure path must be loud and must not look like a pass: a null read,
     and a write over kernel code (mapped read-only), each with its fault report."""
-    return [Case(f"{arch} null dereference is reported", arch, qemu("64M", "crash=null"), failed, [
+    deep = Case(f"{arch} backtrace names three frames in order", arch, qemu("64M", "crash=deep"), failed, [
+        contains(r"^backtrace:\n  #0 0x\w+ crashDepthThree\(\) \+ 0x\w+\n  #1 0x\w+ crashDepthTwo\(\) \+ 0x\w+\n"
+                 r"  #2 0x\w+ crashDepthOne\(\) \+ 0x\w+\n(  #\d+ .*\n)*?  #\d+ 0x\w+ kernelMain\(_:_:\) \+",
+                 rf"^KERNEL FAIL arch={arch}"),
+        lacks(r"the read was not stopped", r"^KERNEL OK")])
+    panic = Case(f"{arch} a panic prints its backtrace", arch, qemu("64M", "crash=panic"), failed, [
+        contains(r"^PANIC: crash=panic: a panic on request\nbacktrace:\n  #0 0x\w+ kernelPanic\(_:\) \+ 0x\w+\n"
+                 r"(  #\d+ .*\n)*?  #\d+ 0x\w+ kernelMain\(_:_:\) \+",
+                 rf"^KERNEL FAIL arch={arch}"), lacks(r"^KERNEL OK")])
+    return [deep, panic, Case(f"{arch} null dereference is reported", arch, qemu("64M", "crash=null"), failed, [
                 contains("CPU EXCEPTION: " + null, rf"^KERNEL FAIL arch={arch}"), lacks(r"^KERNEL OK")]),
             Case(f"{arch} kernel code is read-only", arch, qemu("64M", "crash=writecode"), failed, [
                 contains(r"^crash=writecode: writing over kernel code at 0x\w+", "CPU EXCEPTION: " + writecode,

@@ -5,14 +5,22 @@ the middle of that initialisation would spin forever. This reads each
 kernel's disassembly, builds the direct call graph (calls, branches and tail
 calls to function symbols), and fails if swift_once is reachable from a trap
 entry. Indirect calls are listed: they are the graph's blind spots.
-Usage: check_handlers.py KERNEL.elf ENTRY [ENTRY...]"""
+--reaches NAME (repeatable) also requires that some function whose name
+contains NAME is reachable, so that a path the check is meant to cover (the
+backtrace printer of every fault report) cannot drop out of it unnoticed.
+Usage: check_handlers.py KERNEL.elf ENTRY [ENTRY...] [--reaches NAME]..."""
+import os
 import re
+import shutil
 import subprocess
 import sys
 
+# The Swift toolchain's own llvm-objdump (next to swiftc), not whatever is on PATH.
+OBJDUMP = os.path.join(os.path.dirname(os.path.realpath(shutil.which("swiftc"))), "llvm-objdump")
+
 
 def call_graph(elf):
-    text = subprocess.run(["llvm-objdump", "-d", "--no-show-raw-insn", elf], capture_output=True, text=True,
+    text = subprocess.run([OBJDUMP, "-d", "--no-show-raw-insn", elf], capture_output=True, text=True,
                           check=True).stdout
     graph, indirect, current = {}, {}, None
     for line in text.splitlines():
@@ -34,7 +42,10 @@ def call_graph(elf):
 
 
 def main():
-    elf, entries = sys.argv[1], sys.argv[2:]
+    args = sys.argv[1:]
+    reaches = [args[i + 1] for i, a in enumerate(args) if a == "--reaches"]
+    args = [a for i, a in enumerate(args) if a != "--reaches" and (i == 0 or args[i - 1] != "--reaches")]
+    elf, entries = args[0], args[1:]
     graph, indirect = call_graph(elf)
     missing = [e for e in entries if e not in graph]
     if missing:
@@ -50,6 +61,10 @@ def main():
     blind = sorted(f for f in parent if f in indirect)
     print(f"{elf}: {len(parent)} functions reachable from {', '.join(entries)}"
           + (f"; indirect calls in {', '.join(blind)}" if blind else ""))
+    for name in reaches:
+        if not any(name in f for f in parent):
+            print(f"no function containing '{name}' is reachable from {', '.join(entries)}")
+            return 1
     if "swift_once" in parent:
         path, f = [], "swift_once"
         while f is not None:

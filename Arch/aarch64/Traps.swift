@@ -32,15 +32,18 @@ func aarch64Trap(_ entry: UInt64, _ context: UInt) -> UInt {
         if kind == VectorEntry.synchronous && (readESR() >> 26) & 0x3F == ExceptionClass.svc { return systemCallTrap(context) }
     }
     if VectorEntry.handlerGroup.contains(entry) {
-        reportException(entry)
+        reportException(entry, context)
         kputs("(taken inside the kernel's exception code: nothing to fall back to)\n")
         kernelFail()
     }
     let kernelAccess = entry == VectorEntry.synchronous && (readESR() >> 26) & 0x3F == ExceptionClass.dataAbort ? readFAR() : nil
-    return faultTrap(context, kernelAccessTo: kernelAccess) { reportException(entry) }
+    return faultTrap(context, kernelAccessTo: kernelAccess) { reportException(entry, context) }
 }
 
-private func reportException(_ entry: UInt64) {
+/// Context words (vectors.S): x0-x30 in order.
+enum ContextWord { static let frame = 29, link = 30 }
+
+private func reportException(_ entry: UInt64, _ context: UInt) {
     let esr = readESR(), far = readFAR(), elr = readELR()
     let ec = (esr >> 26) & 0x3F
     kputs("\nCPU EXCEPTION: ")
@@ -65,6 +68,10 @@ private func reportException(_ entry: UInt64) {
     if abort {
         explainHeapFault(at: far)
         explainStackFault(at: far)
+    }
+    if !VectorEntry.userGroup.contains(entry) {   // kernel code: name its frames
+        let words = UnsafePointer<UInt>(bitPattern: context)!
+        printBacktrace(pc: UInt(elr), framePointer: words[ContextWord.frame], link: words[ContextWord.link])
     }
 }
 

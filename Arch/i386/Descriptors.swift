@@ -15,7 +15,7 @@ enum Descriptors {
 
     /// TSS fields, as 32-bit word indexes (SDM vol. 3, fig. 7-2).
     enum TSS {
-        static let esp0 = 1, ss0 = 2, cr3 = 7, eip = 8, eflags = 9, esp = 14
+        static let esp0 = 1, ss0 = 2, cr3 = 7, eip = 8, eflags = 9, esp = 14, ebp = 15
         static let es = 18, cs = 19, ss = 20, ds = 21, fs = 22, gs = 23, ioMapBase = 25
     }
 
@@ -73,7 +73,9 @@ enum Descriptors {
     static func setKernelStack(_ top: UInt32) { tss(1)[TSS.esp0] = top }
 
     /// The interrupted task's EIP and ESP, as the double fault left them.
-    static var interruptedTask: (eip: UInt32, esp: UInt32) { (tss(1)[TSS.eip], tss(1)[TSS.esp]) }
+    static var interruptedTask: (eip: UInt32, esp: UInt32, ebp: UInt32) {
+        (tss(1)[TSS.eip], tss(1)[TSS.esp], tss(1)[TSS.ebp])
+    }
 
     /// A segment descriptor: base, 20-bit limit, access byte, flags nibble (SDM fig. 3-8).
     static func segment(base: UInt32, limit: UInt32, access: UInt8, flags: UInt8) -> UInt64 {
@@ -94,12 +96,15 @@ enum Descriptors {
 /// Entered in the double-fault task (descriptors.S), on its own stack.
 @_cdecl("i386_double_fault")
 func i386DoubleFault() {
-    let (eip, esp) = Descriptors.interruptedTask
+    let (eip, esp, ebp) = Descriptors.interruptedTask
     let cr2 = readCR2()
     kputs("\nCPU EXCEPTION: double fault vector=8 eip="); kputHex(UInt64(eip))
     kputs(" esp="); kputHex(UInt64(esp)); kputs(" cr2="); kputHex(UInt64(cr2))
     kputs(" (a fault while delivering a fault, such as a page fault whose frame cannot be pushed)\n")
     explainStackFault(at: UInt64(cr2))
+    // The walker reads only frame records inside the thread's mapped stack: an
+    // overflowed stack's EBP points into the guard page, and the walk stops there.
+    printBacktrace(pc: UInt(eip), framePointer: UInt(ebp))
     guard let next = threadFaulted(0) else { kernelFail() }
     Descriptors.resumeInterruptedTask(at: UInt32(next))
 }

@@ -59,7 +59,7 @@ enum Traps {
 
 /// Registers in the pusha frame trap_common saved (word indexes).
 enum SavedRegister {
-    static let vector = 8, error = 9, eip = 10
+    static let ebp = 2, vector = 8, error = 9, eip = 10, cs = 11
 }
 
 /// Every trap lands here (traps.S) with interrupts off. Returns the context to resume.
@@ -97,5 +97,8 @@ private func reportException(_ vector: UInt32, _ regs: UnsafeMutablePointer<UInt
     if vector == 14 {
         explainHeapFault(at: UInt64(readCR2()))
         explainStackFault(at: UInt64(readCR2()))
+    }
+    if regs[SavedRegister.cs] & 3 == 0 {   // kernel code: name its frames
+        printBacktrace(pc: UInt(eip), framePointer: UInt(regs[SavedRegister.ebp]))
     }
 }

@@ -132,6 +132,7 @@ bootstrap_l0:
 bootstrap_l1:
         .skip 4096
         .align 4
+        .globl boot_stack_bottom
 boot_stack_bottom:
         .skip 65536
         .globl boot_stack_top

@@ -13,6 +13,7 @@
 
         .section .bss
         .align 16
+        .globl boot_stack_bottom
 boot_stack_bottom:
         .skip 65536
         .globl boot_stack_top

@@ -188,7 +188,7 @@ test-host-build: ; swift build --build-tests
 heap-debug-kernels: ; $(MAKE) --no-print-directory HEAP_DEBUG=1 kernels
 test-run:
 	@mkdir -p $(BUILD); t=$$(date +%s); swift test > $(BUILD)/host-tests.log 2>&1; status=$$?; \
-	    grep -E "error:|Executed [0-9]+ tests" $(BUILD)/host-tests.log | tail -25; \
+	    grep -E "error:" $(BUILD)/host-tests.log | head -25; grep -E "Executed [0-9]+ tests" $(BUILD)/host-tests.log | tail -1; \
 	    [[ $$status -eq 0 ]] || { echo "host tests failed: $(BUILD)/host-tests.log"; exit 1; }; \
 	    echo "test: host tests took $$(( $$(date +%s) - t )) s"
 	@t=$$(date +%s); $(MAKE) --no-print-directory boot-checks && echo "test: boot tests took $$(( $$(date +%s) - t )) s"

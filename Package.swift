@@ -3,7 +3,18 @@
 // parts of each backend (page-table entry formats), so that `swift test` can
 // drive the real memory code against an emulated MMU. The kernels themselves
 // are built by the Makefile with Embedded Swift; they compile the same files.
+import Foundation
 import PackageDescription
+
+// Each backend's pure page-table format (Arch/<arch>/Format) is in the host
+// build; the rest of Arch/ is privileged code for the kernels only.
+let archRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Arch").path
+let arches = ((try? FileManager.default.contentsOfDirectory(atPath: archRoot)) ?? []).sorted()
+let archFormats = arches.map { "Arch/\($0)/Format" }
+let archPrivileged = arches.flatMap { arch in
+    ((try? FileManager.default.contentsOfDirectory(atPath: archRoot + "/" + arch)) ?? [])
+        .filter { $0 != "Format" }.sorted().map { "Arch/\(arch)/\($0)" }
+}
 
 let package = Package(
     name: "SwiftMicrokernel",
@@ -11,7 +22,9 @@ let package = Package(
         .target(
             name: "KernelCore",
             path: ".",
-            sources: ["Sources", "Arch/i386/Format", "Arch/aarch64/Format"]
+            exclude: ["build", "Bench", "Boot", "Fuzz", "Kernel", "Makefile", "README.md", "Tests", "User", "ci", "docs"]
+                + archPrivileged,
+            sources: ["Sources"] + archFormats
         ),
         .target(name: "MallocCounter", path: "Tests/MallocCounter"),
         // The i386 64-bit integer helpers, renamed host_* so that the host tests

@@ -126,7 +126,7 @@ final class DeviceTreeTests: XCTestCase {
         for (i, shape) in shapes.enumerated() {
             let path = NSTemporaryDirectory() + "virt-\(getpid())-\(i).dtb"
             let kernel = NSTemporaryDirectory() + "empty-kernel-\(getpid())"  // -append needs a -kernel
-            FileManager.default.createFile(atPath: kernel, contents: Data(count: 4096))
+            _ = FileManager.default.createFile(atPath: kernel, contents: Data(count: 4096))
             defer { try? FileManager.default.removeItem(atPath: kernel) }
             let p = Process()
             p.executableURL = URL(fileURLWithPath: qemu)

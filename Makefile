@@ -70,6 +70,7 @@ kernel-i386: $(I386)/kernel.elf
 
 $(I386)/kernel.o: $(I386_SWIFT) $(FLAGS_STAMP) | $(I386)
 	$(SWIFTC) -target i686-unknown-none-elf $(KERNEL_SWIFT_FLAGS) -c $(I386_SWIFT) -o $@
+	@touch $@   # swiftc leaves an unchanged object's time alone, so make would compile it again and again
 $(I386)/%.S.o: Boot/i386/%.S | $(I386)
 	$(CLANG) --target=i686-unknown-none-elf -c $< -o $@
 $(I386)/%.S.o: Arch/i386/%.S | $(I386)
@@ -82,7 +83,7 @@ $(I386_INT64): Arch/i386/Int64/int64.c Arch/i386/Int64/include/int64.h | $(I386)
 	$(CLANG) --target=i686-unknown-none-elf $(KERNEL_C_FLAGS) -IArch/i386/Int64/include -c $< -o $@
 	ci/check_link.sh helpers $@
 $(I386)/user/%.o: User/Programs/%.swift $(USER_SWIFT) | $(I386)/user
-	$(SWIFTC) -target i686-unknown-none-elf $(USER_SWIFT_FLAGS) -module-name $* -c $(USER_SWIFT) $< -o $@
+	$(SWIFTC) -target i686-unknown-none-elf $(USER_SWIFT_FLAGS) -module-name $* -c $(USER_SWIFT) $< -o $@ && touch $@
 $(I386)/user/start.S.o: Arch/i386/User/start.S | $(I386)/user
 	$(CLANG) --target=i686-unknown-none-elf -c $< -o $@
 $(I386)/user/%.c.o: User/Runtime/%.c | $(I386)/user
@@ -138,6 +139,7 @@ kernel-aarch64: $(A64)/kernel.bin
 
 $(A64)/kernel.o: $(A64_SWIFT) $(FLAGS_STAMP) | $(A64)
 	$(SWIFTC) -target aarch64-none-none-elf $(KERNEL_SWIFT_FLAGS) -c $(A64_SWIFT) -o $@
+	@touch $@   # see the i386 rule
 $(A64)/%.S.o: Boot/aarch64/%.S | $(A64)
 	$(CLANG) --target=aarch64-none-elf -c $< -o $@
 $(A64)/%.S.o: Arch/aarch64/%.S | $(A64)
@@ -147,7 +149,7 @@ $(A64)/ksyms.S.o: Kernel/ksyms.S | $(A64)
 $(A64)/%.c.o: Kernel/%.c | $(A64)
 	$(CLANG) --target=aarch64-none-elf $(KERNEL_C_FLAGS) -mgeneral-regs-only -c $< -o $@
 $(A64)/user/%.o: User/Programs/%.swift $(USER_SWIFT) | $(A64)/user
-	$(SWIFTC) -target aarch64-none-none-elf $(USER_SWIFT_FLAGS) -module-name $* -c $(USER_SWIFT) $< -o $@
+	$(SWIFTC) -target aarch64-none-none-elf $(USER_SWIFT_FLAGS) -module-name $* -c $(USER_SWIFT) $< -o $@ && touch $@
 $(A64)/user/start.S.o: Arch/aarch64/User/start.S | $(A64)/user
 	$(CLANG) --target=aarch64-none-elf -c $< -o $@
 $(A64)/user/%.c.o: User/Runtime/%.c | $(A64)/user

@@ -6,15 +6,17 @@
 import Foundation
 import PackageDescription
 
-// Each backend's pure page-table format (Arch/<arch>/Format) is in the host
+// Each backend's pure parts (Arch/<arch>/Format: the page-table format;
+// Arch/<arch>/Devices: what it looks for in the device tree) are in the host
 // build; the rest of Arch/ is privileged code for the kernels only.
+let pureFolders: Set<String> = ["Format", "Devices"]
 let archRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Arch").path
 let arches = ((try? FileManager.default.contentsOfDirectory(atPath: archRoot)) ?? []).sorted()
-let archFormats = arches.map { "Arch/\($0)/Format" }
-let archPrivileged = arches.flatMap { arch in
-    ((try? FileManager.default.contentsOfDirectory(atPath: archRoot + "/" + arch)) ?? [])
-        .filter { $0 != "Format" }.sorted().map { "Arch/\(arch)/\($0)" }
+func archEntries(_ arch: String) -> [String] {
+    ((try? FileManager.default.contentsOfDirectory(atPath: archRoot + "/" + arch)) ?? []).sorted()
 }
+let archPure = arches.flatMap { arch in archEntries(arch).filter { pureFolders.contains($0) }.map { "Arch/\(arch)/\($0)" } }
+let archPrivileged = arches.flatMap { arch in archEntries(arch).filter { !pureFolders.contains($0) }.map { "Arch/\(arch)/\($0)" } }
 
 let package = Package(
     name: "SwiftMicrokernel",
@@ -24,7 +26,7 @@ let package = Package(
             path: ".",
             exclude: ["build", "Bench", "Boot", "Fuzz", "Kernel", "Makefile", "README.md", "Tests", "User", "ci", "docs"]
                 + archPrivileged,
-            sources: ["Sources"] + archFormats
+            sources: ["Sources"] + archPure
         ),
         .target(name: "MallocCounter", path: "Tests/MallocCounter"),
         // The i386 64-bit integer helpers, renamed host_* so that the host tests

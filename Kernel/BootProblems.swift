@@ -27,9 +27,7 @@ func reportDeviceTreeProblem(_ e: DeviceTreeError, at address: UInt64) {
     case .truncated(let o): kputs("truncated at offset "); kputDecimal(UInt64(o))
     case .badToken(let t, let o): kputs("bad token "); kputHex(UInt64(t)); kputs(" at offset "); kputDecimal(UInt64(o))
     case .tooDeep: kputs("nodes nested too deep")
-    case .badCells: kputs("a reg property does not fit its cell sizes")
-    case .noMemory: kputs("no /memory node: RAM size unknown, and it will not be guessed")
-    case .badTimer: kputs("the timer node's interrupts do not name the virtual timer's PPI")
+    case .noMemory: kputs("no memory described (no /memory node with a non-empty range): RAM size unknown, and it will not be guessed")
     }
     kputs("\n")
 }

@@ -198,6 +198,14 @@ def cases():
         ok_boot("aarch64", strategy=equals("spare")),
         contains(r'unknown pt="pool:x"; valid values: spare, prereserve')]))
     c += low_memory_cases("aarch64", qemu_aarch64, A64_PASS, A64_FAIL, threshold="8M")
+    # secure=on lists a disabled, Secure-only PL011 first; /chosen/stdout-path names the right one.
+    c.append(Case("aarch64 secure=on: the enabled UART is the console", "aarch64",
+                  qemu_aarch64("128M", "pt=spare", machine="virt,secure=on"), A64_PASS, [ok_boot("aarch64", tasks=equals(7))]))
+    # Nine NUMA nodes are nine memory nodes, listed high to low: every one is used.
+    numa = [a for i in range(9) for a in ("-object", f"memory-backend-ram,id=m{i},size=64M", "-numa", f"node,memdev=m{i}")]
+    c.append(Case("aarch64 nine NUMA memory nodes are all used", "aarch64",
+                  qemu_aarch64("576M", "pt=spare", extra=tuple(numa)), A64_PASS, [
+        ok_boot("aarch64", ram_mib=at_least(570)), lacks(r"did not fit the boot memory map")]))
     c += crash_cases("aarch64", qemu_aarch64, A64_FAIL,
                      null=r"data abort vector=0 esr=0x\w+ \(EC 0x00000025\) far=0x00000000 elr=0x\w+ \(read, translation fault\)",
                      writecode=r"data abort vector=0 .* \(write, permission fault\)")

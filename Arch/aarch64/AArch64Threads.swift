@@ -55,8 +55,21 @@ extension AArch64: ThreadCPU {
 
     /// The GIC (v2 or v3) from the device tree, then the virtual timer at `hz`.
     static func startTimer(hz: UInt32) -> UInt32? {
-        if gicDistributor == 0 || gicCPUInterface == 0 || timerInterruptID == 0 {
-            kputs("timer: the device tree names no GIC or no timer interrupt\n")
+        if gicDistributor == 0 || gicCPUInterface == 0 {
+            kputs("timer: the device tree names no enabled GIC with two register ranges\n")
+            return nil
+        }
+        if timerInterruptID == 0 {
+            kputs("timer: no virtual-timer interrupt: ")
+            switch timerProblem {
+            case .noTimerNode?, nil: kputs("no arm,armv8-timer node")
+            case .noVirtualTimerEntry?: kputs("the timer lists no third (virtual timer) interrupt")
+            case .parentNotGIC?: kputs("the timer's interrupt parent is not a GIC this kernel drives")
+            case .notPPI(let type, let number)?:
+                kputs("the virtual timer's specifier is type "); kputDecimal(UInt64(type)); kputs(" number ")
+                kputDecimal(UInt64(number)); kputs(", not a PPI")
+            }
+            kputs("\n")
             return nil
         }
         if gicIsVersion3 {

@@ -10,7 +10,7 @@ func aarch64Entry(_ deviceTree: UInt64, _ entryLevel: UInt64) {
         kernelFail()
     }
     let tree: DeviceTree
-    switch DeviceTree.parse(blob, available: Int(DeviceTree.sizeLimit)) {
+    switch DeviceTree.open(blob, available: Int(DeviceTree.sizeLimit)) {
     case .success(let t): tree = t
     case .failure(let e):
         reportDeviceTreeProblem(e, at: deviceTree)
@@ -19,31 +19,44 @@ func aarch64Entry(_ deviceTree: UInt64, _ entryLevel: UInt64) {
         exitThroughSemihosting = true
         kernelFail()
     }
-    if let uart = tree.uart { consoleBase = UInt(uart.start) }
-    psciConduit = tree.psci
+    let devices = AArch64Devices.find(in: tree)
+    if let uart = devices.uart { consoleBase = UInt(uart.start) }
+    psciConduit = devices.psci
     exitThroughSemihosting = tree.bootargs.hasWord("exit=semihosting")
     kputs("boot: entered at EL"); kputDecimal(entryLevel); kputs(", running at EL"); kputDecimal(currentEL())
     kputs("; device tree at "); kputHex(deviceTree); kputs(" ("); kputDecimal(tree.totalSize); kputs(" bytes)\n")
-    if tree.uart == nil { kputs("boot: no PL011 in the device tree; console at the fallback address\n") }
+    if devices.uart == nil { kputs("boot: no enabled PL011 in the device tree; console at the fallback address\n") }
 
     var boot = BootInfo()
     boot.commandLine = tree.bootargs
-    for i in 0..<tree.memoryCount {
-        boot.map.add(start: tree.memory[i].start, length: tree.memory[i].bytes, kind: .usable)
+    var dropped: UInt64 = 0, droppedCount = 0
+    let ranges = tree.forEachMemoryRange { start, size in
+        if boot.map.add(start: start, length: size, kind: .usable) != nil { dropped &+= size; droppedCount += 1 }
     }
-    for i in 0..<tree.reservedCount {
-        boot.map.reserve(start: tree.reserved[i].start, end: tree.reserved[i].end, kind: .reserved)
+    if ranges == 0 {
+        reportDeviceTreeProblem(.noMemory, at: deviceTree)
+        kernelFail()
     }
+    if droppedCount > 0 {
+        kputs("boot: "); kputDecimal(UInt64(droppedCount)); kputs(" of "); kputDecimal(UInt64(ranges))
+        kputs(" memory ranges did not fit the boot memory map; "); kputSize(dropped); kputs(" of RAM is not used\n")
+    }
+    tree.forEachReservation { start, size in boot.map.reserve(start: start, end: start + size, kind: .reserved) }
+    tree.forEachReservedMemory { start, size in boot.map.reserve(start: start, end: start + size, kind: .reserved) }
     boot.map.reserve(start: deviceTree, end: deviceTree + tree.totalSize, kind: .bootInfo)
     boot.map.reserve(start: imageStart(), end: imageEnd(), kind: .kernelImage)
     boot.map.reserve(start: imageStart(), end: codeEnd(), kind: .kernelCode)
-    gicIsVersion3 = tree.gicCompatible.contains("arm,gic-v3")
-    if tree.gicCount == 2 {
-        gicDistributor = UInt(tree.gic[0].start); gicCPUInterface = UInt(tree.gic[1].start)
-        for i in 0..<2 { boot.addDevice(start: tree.gic[i].start, bytes: tree.gic[i].bytes) }
+    gicIsVersion3 = devices.gicVersion3
+    if let d = devices.gicDistributor, let c = devices.gicSecond {
+        gicDistributor = UInt(d.start); gicCPUInterface = UInt(c.start)
+        boot.addDevice(start: d.start, bytes: d.bytes)
+        boot.addDevice(start: c.start, bytes: c.bytes)
     }
-    timerInterruptID = tree.virtualTimerInterrupt ?? 0
-    if let uart = tree.uart { boot.addDevice(start: uart.start, bytes: uart.bytes) }
+    switch devices.virtualTimer {
+    case .success(let id): timerInterruptID = id
+    case .failure(let why): timerInterruptID = 0; timerProblem = why
+    }
+    if let uart = devices.uart { boot.addDevice(start: uart.start, bytes: uart.bytes) }
     else { boot.addDevice(start: UInt64(AArch64.fallbackConsole), bytes: 0x1000) }
     kernelMain(AArch64(), &boot)
 }

@@ -8,6 +8,8 @@ var gicDistributor: UInt = 0
 var gicCPUInterface: UInt = 0
 var gicIsVersion3 = false
 var timerInterruptID: UInt32 = 0
+/// Why the device tree gave no virtual-timer interrupt (read at boot only).
+var timerProblem: TimerProblem? = nil
 var timerInterval: UInt64 = 0
 
 enum GICv2 {

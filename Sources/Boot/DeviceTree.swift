@@ -1,7 +1,11 @@
-// A flattened device tree (devicetree.org spec v0.4, ch. 5) reader: just what
-// booting needs. RAM from /memory, the command line from /chosen/bootargs, the
-// PL011 UART, the PSCI conduit, the GIC and the timer's interrupt. Every offset and length is checked
-// against the blob's size: a damaged tree is an error value, never a guess.
+// A flattened device tree (devicetree.org spec v0.4, ch. 2-5), read in place:
+// a generic, bounds-checked walker that knows no device. `open` checks the
+// header and the whole structure block once (tokens, nesting, every name and
+// property inside its block); after that, nodes are found by path, phandle or
+// a walk, and their properties, cells, `reg` (translated to CPU addresses
+// through every parent's `ranges`), `status`, `/chosen`, `/memory` and
+// `/reserved-memory` are read on demand. Nothing allocates. Which devices a
+// kernel drives is the backends' business (Arch/<arch>/Devices).
 
 enum DeviceTreeError: Error, Equatable {
     case unreadable
@@ -12,226 +16,102 @@ enum DeviceTreeError: Error, Equatable {
     case truncated(offset: Int)
     case badToken(UInt32, offset: Int)
     case tooDeep
-    case badCells
+    /// No `/memory` node with a non-empty range (for example `reg = <0 0 0>`, left for a
+    /// boot loader to fill in): RAM size unknown.
     case noMemory
-    /// The architected timer's `interrupts` do not name a virtual-timer PPI.
-    case badTimer
 }
 
-enum PSCIConduit: Equatable { case hvc, smc }
+enum FDTToken {
+    static let beginNode: UInt32 = 1, endNode: UInt32 = 2, prop: UInt32 = 3, nop: UInt32 = 4, end: UInt32 = 9
+}
 
 struct DeviceTree {
     static let magic: UInt32 = 0xD00D_FEED
     /// Largest blob accepted; QEMU passes 1-2 MiB (its tree plus free space).
     static let sizeLimit: UInt32 = 8 << 20
+    /// Deepest node accepted (the root is depth 0).
     static let maxDepth = 16
 
-    var totalSize: UInt64 = 0
-    var memory = InlineArray<8, MemoryRegion>(repeating: MemoryRegion(start: 0, end: 0, kind: .usable))
-    var memoryCount = 0
-    /// The header's memory reservation block.
-    var reserved = InlineArray<8, MemoryRegion>(repeating: MemoryRegion(start: 0, end: 0, kind: .reserved))
-    var reservedCount = 0
-    var bootargs = ByteString(base: nil, count: 0)
-    var uart: MemoryRegion? = nil
-    var psci: PSCIConduit? = nil
-    /// GIC distributor and CPU interface (or redistributor) register ranges.
-    var gic = InlineArray<2, MemoryRegion>(repeating: MemoryRegion(start: 0, end: 0, kind: .reserved))
-    var gicCount = 0
-    var gicCompatible = ByteString(base: nil, count: 0)
-    /// The GIC interrupt ID of the EL1 virtual timer (the third entry of the
-    /// arm,armv8-timer node's `interrupts`, a PPI: 16 + its number).
-    var virtualTimerInterrupt: UInt32? = nil
+    let blob: UnsafeRawPointer
+    let totalSize: UInt64
+    let version: UInt32
+    let structStart: Int, structEnd: Int
+    let stringsStart: Int, stringsEnd: Int
+    let reservationsStart: Int
 
-    /// Parse the blob at `blob`; `available` is how many bytes may be read there
-    /// (the blob must fit). Returns the tree or the first problem found.
-    static func parse(_ blob: UnsafeRawPointer, available: Int) -> Result<DeviceTree, DeviceTreeError> {
-        var tree = DeviceTree()
-        if let e = tree.read(blob, available) { return .failure(e) }
+    /// Check the blob at `blob` (at most `available` bytes may be read there) and
+    /// return a tree whose every later read is known to stay inside it.
+    static func open(_ blob: UnsafeRawPointer, available: Int) -> Result<DeviceTree, DeviceTreeError> {
+        if available < 40 { return .failure(.unreadable) }
+        let magic = be32(blob, 0)
+        if magic != DeviceTree.magic { return .failure(.badMagic(magic)) }
+        let size = be32(blob, 4)
+        if size < 40 || size > DeviceTree.sizeLimit || Int(size) > available { return .failure(.badSize(size)) }
+        let n = Int(size)
+        let structOff = Int(be32(blob, 8)), stringsOff = Int(be32(blob, 12)), rsvOff = Int(be32(blob, 16))
+        let version = be32(blob, 20), lastCompatible = be32(blob, 24)
+        if version < 16 || lastCompatible > 17 { return .failure(.unsupportedVersion(version)) }
+        let stringsSize = Int(be32(blob, 32))
+        // size_dt_struct arrived in version 17; before it the block runs to the
+        // strings block (when that follows it) or to the end of the blob.
+        let structSize = version >= 17 ? Int(be32(blob, 36))
+            : (stringsOff > structOff && stringsOff <= n ? stringsOff - structOff : n - min(structOff, n))
+        if structOff > n || structSize > n - structOff || stringsOff > n || stringsSize > n - stringsOff
+            || rsvOff > n - 16 || structOff % 4 != 0 || rsvOff % 8 != 0 { return .failure(.blockOutOfBounds) }
+        let tree = DeviceTree(blob: blob, totalSize: UInt64(size), version: version,
+                              structStart: structOff, structEnd: structOff + structSize,
+                              stringsStart: stringsOff, stringsEnd: stringsOff + stringsSize, reservationsStart: rsvOff)
+        if let e = tree.validate() { return .failure(e) }
         return .success(tree)
     }
 
-    private mutating func read(_ b: UnsafeRawPointer, _ available: Int) -> DeviceTreeError? {
-        if available < 40 { return .unreadable }
-        let magic = be32(b, 0)
-        if magic != DeviceTree.magic { return .badMagic(magic) }
-        let size = be32(b, 4)
-        if size < 40 || size > DeviceTree.sizeLimit || Int(size) > available { return .badSize(size) }
-        let structOff = Int(be32(b, 8)), stringsOff = Int(be32(b, 12)), rsvOff = Int(be32(b, 16))
-        let version = be32(b, 20), lastCompatible = be32(b, 24)
-        if version < 16 || lastCompatible > 17 { return .unsupportedVersion(version) }
-        let stringsSize = Int(be32(b, 32)), structSize = Int(be32(b, 36))
-        let n = Int(size)
-        if structOff > n || structSize > n - structOff || stringsOff > n || stringsSize > n - stringsOff
-            || rsvOff > n - 16 || structOff % 4 != 0 || rsvOff % 8 != 0 { return .blockOutOfBounds }
-        totalSize = UInt64(size)
-
-        // Memory reservation block: (address, size) pairs ending with a zero pair.
-        var r = rsvOff
+    /// One pass over the reservation and structure blocks: every token known,
+    /// every name and property inside its block, nesting within `maxDepth`.
+    private func validate() -> DeviceTreeError? {
+        var r = reservationsStart
         while true {
-            if r + 16 > n { return .truncated(offset: r) }
-            let address = be64(b, r), length = be64(b, r + 8)
-            if address == 0 && length == 0 { break }
-            if reservedCount < 8, address <= UInt64.max - length {
-                reserved[reservedCount] = MemoryRegion(start: address, end: address + length, kind: .reserved)
-                reservedCount += 1
-            }
+            if r + 16 > Int(totalSize) { return .truncated(offset: r) }
+            if be64(blob, r) == 0 && be64(blob, r + 8) == 0 { break }
             r += 16
         }
-        let walker = StructureWalker(blob: b, start: structOff, end: structOff + structSize,
-                                     strings: stringsOff, stringsEnd: stringsOff + stringsSize)
-        if let e = walk(walker) { return e }
-        if memoryCount == 0 { return .noMemory }
-        return nil
-    }
-
-    /// One pass over the structure block, tracking the node path and cell sizes.
-    private mutating func walk(_ w: StructureWalker) -> DeviceTreeError? {
-        var offset = w.start
-        var depth = 0
-        // Per depth: node kind and the #address-cells/#size-cells its children use.
-        var kinds = InlineArray<17, NodeKind>(repeating: .other)
-        var addressCells = InlineArray<17, UInt32>(repeating: 2)
-        var sizeCells = InlineArray<17, UInt32>(repeating: 1)
+        var offset = structStart, depth = 0, seenRoot = false
         while true {
-            guard let token = w.u32(offset) else { return .truncated(offset: offset) }
+            guard let token = u32(offset) else { return .truncated(offset: offset) }
             offset += 4
             switch token {
-            case 1:  // FDT_BEGIN_NODE: name, NUL, padding
-                guard let name = w.cString(offset, limit: w.end) else { return .truncated(offset: offset) }
+            case FDTToken.beginNode:
+                if depth == 0 && seenRoot { return .badToken(token, offset: offset - 4) }   // a second root
+                guard let name = cString(offset, limit: structEnd) else { return .truncated(offset: offset) }
                 offset += (name.count + 4) & ~3
                 depth += 1
-                if depth > DeviceTree.maxDepth { return .tooDeep }
-                kinds[depth] = depth == 2 ? NodeKind.of(name) : .other
-                addressCells[depth] = 2; sizeCells[depth] = 1   // defaults for its children
-            case 2:  // FDT_END_NODE
+                seenRoot = true
+                if depth > DeviceTree.maxDepth + 1 { return .tooDeep }
+            case FDTToken.endNode:
                 if depth == 0 { return .badToken(token, offset: offset - 4) }
-                if depth == 2, let e = finishNode(kinds[2], rootAddress: addressCells[1], rootSize: sizeCells[1]) { return e }
                 depth -= 1
-            case 3:  // FDT_PROP: length, name offset, value, padding
-                guard let length = w.u32(offset), let nameOff = w.u32(offset + 4) else { return .truncated(offset: offset) }
+            case FDTToken.prop:
+                guard let length = u32(offset), let nameOff = u32(offset + 4) else { return .truncated(offset: offset) }
                 let value = offset + 8
-                if Int(length) > w.end - value { return .truncated(offset: value) }
-                guard let name = w.string(at: Int(nameOff)) else { return .truncated(offset: offset + 4) }
-                let v = ByteString(base: (w.blob + value).assumingMemoryBound(to: UInt8.self), count: Int(length))
+                if Int(length) > structEnd - value { return .truncated(offset: value) }
+                if string(at: Int(nameOff)) == nil { return .truncated(offset: offset + 4) }
                 offset = value + ((Int(length) + 3) & ~3)
                 if depth == 0 { return .badToken(token, offset: offset) }
-                if let e = property(name, v, depth: depth, &addressCells[depth], &sizeCells[depth]) { return e }
-            case 4:  // FDT_NOP
+            case FDTToken.nop:
                 continue
-            case 9:  // FDT_END
-                return depth == 0 ? nil : .truncated(offset: offset)
+            case FDTToken.end:
+                return depth == 0 && seenRoot ? nil : .truncated(offset: offset)
             default:
                 return .badToken(token, offset: offset - 4)
             }
         }
     }
 
-    /// Note what a property says. Only the root's own properties and those of
-    /// its direct children matter here (memory, chosen, psci, the UART, the GIC).
-    private mutating func property(_ name: ByteString, _ v: ByteString, depth: Int,
-                                   _ addressCells: inout UInt32, _ sizeCells: inout UInt32) -> DeviceTreeError? {
-        if name.equals("#address-cells") || name.equals("#size-cells") {
-            guard v.count == 4 else { return .badCells }
-            if name.equals("#address-cells") { addressCells = v.bigEndian32(0) } else { sizeCells = v.bigEndian32(0) }
-            return nil
-        }
-        if depth != 2 { return nil }
-        if name.equals("reg") { node.reg = v }
-        else if name.equals("compatible") { node.compatible = v }
-        else if name.equals("bootargs") { node.bootargs = v }
-        else if name.equals("method") { node.method = v }
-        else if name.equals("interrupts") { node.interrupts = v }
-        return nil
-    }
-
-    /// A direct child of the root ends: act on what it held, in the root's cell sizes.
-    private mutating func finishNode(_ kind: NodeKind, rootAddress: UInt32, rootSize: UInt32) -> DeviceTreeError? {
-        defer { node = PendingNode() }
-        switch kind {
-        case .memory:
-            guard let reg = node.reg else { return nil }
-            return readReg(reg, rootAddress, rootSize) { start, size in
-                if memoryCount < 8 { memory[memoryCount] = MemoryRegion(start: start, end: start + size, kind: .usable); memoryCount += 1 }
-            }
-        case .chosen:
-            if let v = node.bootargs {
-                bootargs = v.count > 0 && v[v.count - 1] == 0 ? ByteString(base: v.base, count: v.count - 1) : v
-            }
-        case .psci:
-            if let v = node.method { if v.hasPrefix("hvc") { psci = .hvc } else if v.hasPrefix("smc") { psci = .smc } }
-        case .other:
-            guard let c = node.compatible else { return nil }
-            if c.contains("arm,armv8-timer") || c.contains("arm,armv7-timer") {
-                // Four (type, number, flags) triples: secure, non-secure, virtual, hypervisor timers.
-                guard let v = node.interrupts, v.count >= 36, v.bigEndian32(24) == 1, v.bigEndian32(28) < 16 else {
-                    return .badTimer
-                }
-                virtualTimerInterrupt = 16 + v.bigEndian32(28)
-                return nil
-            }
-            guard let reg = node.reg else { return nil }
-            if uart == nil && c.contains("arm,pl011") {
-                return readReg(reg, rootAddress, rootSize) { start, size in
-                    if uart == nil { uart = MemoryRegion(start: start, end: start + size, kind: .reserved) }
-                }
-            }
-            if gicCount == 0 && (c.contains("arm,cortex-a15-gic") || c.contains("arm,gic-v3")) {
-                gicCompatible = c
-                return readReg(reg, rootAddress, rootSize) { start, size in
-                    if gicCount < 2 { gic[gicCount] = MemoryRegion(start: start, end: start + size, kind: .reserved); gicCount += 1 }
-                }
-            }
-        }
-        return nil
-    }
-
-    /// Properties of the root child being read (QEMU puts `reg` before `compatible`).
-    private struct PendingNode {
-        var reg: ByteString? = nil
-        var compatible: ByteString? = nil
-        var bootargs: ByteString? = nil
-        var method: ByteString? = nil
-        var interrupts: ByteString? = nil
-    }
-    private var node = PendingNode()
-
-    /// Each (address, size) pair of a `reg` value, in the parent's cell sizes.
-    private func readReg(_ v: ByteString, _ ac: UInt32, _ sc: UInt32, _ each: (UInt64, UInt64) -> Void) -> DeviceTreeError? {
-        let pair = Int(ac + sc) * 4
-        if ac == 0 || ac > 2 || sc > 2 || pair == 0 || v.count % pair != 0 || v.count == 0 { return .badCells }
-        var i = 0
-        while i < v.count {
-            var start: UInt64 = 0, size: UInt64 = 0
-            for c in 0..<Int(ac) { start = start << 32 | UInt64(v.bigEndian32(i + c * 4)) }
-            for c in 0..<Int(sc) { size = size << 32 | UInt64(v.bigEndian32(i + Int(ac) * 4 + c * 4)) }
-            if start > UInt64.max - size { return .badCells }
-            each(start, size)
-            i += pair
-        }
-        return nil
-    }
-}
-
-/// What a node directly under the root is, by its name.
-enum NodeKind: Equatable {
-    case memory, chosen, psci, other
-    static func of(_ name: ByteString) -> NodeKind {
-        if name.equals("memory") || name.hasPrefix("memory@") { return .memory }
-        if name.equals("chosen") { return .chosen }
-        if name.equals("psci") || name.hasPrefix("psci@") { return .psci }
-        return .other
-    }
-}
-
-/// Bounds-checked reads inside the structure and strings blocks.
-struct StructureWalker {
-    let blob: UnsafeRawPointer
-    let start: Int, end: Int, strings: Int, stringsEnd: Int
+    // MARK: Reading inside the blocks
 
     func u32(_ offset: Int) -> UInt32? {
-        offset >= start && offset + 4 <= end ? be32(blob, offset) : nil
+        offset >= structStart && offset <= structEnd - 4 ? be32(blob, offset) : nil
     }
+
     /// The NUL-terminated string at `offset`, which must end before `limit`.
     func cString(_ offset: Int, limit: Int) -> ByteString? {
         var i = offset
@@ -243,8 +123,334 @@ struct StructureWalker {
         }
         return nil
     }
+
     func string(at nameOffset: Int) -> ByteString? {
-        nameOffset < stringsEnd - strings ? cString(strings + nameOffset, limit: stringsEnd) : nil
+        nameOffset >= 0 && nameOffset < stringsEnd - stringsStart ? cString(stringsStart + nameOffset, limit: stringsEnd) : nil
+    }
+
+    // MARK: The header's reservation block
+
+    /// Each (address, size) pair of the header's memory reservation block; pairs
+    /// that wrap past 2^64 are passed clipped to the top.
+    func forEachReservation(_ body: (UInt64, UInt64) -> Void) {
+        var r = reservationsStart
+        while r + 16 <= Int(totalSize) {
+            let address = be64(blob, r), length = be64(blob, r + 8)
+            if address == 0 && length == 0 { return }
+            body(address, min(length, UInt64.max - address))
+            r += 16
+        }
+    }
+
+    // MARK: Nodes
+
+    /// The root node.
+    var root: DTNode {
+        var offset = structStart
+        while u32(offset) == FDTToken.nop { offset += 4 }
+        let name = cString(offset + 4, limit: structEnd) ?? ByteString(base: nil, count: 0)
+        return DTNode(tree: self, offset: offset + 4 + ((name.count + 4) & ~3), name: name, depth: 0,
+                      ancestors: InlineArray(repeating: 0))
+    }
+
+    /// Calls `body` with every node in document order (the root first) until it returns false.
+    func forEachNode(_ body: (DTNode) -> Bool) {
+        var path = InlineArray<18, Int>(repeating: 0)   // node offsets from the root down
+        var offset = structStart, depth = -1
+        while let token = u32(offset) {
+            offset += 4
+            switch token {
+            case FDTToken.beginNode:
+                guard let name = cString(offset, limit: structEnd) else { return }
+                offset += (name.count + 4) & ~3
+                depth += 1
+                if depth > DeviceTree.maxDepth { return }
+                path[depth] = offset
+                var ancestors = InlineArray<17, Int>(repeating: 0)
+                for i in 0..<depth { ancestors[i] = path[i] }
+                if !body(DTNode(tree: self, offset: offset, name: name, depth: depth, ancestors: ancestors)) { return }
+            case FDTToken.endNode:
+                depth -= 1
+            case FDTToken.prop:
+                guard let length = u32(offset) else { return }
+                offset += 8 + ((Int(length) + 3) & ~3)
+            case FDTToken.nop:
+                continue
+            default:
+                return
+            }
+        }
+    }
+
+    /// The node at an absolute path such as "/soc/serial@fe215040". A component
+    /// without a unit address also matches a name with one ("memory" finds
+    /// "memory@40000000"); the first match in document order wins.
+    func node(atPath path: ByteString) -> DTNode? {
+        if path.count == 0 || path[0] != 47 { return nil }   // "/"
+        let components = path.split(separator: 47)
+        if components == 0 { return root }
+        var matched = InlineArray<18, Bool>(repeating: false)   // per depth, along the current path
+        matched[0] = true
+        var found: DTNode? = nil
+        forEachNode { n in
+            if n.depth == 0 { return true }
+            guard n.depth <= components, matched[n.depth - 1], let want = path.component(n.depth - 1, separator: 47) else {
+                matched[n.depth] = false
+                return true
+            }
+            let hit = n.name.equals(want)
+                || (!want.containsByte(64) && n.name.count > want.count && n.name.hasPrefix(want) && n.name[want.count] == 64)
+            matched[n.depth] = hit
+            if hit && n.depth == components { found = n; return false }
+            return true
+        }
+        return found
+    }
+
+    /// The node whose `phandle` (or legacy `linux,phandle`) is `handle`.
+    func node(phandle handle: UInt32) -> DTNode? {
+        var found: DTNode? = nil
+        forEachNode { n in
+            if n.phandle == handle { found = n; return false }
+            return true
+        }
+        return found
+    }
+
+    /// `/chosen`, if the tree has one.
+    var chosen: DTNode? { node(atPath: ByteString(staticString: "/chosen")) }
+
+    /// `/chosen/bootargs`, without its NUL; empty when absent.
+    var bootargs: ByteString {
+        guard let v = chosen?.property("bootargs") else { return ByteString(base: nil, count: 0) }
+        return v.droppingTrailingNUL
+    }
+
+    /// The node `/chosen/stdout-path` names: a path, or an alias from `/aliases`,
+    /// either followed by ":options".
+    var stdoutNode: DTNode? {
+        guard let raw = chosen?.property("stdout-path") ?? chosen?.property("linux,stdout-path") else { return nil }
+        let spec = raw.droppingTrailingNUL.prefix(upTo: 58)        // ":"
+        if spec.count > 0 && spec[0] == 47 { return node(atPath: spec) }
+        guard let aliases = node(atPath: ByteString(staticString: "/aliases")),
+              let target = aliases.property(named: spec) else { return nil }
+        return node(atPath: target.droppingTrailingNUL)
+    }
+
+    /// Each RAM range of the `/memory` nodes (named `memory` or with device_type
+    /// "memory", not disabled), in CPU addresses; empty ranges are skipped.
+    /// Returns how many ranges were passed.
+    @discardableResult
+    func forEachMemoryRange(_ body: (UInt64, UInt64) -> Void) -> Int {
+        var count = 0
+        root.forEachChild { n in
+            let isMemory = n.name.equals("memory") || n.name.hasPrefix("memory@")
+                || (n.property("device_type")?.droppingTrailingNUL.equals("memory") ?? false)
+            if !isMemory || !n.isEnabled { return true }
+            for i in 0..<n.regCount {
+                if let r = n.reg(i), r.size > 0 { body(r.address, r.size); count += 1 }
+            }
+            return true
+        }
+        return count
+    }
+
+    /// Each fixed range under `/reserved-memory` (firmware such as OpenSBI, or
+    /// a secure monitor, reserves itself there), in CPU addresses.
+    func forEachReservedMemory(_ body: (UInt64, UInt64) -> Void) {
+        guard let parent = node(atPath: ByteString(staticString: "/reserved-memory")) else { return }
+        parent.forEachChild { n in
+            if n.isEnabled {
+                for i in 0..<n.regCount { if let r = n.reg(i), r.size > 0 { body(r.address, r.size) } }
+            }
+            return true
+        }
+    }
+}
+
+/// One node of an opened tree: where its properties start, its name and depth,
+/// and where its ancestors' properties start (for cells and `ranges`).
+struct DTNode {
+    let tree: DeviceTree
+    /// Offset of the first token after the node's name.
+    let offset: Int
+    let name: ByteString
+    let depth: Int
+    /// Property offsets of the ancestors, root first (`depth` of them).
+    let ancestors: InlineArray<17, Int>
+
+    /// The value of property `name`, or nil.
+    func property(_ name: StaticString) -> ByteString? { property(named: ByteString(staticString: name)) }
+
+    func property(named name: ByteString) -> ByteString? {
+        var offset = self.offset
+        while let token = tree.u32(offset) {
+            if token == FDTToken.nop { offset += 4; continue }
+            if token != FDTToken.prop { return nil }   // the node's children or its end
+            guard let length = tree.u32(offset + 4), let nameOff = tree.u32(offset + 8) else { return nil }
+            let value = offset + 12
+            if let n = tree.string(at: Int(nameOff)), n.equals(name) {
+                return ByteString(base: (tree.blob + value).assumingMemoryBound(to: UInt8.self), count: Int(length))
+            }
+            offset = value + ((Int(length) + 3) & ~3)
+        }
+        return nil
+    }
+
+    /// A one-cell property (`#address-cells`, `phandle`, ...); nil if absent or not one cell.
+    func cell(_ name: StaticString) -> UInt32? {
+        guard let v = property(name), v.count == 4 else { return nil }
+        return v.bigEndian32(0)
+    }
+
+    /// Status absent, "okay" or "ok": the device is there to be used.
+    var isEnabled: Bool {
+        guard let s = property("status")?.droppingTrailingNUL else { return true }
+        return s.equals("okay") || s.equals("ok")
+    }
+
+    func isCompatible(_ c: StaticString) -> Bool { property("compatible")?.contains(c) ?? false }
+
+    var phandle: UInt32? { cell("phandle") ?? cell("linux,phandle") }
+
+    /// The ancestor `level` (0: the root), as a node with its own ancestors.
+    func ancestor(_ level: Int) -> DTNode {
+        var a = InlineArray<17, Int>(repeating: 0)
+        for i in 0..<level { a[i] = ancestors[i] }
+        return DTNode(tree: tree, offset: ancestors[level], name: ByteString(base: nil, count: 0), depth: level, ancestors: a)
+    }
+
+    var parent: DTNode? { depth > 0 ? ancestor(depth - 1) : nil }
+
+    /// Calls `body` with each direct child until it returns false.
+    func forEachChild(_ body: (DTNode) -> Bool) {
+        let me = offset
+        tree.forEachNode { n in
+            if n.depth == depth + 1 && n.ancestors[depth] == me { return body(n) }
+            return true
+        }
+    }
+
+    /// The cells this node's children use for addresses and sizes (spec 2.3.5:
+    /// 2 and 1 when absent); nil when the property is malformed or too large
+    /// for a 64-bit value, so only this node's children become unreadable.
+    var childAddressCells: UInt32? { cellCount("#address-cells", default: 2) }
+    var childSizeCells: UInt32? { cellCount("#size-cells", default: 1) }
+
+    private func cellCount(_ name: StaticString, default d: UInt32) -> UInt32? {
+        guard let v = property(name) else { return d }
+        if v.count != 4 { return nil }
+        let n = v.bigEndian32(0)
+        return n <= 2 ? n : nil
+    }
+
+    /// How many (address, size) pairs `reg` holds; 0 when it cannot be read.
+    var regCount: Int {
+        guard let p = parent, let ac = p.childAddressCells, let sc = p.childSizeCells, ac > 0,
+              let v = property("reg") else { return 0 }
+        let pair = Int(ac + sc) * 4
+        return v.count % pair == 0 ? v.count / pair : 0
+    }
+
+    /// The `i`th `reg` range in CPU physical addresses: translated through the
+    /// `ranges` of every ancestor below the root. Nil when it cannot be read or
+    /// an ancestor does not map it (no `ranges`, or no entry covers it).
+    func reg(_ i: Int) -> (address: UInt64, size: UInt64)? {
+        guard i >= 0 && i < regCount, let p = parent, let ac = p.childAddressCells, let sc = p.childSizeCells,
+              let v = property("reg") else { return nil }
+        let at = i * Int(ac + sc) * 4
+        var address = v.cells(at, Int(ac)), size = v.cells(at + Int(ac) * 4, Int(sc))
+        if size > UInt64.max - address { return nil }
+        var level = depth - 1
+        while level > 0 {   // the bus at `level` maps its children's addresses into its parent's
+            guard let mapped = ancestor(level).translate(address, size) else { return nil }
+            address = mapped
+            level -= 1
+        }
+        return (address, size)
+    }
+
+    /// An address in this bus node's child space, in its parent's space.
+    private func translate(_ address: UInt64, _ size: UInt64) -> UInt64? {
+        guard let ranges = property("ranges") else { return nil }
+        if ranges.count == 0 { return address }              // identity
+        guard let p = parent, let childCells = childAddressCells, let lengthCells = childSizeCells,
+              let parentCells = p.childAddressCells, childCells > 0 else { return nil }
+        let entry = Int(childCells + parentCells + lengthCells) * 4
+        if ranges.count % entry != 0 { return nil }
+        var at = 0
+        while at < ranges.count {
+            let child = ranges.cells(at, Int(childCells))
+            let parentAddress = ranges.cells(at + Int(childCells) * 4, Int(parentCells))
+            let length = ranges.cells(at + Int(childCells + parentCells) * 4, Int(lengthCells))
+            if address >= child && address - child <= length && size <= length - (address - child) {
+                let offset = address - child
+                return parentAddress <= UInt64.max - offset ? parentAddress + offset : nil
+            }
+            at += entry
+        }
+        return nil
+    }
+}
+
+extension ByteString {
+    init(staticString s: StaticString) { self.init(base: s.utf8Start, count: s.utf8CodeUnitCount) }
+
+    /// `n` big-endian cells (0 to 2) at byte `offset`, as one number.
+    func cells(_ offset: Int, _ n: Int) -> UInt64 {
+        var v: UInt64 = 0
+        for c in 0..<n { v = v << 32 | UInt64(bigEndian32(offset + c * 4)) }
+        return v
+    }
+
+    var droppingTrailingNUL: ByteString {
+        count > 0 && self[count - 1] == 0 ? ByteString(base: base, count: count - 1) : self
+    }
+
+    func equals(_ other: ByteString) -> Bool {
+        if other.count != count { return false }
+        for i in 0..<count where self[i] != other[i] { return false }
+        return true
+    }
+
+    func hasPrefix(_ other: ByteString) -> Bool {
+        if other.count > count { return false }
+        for i in 0..<other.count where self[i] != other[i] { return false }
+        return true
+    }
+
+    func containsByte(_ b: UInt8) -> Bool {
+        for i in 0..<count where self[i] == b { return true }
+        return false
+    }
+
+    /// The bytes before the first `separator` (all of them when there is none).
+    func prefix(upTo separator: UInt8) -> ByteString {
+        for i in 0..<count where self[i] == separator { return ByteString(base: base, count: i) }
+        return self
+    }
+
+    /// How many non-empty components `separator` splits these bytes into.
+    func split(separator: UInt8) -> Int {
+        var n = 0, inside = false
+        for i in 0..<count {
+            if self[i] == separator { inside = false } else if !inside { inside = true; n += 1 }
+        }
+        return n
+    }
+
+    /// The `k`th non-empty component between `separator`s.
+    func component(_ k: Int, separator: UInt8) -> ByteString? {
+        var n = -1, i = 0
+        while i < count {
+            while i < count && self[i] == separator { i += 1 }
+            if i == count { return nil }
+            let start = i
+            while i < count && self[i] != separator { i += 1 }
+            n += 1
+            if n == k { return ByteString(base: base.map { $0 + start }, count: i - start) }
+        }
+        return nil
     }
 }
 

@@ -1,0 +1,112 @@
+// What the aarch64 kernel drives, found in the device tree by the generic
+// walker (Sources/Boot/DeviceTree.swift): the PL011 console, the GIC, the
+// architected timer's virtual-timer interrupt, and the PSCI conduit. Pure
+// code, also in the host build, so that every matcher is tested on synthetic,
+// damaged and real trees.
+
+enum PSCIConduit: Equatable { case hvc, smc }
+
+/// Why the virtual timer's interrupt could not be taken from the tree.
+enum TimerProblem: Error, Equatable {
+    case noTimerNode
+    /// Fewer than three entries: no virtual timer (the third) listed.
+    case noVirtualTimerEntry
+    /// The timer's interrupt parent is missing or not a GIC this kernel drives.
+    case parentNotGIC
+    /// The entry is not a PPI (type 1) with a number below 16.
+    case notPPI(type: UInt32, number: UInt32)
+}
+
+struct AArch64Devices {
+    var uart: MemoryRegion? = nil
+    /// True when the UART came from /chosen/stdout-path.
+    var uartFromStdoutPath = false
+    var psci: PSCIConduit? = nil
+    /// GIC distributor and CPU interface (v2) or redistributor (v3) registers.
+    var gicDistributor: MemoryRegion? = nil
+    var gicSecond: MemoryRegion? = nil
+    var gicVersion3 = false
+    /// The GIC interrupt ID of the EL1 virtual timer (a PPI: 16 + its number).
+    var virtualTimer: Result<UInt32, TimerProblem> = .failure(.noTimerNode)
+
+    static func find(in tree: DeviceTree) -> AArch64Devices {
+        var d = AArch64Devices()
+        // The console: the one /chosen/stdout-path names, else the first enabled PL011.
+        if let n = tree.stdoutNode, n.isEnabled, n.isCompatible("arm,pl011"), let r = n.reg(0) {
+            d.uart = MemoryRegion(start: r.address, end: r.address + r.size, kind: .reserved)
+            d.uartFromStdoutPath = true
+        }
+        var timerNode: DTNode? = nil
+        tree.forEachNode { n in
+            if !n.isEnabled { return true }
+            if d.uart == nil && n.isCompatible("arm,pl011"), let r = n.reg(0) {
+                d.uart = MemoryRegion(start: r.address, end: r.address + r.size, kind: .reserved)
+            }
+            if d.psci == nil && (n.isCompatible("arm,psci") || n.isCompatible("arm,psci-0.2") || n.isCompatible("arm,psci-1.0")),
+               let m = n.property("method")?.droppingTrailingNUL {
+                d.psci = m.equals("hvc") ? .hvc : m.equals("smc") ? .smc : nil
+            }
+            if d.gicDistributor == nil && isGIC(n), let a = n.reg(0), let b = n.reg(1) {
+                d.gicDistributor = MemoryRegion(start: a.address, end: a.address + a.size, kind: .reserved)
+                d.gicSecond = MemoryRegion(start: b.address, end: b.address + b.size, kind: .reserved)
+                d.gicVersion3 = n.isCompatible("arm,gic-v3")
+            }
+            if timerNode == nil && (n.isCompatible("arm,armv8-timer") || n.isCompatible("arm,armv7-timer")) { timerNode = n }
+            return true
+        }
+        if let t = timerNode { d.virtualTimer = virtualTimerInterrupt(t, tree) }
+        return d
+    }
+
+    /// A GICv2 or GICv3 (no array of names: this runs before the heap exists).
+    static func isGIC(_ n: DTNode) -> Bool {
+        n.isCompatible("arm,gic-v3") || n.isCompatible("arm,cortex-a15-gic") || n.isCompatible("arm,gic-400")
+            || n.isCompatible("arm,cortex-a7-gic") || n.isCompatible("arm,cortex-a9-gic")
+    }
+
+    /// The virtual timer is the third of the timer's interrupts (secure, non-secure,
+    /// virtual, hypervisor). Its specifier is in the interrupt parent's cells:
+    /// through `interrupts-extended` (a phandle before each specifier) or
+    /// `interrupts` with `interrupt-parent` (found up the ancestors). GIC
+    /// specifiers are (type, number, flags) or, with PPI partitions, four cells.
+    static func virtualTimerInterrupt(_ timer: DTNode, _ tree: DeviceTree) -> Result<UInt32, TimerProblem> {
+        let entry = 2
+        if let extended = timer.property("interrupts-extended") {
+            var at = 0, index = 0
+            while at + 4 <= extended.count {
+                guard let parent = tree.node(phandle: extended.bigEndian32(at)), let cells = parent.cell("#interrupt-cells"),
+                      cells > 0, at + 4 + Int(cells) * 4 <= extended.count else { return .failure(.parentNotGIC) }
+                if index == entry {
+                    return isGIC(parent) && cells >= 3 ? ppi(extended, at + 4) : .failure(.parentNotGIC)
+                }
+                at += 4 + Int(cells) * 4
+                index += 1
+            }
+            return .failure(.noVirtualTimerEntry)
+        }
+        guard let interrupts = timer.property("interrupts") else { return .failure(.noVirtualTimerEntry) }
+        guard let parent = interruptParent(timer, tree), let cells = parent.cell("#interrupt-cells"), cells > 0 else {
+            return .failure(.parentNotGIC)
+        }
+        let size = Int(cells) * 4
+        if interrupts.count < (entry + 1) * size { return .failure(.noVirtualTimerEntry) }
+        if !isGIC(parent) || cells < 3 { return .failure(.parentNotGIC) }
+        return ppi(interrupts, entry * size)
+    }
+
+    private static func ppi(_ v: ByteString, _ at: Int) -> Result<UInt32, TimerProblem> {
+        let type = v.bigEndian32(at), number = v.bigEndian32(at + 4)
+        return type == 1 && number < 16 ? .success(16 + number) : .failure(.notPPI(type: type, number: number))
+    }
+
+    /// `interrupt-parent` of the node or its nearest ancestor that has one.
+    static func interruptParent(_ node: DTNode, _ tree: DeviceTree) -> DTNode? {
+        if let h = node.cell("interrupt-parent") { return tree.node(phandle: h) }
+        var level = node.depth - 1
+        while level >= 0 {
+            if let h = node.ancestor(level).cell("interrupt-parent") { return tree.node(phandle: h) }
+            level -= 1
+        }
+        return nil
+    }
+}

@@ -12,6 +12,9 @@ func reportMultibootProblem(_ p: MultibootProblem) {
     case .badEntrySize(let i, let size): kputs("map entry "); kputDecimal(UInt64(i)); kputs(" has size "); kputDecimal(UInt64(size))
     case .entryWraps(let i): kputs("map entry "); kputDecimal(UInt64(i)); kputs(" wraps past 2^64")
     case .tooManyEntries: kputs("too many map entries; the rest are ignored")
+    case .commandLineUnterminated:
+        kputs("the command line has no end within "); kputDecimal(UInt64(MultibootInfo.commandLineLimit))
+        kputs(" readable bytes; it is not used")
     }
     kputs("\n")
 }

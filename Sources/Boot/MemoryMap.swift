@@ -29,13 +29,18 @@ enum MemoryMapError: Equatable {
 }
 
 struct MemoryMap {
-    static let capacity = 128
-    /// Raw entries accepted before normalizing; leaves room for the split pieces.
-    static let rawLimit = 64
-    /// Entries a boot loader may give; the rest of `rawLimit` is for reservations.
+    /// Regions held. Normalizing n entries gives at most 2n - 1 pieces, so `add`
+    /// stops at half of this; `normalize` can never run out of room for its cuts
+    /// (2 per region) and reports, never drops silently, pieces that do not fit.
+    static let capacity = 256
+    /// Entries `add` and `reserve` accept; past it they return `.full`.
+    static let entryLimit = capacity / 2
+    /// Entries a boot loader may give; the rest of `entryLimit` is for reservations.
     static let firmwareLimit = 56
-    private(set) var regions = InlineArray<128, MemoryRegion>(repeating: MemoryRegion(start: 0, end: 0, kind: .reserved))
+    private(set) var regions = InlineArray<256, MemoryRegion>(repeating: MemoryRegion(start: 0, end: 0, kind: .reserved))
     private(set) var count = 0
+    /// Set when `normalize` had more pieces than `capacity`: the map is incomplete.
+    private(set) var overflowed = false
 
     subscript(i: Int) -> MemoryRegion { regions[i] }
 
@@ -44,29 +49,30 @@ struct MemoryMap {
     mutating func add(start: UInt64, length: UInt64, kind: RegionKind) -> MemoryMapError? {
         if length == 0 { return nil }
         if start > UInt64.max - length { return .wrapsAround }
-        if count >= MemoryMap.rawLimit { return .full }
+        if count >= MemoryMap.entryLimit { return .full }
         regions[count] = MemoryRegion(start: start, end: start + length, kind: kind)
         count += 1
         return nil
     }
 
     /// Sort, resolve overlaps (the stronger kind wins), merge neighbours of the
-    /// same kind, shrink usable regions to whole pages, and drop usable memory
-    /// at or above `limit`. Afterwards regions are disjoint and ascending.
-    /// Returns the usable bytes dropped for lying at or above `limit`, so that
-    /// the caller can say so: memory is reported, never silently lost.
+    /// same kind, then shrink usable regions to whole pages and drop usable memory
+    /// at or above `limit`. Merging comes first, so that usable entries that meet
+    /// or overlap at an unaligned address keep the pages they cover together.
+    /// Afterwards regions are disjoint and ascending. Returns the usable bytes
+    /// dropped for lying at or above `limit`, so that the caller can say so:
+    /// memory is reported, never silently lost.
     @discardableResult
     mutating func normalize(pageSize: UInt64, limit: UInt64) -> UInt64 {
-        var dropped: UInt64 = 0
         // Every region edge cuts the line into elementary pieces; each piece
         // takes the strongest kind covering it.
-        var cuts = InlineArray<128, UInt64>(repeating: 0)
+        var cuts = InlineArray<512, UInt64>(repeating: 0)
         var n = 0
         for i in 0..<count {
             cuts[n] = regions[i].start; cuts[n + 1] = regions[i].end; n += 2
         }
         insertionSort(&cuts, n)
-        var out = InlineArray<128, MemoryRegion>(repeating: MemoryRegion(start: 0, end: 0, kind: .reserved))
+        var out = InlineArray<256, MemoryRegion>(repeating: MemoryRegion(start: 0, end: 0, kind: .reserved))
         var m = 0
         var i = 0
         while i + 1 < n {
@@ -77,26 +83,34 @@ struct MemoryMap {
             for r in 0..<count where regions[r].start <= a && b <= regions[r].end {
                 if kind == nil || regions[r].kind.rawValue > kind!.rawValue { kind = regions[r].kind }
             }
-            guard var k = kind else { continue }
-            var piece = MemoryRegion(start: a, end: b, kind: k)
-            if k == .usable {
-                piece.start = alignUp(a, pageSize)
-                piece.end = alignDown(b, pageSize)
-                if piece.end > limit {
-                    dropped += piece.end - max(piece.start, limit)
-                    piece.end = limit
-                }
-                if piece.end <= piece.start { continue }
-            }
-            k = piece.kind
-            if m > 0 && out[m - 1].kind == k && out[m - 1].end == piece.start {
-                out[m - 1].end = piece.end
+            guard let k = kind else { continue }
+            if m > 0 && out[m - 1].kind == k && out[m - 1].end == a {
+                out[m - 1].end = b
+            } else if m < MemoryMap.capacity {
+                out[m] = MemoryRegion(start: a, end: b, kind: k); m += 1
             } else {
-                out[m] = piece; m += 1
+                overflowed = true
             }
         }
+        // Usable memory in whole pages, below the limit.
+        var dropped: UInt64 = 0
+        var kept = 0
+        for j in 0..<m {
+            var r = out[j]
+            if r.kind == .usable {
+                if r.start > UInt64.max - (pageSize - 1) { continue }   // the last page of the address space
+                r.start = alignUp(r.start, pageSize)
+                r.end = alignDown(r.end, pageSize)
+                if r.end > limit {
+                    dropped += r.end - max(r.start, limit)
+                    r.end = limit
+                }
+                if r.end <= r.start { continue }
+            }
+            out[kept] = r; kept += 1
+        }
         regions = out
-        count = m
+        count = kept
         return dropped
     }
 
@@ -120,7 +134,7 @@ struct MemoryMap {
     }
 }
 
-private func insertionSort(_ a: inout InlineArray<128, UInt64>, _ n: Int) {
+private func insertionSort(_ a: inout InlineArray<512, UInt64>, _ n: Int) {
     if n < 2 { return }
     for i in 1..<n {
         let v = a[i]

@@ -10,12 +10,16 @@ enum MultibootProblem: Equatable {
     case badEntrySize(index: Int, size: UInt32)
     case entryWraps(index: Int)
     case tooManyEntries
+    /// No NUL within the readable bytes (at most `commandLineLimit`): not used.
+    case commandLineUnterminated
 }
 
 struct MultibootInfo {
     static let bootloaderMagic: UInt32 = 0x2BAD_B002
     /// Longest memory map accepted (bytes); real ones are well under 1 KiB.
     static let mapLengthLimit: UInt32 = 4096
+    /// Longest command line read.
+    static let commandLineLimit = 1024
 
     var commandLine = ByteString(base: nil, count: 0)
     /// Physical ranges the boot structures occupy, to keep them out of the frame allocator.
@@ -32,9 +36,20 @@ struct MultibootInfo {
         structures[0] = MemoryRegion(start: info, end: info + 52, kind: .bootInfo)
         if flags & (1 << 2) != 0 {
             let at = UInt64(p.loadUnaligned(fromByteOffset: 16, as: UInt32.self))
-            if let s = reach(at, 1) {
-                commandLine = ByteString(cString: s.assumingMemoryBound(to: UInt8.self), limit: 1024)
-                structures[1] = MemoryRegion(start: at, end: at + UInt64(commandLine.count) + 1, kind: .bootInfo)
+            // Read only what `reach` allows: the largest readable length up to the limit.
+            var readable = 0, step = MultibootInfo.commandLineLimit
+            while step > 0 {
+                if readable + step <= MultibootInfo.commandLineLimit && reach(at, readable + step) != nil { readable += step }
+                step /= 2
+            }
+            if readable > 0, let s = reach(at, readable) {
+                let line = ByteString(cString: s.assumingMemoryBound(to: UInt8.self), limit: readable)
+                if line.count < readable {
+                    commandLine = line
+                    structures[1] = MemoryRegion(start: at, end: at + UInt64(line.count) + 1, kind: .bootInfo)
+                } else {
+                    note(.commandLineUnterminated)
+                }
             }
         }
         if flags & (1 << 6) != 0 {

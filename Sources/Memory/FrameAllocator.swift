@@ -9,6 +9,16 @@ enum FrameFreeError: Equatable {
     case notAllocated
 }
 
+/// Why no allocator could be built over a memory map.
+enum FrameAllocatorError: Error, Equatable {
+    case noUsableRAM
+    /// No usable region is big enough for the bitmap itself.
+    case noRoomForBitmap(bytes: UInt64)
+    /// The map has no room left to record the bitmap's own frames (too
+    /// fragmented), so they could be handed out: refused rather than risked.
+    case mapFull
+}
+
 struct FrameAllocator {
     /// Two bitmaps back to back: `words` words of 1 = free, then `words`
     /// words of 1 = usable RAM (so a free of a reserved frame is refused).
@@ -23,13 +33,21 @@ struct FrameAllocator {
 
     /// Build the allocator over the usable regions of a normalized `map`. Its
     /// bitmap takes frames from the first usable region big enough, which the
-    /// map then records as reserved. `reach` is the direct map. Nil: no RAM.
+    /// map then records as reserved. `reach` is the direct map. Nil: see `make`.
     init?(map: inout MemoryMap, pageSize: UInt64, reach: (PhysicalAddress) -> UnsafeMutableRawPointer) {
+        guard case .success(let a) = FrameAllocator.make(map: &map, pageSize: pageSize, reach: reach) else { return nil }
+        self = a
+    }
+
+    /// The allocator over `map`, or why there is none. The map is changed only
+    /// on success (the bitmap's frames recorded as boot data).
+    static func make(map: inout MemoryMap, pageSize: UInt64,
+                     reach: (PhysicalAddress) -> UnsafeMutableRawPointer) -> Result<FrameAllocator, FrameAllocatorError> {
         var low = UInt64.max, high: UInt64 = 0
         for i in 0..<map.count where map[i].kind == .usable {
             low = min(low, map[i].start); high = max(high, map[i].end)
         }
-        if high == 0 { return nil }
+        if high == 0 { return .failure(.noUsableRAM) }
         let frames = Int((high - low) / pageSize)
         let words = (frames + 31) / 32
         let bitmapBytes = alignUp(UInt64(words * 8), pageSize)
@@ -37,16 +55,24 @@ struct FrameAllocator {
         for i in 0..<map.count where map[i].kind == .usable && map[i].bytes >= bitmapBytes {
             home = map[i].start; break
         }
-        guard let at = home else { return nil }
-        self.bitmap = reach(PhysicalAddress(at)).bindMemory(to: UInt32.self, capacity: 2 * words)
+        guard let at = home else { return .failure(.noRoomForBitmap(bytes: bitmapBytes)) }
+        var marked = map
+        if marked.reserve(start: at, end: at + bitmapBytes, kind: .bootInfo) != nil { return .failure(.mapFull) }
+        marked.normalize(pageSize: pageSize, limit: UInt64.max)
+        if marked.overflowed { return .failure(.mapFull) }
+        map = marked
+        return .success(FrameAllocator(map: map, bitmap: reach(PhysicalAddress(at)), words: words, base: low, pageSize: pageSize))
+    }
+
+    /// Every usable frame of the (already marked) map free, every other one not RAM.
+    private init(map: MemoryMap, bitmap at: UnsafeMutableRawPointer, words: Int, base: UInt64, pageSize: UInt64) {
+        self.bitmap = at.bindMemory(to: UInt32.self, capacity: 2 * words)
         self.words = words
-        self.base = low
+        self.base = base
         self.pageSize = pageSize
         self.freeFrames = 0
         self.totalFrames = 0
         for w in 0..<(2 * words) { bitmap[w] = 0 }
-        map.reserve(start: at, end: at + bitmapBytes, kind: .bootInfo)
-        map.normalize(pageSize: pageSize, limit: UInt64.max)
         for i in 0..<map.count where map[i].kind == .usable {
             var a = map[i].start
             while a < map[i].end {

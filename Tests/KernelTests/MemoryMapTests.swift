@@ -53,9 +53,75 @@ final class MemoryMapTests: XCTestCase {
     func testBadEntriesAreRefusedNotTrusted() {
         var map = MemoryMap()
         XCTAssertEqual(map.add(start: UInt64.max - 10, length: 100, kind: .usable), .wrapsAround)
-        for i in 0..<MemoryMap.rawLimit { XCTAssertNil(map.add(start: UInt64(i) << 20, length: 4096, kind: .usable)) }
+        for i in 0..<MemoryMap.entryLimit { XCTAssertNil(map.add(start: UInt64(i) << 20, length: 4096, kind: .usable)) }
         XCTAssertEqual(map.add(start: 1 << 40, length: 4096, kind: .usable), .full)
         map.normalize(pageSize: 4096, limit: .max)
-        XCTAssertEqual(map.count, MemoryMap.rawLimit)
+        XCTAssertEqual(map.count, MemoryMap.entryLimit)
+    }
+
+    /// Issue 13, bug 2: a usable range in the last page of the 64-bit space trapped alignUp.
+    func testARangeInTheLastPageOfTheAddressSpaceIsDroppedWithoutATrap() {
+        var map = MemoryMap()
+        XCTAssertNil(map.add(start: 0xFFFF_FFFF_FFFF_F001, length: 0xFFE, kind: .usable))
+        map.add(start: 0x10_0000, length: 0x10_0000, kind: .usable)
+        map.normalize(pageSize: 4096, limit: .max)
+        XCTAssertEqual(map.count, 1)
+        XCTAssertEqual(map.usableBytes, 0x10_0000)
+    }
+
+    /// Issue 13, bug 7: entries that overlap or meet at an unaligned address are merged before aligning.
+    func testUsableEntriesMeetingUnalignedKeepTheirPages() {
+        var map = MemoryMap()
+        map.add(start: 0x10_0000, length: 0x800, kind: .usable)
+        map.add(start: 0x10_0800, length: 0x1800, kind: .usable)
+        map.normalize(pageSize: 4096, limit: .max)
+        XCTAssertEqual(map.usableBytes, 0x2000, "both pages")
+        var overlap = MemoryMap()
+        overlap.add(start: 0x20_0000, length: 0xC00, kind: .usable)
+        overlap.add(start: 0x20_0400, length: 0xC00, kind: .usable)
+        overlap.normalize(pageSize: 4096, limit: .max)
+        XCTAssertEqual(overlap.usableBytes, 0x1000)
+    }
+
+    /// Issue 13, bug 3: many holes made the second normalize trap, and a full map
+    /// dropped the bitmap's own reservation, so the allocator handed out its bitmap.
+    func testAFragmentedMapNeverTrapsAndNeverLosesTheBitmapsFrames() {
+        let m = EmulatedMachine<I386PageTable>(megabytes: 8)
+        var map = MemoryMap()
+        map.add(start: 0x10_0000, length: 0x70_0000, kind: .usable)
+        for i in 0..<(MemoryMap.firmwareLimit - 1) {   // one-page holes, as a Multiboot map can give
+            map.add(start: 0x20_0000 + UInt64(i) * 0x2000, length: 0x1000, kind: .reserved)
+        }
+        map.normalize(pageSize: 4096, limit: .max)
+        var frames = FrameAllocator(map: &map, pageSize: 4096, reach: { m.pointer(to: $0) })!
+        var bitmap: [MemoryRegion] = []
+        for i in 0..<map.count where map[i].kind == .bootInfo { bitmap.append(map[i]) }
+        XCTAssertEqual(bitmap.count, 1)
+        while let f = frames.allocate() {
+            XCTAssertFalse(bitmap[0].start <= f.start.raw && f.start.raw < bitmap[0].end, "the bitmap's frame handed out")
+        }
+        // A map with no room to record the bitmap is refused, not used.
+        var full = MemoryMap()
+        for i in 0..<MemoryMap.entryLimit {
+            XCTAssertNil(full.add(start: UInt64(i) * 0x2000, length: 0x1000, kind: i % 2 == 0 ? .usable : .reserved))
+        }
+        XCTAssertEqual(full.add(start: 1 << 40, length: 4096, kind: .usable), .full)
+        full.normalize(pageSize: 4096, limit: .max)
+        full.normalize(pageSize: 4096, limit: .max)   // again: no trap whatever the count
+        let before = full
+        XCTAssertEqual(FrameAllocator.make(map: &full, pageSize: 4096, reach: { m.pointer(to: $0) }).failure, .mapFull)
+        XCTAssertEqual(full.count, before.count, "a refused map is left as it was")
+    }
+
+    /// normalize never traps and never keeps more than it can hold: pieces past the
+    /// capacity are reported through `overflowed`.
+    func testNormalizeReportsPiecesThatDoNotFit() {
+        var map = MemoryMap()
+        for i in 0..<MemoryMap.entryLimit {   // nested ranges of alternating kinds: every cut makes a piece
+            map.add(start: UInt64(i) * 0x1000, length: UInt64(2 * (MemoryMap.entryLimit - i)) * 0x1000 - 0x1000,
+                    kind: i % 2 == 0 ? .usable : .reserved)
+        }
+        map.normalize(pageSize: 4096, limit: .max)
+        XCTAssertLessThanOrEqual(map.count, MemoryMap.capacity)
     }
 }

@@ -92,4 +92,28 @@ final class MultibootTests: XCTestCase {
         XCTAssertEqual(parse("tail")?.tail.capacity, 3)
         for bad in ["", "spares", "pool:", "pool:65", "pool:x", "pool:-1", "Spare"] { XCTAssertNil(parse(bad), bad) }
     }
+
+    /// Issue 13, bug 4: the command line was checked for one byte, then read up to 1,024.
+    func testAnUnterminatedCommandLineAtTheEndOfReadableMemoryIsNotReadPast() {
+        build(flags: 1 | 4)
+        put32(0x1010, UInt32(memory.count - 16))                 // 16 bytes before the end
+        for i in 0..<16 { memory[memory.count - 16 + i] = 0x41 }  // no NUL before the end
+        var map = MemoryMap()
+        var asked = 0
+        let info = memory.withUnsafeBytes { raw in
+            MultibootInfo(info: 0x1000, into: &map) { address, length in
+                if address + UInt64(length) > UInt64(raw.count) { return nil }
+                asked = max(asked, Int(address) + length)
+                return raw.baseAddress! + Int(address)
+            }
+        }
+        XCTAssertLessThanOrEqual(asked, memory.count)
+        XCTAssertEqual(info.commandLine.count, 0)
+        XCTAssertEqual(info.problemCount, 1)
+        XCTAssertEqual(info.problems[0], .commandLineUnterminated)
+        // Terminated just before the end: read whole.
+        memory[memory.count - 1] = 0
+        var map2 = MemoryMap()
+        XCTAssertEqual(parse(&map2).commandLine.count, 15)
+    }
 }

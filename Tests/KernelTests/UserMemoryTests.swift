@@ -34,6 +34,23 @@ final class UserMemoryTests: XCTestCase {
         XCTAssertTrue(user.check(0, 0, .read), "an empty range names no memory")
     }
 
+    /// Issue 13, bug 18: with the window-end bound removed every other test still
+    /// passed, since the page past the window was unmapped there. Here it is mapped
+    /// for the user, so only the bound can refuse the range.
+    func testARangeRunningPastTheWindowsEndIsRefusedEvenWhenMapped() {
+        let m = M(megabytes: 8)
+        var frames = m.frameAllocator()
+        let space = AddressSpace(arch: m, frames: &frames)!
+        var tables = DirectFromFrames()
+        for page: UInt in [0xCFFF_F000, 0xD000_0000] {
+            XCTAssertNil(space.map(Page(VirtualAddress(page)), to: frames.allocate()!, [.user, .writable], tables: &tables, frames: &frames))
+        }
+        let user = UserMemory(space: space, window: window)
+        XCTAssertTrue(user.check(0xCFFF_FFF0, 16, .write), "the window's last bytes")
+        XCTAssertFalse(user.check(0xCFFF_FFF0, 32, .read), "16 bytes past the window's end")
+        XCTAssertFalse(user.check(0xD000_0000, 4, .read), "wholly past the end")
+    }
+
     func testTaskRootsShareKernelEntriesAndSyncNewOnes() {
         let m = M(megabytes: 8)
         var frames = m.frameAllocator()

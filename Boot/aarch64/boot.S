@@ -134,6 +134,6 @@ bootstrap_l1:
         .align 4
         .globl boot_stack_bottom
 boot_stack_bottom:
-        .skip 65536
+        .skip 131072
         .globl boot_stack_top
 boot_stack_top:

@@ -15,7 +15,7 @@
         .align 16
         .globl boot_stack_bottom
 boot_stack_bottom:
-        .skip 65536
+        .skip 131072
         .globl boot_stack_top
 boot_stack_top:
 

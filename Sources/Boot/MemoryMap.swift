@@ -29,15 +29,17 @@ enum MemoryMapError: Equatable {
 }
 
 struct MemoryMap {
-    /// Regions held. Normalizing n entries gives at most 2n - 1 pieces, so `add`
-    /// stops at half of this; `normalize` can never run out of room for its cuts
-    /// (2 per region) and reports, never drops silently, pieces that do not fit.
-    static let capacity = 256
+    /// Regions held. `normalize` has room for every cut (2 per region), so it
+    /// never traps; normalizing n entries can give up to 2n - 1 pieces, and
+    /// pieces past the capacity set `overflowed` (reported, never dropped
+    /// silently). The firmware's share (`firmwareLimit` plus the boot's few
+    /// reservations) normalizes to well under the capacity.
+    static let capacity = 160
     /// Entries `add` and `reserve` accept; past it they return `.full`.
-    static let entryLimit = capacity / 2
+    static let entryLimit = capacity
     /// Entries a boot loader may give; the rest of `entryLimit` is for reservations.
     static let firmwareLimit = 56
-    private(set) var regions = InlineArray<256, MemoryRegion>(repeating: MemoryRegion(start: 0, end: 0, kind: .reserved))
+    private(set) var regions = InlineArray<160, MemoryRegion>(repeating: MemoryRegion(start: 0, end: 0, kind: .reserved))
     private(set) var count = 0
     /// Set when `normalize` had more pieces than `capacity`: the map is incomplete.
     private(set) var overflowed = false
@@ -66,13 +68,13 @@ struct MemoryMap {
     mutating func normalize(pageSize: UInt64, limit: UInt64) -> UInt64 {
         // Every region edge cuts the line into elementary pieces; each piece
         // takes the strongest kind covering it.
-        var cuts = InlineArray<512, UInt64>(repeating: 0)
+        var cuts = InlineArray<320, UInt64>(repeating: 0)
         var n = 0
         for i in 0..<count {
             cuts[n] = regions[i].start; cuts[n + 1] = regions[i].end; n += 2
         }
         insertionSort(&cuts, n)
-        var out = InlineArray<256, MemoryRegion>(repeating: MemoryRegion(start: 0, end: 0, kind: .reserved))
+        var out = InlineArray<160, MemoryRegion>(repeating: MemoryRegion(start: 0, end: 0, kind: .reserved))
         var m = 0
         var i = 0
         while i + 1 < n {
@@ -134,7 +136,7 @@ struct MemoryMap {
     }
 }
 
-private func insertionSort(_ a: inout InlineArray<512, UInt64>, _ n: Int) {
+private func insertionSort(_ a: inout InlineArray<320, UInt64>, _ n: Int) {
     if n < 2 { return }
     for i in 1..<n {
         let v = a[i]

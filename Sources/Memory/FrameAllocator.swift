@@ -39,8 +39,9 @@ struct FrameAllocator {
         self = a
     }
 
-    /// The allocator over `map`, or why there is none. The map is changed only
-    /// on success (the bitmap's frames recorded as boot data).
+    /// The allocator over `map`, or why there is none. On success the map records
+    /// the bitmap's frames as boot data; a map refused as full is not changed
+    /// unless normalizing it overflowed (then it is incomplete and must not be used).
     static func make(map: inout MemoryMap, pageSize: UInt64,
                      reach: (PhysicalAddress) -> UnsafeMutableRawPointer) -> Result<FrameAllocator, FrameAllocatorError> {
         var low = UInt64.max, high: UInt64 = 0
@@ -56,11 +57,10 @@ struct FrameAllocator {
             home = map[i].start; break
         }
         guard let at = home else { return .failure(.noRoomForBitmap(bytes: bitmapBytes)) }
-        var marked = map
-        if marked.reserve(start: at, end: at + bitmapBytes, kind: .bootInfo) != nil { return .failure(.mapFull) }
-        marked.normalize(pageSize: pageSize, limit: UInt64.max)
-        if marked.overflowed { return .failure(.mapFull) }
-        map = marked
+        // In place: a copy of the map would cost the boot stack several KiB.
+        if map.reserve(start: at, end: at + bitmapBytes, kind: .bootInfo) != nil { return .failure(.mapFull) }
+        map.normalize(pageSize: pageSize, limit: UInt64.max)
+        if map.overflowed { return .failure(.mapFull) }
         return .success(FrameAllocator(map: map, bitmap: reach(PhysicalAddress(at)), words: words, base: low, pageSize: pageSize))
     }
 

@@ -79,8 +79,7 @@ func systemCallTrap(_ trap: UInt) -> UInt {
 private func sbrk(_ trap: UInt, _ t: ThreadID, _ increment: UInt) -> UInt {
     let pageSize = UInt(Platform.Format.pageSize)
     let old = tasks!.brk[t]
-    guard increment <= tasks!.heapLimit[t] - old else { return fail(trap, .outOfMemory) }
-    let end = (old + increment + pageSize - 1) & ~(pageSize - 1)
+    guard let end = userLayout.grow(brk: old, by: increment) else { return fail(trap, .outOfMemory) }
     let task = space(of: t)
     let before = kernelGrowth.region!.frames.freeFrames
     // Tables made on the way stay the task's, even when the call fails.

@@ -10,7 +10,6 @@ struct TaskTable {
     /// Per thread: its root table's address (0: a kernel thread, on the kernel's root).
     let root: UnsafeMutablePointer<UInt64>
     let brk: UnsafeMutablePointer<UInt>
-    let heapLimit: UnsafeMutablePointer<UInt>
     /// Frames each task's address space holds (root, tables, pages), to check the teardown.
     let framesHeld: UnsafeMutablePointer<Int>
     var tables = DirectFromFrames()
@@ -25,7 +24,7 @@ var tasks: TaskTable? = nil
 func kernelSpace() -> AddressSpace<Platform> { kernelGrowth.region!.space }
 
 func startTasks() {
-    tasks = TaskTable(root: zeroed(Scheduler.capacity), brk: zeroed(Scheduler.capacity), heapLimit: zeroed(Scheduler.capacity),
+    tasks = TaskTable(root: zeroed(Scheduler.capacity), brk: zeroed(Scheduler.capacity),
                       framesHeld: zeroed(Scheduler.capacity), activeRoot: kernelSpace().root.start.raw)
 }
 
@@ -42,6 +41,12 @@ func space(of t: ThreadID) -> AddressSpace<Platform> {
 }
 
 func userMemory(of t: ThreadID) -> UserMemory<Platform> { UserMemory(space: space(of: t), window: Platform.userWindow) }
+
+/// The user window's layout: segments and heap below, the stack above its guard page.
+/// (Computed, not stored: a stored global would be initialized lazily, and sbrk reads it in a trap.)
+var userLayout: UserLayout {
+    UserLayout(window: Platform.userWindow, stackPages: TaskTable.stackPages, pageSize: UInt(Platform.Format.pageSize))
+}
 
 /// Make `next`'s root the active one (interrupts off, on a switch).
 func enterAddressSpace(of next: ThreadID) {
@@ -81,8 +86,9 @@ func tearDownTask(_ t: ThreadID) {
 /// Check `bytes` as an ELF executable for this CPU and start it as a task
 /// with `arguments`. Nil, with the reason printed, if it is refused or memory runs out.
 func startTask(_ name: StaticString, _ bytes: UnsafeRawBufferPointer, priority: Int, arguments: (UInt, UInt)) -> ThreadID? {
+    // Segments go below the stack's guard page, never over the stack.
     let target = ELFImage.Target(machine: Platform.elfMachine, is64: MemoryLayout<UInt>.size == 8,
-                                 window: Platform.userWindow, pageSize: Platform.Format.pageSize)
+                                 window: userLayout.loadWindow, pageSize: Platform.Format.pageSize)
     let image: ELFImage
     switch ELFImage.parse(bytes.baseAddress!, count: bytes.count, for: target) {
     case .success(let i): image = i
@@ -95,7 +101,7 @@ func startTask(_ name: StaticString, _ bytes: UnsafeRawBufferPointer, priority: 
         guard let task = AddressSpace(arch: Platform(), frames: &kernelGrowth.region!.frames) else { return nil }
         task.shareRootEntries(from: kernelSpace(), except: Platform.userWindow)
         let pageSize = UInt(Platform.Format.pageSize)
-        let stackTop = Platform.userWindow.end.raw
+        let stackTop = userLayout.stackTop
         var complete = true
         for i in 0..<image.segmentCount where complete { complete = mapSegment(image.segments[i], bytes, task) }
         for n in 1...TaskTable.stackPages where complete {
@@ -118,8 +124,6 @@ func startTask(_ name: StaticString, _ bytes: UnsafeRawBufferPointer, priority: 
         let pageSize = UInt64(Platform.Format.pageSize)
         tasks!.root[t] = task.root.start.raw
         tasks!.brk[t] = UInt(alignUp(image.end, pageSize))
-        // The heap may grow up to the stack's guard page.
-        tasks!.heapLimit[t] = stackTop - UInt(TaskTable.stackPages + 1) * UInt(pageSize)
         tasks!.ipc.threadStarted(t)
         tasks!.framesHeld[t] = held
         return Platform.initialUserContext(area: kernelThreads!.area(t), kernelStackTop: kernelTop, entry: entry,

@@ -1,0 +1,34 @@
+import XCTest
+@testable import KernelCore
+
+/// Issue 13, bug 16: a segment over the stack or its guard page was accepted;
+/// on the guard page sbrk's `heapLimit - old` then underflowed in the kernel.
+final class UserLayoutTests: XCTestCase {
+    let layout = UserLayout(window: VirtualRange(start: VirtualAddress(0xC000_0000), end: VirtualAddress(0xD000_0000)),
+                            stackPages: 8, pageSize: 4096)
+
+    func testSegmentsMayNotLieOnTheStackOrItsGuardPage() {
+        XCTAssertEqual(layout.guardPage, 0xD000_0000 - 9 * 4096)
+        let target = ELFImage.Target(machine: 3, is64: false, window: layout.loadWindow, pageSize: 4096)
+        func parse(_ vaddr: UInt64) -> ELFError? {
+            var b = ELFBuilder()
+            b.segments[1] = (1, 6, 0x2000, vaddr, 0x100, 0x1000, 0x1000)
+            let bytes = b.bytes()
+            return bytes.withUnsafeBytes { ELFImage.parse($0.baseAddress!, count: bytes.count, for: target) }.failure
+        }
+        XCTAssertEqual(parse(0xCFFF_F000), .segmentOutsideWindow(1), "the top stack page")
+        XCTAssertEqual(parse(UInt64(layout.guardPage)), .segmentOutsideWindow(1), "the guard page")
+        XCTAssertNil(parse(UInt64(layout.guardPage) - 0x1000), "the page below the guard is the heap's last")
+    }
+
+    func testSbrkArithmeticCannotUnderflowOrPassTheLimit() {
+        let limit = layout.heapLimit
+        XCTAssertEqual(layout.grow(brk: 0xC001_0000, by: 1), 0xC001_1000)
+        XCTAssertEqual(layout.grow(brk: 0xC001_0000, by: 0), 0xC001_0000)
+        XCTAssertEqual(layout.grow(brk: limit - 0x1000, by: 0x1000), limit)
+        XCTAssertNil(layout.grow(brk: limit - 0x1000, by: 0x1001))
+        XCTAssertNil(layout.grow(brk: limit + 0x1000, by: 0), "a break past the limit (a segment on the guard page)")
+        XCTAssertNil(layout.grow(brk: 0xC001_0000, by: UInt.max))
+        XCTAssertEqual(layout.grow(brk: limit - 10, by: 5), limit, "rounded up to the page, not past the limit")
+    }
+}

@@ -185,7 +185,7 @@ test: | tools-test
 	@start=$$(date +%s); $(MAKE) --no-print-directory -j2 test-build && \
 	    echo "test: builds took $$(( $$(date +%s) - start )) s"
 	@$(MAKE) --no-print-directory test-run
-test-build: kernels heap-debug-kernels test-host-build fuzz-build iso
+test-build: kernels heap-debug-kernels test-host-build fuzz-build parser-fuzz-build iso
 test-host-build: ; swift build --build-tests
 heap-debug-kernels: ; $(MAKE) --no-print-directory HEAP_DEBUG=1 kernels
 test-run:
@@ -194,7 +194,8 @@ test-run:
 	    [[ $$status -eq 0 ]] || { echo "host tests failed: $(BUILD)/host-tests.log"; exit 1; }; \
 	    echo "test: host tests took $$(( $$(date +%s) - t )) s"
 	@t=$$(date +%s); $(MAKE) --no-print-directory boot-checks && echo "test: boot tests took $$(( $$(date +%s) - t )) s"
-	@t=$$(date +%s); $(MAKE) --no-print-directory test-fuzz && echo "test: fuzz pass took $$(( $$(date +%s) - t )) s"
+	@t=$$(date +%s); $(MAKE) --no-print-directory test-fuzz && echo "test: heap fuzz pass took $$(( $$(date +%s) - t )) s"
+	@t=$$(date +%s); $(MAKE) --no-print-directory test-fuzz-parsers && echo "test: parser fuzz passes took $$(( $$(date +%s) - t )) s"
 test-host: | tools
 	ci/test_ensure_tools.sh
 	swift build --build-tests
@@ -229,6 +230,38 @@ test-fuzz: $(FUZZ)
 	set -o pipefail; SWIFT_BACKTRACE=enable=no $(FUZZ) $(FUZZ_FLAGS) -seed=1 -runs=20000 $(BUILD)/fuzz/seed-corpus 2>&1 | tee $(BUILD)/fuzz/last-run.log | tail -1
 	ops=$$(sed -n 's/^HEAP FUZZ inputs=[0-9]* operations=\([0-9]*\)$$/\1/p' $(BUILD)/fuzz/last-run.log); \
 	    [[ -n "$$ops" && $$ops -ge 1000000 ]] || { echo "fuzz pass ran $${ops:-no} operations; want at least 1000000"; exit 1; }
+
+# --- parser fuzzing (libFuzzer + AddressSanitizer) ----------------------------
+# One binary, a target per parser of outside input (FUZZ_TARGET=devicetree,
+# multiboot, elf); seeds in Fuzz/corpus (ci/make_fuzz_seeds.py writes them).
+PARSER_FUZZ := $(BUILD)/fuzz/parser-fuzz
+PARSER_TARGETS := devicetree multiboot elf
+# Fixed runs per target in make test: a few seconds each on this machine.
+PARSER_RUNS_devicetree := 150000
+PARSER_RUNS_multiboot := 6000
+PARSER_RUNS_elf := 500000
+.PHONY: fuzz-parsers test-fuzz-parsers parser-fuzz-build
+parser-fuzz-build: $(PARSER_FUZZ)
+$(PARSER_FUZZ): $(shell find Sources Arch/aarch64/Devices -name '*.swift') Fuzz/ParserFuzz/main.swift
+	mkdir -p $(dir $@)
+	$(SWIFTC) -sanitize=fuzzer,address -parse-as-library -O -module-name ParserFuzz \
+	    $(shell find Sources Arch/aarch64/Devices -name '*.swift') Fuzz/ParserFuzz/main.swift -o $@ 2>&1 | grep -v "Cannot export local symbol" || true
+	@test -x $@
+define parser_fuzz_pass
+	@rm -rf $(BUILD)/fuzz/$(1) && mkdir -p $(BUILD)/fuzz/$(1)
+	@FUZZ_TARGET=$(1) SWIFT_BACKTRACE=enable=no $(PARSER_FUZZ) -seed=1 -runs=$(PARSER_RUNS_$(1)) -max_len=16384 \
+	    $(BUILD)/fuzz/$(1) Fuzz/corpus/$(1) > $(BUILD)/fuzz/$(1).log 2>&1 \
+	    || { tail -30 $(BUILD)/fuzz/$(1).log; echo "parser fuzz: $(1) failed ($(BUILD)/fuzz/$(1).log)"; exit 1; }
+	@echo "parser fuzz: $(1): $$(grep -o 'Done [0-9]* runs in [0-9]* second(s)' $(BUILD)/fuzz/$(1).log), $$(grep -o 'cov: [0-9]*' $(BUILD)/fuzz/$(1).log | tail -1) edges"
+
+endef
+test-fuzz-parsers: $(PARSER_FUZZ)
+	$(foreach t,$(PARSER_TARGETS),$(call parser_fuzz_pass,$(t)))
+# make fuzz-parsers [FUZZ_SECONDS=600]: each target for that long, keeping its corpus in build/fuzz/<target>-long.
+fuzz-parsers: $(PARSER_FUZZ)
+	for t in $(PARSER_TARGETS); do mkdir -p $(BUILD)/fuzz/$$t-long; \
+	    FUZZ_TARGET=$$t SWIFT_BACKTRACE=enable=no $(PARSER_FUZZ) -max_len=16384 -max_total_time=$(FUZZ_SECONDS) \
+	        $(BUILD)/fuzz/$$t-long Fuzz/corpus/$$t || exit 1; done
 
 # --- benchmarks (not part of make test) --------------------------------------
 .PHONY: bench bench-strategies bench-heap int64-vectors sizes

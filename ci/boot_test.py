@@ -157,6 +157,12 @@ def cases():
         ok_boot("i386", strategy=equals("prereserve"), tasks=equals(7)),
         contains(r'Booting `swift-microkernel \(pt=prereserve\)', r'^command line: "pt=prereserve"')]))
     c += low_memory_cases("i386", qemu_i386, I386_PASS, I386_FAIL)
+    # A CPU without SSE2 is named and refused (it used to triple-fault silently: QEMU status 0).
+    for cpu, missing in (("pentium", "FXSR SSE SSE2"), ("pentium3", "SSE2")):
+        c.append(Case(f"i386 -cpu {cpu} is refused with the missing features", "i386",
+                      qemu_i386("64M", "pt=spare") + ["-cpu", cpu], I386_FAIL, [
+            contains(rf"^boot: this CPU lacks {missing} \(CPUID.1:EDX\); the kernel needs SSE2", r"^KERNEL FAIL arch=i386"),
+            lacks(r"^KERNEL OK", r"swift-microkernel")]))
     c.append(Case("i386 3500M: RAM above the direct map is reported", "i386", qemu_i386("3500M", "pt=spare"), I386_PASS, [
         ok_boot("i386", exhausted=equals("no")),
         contains(r"^memory: 4\d\d\d\d\d KiB of RAM at or above 0xc0000000 is not used: the kernel reaches physical "

@@ -56,6 +56,31 @@ _start:
         rep stosb
         mov %ebx, %edi
 
+        /* The prebuilt Swift runtime uses SSE2 (and fxsave saves its state), so
+         * ask the CPU before turning SSE on: CPUID must exist (EFLAGS.ID, bit 21,
+         * can be toggled), and CPUID.1:EDX must report FXSR (24), SSE (25) and
+         * SSE2 (26). A CPU without them would otherwise triple-fault in silence. */
+        pushfl
+        pop %eax
+        mov %eax, %ecx
+        xor $(1 << 21), %eax
+        push %eax
+        popfl
+        pushfl
+        pop %eax
+        push %ecx
+        popfl
+        xor %ecx, %eax
+        test $(1 << 21), %eax
+        jz no_cpuid
+        push %ebx
+        mov $1, %eax
+        cpuid
+        pop %ebx
+        and $((1 << 24) | (1 << 25) | (1 << 26)), %edx
+        cmp $((1 << 24) | (1 << 25) | (1 << 26)), %edx
+        jne no_sse
+
         /* SSE: CR0.EM off, CR0.MP on; CR4.OSFXSR and CR4.OSXMMEXCPT on. */
         mov %cr0, %eax
         and $~(1 << 2), %eax
@@ -73,3 +98,66 @@ _start:
 halt:   cli
         hlt
         jmp halt
+
+/* Too old a CPU: say which features are missing on COM1 (polled, no setup
+ * needed on a PC's 16550 at its reset rate), then leave with the fail code
+ * through isa-debug-exit (0x11 -> QEMU status 35) and halt. */
+no_cpuid:
+        mov $msg_no_cpuid, %esi
+        call early_puts
+        jmp fail_boot
+no_sse:
+        mov %edx, %ebp
+        mov $msg_no_sse, %esi
+        call early_puts
+        test $(1 << 24), %ebp
+        jnz 1f
+        mov $msg_fxsr, %esi
+        call early_puts
+1:      test $(1 << 25), %ebp
+        jnz 2f
+        mov $msg_sse, %esi
+        call early_puts
+2:      test $(1 << 26), %ebp
+        jnz 3f
+        mov $msg_sse2, %esi
+        call early_puts
+3:      mov $msg_need, %esi
+        call early_puts
+fail_boot:
+        mov $msg_fail, %esi
+        call early_puts
+        mov $0xf4, %dx
+        mov $0x11, %al
+        outb %al, %dx
+        jmp halt
+
+/* Write the NUL-terminated string at %esi to COM1. */
+early_puts:
+        mov $0x3fd, %dx                    /* line status: bit 5, transmitter empty */
+1:      inb %dx, %al
+        test $0x20, %al
+        jz 1b
+        lodsb
+        test %al, %al
+        jz 2f
+        mov $0x3f8, %dx
+        outb %al, %dx
+        jmp early_puts
+2:      ret
+
+        .section .rodata
+msg_no_cpuid:
+        .asciz "\nboot: this CPU has no CPUID instruction; the kernel needs SSE2 (a Pentium 4 or later, e.g. QEMU -cpu qemu32 or pentium4)\n"
+msg_no_sse:
+        .asciz "\nboot: this CPU lacks"
+msg_fxsr:
+        .asciz " FXSR"
+msg_sse:
+        .asciz " SSE"
+msg_sse2:
+        .asciz " SSE2"
+msg_need:
+        .asciz " (CPUID.1:EDX); the kernel needs SSE2 (a Pentium 4 or later, e.g. QEMU -cpu qemu32 or pentium4)\n"
+msg_fail:
+        .asciz "KERNEL FAIL arch=i386\n"

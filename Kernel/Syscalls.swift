@@ -46,8 +46,17 @@ func systemCallTrap(_ trap: UInt) -> UInt {
     switch request {
     case .debugWrite(let address, let length):
         var text = InlineArray<256, UInt8>(repeating: 0)
-        _ = withUnsafeMutablePointer(to: &text) { userMemory(of: t).copyIn(from: address, length: length, into: $0) }
-        for i in 0..<length { Platform().putByte(text[i]) }
+        guard withUnsafeMutablePointer(to: &text, { userMemory(of: t).copyIn(from: address, length: length, into: $0) }) else {
+            return fail(trap, .badPointer)
+        }
+        // Tagged with the task's name, control bytes made visible (Sources/IPC/TaskOutput.swift).
+        var midLine = tasks!.midLine[t] != 0
+        withUnsafePointer(to: &text) {
+            TaskOutput.write(UnsafeRawPointer($0), count: length, name: kernelThreads!.name[t], midLine: &midLine) {
+                Platform().putByte($0)
+            }
+        }
+        tasks!.midLine[t] = midLine ? 1 : 0
         setResult(trap, 0, UInt(length))
         return trap
     case .yield:

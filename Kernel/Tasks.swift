@@ -10,6 +10,8 @@ struct TaskTable {
     /// Per thread: its root table's address (0: a kernel thread, on the kernel's root).
     let root: UnsafeMutablePointer<UInt64>
     let brk: UnsafeMutablePointer<UInt>
+    /// Per thread: 1 when its console output stopped inside a line (see TaskOutput).
+    let midLine: UnsafeMutablePointer<UInt8>
     /// Frames each task's address space holds (root, tables, pages), to check the teardown.
     let framesHeld: UnsafeMutablePointer<Int>
     var tables = DirectFromFrames()
@@ -24,7 +26,7 @@ var tasks: TaskTable? = nil
 func kernelSpace() -> AddressSpace<Platform> { kernelGrowth.region!.space }
 
 func startTasks() {
-    tasks = TaskTable(root: zeroed(Scheduler.capacity), brk: zeroed(Scheduler.capacity),
+    tasks = TaskTable(root: zeroed(Scheduler.capacity), brk: zeroed(Scheduler.capacity), midLine: zeroed(Scheduler.capacity),
                       framesHeld: zeroed(Scheduler.capacity), activeRoot: kernelSpace().root.start.raw)
 }
 
@@ -125,6 +127,7 @@ func startTask(_ name: StaticString, _ bytes: UnsafeRawBufferPointer, priority: 
         tasks!.root[t] = task.root.start.raw
         tasks!.brk[t] = UInt(alignUp(image.end, pageSize))
         tasks!.ipc.threadStarted(t)
+        tasks!.midLine[t] = 0
         tasks!.framesHeld[t] = held
         return Platform.initialUserContext(area: kernelThreads!.area(t), kernelStackTop: kernelTop, entry: entry,
                                            userStack: stackTop, arguments: arguments)

@@ -22,17 +22,17 @@ INTRUSION = {
 
 def served(log):
     for n in range(1, CLIENTS + 1):
-        if not re.search(rf"^kv: hello from client-{n} \(badge \d+\)$", log, re.M):
+        if not re.search(rf"^kvserver> kv: hello from client-{n} \(badge \d+\)$", log, re.M):
             return f"the server never heard from client {n}"
-        if not re.search(rf"^client {n}: {KEYS} puts, {KEYS} of {KEYS} gets verified$", log, re.M):
+        if not re.search(rf"^kvclient> client {n}: {KEYS} puts, {KEYS} of {KEYS} gets verified$", log, re.M):
             return f"client {n} did not get its {KEYS} values back"
     exits = re.findall(r"^tasks: (kvclient|pingpong) exited with status 0$", log, re.M)
     if len(exits) != CLIENTS + 1:
         return f"{len(exits)} clients exited cleanly, want {CLIENTS + 1}"
-    m = re.search(r"^pingpong: (\d+) round trips, average (\d+) cycles", log, re.M)
+    m = re.search(r"^pingpong> pingpong: (\d+) round trips, average (\d+) cycles", log, re.M)
     if not m or int(m.group(1)) != ROUNDS or int(m.group(2)) == 0:
         return "no ping-pong result"
-    s = re.search(r"^pingpong: the server has served (\d+) requests and stores (\d+) keys", log, re.M)
+    s = re.search(r"^pingpong> pingpong: the server has served (\d+) requests and stores (\d+) keys", log, re.M)
     if not s or int(s.group(1)) != SERVED or int(s.group(2)) != CLIENTS * KEYS:
         return f"server stats {s.groups() if s else None}, want {SERVED} requests and {CLIENTS * KEYS} keys"
     return None
@@ -40,15 +40,15 @@ def served(log):
 
 def probes(log):
     for what, code in PROBES:
-        if not re.search(rf"^client 1: {what} -> {code}$", log, re.M):
+        if not re.search(rf"^kvclient> client 1: {what} -> {code}$", log, re.M):
             return f"client 1's probe '{what}' did not return {code}"
     return None
 
 
 # Each intruder: (thread name, the line it prints first, the faults each arch
 # must report at that address, what it prints if the access went through).
-INTRUDERS = [("intruder", r"intruder: reading kernel memory at (0x\w+)", INTRUSION, "isolation is broken"),
-             ("scribbler", r"intruder: writing over my own code at (0x\w+)", SCRIBBLE, "W^X is broken")]
+INTRUDERS = [("intruder", r"intruder> intruder: reading kernel memory at (0x\w+)", INTRUSION, "isolation is broken"),
+             ("scribbler", r"scribbler> intruder: writing over my own code at (0x\w+)", SCRIBBLE, "W^X is broken")]
 
 
 def isolation(arch):
@@ -69,5 +69,15 @@ def isolation(arch):
     return check
 
 
+def no_forgery(log):
+    """A task's output is tagged with its name and shows control bytes: the
+    intruder's forged summary line cannot pass for the kernel's."""
+    if not re.search(r"^intruder> KERNEL OK arch=forged \\x0d\\x1b\[2K$", log, re.M):
+        return "the intruder's forged line is not shown tagged, with its control bytes visible"
+    if re.search(r"^KERNEL OK arch=forged", log, re.M):
+        return "a task wrote a line that starts like the kernel's summary"
+    return None
+
+
 def all_checks(arch):
-    return [served, probes, isolation(arch)]
+    return [served, probes, isolation(arch), no_forgery]

@@ -7,6 +7,9 @@
 
 func taskMain(_ kernelAddress: UInt, _ mode: UInt) {
     if mode == 0 {
+        // A forged summary line, a carriage return and an escape that would erase
+        // it: the kernel tags the line with this task's name and shows both bytes.
+        var forged = Line("KERNEL OK arch=forged "); forged.byte(13); forged.byte(27); forged.add("[2K"); forged.print()
         var line = Line("intruder: reading kernel memory at "); line.hex(UInt64(kernelAddress)); line.print()
         let value = load32(kernelAddress)
         var leaked = Line("intruder: read "); leaked.hex(UInt64(value)); leaked.add(" (isolation is broken)"); leaked.print()

@@ -79,5 +79,16 @@ def no_forgery(log):
     return None
 
 
+def no_register_leak(log):
+    """Both intruder tasks plant a value in their thread registers (i386 FS/GS,
+    aarch64 TPIDR_EL0); every task must start with them clear."""
+    seen = re.findall(r"^(?:intruder|scribbler)> intruder: thread registers at start (0x\w+)$", log, re.M)
+    if len(seen) != 2:
+        return f"{len(seen)} intruders reported their thread registers, want 2"
+    if any(int(v, 16) != 0 for v in seen):
+        return f"a task started with another's thread registers: {seen}"
+    return None
+
+
 def all_checks(arch):
-    return [served, probes, isolation(arch), no_forgery]
+    return [served, probes, isolation(arch), no_forgery, no_register_leak]

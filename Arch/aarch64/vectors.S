@@ -6,7 +6,9 @@
  * stack and calls aarch64_trap(entry, context), which returns the context to
  * resume: the same one, or a switched-out thread's copy. Context layout:
  *   0: x0..x30   248: sp_el0   256: elr   264: spsr   272: fpcr   280: fpsr
- *   304: q0..q31   (832 bytes in all) */
+ *   288: tpidr_el0   304: q0..q31   (832 bytes in all)
+ * TPIDR_EL0 is EL0's own thread register: saved and restored with the rest,
+ * so what one task plants there never reaches another (a new context has 0). */
 
         .set FRAME, 832
         .set QREGS, 304
@@ -50,6 +52,8 @@ trap_common:
         mrs x2, fpcr
         mrs x3, fpsr
         stp x2, x3, [sp, #272]
+        mrs x2, tpidr_el0
+        str x2, [sp, #288]
         add x2, sp, #QREGS
         stp q0, q1, [x2, #0]
         stp q2, q3, [x2, #32]
@@ -93,6 +97,8 @@ aarch64_trap_return:
         ldp x2, x3, [x0, #272]
         msr fpcr, x2
         msr fpsr, x3
+        ldr x2, [x0, #288]
+        msr tpidr_el0, x2
         ldp x2, x3, [x0, #256]
         msr elr_el1, x2
         msr spsr_el1, x3

@@ -15,7 +15,7 @@ extension I386: ThreadCPU {
         let top = UInt32(stackTop)
         let iret = UnsafeMutablePointer<UInt32>(bitPattern: UInt(top - 12))!
         iret[0] = threadEntryAddress(); iret[1] = Descriptors.kernelCode; iret[2] = initialFlags
-        return frame(below: top - 12)
+        return frame(below: top - 12, dataSegments: Descriptors.userData, extraSegments: Descriptors.userData)
     }
 
     /// A user task: the iret frame also carries the user stack and its segment
@@ -26,17 +26,22 @@ extension I386: ThreadCPU {
         let iret = UnsafeMutablePointer<UInt32>(bitPattern: UInt(top - 20))!
         iret[0] = UInt32(entry); iret[1] = Descriptors.userCode; iret[2] = initialFlags
         iret[3] = UInt32(userStack); iret[4] = Descriptors.userData
-        let context = frame(below: top - 20)
+        // FS and GS start null: nothing another task left there reaches this one.
+        let context = frame(below: top - 20, dataSegments: Descriptors.userData, extraSegments: 0)
         setSyscallWord(context, 1, arguments.0)
         setSyscallWord(context, 2, arguments.1)
         return context
     }
 
-    /// The rest of a saved trap frame below the iret words at `iretStart`.
-    private static func frame(below iretStart: UInt32) -> UInt {
+    /// The rest of a saved trap frame below the iret words at `iretStart`: DS
+    /// and ES are `dataSegments`, FS and GS `extraSegments` (traps.S's layout).
+    private static func frame(below iretStart: UInt32, dataSegments: UInt32, extraSegments: UInt32) -> UInt {
         let pusha = iretStart - 8 - 32
         UnsafeMutableRawPointer(bitPattern: UInt(pusha))!.initializeMemory(as: UInt8.self, repeating: 0, count: 40)
-        let fx = (pusha - 512) & ~15
+        let segments = UnsafeMutablePointer<UInt32>(bitPattern: UInt(pusha - 16))!
+        segments[0] = extraSegments; segments[1] = extraSegments    // gs, fs
+        segments[2] = dataSegments; segments[3] = dataSegments      // es, ds
+        let fx = (pusha - 16 - 512) & ~15
         let area = UnsafeMutableRawPointer(bitPattern: UInt(fx))!
         area.initializeMemory(as: UInt8.self, repeating: 0, count: 512)
         area.storeBytes(of: defaultFCW, toByteOffset: 0, as: UInt16.self)

@@ -6,7 +6,10 @@
  * that; i386_trap returns the context to resume, which is another thread's
  * when it switches. Saved frame, from the context up:
  *   [pointer to the pusha frame] [pad] [512-byte fxsave area, 16-aligned] [pad]
- *   edi esi ebp esp ebx edx ecx eax  vector error  eip cs eflags */
+ *   gs fs es ds  edi esi ebp esp ebx edx ecx eax  vector error  eip cs eflags
+ * The data segment registers are saved and the kernel's own loaded on every
+ * entry: a task may have loaded any selector (the null one, say), and what one
+ * task leaves in FS or GS must not reach the next (each resumes with its own). */
 
         .macro STUB n
         .globl i386_isr\n
@@ -30,8 +33,17 @@ i386_isr\n:
 
 trap_common:
         pusha
-        cld
         mov %esp, %ebx              /* the pusha frame */
+        push %ds
+        push %es
+        push %fs
+        push %gs
+        mov $0x23, %ax              /* the kernel's data selector (flat; see Descriptors.swift) */
+        mov %ax, %ds
+        mov %ax, %es
+        mov %ax, %fs
+        mov %ax, %gs
+        cld
         sub $512, %esp
         and $~15, %esp
         fxsave (%esp)
@@ -45,7 +57,11 @@ trap_common:
 i386_trap_return:
         pop %ebx
         fxrstor (%esp)
-        mov %ebx, %esp
+        lea -16(%ebx), %esp
+        pop %gs
+        pop %fs
+        pop %es
+        pop %ds
         popa
         add $8, %esp                /* vector, error code */
         iret

@@ -6,6 +6,11 @@
 @_extern(c, "_start") func entrySymbol()
 
 func taskMain(_ kernelAddress: UInt, _ mode: UInt) {
+    // What a task finds in the registers it can set: nothing another task left.
+    // Then plant a value for the next task to (not) see: a flat data selector
+    // in FS and GS on i386, a marker in TPIDR_EL0 on aarch64.
+    var seen = Line("intruder: thread registers at start "); seen.hex(UInt64(threadRegisters())); seen.print()
+    plantThreadRegisters(MemoryLayout<UInt>.size == 4 ? 0x23 : 0x5EC7E7)
     if mode == 0 {
         // A forged summary line, a carriage return and an escape that would erase
         // it: the kernel tags the line with this task's name and shows both bytes.

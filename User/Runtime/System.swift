@@ -5,6 +5,9 @@
 @_extern(c, "user_syscall")
 func rawSyscall(_ n: UInt, _ a1: UInt, _ a2: UInt, _ a3: UInt, _ a4: UInt, _ a5: UInt, _ out: UnsafeMutablePointer<UInt>)
 @_extern(c, "user_load32") func load32(_ address: UInt) -> UInt32
+/// The per-thread registers a task can set (i386: FS << 16 | GS; aarch64: TPIDR_EL0).
+@_extern(c, "user_thread_registers") func threadRegisters() -> UInt
+@_extern(c, "user_plant_thread_registers") func plantThreadRegisters(_ value: UInt)
 
 struct SyscallResult {
     var status: Int

@@ -25,3 +25,13 @@ user_syscall:
 user_load32:
         ldr w0, [x0]
         ret
+
+/* The user-visible thread register the kernel must neither leak nor let leak:
+ * TPIDR_EL0. uint64 user_thread_registers(void); void user_plant_thread_registers(uint64). */
+        .globl user_thread_registers, user_plant_thread_registers
+user_thread_registers:
+        mrs x0, tpidr_el0
+        ret
+user_plant_thread_registers:
+        msr tpidr_el0, x0
+        ret

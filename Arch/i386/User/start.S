@@ -42,3 +42,19 @@ user_load32:
         mov 4(%esp), %eax
         mov (%eax), %eax
         ret
+
+/* The user-visible registers the kernel must neither leak nor let leak: FS and
+ * GS here. uint32 user_thread_registers(void): fs << 16 | gs.
+ * void user_plant_thread_registers(uint32 selector): load it into FS and GS. */
+        .globl user_thread_registers, user_plant_thread_registers
+user_thread_registers:
+        xor %eax, %eax
+        mov %fs, %ax
+        shl $16, %eax
+        mov %gs, %ax
+        ret
+user_plant_thread_registers:
+        mov 4(%esp), %eax
+        mov %ax, %fs
+        mov %ax, %gs
+        ret

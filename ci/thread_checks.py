@@ -13,14 +13,16 @@ FAULTS = {
         "guard": r"CPU EXCEPTION: page fault vector=14 .* cr2=(0x\w+) \(page not present, write, kernel\)",
         # The overflowing push cannot deliver its page fault on the same stack: a double fault.
         "overflow": r"CPU EXCEPTION: double fault vector=8 .* cr2=(0x\w+)",
-        "undefined": r"CPU EXCEPTION: invalid opcode vector=6 ",
-        "swift-trap": r"CPU EXCEPTION: invalid opcode vector=6 ",   # Swift's trap is ud2
+        # No CR2 for a fault that is not a page fault: it would be stale.
+        "undefined": r"CPU EXCEPTION: invalid opcode vector=6 error=0x\w+ eip=0x\w+$",
+        "swift-trap": r"CPU EXCEPTION: invalid opcode vector=6 error=0x\w+ eip=0x\w+$",   # Swift's trap is ud2
     },
     "aarch64": {
         "guard": r"CPU EXCEPTION: data abort vector=0 esr=0x\w+ \(EC 0x00000025\) far=(0x\w+) elr=0x\w+ \(write, translation fault\)",
         "overflow": r"CPU EXCEPTION: data abort vector=0 esr=0x\w+ \(EC 0x00000025\) far=(0x\w+) elr=0x\w+ \(write, translation fault\)",
-        "undefined": r"CPU EXCEPTION: undefined instruction vector=0 esr=0x\w+ \(EC 0x00000000\)",
-        "swift-trap": r"CPU EXCEPTION: BRK vector=0 esr=0x\w+ \(EC 0x0000003c\)",  # Swift's trap is brk
+        # No FAR for an exception that is not an abort: it would be stale.
+        "undefined": r"CPU EXCEPTION: undefined instruction vector=0 esr=0x\w+ \(EC 0x00000000\) elr=0x\w+$",
+        "swift-trap": r"CPU EXCEPTION: BRK vector=0 esr=0x\w+ \(EC 0x0000003c\) elr=0x\w+$",  # Swift's trap is brk
     },
 }
 

@@ -55,9 +55,12 @@ private func reportException(_ entry: UInt64, _ context: UInt) {
     }
     kputs(" vector="); kputDecimal(entry)
     kputs(" esr="); kputHex(esr); kputs(" (EC "); kputHex(ec); kputs(")")
-    kputs(" far="); kputHex(far); kputs(" elr="); kputHex(elr)
     let abort = ec == ExceptionClass.dataAbort || ec == ExceptionClass.dataAbortLower
         || ec == ExceptionClass.instructionAbort || ec == ExceptionClass.instructionAbortLower
+    // FAR holds the faulting address for aborts and PC alignment faults only;
+    // for any other exception it is stale (Arm ARM D17.2.40).
+    if abort || ec == 0x22 { kputs(" far="); kputHex(far) }
+    kputs(" elr="); kputHex(elr)
     if abort {
         let isData = ec == ExceptionClass.dataAbort || ec == ExceptionClass.dataAbortLower
         kputs(isData ? (esr & (1 << 6) != 0 ? " (write" : " (read") : " (fetch")
@@ -80,6 +83,7 @@ func exceptionClassName(_ ec: UInt64) -> StaticString {
     case 0x00: "undefined instruction"
     case 0x07: "FP/SIMD access trapped"
     case 0x15: "SVC"
+    case 0x18: "trapped MSR, MRS or system instruction"
     case 0x20, 0x21: "instruction abort"
     case 0x22: "PC alignment fault"
     case 0x24, 0x25: "data abort"

@@ -87,7 +87,8 @@ private func reportException(_ vector: UInt32, _ regs: UnsafeMutablePointer<UInt
     kputs(" vector="); kputDecimal(UInt64(vector))
     kputs(" error="); kputHex(UInt64(error))
     kputs(" eip="); kputHex(UInt64(eip))
-    kputs(" cr2="); kputHex(UInt64(readCR2()))
+    // CR2 means something only for a page fault; for any other fault it is stale.
+    if vector == 14 { kputs(" cr2="); kputHex(UInt64(readCR2())) }
     if vector == 14 {
         kputs(error & 1 != 0 ? " (protection violation" : " (page not present")
         kputs(error & 2 != 0 ? ", write" : ", read")

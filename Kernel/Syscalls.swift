@@ -95,9 +95,13 @@ private func sbrk(_ trap: UInt, _ t: ThreadID, _ increment: UInt) -> UInt {
     defer { tasks!.framesHeld[t] += before - kernelGrowth.region!.frames.freeFrames }
     var page = old
     while page < end {
-        if mapFresh(Page(VirtualAddress(page)), [.user, .writable], task) == nil {
+        // Every frame counts against the limit: the page and any table it needed.
+        let mapped = mapFresh(Page(VirtualAddress(page)), [.user, .writable], task) != nil
+        let overLimit = tasks!.framesHeld[t] + (before - kernelGrowth.region!.frames.freeFrames) > tasks!.frameLimit[t]
+        if !mapped || overLimit {
+            if mapped, let f = task.unmap(Page(VirtualAddress(page))) { _ = kernelGrowth.region!.frames.free(f) }
             while page > old { page -= pageSize; if let f = task.unmap(Page(VirtualAddress(page))) { _ = kernelGrowth.region!.frames.free(f) } }
-            return fail(trap, .outOfMemory)
+            return fail(trap, mapped ? .overLimit : .outOfMemory)
         }
         page += pageSize
     }

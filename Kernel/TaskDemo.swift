@@ -8,7 +8,7 @@
 
 /// The images User/images.S embeds, in its order.
 enum UserImage: Int {
-    case kvserver = 0, kvclient, pingpong, intruder
+    case kvserver = 0, kvclient, pingpong, intruder, hog
 
     var bytes: UnsafeRawBufferPointer {
         let table = unsafeBitCast(userImagesSymbol as @convention(c) () -> Void, to: UnsafePointer<UInt>.self)
@@ -31,6 +31,8 @@ func runTaskDemo() -> TaskDemoReport {
     guard let endpoint = withInterruptsOff({ tasks!.ipc.endpoints.create() }) else { kernelPanic("tasks: no endpoint") }
     kputs("tasks: endpoint "); kputDecimal(UInt64(endpoint)); kputs(" for the key-value server\n")
     var report = TaskDemoReport()
+    runMemoryHog()
+    report.tasks += 1
     guard let server = startTask("kvserver", UserImage.kvserver.bytes, priority: 3, arguments: (UInt(endpoint), 0)) else {
         kernelPanic("tasks: the server did not start")
     }
@@ -66,7 +68,7 @@ func runTaskDemo() -> TaskDemoReport {
     }
     kputs("tasks: "); kputDecimal(late.map { $0.1.pointee } ?? 0); kputs(" system calls counted in the late heap block\n")
     if let (block, _) = late { kernelFree(block) }
-    report.tasks = n + 1
+    report.tasks += n + 1
     // Every task is dead and none is active: give the remaining address spaces back
     // (slots reused during the demo gave theirs back then).
     let (spaces, freed, held) = withInterruptsOff { () -> (Int, Int, Int) in
@@ -80,6 +82,19 @@ func runTaskDemo() -> TaskDemoReport {
     kputs("tasks: "); kputDecimal(UInt64(report.tasks)); kputs(" tasks ran; "); kputDecimal(UInt64(report.delivered))
     kputs(" messages delivered; "); kputDecimal(UInt64(report.synced)); kputs(" kernel root entries synced on demand\n")
     return report
+}
+
+/// A task that sbrks until refused: its limit (1 MiB) stops it, and when it
+/// exits every frame it held is free again at once.
+private func runMemoryHog() {
+    let before = withInterruptsOff { kernelGrowth.region!.frames.freeFrames }
+    guard let hog = startTask("hog", UserImage.hog.bytes, priority: 2, arguments: (64 << 10, 0), memoryLimit: 1 << 20) else {
+        kernelPanic("tasks: the memory hog did not start")
+    }
+    while withInterruptsOff({ kernelThreads!.scheduler.state(of: hog) != .dead }) { Platform.waitForInterrupt() }
+    let after = withInterruptsOff { kernelGrowth.region!.frames.freeFrames }
+    kputs("tasks: hog held up to its 1 MiB limit; free frames "); kputDecimal(UInt64(before)); kputs(" before it, ")
+    kputDecimal(UInt64(after)); kputs(" once it died\n")
 }
 
 /// A copy of the client image with its machine field changed must be refused by the loader.

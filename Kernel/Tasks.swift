@@ -14,6 +14,8 @@ struct TaskTable {
     let midLine: UnsafeMutablePointer<UInt8>
     /// Frames each task's address space holds (root, tables, pages), to check the teardown.
     let framesHeld: UnsafeMutablePointer<Int>
+    /// Per thread: the most frames its address space may hold (pages, tables, stack).
+    let frameLimit: UnsafeMutablePointer<Int>
     var tables = DirectFromFrames()
     var activeRoot: UInt64
     /// Teardowns so far: spaces, frames given back, frames those spaces held.
@@ -27,7 +29,7 @@ func kernelSpace() -> AddressSpace<Platform> { kernelGrowth.region!.space }
 
 func startTasks() {
     tasks = TaskTable(root: zeroed(Scheduler.capacity), brk: zeroed(Scheduler.capacity), midLine: zeroed(Scheduler.capacity),
-                      framesHeld: zeroed(Scheduler.capacity), activeRoot: kernelSpace().root.start.raw)
+                      framesHeld: zeroed(Scheduler.capacity), frameLimit: zeroed(Scheduler.capacity), activeRoot: kernelSpace().root.start.raw)
 }
 
 private func zeroed<T: FixedWidthInteger>(_ n: Int) -> UnsafeMutablePointer<T> {
@@ -86,8 +88,11 @@ func tearDownTask(_ t: ThreadID) {
 }
 
 /// Check `bytes` as an ELF executable for this CPU and start it as a task
-/// with `arguments`. Nil, with the reason printed, if it is refused or memory runs out.
-func startTask(_ name: StaticString, _ bytes: UnsafeRawBufferPointer, priority: Int, arguments: (UInt, UInt)) -> ThreadID? {
+/// with `arguments`, allowed at most `memoryLimit` bytes of frames (its pages,
+/// tables and stack; sbrk past it fails with `overLimit`). Nil, with the
+/// reason printed, if it is refused, does not fit its limit, or memory runs out.
+func startTask(_ name: StaticString, _ bytes: UnsafeRawBufferPointer, priority: Int, arguments: (UInt, UInt),
+               memoryLimit: UInt64 = 4 << 20) -> ThreadID? {
     // Segments go below the stack's guard page, never over the stack.
     let target = ELFImage.Target(machine: Platform.elfMachine, is64: MemoryLayout<UInt>.size == 8,
                                  window: userLayout.loadWindow, pageSize: Platform.Format.pageSize)
@@ -119,6 +124,13 @@ func startTask(_ name: StaticString, _ bytes: UnsafeRawBufferPointer, priority: 
         kputs("tasks: out of memory loading "); kputs(name); kputs("; nothing of it is kept\n")
         return nil
     }
+    let limit = Int(memoryLimit / Platform.Format.pageSize)
+    if held > limit {
+        kputs("tasks: "); kputs(name); kputs(" needs "); kputSize(UInt64(held) * Platform.Format.pageSize)
+        kputs(" to load, over its limit of "); kputSize(memoryLimit); kputs("; not started\n")
+        withInterruptsOff { _ = task.destroy(userWindow: Platform.userWindow, frames: &kernelGrowth.region!.frames) }
+        return nil
+    }
     let entry = UInt(image.entry)
     // Runs with interrupts off, before the new thread can be scheduled: a slot
     // reused from a dead task must never run for a moment with the old root.
@@ -129,6 +141,7 @@ func startTask(_ name: StaticString, _ bytes: UnsafeRawBufferPointer, priority: 
         tasks!.ipc.threadStarted(t)
         tasks!.midLine[t] = 0
         tasks!.framesHeld[t] = held
+        tasks!.frameLimit[t] = limit
         return Platform.initialUserContext(area: kernelThreads!.area(t), kernelStackTop: kernelTop, entry: entry,
                                            userStack: stackTop, arguments: arguments)
     })

@@ -212,6 +212,9 @@ func resume(from trap: UInt, previous: ThreadID, next: ThreadID) -> UInt {
         kernelThreads!.context[previous] = Platform.suspend(trap, area: kernelThreads!.area(previous))
     }
     enterAddressSpace(of: next)
+    // A task that just died gives its memory back now, off its root: waiting for
+    // its slot to be reused kept every frame it held from the tasks after it.
+    if kernelThreads!.scheduler.state(of: previous) == .dead { tearDownTask(previous) }
     if kernelThreads!.slot[next] >= 0 {
         Platform.willResume(kernelStackTop: kernelThreads!.stacks.slot(kernelThreads!.slot[next]).top.raw)
     }

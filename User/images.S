@@ -24,12 +24,16 @@ pingpong_end:
         .balign 16
 intruder_start: .incbin "intruder.elf"
 intruder_end:
+        .balign 16
+hog_start: .incbin "hog.elf"
+hog_end:
 
         .balign 8
         .globl user_images
 user_images:
-        WORD 4
+        WORD 5
         WORD kvserver_start, kvserver_end
         WORD kvclient_start, kvclient_end
         WORD pingpong_start, pingpong_end
         WORD intruder_start, intruder_end
+        WORD hog_start, hog_end

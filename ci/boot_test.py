@@ -129,7 +129,7 @@ def cases():
         c.append(Case(f"i386 {pt} 128M", "i386", qemu_i386("128M", f"pt={pt}"), I386_PASS, [
             ok_boot("i386", strategy=equals(pt), exhausted=equals("no"),
                     heap_kib=at_least(64 << 10), tables=tables, killed=equals(4), ticks=at_least(60),
-                    tasks=equals(7), messages=equals(task_checks.SERVED),
+                    tasks=equals(task_checks.TASKS), messages=equals(task_checks.SERVED),
                     # Heap growth after the tasks exist adds page-directory entries their
                     # roots lack (repaired on the first fault), unless every heap table
                     # was installed at boot (prereserve).
@@ -154,7 +154,7 @@ def cases():
     c.append(Case("i386 GRUB ISO boots with GRUB's command line", "i386",
                   ["qemu-system-i386", "-m", "128M", "-cdrom", f"{BUILD}/i386/kernel.iso", "-serial", "stdio",
                    "-display", "none", "-no-reboot", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"], I386_PASS, [
-        ok_boot("i386", strategy=equals("prereserve"), tasks=equals(7)),
+        ok_boot("i386", strategy=equals("prereserve"), tasks=equals(task_checks.TASKS)),
         contains(r'Booting `swift-microkernel \(pt=prereserve\)', r'^command line: "pt=prereserve"')]))
     c += low_memory_cases("i386", qemu_i386, I386_PASS, I386_FAIL)
     # A CPU without SSE2 is named and refused (it used to triple-fault silently: QEMU status 0).
@@ -177,7 +177,7 @@ def cases():
         # new level-2 table; the level-1 table is shared with the direct map.
         c.append(Case(f"aarch64 {pt} 128M", "aarch64", qemu_aarch64("128M", f"pt={pt}"), A64_PASS, [
             ok_boot("aarch64", strategy=equals(pt), exhausted=equals("no"), heap_kib=at_least(64 << 10), tables=tables,
-                    killed=equals(4), ticks=at_least(60), tasks=equals(7), messages=equals(task_checks.SERVED),
+                    killed=equals(4), ticks=at_least(60), tasks=equals(task_checks.TASKS), messages=equals(task_checks.SERVED),
                     synced=equals(0)),  # the kernel's whole level-0 entry is shared
             *thread_checks.all_checks("aarch64"), *task_checks.all_checks("aarch64"),
             contains(r"^boot: entered at EL1, running at EL1; device tree at 0x", r"^memory map:", r"^timer: GICv2 at 0x",
@@ -206,7 +206,7 @@ def cases():
     c += low_memory_cases("aarch64", qemu_aarch64, A64_PASS, A64_FAIL)
     # secure=on lists a disabled, Secure-only PL011 first; /chosen/stdout-path names the right one.
     c.append(Case("aarch64 secure=on: the enabled UART is the console", "aarch64",
-                  qemu_aarch64("128M", "pt=spare", machine="virt,secure=on"), A64_PASS, [ok_boot("aarch64", tasks=equals(7))]))
+                  qemu_aarch64("128M", "pt=spare", machine="virt,secure=on"), A64_PASS, [ok_boot("aarch64", tasks=equals(task_checks.TASKS))]))
     # Nine NUMA nodes are nine memory nodes, listed high to low: every one is used.
     numa = [a for i in range(9) for a in ("-object", f"memory-backend-ram,id=m{i},size=64M", "-numa", f"node,memdev=m{i}")]
     c.append(Case("aarch64 nine NUMA memory nodes are all used", "aarch64",
@@ -221,7 +221,7 @@ def cases():
         lacks(r"^KERNEL OK", r"^memory map:")]))
     for machine, cpu, el in (("virt,gic-version=3", "cortex-a57", 1), ("virt,gic-version=3,virtualization=on", "max", 2)):
         c.append(Case(f"aarch64 GICv3 entered at EL{el}", "aarch64", qemu_aarch64("128M", "pt=spare", machine=machine, cpu=cpu), A64_PASS, [
-            ok_boot("aarch64", killed=equals(4), ticks=at_least(60), tasks=equals(7), messages=equals(task_checks.SERVED)),
+            ok_boot("aarch64", killed=equals(4), ticks=at_least(60), tasks=equals(task_checks.TASKS), messages=equals(task_checks.SERVED)),
             contains(r"^timer: GICv3 at 0x", rf"^boot: entered at EL{el}, running at EL1"),
             *thread_checks.all_checks("aarch64"), *task_checks.all_checks("aarch64")]))
     return c
@@ -256,7 +256,7 @@ def low_memory_cases(arch, qemu, passed, failed):
                  lambda: qemu(f"{threshold_kib() - 256}K", "pt=spare"), failed, refused),
             Case(f"{arch} at the threshold the boot runs to the end", arch,
                  lambda: qemu(f"{threshold_kib()}K", "pt=spare"), passed, [
-                ok_boot(arch, exhausted=equals("yes"), tasks=equals(7)), lacks(r"too little RAM")])]
+                ok_boot(arch, exhausted=equals("yes"), tasks=equals(task_checks.TASKS)), lacks(r"too little RAM")])]
 
 
 def crash_cases(arch, qemu, failed, null, writecode):

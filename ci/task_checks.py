@@ -6,6 +6,8 @@ image was refused. Each check returns None or a problem, as in boot_test.py."""
 import re
 
 CLIENTS, KEYS, ROUNDS = 3, 20, 2000
+# The server, its clients, ping-pong, the two intruders and the memory hog.
+TASKS = 1 + CLIENTS + 1 + 2 + 1
 # hello + put and get per key per client, the ping-pong rounds, one stats call
 SERVED = CLIENTS * (1 + 2 * KEYS) + ROUNDS + 1
 PROBES = [("bad syscall number", -1), ("write from a kernel address", -2), (r"call on endpoint 15 \(none\)", -3),
@@ -63,7 +65,7 @@ def isolation(arch):
         if not re.search(r"^tasks: image damaged refused: built for machine 62, not this CPU$", log, re.M):
             return "the damaged image was not refused by name"
         torn = re.search(r"^tasks: (\d+) address spaces torn down: (\d+) frames given back of (\d+) the tasks held$", log, re.M)
-        if not torn or int(torn.group(1)) != 7 or int(torn.group(2)) != int(torn.group(3)) or int(torn.group(2)) < 7 * 10:
+        if not torn or int(torn.group(1)) != TASKS or int(torn.group(2)) != int(torn.group(3)) or int(torn.group(2)) < TASKS * 10:
             return "the dead tasks' address spaces were not all given back, frame for frame"
         return None
     return check
@@ -90,5 +92,17 @@ def no_register_leak(log):
     return None
 
 
+def memory_limit(log):
+    """The hog's sbrk is refused at its 1 MiB limit with overLimit (-8), and the
+    frames it held are free again as soon as it is dead (not at slot reuse)."""
+    m = re.search(r"^hog> hog: sbrk refused after (\d+) KiB with (-?\d+)$", log, re.M)
+    if not m or int(m.group(2)) != -8 or not 512 <= int(m.group(1)) < 1024:
+        return f"the hog was not stopped by its 1 MiB limit with -8: {m.groups() if m else None}"
+    f = re.search(r"^tasks: hog held up to its 1 MiB limit; free frames (\d+) before it, (\d+) once it died$", log, re.M)
+    if not f or f.group(1) != f.group(2):
+        return f"the hog's frames did not come back when it died: {f.groups() if f else None}"
+    return None
+
+
 def all_checks(arch):
-    return [served, probes, isolation(arch), no_forgery, no_register_leak]
+    return [served, probes, isolation(arch), no_forgery, no_register_leak, memory_limit]

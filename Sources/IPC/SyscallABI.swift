@@ -36,6 +36,8 @@ enum SyscallError: Int, Error {
     case noCaller = -5
     case outOfMemory = -6
     case partnerDied = -7
+    /// sbrk past the task's memory limit (set by what started it).
+    case overLimit = -8
 }
 
 enum MessageLimits {

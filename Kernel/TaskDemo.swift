@@ -36,7 +36,7 @@ func runTaskDemo() -> TaskDemoReport {
     guard let server = startTask("kvserver", UserImage.kvserver.bytes, priority: 3, arguments: (UInt(endpoint), 0)) else {
         kernelPanic("tasks: the server did not start")
     }
-    var others = InlineArray<8, ThreadID>(repeating: -1)
+    var others = InlineArray<12, ThreadID>(repeating: -1)
     var n = 0
     for i in 1...3 {
         guard let c = startTask("kvclient", UserImage.kvclient.bytes, priority: 2, arguments: (UInt(endpoint), UInt(i))) else {
@@ -54,10 +54,23 @@ func runTaskDemo() -> TaskDemoReport {
         kernelPanic("tasks: the benchmark or the intruders did not start")
     }
     others[n] = ping; others[n + 1] = reader; others[n + 2] = writer; n += 3
-    while !withInterruptsOff({ () -> Bool in
+    // A task that never blocks, above every other: the boot flow still runs.
+    guard let spinner = startTask("spinner", UserImage.intruder.bytes, priority: Scheduler.priorities - 1, arguments: (0, 2)) else {
+        kernelPanic("tasks: the spinner did not start")
+    }
+    others[n] = spinner; n += 1
+    let spinStart = currentTicks()
+    bootFlowWait { kernelThreads!.scheduler.ticks >= spinStart + 10 }
+    withInterruptsOff {
+        kputs("tasks: spinner has held the CPU at priority "); kputDecimal(UInt64(Scheduler.priorities - 1))
+        kputs(" for 10 ticks without blocking, and the boot flow still runs: stopping it\n")
+        killThread(spinner)
+        tearDownTask(spinner)
+    }
+    bootFlowWait {
         for i in 0..<n where kernelThreads!.scheduler.state(of: others[i]) != .dead { return false }
         return true
-    }) { Platform.waitForInterrupt() }
+    }
     // The server waits forever in replyWait: stop it.
     withInterruptsOff {
         kputs("tasks: clients done; stopping the server\n")
@@ -91,7 +104,7 @@ private func runMemoryHog() {
     guard let hog = startTask("hog", UserImage.hog.bytes, priority: 2, arguments: (64 << 10, 0), memoryLimit: 1 << 20) else {
         kernelPanic("tasks: the memory hog did not start")
     }
-    while withInterruptsOff({ kernelThreads!.scheduler.state(of: hog) != .dead }) { Platform.waitForInterrupt() }
+    bootFlowWait { kernelThreads!.scheduler.state(of: hog) == .dead }
     let after = withInterruptsOff { kernelGrowth.region!.frames.freeFrames }
     kputs("tasks: hog held up to its 1 MiB limit; free frames "); kputDecimal(UInt64(before)); kputs(" before it, ")
     kputDecimal(UInt64(after)); kputs(" once it died\n")

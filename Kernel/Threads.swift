@@ -122,6 +122,18 @@ func currentThread() -> ThreadID { withInterruptsOff { kernelThreads?.scheduler.
 /// Timer ticks since the timer started.
 func currentTicks() -> UInt64 { withInterruptsOff { kernelThreads?.scheduler.ticks ?? 0 } }
 
+/// The boot flow (the idle thread) waits until `done` holds. It looks on every
+/// tick, even while tasks that never block hold the CPU at any priority (the
+/// scheduler's idle polling), and halts when nothing else is ready.
+func bootFlowWait(until done: () -> Bool) {
+    withInterruptsOff { kernelThreads!.scheduler.setIdlePolling(true) }
+    while !withInterruptsOff(done) {
+        Platform.schedulerCall(SchedulerRequest.yield.rawValue, 0)   // the tasks run until the next tick
+        if !withInterruptsOff({ kernelThreads!.scheduler.anyReady }) { Platform.waitForInterrupt() }
+    }
+    withInterruptsOff { kernelThreads!.scheduler.setIdlePolling(false) }
+}
+
 /// The running thread sleeps for `n` ticks.
 func sleepTicks(_ n: UInt) { Platform.schedulerCall(SchedulerRequest.sleep.rawValue, n) }
 

@@ -6,8 +6,8 @@ image was refused. Each check returns None or a problem, as in boot_test.py."""
 import re
 
 CLIENTS, KEYS, ROUNDS = 3, 20, 2000
-# The server, its clients, ping-pong, the two intruders and the memory hog.
-TASKS = 1 + CLIENTS + 1 + 2 + 1
+# The server, its clients, ping-pong, the two intruders, the memory hog and the spinner.
+TASKS = 1 + CLIENTS + 1 + 2 + 1 + 1
 # hello + put and get per key per client, the ping-pong rounds, one stats call
 SERVED = CLIENTS * (1 + 2 * KEYS) + ROUNDS + 1
 PROBES = [("bad syscall number", -1), ("write from a kernel address", -2), (r"call on endpoint 15 \(none\)", -3),
@@ -84,9 +84,9 @@ def no_forgery(log):
 def no_register_leak(log):
     """Both intruder tasks plant a value in their thread registers (i386 FS/GS,
     aarch64 TPIDR_EL0); every task must start with them clear."""
-    seen = re.findall(r"^(?:intruder|scribbler)> intruder: thread registers at start (0x\w+)$", log, re.M)
-    if len(seen) != 2:
-        return f"{len(seen)} intruders reported their thread registers, want 2"
+    seen = re.findall(r"^(?:intruder|scribbler|spinner)> intruder: thread registers at start (0x\w+)$", log, re.M)
+    if len(seen) != 3:
+        return f"{len(seen)} intruders reported their thread registers, want 3"
     if any(int(v, 16) != 0 for v in seen):
         return f"a task started with another's thread registers: {seen}"
     return None
@@ -104,5 +104,15 @@ def memory_limit(log):
     return None
 
 
+def boot_flow_runs(log):
+    """A task that never blocks, at the top priority, cannot stop the boot flow."""
+    if not re.search(r"^spinner> intruder: spinning without ever blocking$", log, re.M):
+        return "the spinner never ran"
+    if not re.search(r"^tasks: spinner has held the CPU at priority 7 for 10 ticks without blocking, "
+                     r"and the boot flow still runs: stopping it$", log, re.M):
+        return "the boot flow did not get the CPU back from the spinner"
+    return None
+
+
 def all_checks(arch):
-    return [served, probes, isolation(arch), no_forgery, no_register_leak, memory_limit]
+    return [served, probes, isolation(arch), no_forgery, no_register_leak, memory_limit, boot_flow_runs]

@@ -35,6 +35,12 @@ struct Scheduler {
     private(set) var current: ThreadID = Scheduler.idle
     private(set) var ticks: UInt64 = 0
     private(set) var switches: UInt64 = 0
+    /// The idle thread (the boot flow) is waiting for something and wants to
+    /// look on every tick: then each tick preempts whoever runs, however high its
+    /// priority, and the idle thread runs first. So a task that never blocks
+    /// cannot keep the boot flow from its work.
+    private(set) var idlePolls = false
+    private var idleDue = false
     /// Ticks a thread runs before an equal-priority thread gets the CPU.
     let quantum: UInt64
     private var sliceLeft: UInt64
@@ -69,6 +75,7 @@ struct Scheduler {
         }
         if current == Scheduler.idle { return readyMask != 0 }
         if sliceLeft > 0 { sliceLeft -= 1 }
+        if idlePolls { idleDue = true; return true }
         let top = highestReady
         return (sliceLeft == 0 && top >= Int(priority[current])) || top > Int(priority[current])
     }
@@ -77,6 +84,17 @@ struct Scheduler {
     /// Returns the thread to run (possibly the same one).
     mutating func reschedule() -> ThreadID {
         let previous = current
+        if idleDue && previous != Scheduler.idle {
+            // The idle thread's turn to look: the preempted thread goes back in line.
+            idleDue = false
+            if state[previous] == .running { makeReady(previous) }
+            switches += 1
+            state[Scheduler.idle] = .running
+            current = Scheduler.idle
+            sliceLeft = quantum
+            return Scheduler.idle
+        }
+        idleDue = false
         if previous != Scheduler.idle && state[previous] == .running {
             // Keep the CPU if nothing more urgent waits, and no equal waits once the slice is used up.
             let top = highestReady, mine = Int(priority[previous])
@@ -94,6 +112,15 @@ struct Scheduler {
         sliceLeft = quantum
         return next
     }
+
+    /// Turn the idle thread's polling on or off (see `idlePolls`).
+    mutating func setIdlePolling(_ on: Bool) {
+        idlePolls = on
+        if !on { idleDue = false }
+    }
+
+    /// True when some thread other than the idle one is ready.
+    var anyReady: Bool { readyMask != 0 }
 
     /// The running thread gives up the rest of its slice.
     mutating func yield() -> ThreadID {

@@ -22,6 +22,25 @@ final class SchedulerTests: XCTestCase {
         XCTAssertEqual(s.switches, 7, "the first pick from idle and a rotation every 2 ticks")
     }
 
+    /// Issue 13, bug 12: a task that never blocks kept the boot flow (the idle
+    /// thread) from running. While the idle thread polls, every tick is its turn.
+    func testAPollingIdleThreadRunsEveryTickWhateverRuns() {
+        var s = Scheduler(quantum: 2)
+        let spinner = s.add(priority: 7)!
+        XCTAssertEqual(s.reschedule(), spinner)
+        XCTAssertEqual(run(&s, ticks: 6), Array(repeating: spinner, count: 6), "not polling: idle never runs")
+        s.setIdlePolling(true)
+        XCTAssertTrue(s.tick(), "a tick preempts even the top priority")
+        XCTAssertEqual(s.reschedule(), Scheduler.idle)
+        XCTAssertEqual(s.state(of: spinner), .ready)
+        XCTAssertEqual(s.yield(), spinner, "the idle thread looked and gives the CPU back")
+        XCTAssertTrue(s.tick())
+        XCTAssertEqual(s.reschedule(), Scheduler.idle, "and gets it again on the next tick")
+        s.setIdlePolling(false)
+        XCTAssertEqual(s.yield(), spinner)
+        XCTAssertEqual(run(&s, ticks: 4), Array(repeating: spinner, count: 4))
+    }
+
     func testHigherPriorityPreemptsAndLowerWaits() {
         var s = Scheduler(quantum: 3)
         let low = s.add(priority: 1)!

@@ -2,6 +2,7 @@
 // kernel memory: the page is mapped (the kernel is in every address space)
 // but not for the user. Mode 1 writes over its own code, which is mapped
 // read-only. Either way the access faults and the kernel kills this task alone.
+// Mode 2 spins without ever blocking or yielding: the kernel must go on anyway.
 
 @_extern(c, "_start") func entrySymbol()
 
@@ -11,6 +12,10 @@ func taskMain(_ kernelAddress: UInt, _ mode: UInt) {
     // in FS and GS on i386, a marker in TPIDR_EL0 on aarch64.
     var seen = Line("intruder: thread registers at start "); seen.hex(UInt64(threadRegisters())); seen.print()
     plantThreadRegisters(MemoryLayout<UInt>.size == 4 ? 0x23 : 0x5EC7E7)
+    if mode == 2 {
+        var line = Line("intruder: spinning without ever blocking"); line.print()
+        while true {}
+    }
     if mode == 0 {
         // A forged summary line, a carriage return and an escape that would erase
         // it: the kernel tags the line with this task's name and shows both bytes.

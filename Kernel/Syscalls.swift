@@ -68,9 +68,10 @@ func systemCallTrap(_ trap: UInt) -> UInt {
         threadGone(t)
         return resume(from: trap, previous: t, next: next)
     case .sbrk(let increment): return sbrk(trap, t, increment)
-    case .send(let e, let w0, let w1, let buffer, let length, let call):
-        return send(trap, t, endpoint: e, w0, w1, buffer: buffer, length: length, call: call)
-    case .receive(let e, let buffer, let capacity): return receive(trap, t, endpoint: e, buffer: buffer, capacity: capacity)
+    case .send(let e, let w0, let w1, let buffer, let length, let call, let blocking):
+        return send(trap, t, endpoint: e, w0, w1, buffer: buffer, length: length, call: call, blocking: blocking)
+    case .receive(let e, let buffer, let capacity, let blocking):
+        return receive(trap, t, endpoint: e, buffer: buffer, capacity: capacity, blocking: blocking)
     case .reply(let w0, let w1):
         setResult(trap, reply(t, w0, w1))
         return trap
@@ -111,10 +112,11 @@ private func sbrk(_ trap: UInt, _ t: ThreadID, _ increment: UInt) -> UInt {
 }
 
 /// A checked send or call: stage the message, then meet a receiver or block.
-private func send(_ trap: UInt, _ t: ThreadID, endpoint e: Int, _ w0: UInt, _ w1: UInt, buffer: UInt, length n: Int, call: Bool) -> UInt {
+private func send(_ trap: UInt, _ t: ThreadID, endpoint e: Int, _ w0: UInt, _ w1: UInt, buffer: UInt, length n: Int,
+                  call: Bool, blocking: Bool = true) -> UInt {
     guard userMemory(of: t).copyIn(from: buffer, length: n, into: tasks!.ipc.stage(t)) else { return fail(trap, .badPointer) }
     tasks!.ipc.words[2 * t] = w0; tasks!.ipc.words[2 * t + 1] = w1; tasks!.ipc.length[t] = n
-    switch tasks!.ipc.endpoints.send(t, on: e, call: call) {
+    switch tasks!.ipc.endpoints.send(t, on: e, call: call, blocking: blocking) {
     case .delivered(let r):
         deliver(from: t, to: r, context: kernelThreads!.context[r])
         kernelThreads!.scheduler.wake(r)
@@ -124,21 +126,26 @@ private func send(_ trap: UInt, _ t: ThreadID, endpoint e: Int, _ w0: UInt, _ w1
     case .blocked:
         setResult(trap, SyscallError.partnerDied.rawValue)
         return resume(from: trap, previous: t, next: kernelThreads!.scheduler.block())
+    case .wouldBlock:
+        return fail(trap, .wouldBlock)
     case .badEndpoint:
         return fail(trap, .badEndpoint)
     }
 }
 
-/// A checked receive: take a waiting sender's message, or block.
-private func receive(_ trap: UInt, _ t: ThreadID, endpoint e: Int, buffer: UInt, capacity cap: Int) -> UInt {
-    tasks!.ipc.receiveAt[t] = buffer; tasks!.ipc.receiveCapacity[t] = cap
-    switch tasks!.ipc.endpoints.receive(t, on: e) {
+/// A checked receive: take a waiting sender's message, or block (or, non-blocking, fail).
+private func receive(_ trap: UInt, _ t: ThreadID, endpoint e: Int, buffer: UInt, capacity cap: Int, blocking: Bool = true) -> UInt {
+    switch tasks!.ipc.endpoints.receive(t, on: e, blocking: blocking) {
     case .got(let s, let senderWakes):
+        tasks!.ipc.receiveAt[t] = buffer; tasks!.ipc.receiveCapacity[t] = cap
         deliver(from: s, to: t, context: trap)
         if senderWakes { setResult(kernelThreads!.context[s], 0); kernelThreads!.scheduler.wake(s) }
         return trap
     case .blocked:
+        tasks!.ipc.receiveAt[t] = buffer; tasks!.ipc.receiveCapacity[t] = cap
         return resume(from: trap, previous: t, next: kernelThreads!.scheduler.block())
+    case .wouldBlock: return fail(trap, .wouldBlock)
+    case .replyOwed: return fail(trap, .replyOwed)
     case .badEndpoint:
         return fail(trap, .badEndpoint)
     }

@@ -41,6 +41,9 @@ def served(log):
 
 
 def probes(log):
+    for what in ("a second receive before replying", "a non-blocking receive before replying"):
+        if not re.search(rf"^kvserver> kv: {what} -> -9$", log, re.M):
+            return f"the server's '{what}' was not refused with replyOwed (-9)"
     for what, code in PROBES:
         if not re.search(rf"^kvclient> client 1: {what} -> {code}$", log, re.M):
             return f"client 1's probe '{what}' did not return {code}"

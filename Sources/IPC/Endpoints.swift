@@ -1,6 +1,19 @@
 // Synchronous IPC's state machine (L4/seL4 style rendezvous), without the
 // message contents: who meets whom, who blocks, who wakes, who owes a reply.
 // An endpoint queues either blocked senders or blocked receivers, never both.
+//
+// The rules (docs/tasks.md argues them):
+// - A send or call with no receiver waiting blocks until one comes (a
+//   rendezvous); the non-blocking forms fail with `wouldBlock` instead, and
+//   leave nothing queued.
+// - A receive with no sender waiting blocks, or fails with `wouldBlock`.
+// - A thread that owes a reply (it received a call) may not receive again
+//   until it replies: the receive is refused with `replyOwed` and nothing
+//   changes (replyWait replies first, so a server loop is unaffected). A
+//   second receive used to drop the first caller's reply obligation, and that
+//   caller waited until the server died.
+// - A caller whose server dies, before or after its call was received, wakes
+//   with `partnerDied`.
 // Pure and allocation-free, so the host tests drive every path and the kernel
 // runs it inside trap handlers. The kernel (Kernel/IPC.swift) moves the words
 // and buffers and tells the scheduler.
@@ -19,6 +32,8 @@ enum SendOutcome: Equatable {
     case delivered(to: ThreadID)
     /// Nobody was receiving: the sender blocks in the endpoint's queue.
     case blocked
+    /// Nobody was receiving and the send was non-blocking: nothing changed.
+    case wouldBlock
     case badEndpoint
 }
 
@@ -27,6 +42,10 @@ enum ReceiveOutcome: Equatable {
     /// false for a caller, which now waits for the reply instead.
     case got(from: ThreadID, senderWakes: Bool)
     case blocked
+    /// No sender was waiting and the receive was non-blocking: nothing changed.
+    case wouldBlock
+    /// The receiver still owes a reply to a call it received: refused.
+    case replyOwed
     case badEndpoint
 }
 
@@ -61,8 +80,8 @@ struct Endpoints {
     func waiting(_ t: ThreadID) -> IPCWait { wait[t] }
     func owesReply(_ t: ThreadID) -> ThreadID? { owed[t] >= 0 ? Int(owed[t]) : nil }
 
-    /// `t` sends on `e` (a call if `call`).
-    mutating func send(_ t: ThreadID, on e: Int, call: Bool) -> SendOutcome {
+    /// `t` sends on `e` (a call if `call`); without `blocking`, only if a receiver waits.
+    mutating func send(_ t: ThreadID, on e: Int, call: Bool, blocking: Bool = true) -> SendOutcome {
         guard exists(e) else { return .badEndpoint }
         if let r = front(e), case .receiving = wait[r] {
             pop(e)
@@ -70,14 +89,16 @@ struct Endpoints {
             if call { wait[t] = .awaitingReply(server: r); owed[r] = Int8(t) }
             return .delivered(to: r)
         }
+        if !blocking { return .wouldBlock }
         wait[t] = .sending(endpoint: e, call: call)
         push(t, e)
         return .blocked
     }
 
-    /// `t` receives on `e`.
-    mutating func receive(_ t: ThreadID, on e: Int) -> ReceiveOutcome {
+    /// `t` receives on `e`; without `blocking`, only if a sender waits.
+    mutating func receive(_ t: ThreadID, on e: Int, blocking: Bool = true) -> ReceiveOutcome {
         guard exists(e) else { return .badEndpoint }
+        if owed[t] >= 0 { return .replyOwed }
         if let s = front(e), case .sending(_, let call) = wait[s] {
             pop(e)
             if call {
@@ -88,6 +109,7 @@ struct Endpoints {
             wait[s] = .none
             return .got(from: s, senderWakes: true)
         }
+        if !blocking { return .wouldBlock }
         wait[t] = .receiving(endpoint: e)
         push(t, e)
         return .blocked

@@ -26,6 +26,12 @@ enum Syscall: UInt {
     case replyWait = 9
     /// (): r1/r2 = the CPU's cycle counter (low, high), r3 = its frequency in kHz (0 if unknown).
     case clock = 10
+    /// (endpoint, word0, word1, buffer, length): send only if a receiver is
+    /// waiting; else `wouldBlock` and nothing is queued.
+    case trySend = 11
+    /// (endpoint, buffer, capacity): receive only if a sender is waiting; else
+    /// `wouldBlock`. Results as for receive.
+    case tryReceive = 12
 }
 
 enum SyscallError: Int, Error {
@@ -38,6 +44,10 @@ enum SyscallError: Int, Error {
     case partnerDied = -7
     /// sbrk past the task's memory limit (set by what started it).
     case overLimit = -8
+    /// A receive while the task still owes a reply to a call it received.
+    case replyOwed = -9
+    /// A non-blocking send or receive found no partner waiting.
+    case wouldBlock = -10
 }
 
 enum MessageLimits {

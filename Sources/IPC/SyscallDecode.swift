@@ -10,9 +10,9 @@ enum SyscallRequest: Equatable {
     case yield
     case exit(status: UInt)
     case sbrk(increment: UInt)
-    case send(endpoint: Int, word0: UInt, word1: UInt, buffer: UInt, length: Int, call: Bool)
+    case send(endpoint: Int, word0: UInt, word1: UInt, buffer: UInt, length: Int, call: Bool, blocking: Bool)
     /// `capacity` is already clamped to the message limit.
-    case receive(endpoint: Int, buffer: UInt, capacity: Int)
+    case receive(endpoint: Int, buffer: UInt, capacity: Int, blocking: Bool)
     case reply(word0: UInt, word1: UInt)
     case replyWait(endpoint: Int, word0: UInt, word1: UInt, buffer: UInt, capacity: Int)
     case clock
@@ -40,17 +40,18 @@ extension SyscallRequest {
         case .sbrk: return .success(.sbrk(increment: a1))
         case .clock: return .success(.clock)
         case .reply: return .success(.reply(word0: a1, word1: a2))
-        case .send, .call:
+        case .send, .call, .trySend:
             let e = Int(bitPattern: a1), n = Int(bitPattern: a5)
             guard endpoints.exists(e) else { return .failure(.badEndpoint) }
             guard n >= 0 && n <= MessageLimits.bufferBytes else { return .failure(.tooLong) }
             guard memory.check(a4, n, .read) else { return .failure(.badPointer) }
-            return .success(.send(endpoint: e, word0: a2, word1: a3, buffer: a4, length: n, call: call == .call))
-        case .receive:
+            return .success(.send(endpoint: e, word0: a2, word1: a3, buffer: a4, length: n, call: call == .call,
+                                  blocking: call != .trySend))
+        case .receive, .tryReceive:
             let e = Int(bitPattern: a1), cap = Int(min(a3, UInt(MessageLimits.bufferBytes)))
             guard endpoints.exists(e) else { return .failure(.badEndpoint) }
             guard memory.check(a2, cap, .write) else { return .failure(.badPointer) }
-            return .success(.receive(endpoint: e, buffer: a2, capacity: cap))
+            return .success(.receive(endpoint: e, buffer: a2, capacity: cap, blocking: call == .receive))
         case .replyWait:
             let e = Int(bitPattern: a1), cap = Int(min(a5, UInt(MessageLimits.bufferBytes)))
             guard endpoints.exists(e) else { return .failure(.badEndpoint) }

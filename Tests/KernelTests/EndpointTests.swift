@@ -62,6 +62,34 @@ final class EndpointTests: XCTestCase {
         XCTAssertEqual(ipc.receive(6, on: e), .blocked)
     }
 
+    /// Issue 13, bug 13: a server that received twice before replying dropped the
+    /// first caller's reply obligation (that caller waited until the server died).
+    func testASecondReceiveIsRefusedWhileAReplyIsOwed() {
+        var ipc = Endpoints()
+        let e = ipc.create()!
+        XCTAssertEqual(ipc.send(1, on: e, call: true), .blocked)
+        XCTAssertEqual(ipc.send(2, on: e, call: true), .blocked)
+        XCTAssertEqual(ipc.receive(5, on: e), .got(from: 1, senderWakes: false))
+        XCTAssertEqual(ipc.receive(5, on: e), .replyOwed, "refused: 1 is still owed its reply")
+        XCTAssertEqual(ipc.waiting(2), .sending(endpoint: e, call: true), "and nothing changed")
+        XCTAssertEqual(ipc.owesReply(5), 1)
+        XCTAssertEqual(ipc.reply(5), .replied(to: 1))
+        XCTAssertEqual(ipc.receive(5, on: e), .got(from: 2, senderWakes: false), "after the reply, the next call")
+    }
+
+    func testNonBlockingSendAndReceiveNeverQueue() {
+        var ipc = Endpoints()
+        let e = ipc.create()!
+        XCTAssertEqual(ipc.receive(5, on: e, blocking: false), .wouldBlock)
+        XCTAssertEqual(ipc.waiting(5), .none, "nothing queued")
+        XCTAssertEqual(ipc.send(1, on: e, call: false, blocking: false), .wouldBlock)
+        XCTAssertEqual(ipc.waiting(1), .none)
+        XCTAssertEqual(ipc.receive(5, on: e), .blocked)
+        XCTAssertEqual(ipc.send(1, on: e, call: false, blocking: false), .delivered(to: 5), "a waiting receiver takes it")
+        XCTAssertEqual(ipc.send(2, on: e, call: false), .blocked)
+        XCTAssertEqual(ipc.receive(6, on: e, blocking: false), .got(from: 2, senderWakes: true), "a waiting sender is taken")
+    }
+
     func testBadEndpointsAreRefused() {
         var ipc = Endpoints()
         XCTAssertEqual(ipc.send(1, on: 0, call: false), .badEndpoint, "not created")

@@ -34,16 +34,16 @@ final class SyscallDecodeTests: XCTestCase {
         XCTAssertEqual(decode([n(.debugWrite), base + 0x1FF8, 16], ipc, memory).failure, .badPointer, "runs into an unmapped page")
         // send and call: the endpoint, the length, a readable buffer.
         XCTAssertEqual(try decode([n(.call), e, 1, 2, readOnly, 64], ipc, memory).get(),
-                       .send(endpoint: Int(e), word0: 1, word1: 2, buffer: readOnly, length: 64, call: true))
+                       .send(endpoint: Int(e), word0: 1, word1: 2, buffer: readOnly, length: 64, call: true, blocking: true))
         XCTAssertEqual(decode([n(.send), e + 1, 1, 2, 0, 0], ipc, memory).failure, .badEndpoint, "never created")
         XCTAssertEqual(decode([n(.send), UInt.max, 1, 2, 0, 0], ipc, memory).failure, .badEndpoint, "negative")
         XCTAssertEqual(decode([n(.send), e, 1, 2, writable, 65], ipc, memory).failure, .tooLong)
         XCTAssertEqual(decode([n(.send), e, 1, 2, kernel, 8], ipc, memory).failure, .badPointer)
         XCTAssertEqual(try decode([n(.send), e, 1, 2, 0, 0], ipc, memory).get(),
-                       .send(endpoint: Int(e), word0: 1, word1: 2, buffer: 0, length: 0, call: false), "no buffer at all")
+                       .send(endpoint: Int(e), word0: 1, word1: 2, buffer: 0, length: 0, call: false, blocking: true), "no buffer at all")
         // receive and replyWait: a writable buffer, its capacity clamped to the message limit.
         XCTAssertEqual(try decode([n(.receive), e, writable, 1 << 40], ipc, memory).get(),
-                       .receive(endpoint: Int(e), buffer: writable, capacity: 64))
+                       .receive(endpoint: Int(e), buffer: writable, capacity: 64, blocking: true))
         XCTAssertEqual(decode([n(.receive), e, readOnly, 8], ipc, memory).failure, .badPointer, "read-only for the task")
         XCTAssertEqual(decode([n(.receive), e, base + 0xFF0, 64], ipc, memory).failure, .badPointer, "spills into read-only")
         XCTAssertEqual(decode([n(.replyWait), e + 3, 0, 0, writable, 8], ipc, memory).failure, .badEndpoint)

@@ -18,6 +18,14 @@ func taskMain(_ endpoint: UInt, _ unused: UInt) {
             served += 1
             switch m.word0 {
             case KV.hello:
+                if served == 1 {
+                    // A receive while this call is owed its reply is refused, and changes nothing.
+                    var scratch: UInt64 = 0
+                    let (refused, _) = withUnsafeMutableBytes(of: &scratch) { Sys.receive(endpoint, into: $0.baseAddress, capacity: 8) }
+                    var p = Line("kv: a second receive before replying -> "); p.signed(refused); p.print()
+                    let (polled, _) = withUnsafeMutableBytes(of: &scratch) { Sys.tryReceive(endpoint, into: $0.baseAddress, capacity: 8) }
+                    var q = Line("kv: a non-blocking receive before replying -> "); q.signed(polled); q.print()
+                }
                 var l = Line("kv: hello from ")
                 withUnsafeBytes(of: &buffer) { l.add(bytes: $0.baseAddress!, min(m.length, 64)) }
                 l.add(" (badge "); l.number(UInt64(m.badge)); l.add(")"); l.print()

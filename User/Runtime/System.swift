@@ -52,6 +52,10 @@ enum Sys {
     static func receive(_ endpoint: UInt, into buffer: UnsafeMutableRawPointer?, capacity: Int) -> (Int, Message) {
         received(syscall(.receive, endpoint, UInt(bitPattern: buffer), UInt(capacity)))
     }
+    /// A receive that fails with wouldBlock (-10) instead of waiting.
+    static func tryReceive(_ endpoint: UInt, into buffer: UnsafeMutableRawPointer?, capacity: Int) -> (Int, Message) {
+        received(syscall(.tryReceive, endpoint, UInt(bitPattern: buffer), UInt(capacity)))
+    }
     static func replyWait(_ endpoint: UInt, _ w0: UInt, _ w1: UInt, into buffer: UnsafeMutableRawPointer?, capacity: Int) -> (Int, Message) {
         received(syscall(.replyWait, endpoint, w0, w1, UInt(bitPattern: buffer), UInt(capacity)))
     }

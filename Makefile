@@ -44,7 +44,7 @@ $(shell mkdir -p $(BUILD); echo '$(KERNEL_SWIFT_FLAGS) $(KERNEL_C_FLAGS)' | cmp 
 # User tasks: each program in User/Programs is its own ELF image, built from the
 # user runtime, the shared syscall ABI and the heap (Sources/Heap), then embedded
 # in the kernel (User/images.S).
-USER_PROGRAMS := kvserver kvclient pingpong intruder hog
+USER_PROGRAMS := kvserver kvclient pingpong intruder hog sysfuzz
 USER_SWIFT := Sources/IPC/SyscallABI.swift $(filter-out %/HeapRegion.swift,$(wildcard Sources/Heap/*.swift)) \
     $(wildcard User/Runtime/*.swift)
 USER_SWIFT_FLAGS := -enable-experimental-feature Embedded -enable-experimental-feature Extern \

@@ -70,6 +70,7 @@ func kernelMain(_ arch: Platform, _ boot: inout BootInfo) -> Never {
     }
     let report = runSelfTest(ramBytes: boot.map.usableBytes)
     for i in 0..<asideCount { _ = kernelGrowth.region!.frames.free(Frame(PhysicalAddress(aside[i]))) }
+    if let s = boot.commandLine.value(of: "fuzzseed")?.decimalValue { commandLineSeed = UInt(truncatingIfNeeded: s) }
     let threads = runThreadDemo()
     let tasks = runTaskDemo()
     printSummary(report, threads, tasks, ramBytes: boot.map.usableBytes)
@@ -102,7 +103,7 @@ func checkBootBudget(_ boot: BootInfo, _ strategy: TableStrategy, freeFrames: In
 /// registers; returns the number of tables this took.
 func mapKernel(_ space: AddressSpace<Platform>, _ boot: BootInfo, _ frames: inout FrameAllocator) -> Int {
     var tables = DirectFromFrames()
-    for i in 0..<boot.map.count {
+    for i in 0..<boot.map.count where boot.map[i].kind != .guardPage {
         let r = boot.map[i]
         // W^X: kernel code read-only and executable, everything else writable and not.
         let attributes = r.kind == .kernelCode
@@ -156,6 +157,7 @@ func printMemoryMap(_ map: MemoryMap) {
         case .bootInfo: kputs("boot info")
         case .kernelImage: kputs("kernel data")
         case .kernelCode: kputs("kernel code")
+        case .guardPage: kputs("guard page (unmapped)")
         }
         kputs(" ("); kputSize(r.bytes); kputs(")\n")
     }

@@ -36,6 +36,12 @@ var syscallCounts: UnsafeMutablePointer<UInt64>? = nil
 /// A system call from the running task (interrupts off). Returns the context to resume.
 func systemCallTrap(_ trap: UInt) -> UInt {
     let t = kernelThreads!.scheduler.current
+    let resumed = handleSystemCall(trap, t)
+    if t == fuzzedThread && kernelThreads!.scheduler.state(of: t) != .dead { checkAfterFuzzedCall(t) }
+    return resumed
+}
+
+private func handleSystemCall(_ trap: UInt, _ t: ThreadID) -> UInt {
     if let count = syscallCounts { count.pointee &+= 1 }
     guard tasks != nil else { return fail(trap, .badSyscall) }
     let request: SyscallRequest

@@ -8,7 +8,7 @@
 
 /// The images User/images.S embeds, in its order.
 enum UserImage: Int {
-    case kvserver = 0, kvclient, pingpong, intruder, hog
+    case kvserver = 0, kvclient, pingpong, intruder, hog, sysfuzz
 
     var bytes: UnsafeRawBufferPointer {
         let table = unsafeBitCast(userImagesSymbol as @convention(c) () -> Void, to: UnsafePointer<UInt>.self)
@@ -24,9 +24,15 @@ struct TaskDemoReport {
 }
 
 let pingPongRounds: UInt = 2000
+/// `fuzzseed=N` from the command line (set by kernelMain), for the system-call fuzzer.
+var commandLineSeed: UInt? = nil
 
 func runTaskDemo() -> TaskDemoReport {
     startTasks()
+    // From here on the boot flow looks on every tick, whatever the tasks do:
+    // none of them, however busy, can keep it from running.
+    withInterruptsOff { kernelThreads!.scheduler.setIdlePolling(true) }
+    defer { withInterruptsOff { kernelThreads!.scheduler.setIdlePolling(false) } }
     refuseDamagedImage()
     guard let endpoint = withInterruptsOff({ tasks!.ipc.endpoints.create() }) else { kernelPanic("tasks: no endpoint") }
     kputs("tasks: endpoint "); kputDecimal(UInt64(endpoint)); kputs(" for the key-value server\n")
@@ -92,6 +98,8 @@ func runTaskDemo() -> TaskDemoReport {
     kputs("tasks: "); kputDecimal(UInt64(spaces)); kputs(" address spaces torn down: "); kputDecimal(UInt64(freed))
     kputs(" frames given back of "); kputDecimal(UInt64(held)); kputs(" the tasks held\n")
     if freed != held { kernelPanic("tasks: a torn-down address space lost frames") }
+    let seed = commandLineSeed ?? 1
+    runSyscallFuzz(seed: seed, calls: 1000)
     kputs("tasks: "); kputDecimal(UInt64(report.tasks)); kputs(" tasks ran; "); kputDecimal(UInt64(report.delivered))
     kputs(" messages delivered; "); kputDecimal(UInt64(report.synced)); kputs(" kernel root entries synced on demand\n")
     return report

@@ -125,13 +125,19 @@ func currentTicks() -> UInt64 { withInterruptsOff { kernelThreads?.scheduler.tic
 /// The boot flow (the idle thread) waits until `done` holds. It looks on every
 /// tick, even while tasks that never block hold the CPU at any priority (the
 /// scheduler's idle polling), and halts when nothing else is ready.
+/// Polling must already be on when a task that may never block is made ready
+/// (see runTaskDemo): else the boot flow could lose the CPU before it got here.
 func bootFlowWait(until done: () -> Bool) {
-    withInterruptsOff { kernelThreads!.scheduler.setIdlePolling(true) }
+    let wasPolling = withInterruptsOff { () -> Bool in
+        let on = kernelThreads!.scheduler.idlePolls
+        kernelThreads!.scheduler.setIdlePolling(true)
+        return on
+    }
     while !withInterruptsOff(done) {
         Platform.schedulerCall(SchedulerRequest.yield.rawValue, 0)   // the tasks run until the next tick
         if !withInterruptsOff({ kernelThreads!.scheduler.anyReady }) { Platform.waitForInterrupt() }
     }
-    withInterruptsOff { kernelThreads!.scheduler.setIdlePolling(false) }
+    if !wasPolling { withInterruptsOff { kernelThreads!.scheduler.setIdlePolling(false) } }
 }
 
 /// The running thread sleeps for `n` ticks.

@@ -27,13 +27,17 @@ intruder_end:
         .balign 16
 hog_start: .incbin "hog.elf"
 hog_end:
+        .balign 16
+sysfuzz_start: .incbin "sysfuzz.elf"
+sysfuzz_end:
 
         .balign 8
         .globl user_images
 user_images:
-        WORD 5
+        WORD 6
         WORD kvserver_start, kvserver_end
         WORD kvclient_start, kvclient_end
         WORD pingpong_start, pingpong_end
         WORD intruder_start, intruder_end
         WORD hog_start, hog_end
+        WORD sysfuzz_start, sysfuzz_end

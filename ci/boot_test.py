@@ -157,6 +157,8 @@ def cases():
         ok_boot("i386", strategy=equals("prereserve"), tasks=equals(task_checks.TASKS)),
         contains(r'Booting `swift-microkernel \(pt=prereserve\)', r'^command line: "pt=prereserve"')]))
     c += low_memory_cases("i386", qemu_i386, I386_PASS, I386_FAIL)
+    c.append(Case("i386 system-call fuzzer, seed 4242", "i386", qemu_i386("64M", "pt=spare fuzzseed=4242"), I386_PASS, [
+        ok_boot("i386"), task_checks.syscall_fuzz, contains(r"sysfuzz: 1000 calls, \d+ refused, seed 4242$")]))
     # A CPU without SSE2 is named and refused (it used to triple-fault silently: QEMU status 0).
     for cpu, missing in (("pentium", "FXSR SSE SSE2"), ("pentium3", "SSE2")):
         c.append(Case(f"i386 -cpu {cpu} is refused with the missing features", "i386",
@@ -204,6 +206,8 @@ def cases():
         ok_boot("aarch64", strategy=equals("spare")),
         contains(r'unknown pt="pool:x"; valid values: spare, prereserve')]))
     c += low_memory_cases("aarch64", qemu_aarch64, A64_PASS, A64_FAIL)
+    c.append(Case("aarch64 system-call fuzzer, seed 4242", "aarch64", qemu_aarch64("64M", "pt=spare fuzzseed=4242"), A64_PASS, [
+        ok_boot("aarch64"), task_checks.syscall_fuzz, contains(r"sysfuzz: 1000 calls, \d+ refused, seed 4242$")]))
     # secure=on lists a disabled, Secure-only PL011 first; /chosen/stdout-path names the right one.
     c.append(Case("aarch64 secure=on: the enabled UART is the console", "aarch64",
                   qemu_aarch64("128M", "pt=spare", machine="virt,secure=on"), A64_PASS, [ok_boot("aarch64", tasks=equals(task_checks.TASKS))]))

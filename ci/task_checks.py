@@ -117,5 +117,16 @@ def boot_flow_runs(log):
     return None
 
 
+def syscall_fuzz(log):
+    """The seeded system-call fuzzer made its 1000 calls, the kernel checked its
+    invariants after each, and every frame came back."""
+    if not re.search(r"sysfuzz: 1000 calls, \d+ refused, seed \d+$", log, re.M):
+        return "the system-call fuzzer did not finish its 1000 calls"
+    m = re.search(r"^sysfuzz: (\d+) calls checked; free frames (\d+) before, (\d+) after$", log, re.M)
+    if not m or int(m.group(1)) < 1000 or m.group(2) != m.group(3):
+        return f"the kernel's checks after the fuzzer's calls: {m.groups() if m else None}"
+    return None
+
+
 def all_checks(arch):
-    return [served, probes, isolation(arch), no_forgery, no_register_leak, memory_limit, boot_flow_runs]
+    return [served, probes, isolation(arch), no_forgery, no_register_leak, memory_limit, boot_flow_runs, syscall_fuzz]

@@ -15,6 +15,9 @@
 @_extern(c, "aarch64_image_start") func imageStart() -> UInt64
 @_extern(c, "aarch64_image_end") func imageEnd() -> UInt64
 @_extern(c, "aarch64_code_end") func codeEnd() -> UInt64
+/// The unmapped pages below the exception stack and below the boot stack.
+@_extern(c, "aarch64_exception_stack_guard_page") func exceptionStackGuard() -> UInt64
+@_extern(c, "aarch64_boot_stack_guard_page") func bootStackGuard() -> UInt64
 
 @_extern(c, "aarch64_interrupts_off") func interruptsOff() -> UInt64
 @_extern(c, "aarch64_interrupts_on") func interruptsOn()

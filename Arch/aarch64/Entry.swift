@@ -46,6 +46,8 @@ func aarch64Entry(_ deviceTree: UInt64, _ entryLevel: UInt64) {
     boot.map.reserve(start: deviceTree, end: deviceTree + tree.totalSize, kind: .bootInfo)
     boot.map.reserve(start: imageStart(), end: imageEnd(), kind: .kernelImage)
     boot.map.reserve(start: imageStart(), end: codeEnd(), kind: .kernelCode)
+    boot.map.reserve(start: exceptionStackGuard(), end: exceptionStackGuard() + 0x1000, kind: .guardPage)
+    boot.map.reserve(start: bootStackGuard(), end: bootStackGuard() + 0x1000, kind: .guardPage)
     gicIsVersion3 = devices.gicVersion3
     if let d = devices.gicDistributor, let c = devices.gicSecond {
         gicDistributor = UInt(d.start); gicCPUInterface = UInt(c.start)

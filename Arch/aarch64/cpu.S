@@ -49,6 +49,9 @@ aarch64_image_start: ldr x0, =__kernel_start; ret
 aarch64_image_end:   ldr x0, =__kernel_end; ret
         .globl aarch64_code_end
 aarch64_code_end:    ldr x0, =__kernel_code_end; ret
+        .globl aarch64_exception_stack_guard_page, aarch64_boot_stack_guard_page
+aarch64_exception_stack_guard_page: ldr x0, =aarch64_exception_stack_guard; ret
+aarch64_boot_stack_guard_page:      ldr x0, =bootstrap_l1; ret
 
 /* Interrupt masking, the thread primitives, and the generic timer's registers. */
         .globl aarch64_interrupts_off, aarch64_interrupts_on, aarch64_wait_for_interrupt

@@ -131,9 +131,15 @@ aarch64_thread_entry:
         bl kernel_thread_start
         brk #0
 
+/* The exception stack, above an unmapped guard page (Entry.swift reserves it
+ * as one): running off its end faults instead of writing over the boot stack
+ * below it, as a 9 KiB system-call frame once did at 16 KiB. */
         .section .bss
-        .align 4
+        .balign 4096
+        .globl aarch64_exception_stack_guard
+aarch64_exception_stack_guard:
+        .skip 4096
 exception_stack:
-        .skip 16384
+        .skip 32768
         .globl aarch64_exception_stack_top
 aarch64_exception_stack_top:

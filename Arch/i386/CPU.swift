@@ -12,6 +12,8 @@
 @_extern(c, "i386_image_start") func imageStart() -> UInt32
 @_extern(c, "i386_image_end") func imageEnd() -> UInt32
 @_extern(c, "i386_code_end") func codeEnd() -> UInt32
+/// The unmapped page below the boot stack.
+@_extern(c, "i386_boot_stack_guard_page") func bootStackGuard() -> UInt32
 @_extern(c, "i386_isr_address") func isrAddress(_ vector: UInt32) -> UInt32
 @_extern(c, "i386_idt_base") func idtBase() -> UnsafeMutablePointer<UInt32>
 @_extern(c, "i386_load_idt") func loadIDT()

@@ -26,6 +26,7 @@ func i386Entry(_ magic: UInt32, _ infoAddress: UInt32) {
     }
     boot.map.reserve(start: UInt64(imageStart()), end: UInt64(imageEnd()), kind: .kernelImage)
     boot.map.reserve(start: UInt64(imageStart()), end: UInt64(codeEnd()), kind: .kernelCode)
+    boot.map.reserve(start: UInt64(bootStackGuard()), end: UInt64(bootStackGuard()) + 0x1000, kind: .guardPage)
     boot.map.reserve(start: 0, end: I386PageTable.pageSize, kind: .reserved)  // the null page stays unmapped
     kernelMain(I386(), &boot)
 }

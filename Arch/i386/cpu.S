@@ -37,6 +37,10 @@ i386_image_end:
 i386_code_end:
         mov $__kernel_code_end, %eax
         ret
+        .globl i386_boot_stack_guard_page
+i386_boot_stack_guard_page:
+        mov $boot_stack_guard, %eax
+        ret
 i386_halt_forever:
         cli
 1:      hlt

@@ -129,6 +129,9 @@ bootstrap_mmu:
         .align 12
 bootstrap_l0:
         .skip 4096
+        /* Unmapped once the kernel's own tables are on (Entry.swift reserves it as a
+         * guard page): the boot stack cannot run down into anything. */
+        .globl bootstrap_l1
 bootstrap_l1:
         .skip 4096
         .align 4

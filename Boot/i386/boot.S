@@ -12,7 +12,12 @@
         .long -(MB_MAGIC + MB_FLAGS)
 
         .section .bss
-        .align 16
+        /* An unmapped page below the boot stack (Entry.swift reserves it as a
+         * guard page): running off the stack faults instead of corrupting. */
+        .balign 4096
+        .globl boot_stack_guard
+boot_stack_guard:
+        .skip 4096
         .globl boot_stack_bottom
 boot_stack_bottom:
         .skip 131072

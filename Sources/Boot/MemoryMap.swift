@@ -13,6 +13,9 @@ enum RegionKind: UInt8 {
     case kernelImage = 6
     /// The part of the kernel image that holds code: mapped read-only and executable.
     case kernelCode = 7
+    /// A page of the image left unmapped below a stack, so that running off the
+    /// stack's end faults instead of writing over what lies below.
+    case guardPage = 8
 }
 
 struct MemoryRegion: Equatable {

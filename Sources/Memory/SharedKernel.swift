@@ -61,6 +61,33 @@ extension AddressSpace {
         return freed
     }
 
+    /// The frames a task's address space holds (what `destroy` would give back),
+    /// counted without changing anything: the system-call fuzzer's check that the
+    /// kernel's accounting (`framesHeld`) matches the tables after every call.
+    func framesHeld(userWindow window: VirtualRange) -> Int {
+        let level = F.levels - 1
+        let span = F.span(level: F.levels - 2)
+        var held = 1   // the root
+        for i in 0..<F.entriesPerTable {
+            let start = UInt64(i) * span
+            guard start + span > UInt64(window.start.raw) && start < UInt64(window.end.raw) else { continue }
+            if case .table(let t) = F.decode(read(entry(root, i)), level: level) { held += count(table: t, level: level - 1) }
+        }
+        return held
+    }
+
+    private func count(table: Frame, level: Int) -> Int {
+        var n = 1
+        for j in 0..<F.entriesPerTable {
+            switch F.decode(read(entry(table, j)), level: level) {
+            case .table(let next) where level > 0: n += count(table: next, level: level - 1)
+            case .page: n += 1
+            default: break
+            }
+        }
+        return n
+    }
+
     /// Free a table, everything it maps, and the tables below it.
     private func release(table: Frame, level: Int, frames: inout FrameAllocator) -> Int {
         var freed = 0

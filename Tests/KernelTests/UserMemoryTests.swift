@@ -93,6 +93,8 @@ final class AddressSpaceTeardownTests: XCTestCase {
         }
         let taken = before - frames.freeFrames
         XCTAssertGreaterThan(taken, 5)
+        XCTAssertEqual(task.framesHeld(userWindow: window), taken, "counted without freeing: what destroy gives back")
+        XCTAssertEqual(frames.freeFrames, before - taken)
         XCTAssertEqual(task.destroy(userWindow: window, frames: &frames), taken, "every frame the task took comes back")
         XCTAssertEqual(frames.freeFrames, before)
         XCTAssertNotNil(kernel.translate(VirtualAddress(0x0010_0000)), "the kernel's tables are untouched")

@@ -56,10 +56,11 @@ func runTaskDemo() -> TaskDemoReport {
     let kernelAddress = withUnsafeMutablePointer(to: &timerHz) { UInt(bitPattern: $0) }
     guard let ping = startTask("pingpong", UserImage.pingpong.bytes, priority: 2, arguments: (UInt(endpoint), pingPongRounds)),
           let reader = startTask("intruder", UserImage.intruder.bytes, priority: 2, arguments: (kernelAddress, 0)),
-          let writer = startTask("scribbler", UserImage.intruder.bytes, priority: 2, arguments: (0, 1)) else {
+          let writer = startTask("scribbler", UserImage.intruder.bytes, priority: 2, arguments: (0, 1)),
+          let prober = startTask("prober", UserImage.intruder.bytes, priority: 2, arguments: (0, 3)) else {
         kernelPanic("tasks: the benchmark or the intruders did not start")
     }
-    others[n] = ping; others[n + 1] = reader; others[n + 2] = writer; n += 3
+    others[n] = ping; others[n + 1] = reader; others[n + 2] = writer; others[n + 3] = prober; n += 4
     // A task that never blocks, above every other: the boot flow still runs.
     guard let spinner = startTask("spinner", UserImage.intruder.bytes, priority: Scheduler.priorities - 1, arguments: (0, 2)) else {
         kernelPanic("tasks: the spinner did not start")

@@ -157,6 +157,8 @@ def cases():
         ok_boot("i386", strategy=equals("prereserve"), tasks=equals(task_checks.TASKS)),
         contains(r'Booting `swift-microkernel \(pt=prereserve\)', r'^command line: "pt=prereserve"')]))
     c += low_memory_cases("i386", qemu_i386, I386_PASS, I386_FAIL)
+    c.append(Case("i386 UMIP: a task's sgdt faults", "i386", qemu_i386("64M", "pt=spare") + ["-cpu", "qemu32,+umip"], I386_PASS, [
+        ok_boot("i386"), contains(r"^cpu: UMIP on: sgdt"), task_checks.privileged_probe("i386", umip=True)]))
     c.append(Case("i386 system-call fuzzer, seed 4242", "i386", qemu_i386("64M", "pt=spare fuzzseed=4242"), I386_PASS, [
         ok_boot("i386"), task_checks.syscall_fuzz, contains(r"sysfuzz: 1000 calls, \d+ refused, seed 4242$")]))
     # A CPU without SSE2 is named and refused (it used to triple-fault silently: QEMU status 0).

@@ -6,8 +6,8 @@ image was refused. Each check returns None or a problem, as in boot_test.py."""
 import re
 
 CLIENTS, KEYS, ROUNDS = 3, 20, 2000
-# The server, its clients, ping-pong, the two intruders, the memory hog and the spinner.
-TASKS = 1 + CLIENTS + 1 + 2 + 1 + 1
+# The server, its clients, ping-pong, the three intruders, the memory hog and the spinner.
+TASKS = 1 + CLIENTS + 1 + 3 + 1 + 1
 # hello + put and get per key per client, the ping-pong rounds, one stats call
 SERVED = CLIENTS * (1 + 2 * KEYS) + ROUNDS + 1
 PROBES = [("bad syscall number", -1), ("write from a kernel address", -2), (r"call on endpoint 15 \(none\)", -3),
@@ -87,9 +87,9 @@ def no_forgery(log):
 def no_register_leak(log):
     """Both intruder tasks plant a value in their thread registers (i386 FS/GS,
     aarch64 TPIDR_EL0); every task must start with them clear."""
-    seen = re.findall(r"^(?:intruder|scribbler|spinner)> intruder: thread registers at start (0x\w+)$", log, re.M)
-    if len(seen) != 3:
-        return f"{len(seen)} intruders reported their thread registers, want 3"
+    seen = re.findall(r"^(?:intruder|scribbler|spinner|prober)> intruder: thread registers at start (0x\w+)$", log, re.M)
+    if len(seen) != 4:
+        return f"{len(seen)} intruders reported their thread registers, want 4"
     if any(int(v, 16) != 0 for v in seen):
         return f"a task started with another's thread registers: {seen}"
     return None
@@ -128,5 +128,23 @@ def syscall_fuzz(log):
     return None
 
 
+def privileged_probe(arch, umip=False):
+    """The prober's privileged read: aarch64 traps it (EC 0x18, named) and kills
+    the task alone; i386 stops sgdt only where the CPU has UMIP."""
+    def check(log):
+        stopped = re.search(r"^threads: killed thread \d+ \(prober\)", log, re.M)
+        leaked = re.search(r"^prober> intruder: read 0x\w+ \(the probe was not stopped\)$", log, re.M)
+        if arch == "aarch64" or umip:
+            want = (r"CPU EXCEPTION: trapped MSR, MRS or system instruction vector=8 esr=0x\w+ \(EC 0x00000018\)"
+                    if arch == "aarch64" else r"CPU EXCEPTION: general protection vector=13 ")
+            if not stopped or leaked or not re.search(want, log, re.M):
+                return "the prober's privileged read was not stopped with its fault named"
+        elif not leaked or stopped:
+            return "without UMIP the prober's sgdt should run (and say so)"
+        return None
+    return check
+
+
 def all_checks(arch):
-    return [served, probes, isolation(arch), no_forgery, no_register_leak, memory_limit, boot_flow_runs, syscall_fuzz]
+    return [served, probes, isolation(arch), no_forgery, no_register_leak, memory_limit, boot_flow_runs, syscall_fuzz,
+            privileged_probe(arch)]

@@ -7,6 +7,7 @@ func i386Entry(_ magic: UInt32, _ infoAddress: UInt32) {
     Serial16550.com1.initialize()
     Descriptors.install()
     Traps.install()
+    enableUMIPIfPresent()
     if magic != MultibootInfo.bootloaderMagic {
         kputs("boot: not started by a Multiboot loader (EAX = "); kputHex(UInt64(magic))
         kputs("); no memory map to trust\n")

@@ -23,6 +23,22 @@ i386_read_cr4:  mov %cr4, %eax; ret
 i386_write_cr0: mov 4(%esp), %eax; mov %eax, %cr0; ret
 i386_write_cr3: mov 4(%esp), %eax; mov %eax, %cr3; ret
 i386_write_cr4: mov 4(%esp), %eax; mov %eax, %cr4; ret
+/* void i386_cpuid(uint32 leaf, uint32 subleaf, uint32 out[4]): eax ebx ecx edx. */
+        .globl i386_cpuid
+i386_cpuid:
+        push %ebx
+        push %edi
+        mov 12(%esp), %eax
+        mov 16(%esp), %ecx
+        mov 20(%esp), %edi
+        cpuid
+        mov %eax, 0(%edi)
+        mov %ebx, 4(%edi)
+        mov %ecx, 8(%edi)
+        mov %edx, 12(%edi)
+        pop %edi
+        pop %ebx
+        ret
 i386_invlpg:
         mov 4(%esp), %eax
         invlpg (%eax)

@@ -3,6 +3,8 @@
 // but not for the user. Mode 1 writes over its own code, which is mapped
 // read-only. Either way the access faults and the kernel kills this task alone.
 // Mode 2 spins without ever blocking or yielding: the kernel must go on anyway.
+// Mode 3 runs an instruction user mode should not: i386 sgdt (stopped where the
+// CPU has UMIP), aarch64 a CTR_EL0 read (trapped while SCTLR_EL1.UCT is clear).
 
 @_extern(c, "_start") func entrySymbol()
 
@@ -12,6 +14,12 @@ func taskMain(_ kernelAddress: UInt, _ mode: UInt) {
     // in FS and GS on i386, a marker in TPIDR_EL0 on aarch64.
     var seen = Line("intruder: thread registers at start "); seen.hex(UInt64(threadRegisters())); seen.print()
     plantThreadRegisters(MemoryLayout<UInt>.size == 4 ? 0x23 : 0x5EC7E7)
+    if mode == 3 {
+        var line = Line("intruder: reading a privileged register (i386 sgdt, aarch64 CTR_EL0)"); line.print()
+        let value = privilegedProbe()
+        var read = Line("intruder: read "); read.hex(UInt64(value)); read.add(" (the probe was not stopped)"); read.print()
+        return
+    }
     if mode == 2 {
         var line = Line("intruder: spinning without ever blocking"); line.print()
         while true {}

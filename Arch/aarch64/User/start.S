@@ -35,3 +35,10 @@ user_thread_registers:
 user_plant_thread_registers:
         msr tpidr_el0, x0
         ret
+
+/* uint64 user_privileged_probe(void): reads CTR_EL0, which traps to EL1 (EC
+ * 0x18) while SCTLR_EL1.UCT is clear, as this kernel leaves it. */
+        .globl user_privileged_probe
+user_privileged_probe:
+        mrs x0, ctr_el0
+        ret

@@ -58,3 +58,13 @@ user_plant_thread_registers:
         mov %ax, %fs
         mov %ax, %gs
         ret
+
+/* uint32 user_privileged_probe(void): sgdt, which reads the GDT's base; with
+ * CR4.UMIP set it faults in ring 3. */
+        .globl user_privileged_probe
+user_privileged_probe:
+        sub $8, %esp
+        sgdt (%esp)
+        mov 2(%esp), %eax
+        add $8, %esp
+        ret

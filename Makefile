@@ -264,7 +264,10 @@ fuzz-parsers: $(PARSER_FUZZ)
 	        $(BUILD)/fuzz/$$t-long Fuzz/corpus/$$t || exit 1; done
 
 # --- benchmarks (not part of make test) --------------------------------------
-.PHONY: bench bench-strategies bench-heap int64-vectors sizes
+.PHONY: bench bench-strategies bench-heap bench-ipc int64-vectors sizes
+# Guest instructions per IPC round trip and per null system call (QEMU -icount); writes docs/ipc-benchmarks.md.
+bench-ipc: kernels | tools
+	python3 ci/bench_ipc.py
 # Each kernel's section and image sizes, into docs/image-sizes.md.
 sizes: kernels ; python3 ci/image_sizes.py $(BUILD)
 # The constants the i386 kernel checks its 64-bit helpers against at boot.

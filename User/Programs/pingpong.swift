@@ -15,7 +15,28 @@ func taskMain(_ endpoint: UInt, _ rounds: UInt) {
     line.number(cycles); line.add(" cycles")
     if start.kHz > 0 { line.add(" ("); line.number(cycles * 1_000_000 / UInt64(start.kHz)); line.add(" ns)") }
     line.print()
+    // What a system call costs alone: number 0 is refused at decode, so this is
+    // the trap in, the check and the trap out.
+    let nullStart = Sys.clock()
+    for _ in 0..<rounds { _ = syscall(0) }
+    let nullEnd = Sys.clock()
+    report("null system calls", rounds, nullStart, nullEnd)
+    // The method's check (make bench-ipc): a loop of known length, 2 instructions an iteration.
+    let loops: UInt = 1_000_000
+    let loopStart = Sys.clock()
+    countLoop(loops)
+    let loopEnd = Sys.clock()
+    report("iterations of a 2-instruction loop", loops, loopStart, loopEnd)
     let (_, stats) = Sys.call(endpoint, KV.stats, 0)
     var s = Line("pingpong: the server has served "); s.number(UInt64(stats.word0)); s.add(" requests and stores ")
     s.number(UInt64(stats.word1)); s.add(" keys"); s.print()
+}
+
+/// "pingpong: N <what>, average C cycles (T ns)", per item.
+func report(_ what: StaticString, _ n: UInt, _ start: (cycles: UInt64, kHz: UInt), _ end: (cycles: UInt64, kHz: UInt)) {
+    let cycles = (end.cycles - start.cycles) / UInt64(max(n, 1))
+    var line = Line("pingpong: "); line.number(UInt64(n)); line.add(" "); line.add(what); line.add(", average ")
+    line.number(cycles); line.add(" cycles")
+    if start.kHz > 0 { line.add(" ("); line.number((end.cycles - start.cycles) * 1_000_000 / UInt64(start.kHz) / UInt64(max(n, 1))); line.add(" ns)") }
+    line.print()
 }

@@ -8,6 +8,8 @@ func rawSyscall(_ n: UInt, _ a1: UInt, _ a2: UInt, _ a3: UInt, _ a4: UInt, _ a5:
 /// The per-thread registers a task can set (i386: FS << 16 | GS; aarch64: TPIDR_EL0).
 @_extern(c, "user_thread_registers") func threadRegisters() -> UInt
 @_extern(c, "user_plant_thread_registers") func plantThreadRegisters(_ value: UInt)
+/// `n` iterations of a two-instruction loop (the instruction-count calibration).
+@_extern(c, "user_count_loop") func countLoop(_ n: UInt)
 /// An instruction the kernel should stop in user mode (i386 sgdt under UMIP, aarch64 a CTR_EL0 read).
 @_extern(c, "user_privileged_probe") func privilegedProbe() -> UInt
 

@@ -42,3 +42,11 @@ user_plant_thread_registers:
 user_privileged_probe:
         mrs x0, ctr_el0
         ret
+
+/* void user_count_loop(uint64 n): n iterations of a two-instruction loop, the
+ * instruction-count calibration of make bench-ipc. */
+        .globl user_count_loop
+user_count_loop:
+1:      subs x0, x0, #1
+        b.ne 1b
+        ret

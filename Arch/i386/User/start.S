@@ -68,3 +68,12 @@ user_privileged_probe:
         mov 2(%esp), %eax
         add $8, %esp
         ret
+
+/* void user_count_loop(uint32 n): n iterations of a two-instruction loop, the
+ * instruction-count calibration of make bench-ipc. */
+        .globl user_count_loop
+user_count_loop:
+        mov 4(%esp), %ecx
+1:      dec %ecx
+        jnz 1b
+        ret

@@ -237,9 +237,13 @@ test-fuzz: $(FUZZ)
 PARSER_FUZZ := $(BUILD)/fuzz/parser-fuzz
 PARSER_TARGETS := devicetree multiboot elf
 # Fixed runs per target in make test: a few seconds each on this machine.
-PARSER_RUNS_devicetree := 150000
+PARSER_RUNS_devicetree := 100000
 PARSER_RUNS_multiboot := 6000
 PARSER_RUNS_elf := 500000
+# Longest input per target: the board trees in the device-tree seeds are up to 62 KiB.
+PARSER_MAXLEN_devicetree := 65536
+PARSER_MAXLEN_multiboot := 16384
+PARSER_MAXLEN_elf := 65536
 .PHONY: fuzz-parsers test-fuzz-parsers parser-fuzz-build
 parser-fuzz-build: $(PARSER_FUZZ)
 $(PARSER_FUZZ): $(shell find Sources Arch/aarch64/Devices -name '*.swift') Fuzz/ParserFuzz/main.swift
@@ -249,7 +253,7 @@ $(PARSER_FUZZ): $(shell find Sources Arch/aarch64/Devices -name '*.swift') Fuzz/
 	@test -x $@
 define parser_fuzz_pass
 	@rm -rf $(BUILD)/fuzz/$(1) && mkdir -p $(BUILD)/fuzz/$(1)
-	@FUZZ_TARGET=$(1) SWIFT_BACKTRACE=enable=no $(PARSER_FUZZ) -seed=1 -runs=$(PARSER_RUNS_$(1)) -max_len=16384 \
+	@FUZZ_TARGET=$(1) SWIFT_BACKTRACE=enable=no $(PARSER_FUZZ) -seed=1 -runs=$(PARSER_RUNS_$(1)) -max_len=$(PARSER_MAXLEN_$(1)) \
 	    $(BUILD)/fuzz/$(1) Fuzz/corpus/$(1) > $(BUILD)/fuzz/$(1).log 2>&1 \
 	    || { tail -30 $(BUILD)/fuzz/$(1).log; echo "parser fuzz: $(1) failed ($(BUILD)/fuzz/$(1).log)"; exit 1; }
 	@echo "parser fuzz: $(1): $$(grep -o 'Done [0-9]* runs in [0-9]* second(s)' $(BUILD)/fuzz/$(1).log), $$(grep -o 'cov: [0-9]*' $(BUILD)/fuzz/$(1).log | tail -1) edges"
@@ -260,7 +264,7 @@ test-fuzz-parsers: $(PARSER_FUZZ)
 # make fuzz-parsers [FUZZ_SECONDS=600]: each target for that long, keeping its corpus in build/fuzz/<target>-long.
 fuzz-parsers: $(PARSER_FUZZ)
 	for t in $(PARSER_TARGETS); do mkdir -p $(BUILD)/fuzz/$$t-long; \
-	    FUZZ_TARGET=$$t SWIFT_BACKTRACE=enable=no $(PARSER_FUZZ) -max_len=16384 -max_total_time=$(FUZZ_SECONDS) \
+	    FUZZ_TARGET=$$t SWIFT_BACKTRACE=enable=no $(PARSER_FUZZ) -max_len=65536 -max_total_time=$(FUZZ_SECONDS) \
 	        $(BUILD)/fuzz/$$t-long Fuzz/corpus/$$t || exit 1; done
 
 # --- benchmarks (not part of make test) --------------------------------------

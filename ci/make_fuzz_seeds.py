@@ -4,7 +4,11 @@ small: they are committed). Run it after changing what the seeds should hold:
   devicetree  QEMU's own trees (-M virt,dumpdtb=) for several machine shapes,
               compacted to the bytes they use; trees written here with /soc
               and ranges, /reserved-memory, a 4-cell GICv3 timer,
-              interrupts-extended, a version-16 header
+              interrupts-extended, a version-16 header; and, when BOARD_DTBS
+              names a folder of Debian's arm64 kernel trees (see
+              Tests/KernelTests/BoardTreeTests.swift for the commands), four
+              real boards: rk3399 (4-cell GICv3), Raspberry Pi 3 (a 2-cell
+              non-GIC timer parent), r8a774a1 (interrupts-extended), Juno
   multiboot   Multiboot info structures with memory maps as QEMU and GRUB give
               them, a fragmented one, and a command line at the end of memory
   elf         the project's own user task images (build/<arch>/user/*.elf)
@@ -125,6 +129,13 @@ def multiboot_seeds():
 def main():
     for name, blob in synthetic_trees(): write("devicetree", name, blob)
     for name, blob in qemu_trees(): write("devicetree", name, blob)
+    boards = os.environ.get("BOARD_DTBS")
+    if boards:
+        for want in ("rk3399-rockpro64-v2.dtb", "bcm2837-rpi-3-b-plus.dtb", "r8a774a1-hihope-rzg2m-rev2.dtb", "juno-r1.dtb"):
+            found = [os.path.join(r, f) for r, _, fs in os.walk(boards) for f in fs if f == want]
+            if not found:
+                raise SystemExit(f"{want} is not under {boards}")
+            write("devicetree", "board-" + want, open(found[0], "rb").read())
     for name, blob in multiboot_seeds(): write("multiboot", name, blob)
     for arch in ("i386", "aarch64"):
         for prog in ("kvclient", "intruder"):

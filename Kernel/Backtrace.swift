@@ -73,7 +73,7 @@ private func printFrame(_ n: Int, _ address: UInt, _ symbols: SymbolTable?, look
 /// The stack the interrupted code ran on: the current kernel thread's, or the
 /// boot stack when no thread is running (the boot flow).
 private func currentStack(_ bootLow: UInt, _ bootHigh: UInt) -> (low: UInt, high: UInt) {
-    if let threads = kernelThreads {
+    if let threads = kernelThreads?.pointee {
         let t = threads.scheduler.current
         if t != Scheduler.idle && threads.slot[t] >= 0 {
             let s = threads.stacks.slot(threads.slot[t])

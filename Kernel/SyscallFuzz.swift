@@ -14,12 +14,12 @@ var fuzzChecked = 0
 func checkAfterFuzzedCall(_ t: ThreadID) {
     fuzzChecked += 1
     let counted = space(of: t).framesHeld(userWindow: Platform.userWindow)
-    let recorded = tasks!.framesHeld[t]
+    let recorded = tasks!.pointee.framesHeld[t]
     let free = kernelGrowth.region!.frames.freeFrames
-    if counted != recorded || recorded > tasks!.frameLimit[t] || free + recorded != fuzzBaseline {
+    if counted != recorded || recorded > tasks!.pointee.frameLimit[t] || free + recorded != fuzzBaseline {
         kputs("sysfuzz: invariant broken after call "); kputDecimal(UInt64(fuzzChecked)); kputs(": tables hold ")
         kputDecimal(UInt64(counted)); kputs(" frames, accounted "); kputDecimal(UInt64(recorded)); kputs(", limit ")
-        kputDecimal(UInt64(tasks!.frameLimit[t])); kputs(", free "); kputDecimal(UInt64(free)); kputs(" + accounted != ")
+        kputDecimal(UInt64(tasks!.pointee.frameLimit[t])); kputs(", free "); kputDecimal(UInt64(free)); kputs(" + accounted != ")
         kputDecimal(UInt64(fuzzBaseline)); kputs("\n")
         kernelPanic("the system-call fuzzer broke a kernel invariant")
     }
@@ -37,11 +37,11 @@ func runSyscallFuzz(seed: UInt, calls: UInt) {
             return nil
         }
         fuzzedThread = f
-        fuzzBaseline = kernelGrowth.region!.frames.freeFrames + tasks!.framesHeld[f]
+        fuzzBaseline = kernelGrowth.region!.frames.freeFrames + tasks!.pointee.framesHeld[f]
         return f
     }
     guard let fuzzer = t else { kernelPanic("sysfuzz: the fuzzer did not start") }
-    bootFlowWait { kernelThreads!.scheduler.state(of: fuzzer) == .dead }
+    bootFlowWait { kernelThreads!.pointee.scheduler.state(of: fuzzer) == .dead }
     let after = withInterruptsOff { () -> Int in fuzzedThread = -1; return kernelGrowth.region!.frames.freeFrames }
     kputs("sysfuzz: "); kputDecimal(UInt64(fuzzChecked)); kputs(" calls checked; free frames "); kputDecimal(UInt64(before))
     kputs(" before, "); kputDecimal(UInt64(after)); kputs(" after\n")

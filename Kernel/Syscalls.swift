@@ -35,9 +35,9 @@ var syscallCounts: UnsafeMutablePointer<UInt64>? = nil
 
 /// A system call from the running task (interrupts off). Returns the context to resume.
 func systemCallTrap(_ trap: UInt) -> UInt {
-    let t = kernelThreads!.scheduler.current
+    let t = kernelThreads!.pointee.scheduler.current
     let resumed = handleSystemCall(trap, t)
-    if t == fuzzedThread && kernelThreads!.scheduler.state(of: t) != .dead { checkAfterFuzzedCall(t) }
+    if t == fuzzedThread && kernelThreads!.pointee.scheduler.state(of: t) != .dead { checkAfterFuzzedCall(t) }
     return resumed
 }
 
@@ -45,7 +45,7 @@ private func handleSystemCall(_ trap: UInt, _ t: ThreadID) -> UInt {
     if let count = syscallCounts { count.pointee &+= 1 }
     guard tasks != nil else { return fail(trap, .badSyscall) }
     let request: SyscallRequest
-    switch SyscallRequest.decode({ Platform.syscallWord(trap, $0) }, endpoints: tasks!.ipc.endpoints, memory: userMemory(of: t)) {
+    switch SyscallRequest.decode({ Platform.syscallWord(trap, $0) }, endpoints: tasks!.pointee.ipc.endpoints, memory: userMemory(of: t)) {
     case .success(let r): request = r
     case .failure(let e): return fail(trap, e)
     }
@@ -56,21 +56,21 @@ private func handleSystemCall(_ trap: UInt, _ t: ThreadID) -> UInt {
             return fail(trap, .badPointer)
         }
         // Tagged with the task's name, control bytes made visible (Sources/IPC/TaskOutput.swift).
-        var midLine = tasks!.midLine[t] != 0
+        var midLine = tasks!.pointee.midLine[t] != 0
         withUnsafePointer(to: &text) {
-            TaskOutput.write(UnsafeRawPointer($0), count: length, name: kernelThreads!.name[t], midLine: &midLine) {
+            TaskOutput.write(UnsafeRawPointer($0), count: length, name: kernelThreads!.pointee.name[t], midLine: &midLine) {
                 Platform().putByte($0)
             }
         }
-        tasks!.midLine[t] = midLine ? 1 : 0
+        tasks!.pointee.midLine[t] = midLine ? 1 : 0
         setResult(trap, 0, UInt(length))
         return trap
     case .yield:
         setResult(trap, 0)
-        return resume(from: trap, previous: t, next: kernelThreads!.scheduler.yield())
+        return resume(from: trap, previous: t, next: kernelThreads!.pointee.scheduler.yield())
     case .exit(let status):
-        kputs("tasks: "); kputs(kernelThreads!.name[t]); kputs(" exited with status "); kputDecimal(UInt64(status)); kputs("\n")
-        let next = kernelThreads!.scheduler.exit()
+        kputs("tasks: "); kputs(kernelThreads!.pointee.name[t]); kputs(" exited with status "); kputDecimal(UInt64(status)); kputs("\n")
+        let next = kernelThreads!.pointee.scheduler.exit()
         threadGone(t)
         return resume(from: trap, previous: t, next: next)
     case .sbrk(let increment): return sbrk(trap, t, increment)
@@ -94,17 +94,17 @@ private func handleSystemCall(_ trap: UInt, _ t: ThreadID) -> UInt {
 
 private func sbrk(_ trap: UInt, _ t: ThreadID, _ increment: UInt) -> UInt {
     let pageSize = UInt(Platform.Format.pageSize)
-    let old = tasks!.brk[t]
+    let old = tasks!.pointee.brk[t]
     guard let end = userLayout.grow(brk: old, by: increment) else { return fail(trap, .outOfMemory) }
     let task = space(of: t)
     let before = kernelGrowth.region!.frames.freeFrames
     // Tables made on the way stay the task's, even when the call fails.
-    defer { tasks!.framesHeld[t] += before - kernelGrowth.region!.frames.freeFrames }
+    defer { tasks!.pointee.framesHeld[t] += before - kernelGrowth.region!.frames.freeFrames }
     var page = old
     while page < end {
         // Every frame counts against the limit: the page and any table it needed.
         let mapped = mapFresh(Page(VirtualAddress(page)), [.user, .writable], task) != nil
-        let overLimit = tasks!.framesHeld[t] + (before - kernelGrowth.region!.frames.freeFrames) > tasks!.frameLimit[t]
+        let overLimit = tasks!.pointee.framesHeld[t] + (before - kernelGrowth.region!.frames.freeFrames) > tasks!.pointee.frameLimit[t]
         if !mapped || overLimit {
             if mapped, let f = task.unmap(Page(VirtualAddress(page))) { _ = kernelGrowth.region!.frames.free(f) }
             while page > old { page -= pageSize; if let f = task.unmap(Page(VirtualAddress(page))) { _ = kernelGrowth.region!.frames.free(f) } }
@@ -112,7 +112,7 @@ private func sbrk(_ trap: UInt, _ t: ThreadID, _ increment: UInt) -> UInt {
         }
         page += pageSize
     }
-    tasks!.brk[t] = end
+    tasks!.pointee.brk[t] = end
     setResult(trap, 0, old)
     return trap
 }
@@ -120,18 +120,18 @@ private func sbrk(_ trap: UInt, _ t: ThreadID, _ increment: UInt) -> UInt {
 /// A checked send or call: stage the message, then meet a receiver or block.
 private func send(_ trap: UInt, _ t: ThreadID, endpoint e: Int, _ w0: UInt, _ w1: UInt, buffer: UInt, length n: Int,
                   call: Bool, blocking: Bool = true) -> UInt {
-    guard userMemory(of: t).copyIn(from: buffer, length: n, into: tasks!.ipc.stage(t)) else { return fail(trap, .badPointer) }
-    tasks!.ipc.words[2 * t] = w0; tasks!.ipc.words[2 * t + 1] = w1; tasks!.ipc.length[t] = n
-    switch tasks!.ipc.endpoints.send(t, on: e, call: call, blocking: blocking) {
+    guard userMemory(of: t).copyIn(from: buffer, length: n, into: tasks!.pointee.ipc.stage(t)) else { return fail(trap, .badPointer) }
+    tasks!.pointee.ipc.words[2 * t] = w0; tasks!.pointee.ipc.words[2 * t + 1] = w1; tasks!.pointee.ipc.length[t] = n
+    switch tasks!.pointee.ipc.endpoints.send(t, on: e, call: call, blocking: blocking) {
     case .delivered(let r):
-        deliver(from: t, to: r, context: kernelThreads!.context[r])
-        kernelThreads!.scheduler.wake(r)
+        deliver(from: t, to: r, context: kernelThreads!.pointee.context[r])
+        kernelThreads!.pointee.scheduler.wake(r)
         if !call { setResult(trap, 0); return trap }
         setResult(trap, SyscallError.partnerDied.rawValue)   // until the reply overwrites it
-        return resume(from: trap, previous: t, next: kernelThreads!.scheduler.block())
+        return resume(from: trap, previous: t, next: kernelThreads!.pointee.scheduler.block())
     case .blocked:
         setResult(trap, SyscallError.partnerDied.rawValue)
-        return resume(from: trap, previous: t, next: kernelThreads!.scheduler.block())
+        return resume(from: trap, previous: t, next: kernelThreads!.pointee.scheduler.block())
     case .wouldBlock:
         return fail(trap, .wouldBlock)
     case .badEndpoint:
@@ -141,15 +141,15 @@ private func send(_ trap: UInt, _ t: ThreadID, endpoint e: Int, _ w0: UInt, _ w1
 
 /// A checked receive: take a waiting sender's message, or block (or, non-blocking, fail).
 private func receive(_ trap: UInt, _ t: ThreadID, endpoint e: Int, buffer: UInt, capacity cap: Int, blocking: Bool = true) -> UInt {
-    switch tasks!.ipc.endpoints.receive(t, on: e, blocking: blocking) {
+    switch tasks!.pointee.ipc.endpoints.receive(t, on: e, blocking: blocking) {
     case .got(let s, let senderWakes):
-        tasks!.ipc.receiveAt[t] = buffer; tasks!.ipc.receiveCapacity[t] = cap
+        tasks!.pointee.ipc.receiveAt[t] = buffer; tasks!.pointee.ipc.receiveCapacity[t] = cap
         deliver(from: s, to: t, context: trap)
-        if senderWakes { setResult(kernelThreads!.context[s], 0); kernelThreads!.scheduler.wake(s) }
+        if senderWakes { setResult(kernelThreads!.pointee.context[s], 0); kernelThreads!.pointee.scheduler.wake(s) }
         return trap
     case .blocked:
-        tasks!.ipc.receiveAt[t] = buffer; tasks!.ipc.receiveCapacity[t] = cap
-        return resume(from: trap, previous: t, next: kernelThreads!.scheduler.block())
+        tasks!.pointee.ipc.receiveAt[t] = buffer; tasks!.pointee.ipc.receiveCapacity[t] = cap
+        return resume(from: trap, previous: t, next: kernelThreads!.pointee.scheduler.block())
     case .wouldBlock: return fail(trap, .wouldBlock)
     case .replyOwed: return fail(trap, .replyOwed)
     case .badEndpoint:
@@ -159,21 +159,21 @@ private func receive(_ trap: UInt, _ t: ThreadID, endpoint e: Int, buffer: UInt,
 
 /// `s`'s staged message into `r`'s receive buffer and saved registers.
 private func deliver(from s: ThreadID, to r: ThreadID, context: UInt) {
-    let n = min(tasks!.ipc.length[s], tasks!.ipc.receiveCapacity[r])
-    if n > 0, !userMemory(of: r).copyOut(tasks!.ipc.stage(s), length: n, to: tasks!.ipc.receiveAt[r]) {
+    let n = min(tasks!.pointee.ipc.length[s], tasks!.pointee.ipc.receiveCapacity[r])
+    if n > 0, !userMemory(of: r).copyOut(tasks!.pointee.ipc.stage(s), length: n, to: tasks!.pointee.ipc.receiveAt[r]) {
         setResult(context, SyscallError.badPointer.rawValue)   // checked at receive; only a change since could do this
         return
     }
-    setResult(context, 0, UInt(s), tasks!.ipc.words[2 * s], tasks!.ipc.words[2 * s + 1], UInt(n))
-    tasks!.ipc.delivered += 1
+    setResult(context, 0, UInt(s), tasks!.pointee.ipc.words[2 * s], tasks!.pointee.ipc.words[2 * s + 1], UInt(n))
+    tasks!.pointee.ipc.delivered += 1
 }
 
 /// `t` answers the call it owes; the caller wakes with the reply's words.
 private func reply(_ t: ThreadID, _ w0: UInt, _ w1: UInt) -> Int {
-    switch tasks!.ipc.endpoints.reply(t) {
+    switch tasks!.pointee.ipc.endpoints.reply(t) {
     case .replied(let c):
-        setResult(kernelThreads!.context[c], 0, UInt(t), w0, w1)
-        kernelThreads!.scheduler.wake(c)
+        setResult(kernelThreads!.pointee.context[c], 0, UInt(t), w0, w1)
+        kernelThreads!.pointee.scheduler.wake(c)
         return 0
     case .noCaller:
         return SyscallError.noCaller.rawValue
@@ -183,9 +183,9 @@ private func reply(_ t: ThreadID, _ w0: UInt, _ w1: UInt) -> Int {
 /// Thread `t` exited or was killed: callers waiting on its reply wake with an error.
 func threadGone(_ t: ThreadID) {
     guard tasks != nil else { return }
-    let stranded = tasks!.ipc.endpoints.threadDied(t)
+    let stranded = tasks!.pointee.ipc.endpoints.threadDied(t)
     for c in 0..<Scheduler.capacity where stranded & (1 << UInt64(c)) != 0 {
-        setResult(kernelThreads!.context[c], SyscallError.partnerDied.rawValue)
-        kernelThreads!.scheduler.wake(c)
+        setResult(kernelThreads!.pointee.context[c], SyscallError.partnerDied.rawValue)
+        kernelThreads!.pointee.scheduler.wake(c)
     }
 }

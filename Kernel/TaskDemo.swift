@@ -31,10 +31,10 @@ func runTaskDemo() -> TaskDemoReport {
     startTasks()
     // From here on the boot flow looks on every tick, whatever the tasks do:
     // none of them, however busy, can keep it from running.
-    withInterruptsOff { kernelThreads!.scheduler.setIdlePolling(true) }
-    defer { withInterruptsOff { kernelThreads!.scheduler.setIdlePolling(false) } }
+    withInterruptsOff { kernelThreads!.pointee.scheduler.setIdlePolling(true) }
+    defer { withInterruptsOff { kernelThreads!.pointee.scheduler.setIdlePolling(false) } }
     refuseDamagedImage()
-    guard let endpoint = withInterruptsOff({ tasks!.ipc.endpoints.create() }) else { kernelPanic("tasks: no endpoint") }
+    guard let endpoint = withInterruptsOff({ tasks!.pointee.ipc.endpoints.create() }) else { kernelPanic("tasks: no endpoint") }
     kputs("tasks: endpoint "); kputDecimal(UInt64(endpoint)); kputs(" for the key-value server\n")
     var report = TaskDemoReport()
     runMemoryHog()
@@ -67,7 +67,7 @@ func runTaskDemo() -> TaskDemoReport {
     }
     others[n] = spinner; n += 1
     let spinStart = currentTicks()
-    bootFlowWait { kernelThreads!.scheduler.ticks >= spinStart + 10 }
+    bootFlowWait { kernelThreads!.pointee.scheduler.ticks >= spinStart + 10 }
     withInterruptsOff {
         kputs("tasks: spinner has held the CPU at priority "); kputDecimal(UInt64(Scheduler.priorities - 1))
         kputs(" for 10 ticks without blocking, and the boot flow still runs: stopping it\n")
@@ -75,15 +75,15 @@ func runTaskDemo() -> TaskDemoReport {
         tearDownTask(spinner)
     }
     bootFlowWait {
-        for i in 0..<n where kernelThreads!.scheduler.state(of: others[i]) != .dead { return false }
+        for i in 0..<n where kernelThreads!.pointee.scheduler.state(of: others[i]) != .dead { return false }
         return true
     }
     // The server waits forever in replyWait: stop it.
     withInterruptsOff {
         kputs("tasks: clients done; stopping the server\n")
         killThread(server)
-        report.delivered = tasks!.ipc.delivered
-        report.synced = tasks!.ipc.rootEntriesSynced
+        report.delivered = tasks!.pointee.ipc.delivered
+        report.synced = tasks!.pointee.ipc.rootEntriesSynced
         syscallCounts = nil
     }
     kputs("tasks: "); kputDecimal(late.map { $0.1.pointee } ?? 0); kputs(" system calls counted in the late heap block\n")
@@ -94,7 +94,7 @@ func runTaskDemo() -> TaskDemoReport {
     let (spaces, freed, held) = withInterruptsOff { () -> (Int, Int, Int) in
         for i in 0..<n { tearDownTask(others[i]) }
         tearDownTask(server)
-        return (tasks!.tornDown, tasks!.framesFreed, tasks!.framesExpected)
+        return (tasks!.pointee.tornDown, tasks!.pointee.framesFreed, tasks!.pointee.framesExpected)
     }
     kputs("tasks: "); kputDecimal(UInt64(spaces)); kputs(" address spaces torn down: "); kputDecimal(UInt64(freed))
     kputs(" frames given back of "); kputDecimal(UInt64(held)); kputs(" the tasks held\n")
@@ -113,7 +113,7 @@ private func runMemoryHog() {
     guard let hog = startTask("hog", UserImage.hog.bytes, priority: 2, arguments: (64 << 10, 0), memoryLimit: 1 << 20) else {
         kernelPanic("tasks: the memory hog did not start")
     }
-    bootFlowWait { kernelThreads!.scheduler.state(of: hog) == .dead }
+    bootFlowWait { kernelThreads!.pointee.scheduler.state(of: hog) == .dead }
     let after = withInterruptsOff { kernelGrowth.region!.frames.freeFrames }
     kputs("tasks: hog held up to its 1 MiB limit; free frames "); kputDecimal(UInt64(before)); kputs(" before it, ")
     kputDecimal(UInt64(after)); kputs(" once it died\n")

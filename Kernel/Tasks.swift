@@ -23,13 +23,22 @@ struct TaskTable {
     var ipc = IPCState()
 }
 
-var tasks: TaskTable? = nil
+/// Nil until startTasks. A pointer for the same reason as kernelThreads: no copy per access.
+var tasks: UnsafeMutablePointer<TaskTable>? = nil
+/// The kernel's root table, kept apart so that the switch path need not reach
+/// through the heap region (a large struct behind an Optional) for it.
+var kernelRootAddress: UInt64 = 0
 
-func kernelSpace() -> AddressSpace<Platform> { kernelGrowth.region!.space }
+func kernelSpace() -> AddressSpace<Platform> {
+    AddressSpace(arch: Platform(), root: Frame(PhysicalAddress(kernelRootAddress)))
+}
 
 func startTasks() {
-    tasks = TaskTable(root: zeroed(Scheduler.capacity), brk: zeroed(Scheduler.capacity), midLine: zeroed(Scheduler.capacity),
-                      framesHeld: zeroed(Scheduler.capacity), frameLimit: zeroed(Scheduler.capacity), activeRoot: kernelSpace().root.start.raw)
+    kernelRootAddress = kernelGrowth.region!.space.root.start.raw
+    let table = UnsafeMutablePointer<TaskTable>.allocate(capacity: 1)
+    table.initialize(to: TaskTable(root: zeroed(Scheduler.capacity), brk: zeroed(Scheduler.capacity), midLine: zeroed(Scheduler.capacity),
+                      framesHeld: zeroed(Scheduler.capacity), frameLimit: zeroed(Scheduler.capacity), activeRoot: kernelRootAddress))
+    tasks = table
 }
 
 private func zeroed<T: FixedWidthInteger>(_ n: Int) -> UnsafeMutablePointer<T> {
@@ -40,8 +49,8 @@ private func zeroed<T: FixedWidthInteger>(_ n: Int) -> UnsafeMutablePointer<T> {
 
 /// The address space thread `t` runs in.
 func space(of t: ThreadID) -> AddressSpace<Platform> {
-    guard let table = tasks, table.root[t] != 0 else { return kernelSpace() }
-    return AddressSpace(arch: Platform(), root: Frame(PhysicalAddress(table.root[t])))
+    guard let table = tasks, table.pointee.root[t] != 0 else { return kernelSpace() }
+    return AddressSpace(arch: Platform(), root: Frame(PhysicalAddress(table.pointee.root[t])))
 }
 
 func userMemory(of t: ThreadID) -> UserMemory<Platform> { UserMemory(space: space(of: t), window: Platform.userWindow) }
@@ -55,10 +64,10 @@ var userLayout: UserLayout {
 /// Make `next`'s root the active one (interrupts off, on a switch).
 func enterAddressSpace(of next: ThreadID) {
     guard tasks != nil else { return }
-    let root = tasks!.root[next] != 0 ? tasks!.root[next] : kernelSpace().root.start.raw
-    if root != tasks!.activeRoot {
+    let root = tasks!.pointee.root[next] != 0 ? tasks!.pointee.root[next] : kernelSpace().root.start.raw
+    if root != tasks!.pointee.activeRoot {
         Platform().activate(root: Frame(PhysicalAddress(root)))
-        tasks!.activeRoot = root
+        tasks!.pointee.activeRoot = root
     }
 }
 
@@ -66,25 +75,25 @@ func enterAddressSpace(of next: ThreadID) {
 /// kernel's root has an entry there that the task's copy lacks (the kernel
 /// grew after the task was made), copy it in. True: retry the access.
 func repairKernelMapping(at address: UInt64) -> Bool {
-    guard let table = tasks, table.activeRoot != kernelSpace().root.start.raw,
+    guard let table = tasks, table.pointee.activeRoot != kernelRootAddress,
           address < UInt64(Platform.userWindow.start.raw) || address >= UInt64(Platform.userWindow.end.raw) else { return false }
-    let task = AddressSpace(arch: Platform(), root: Frame(PhysicalAddress(table.activeRoot)))
+    let task = AddressSpace(arch: Platform(), root: Frame(PhysicalAddress(table.pointee.activeRoot)))
     guard task.syncRootEntry(for: VirtualAddress(UInt(address)), from: kernelSpace()) else { return false }
-    tasks!.ipc.rootEntriesSynced += 1
+    tasks!.pointee.ipc.rootEntriesSynced += 1
     return true
 }
 
 /// Give back the address space of dead task `t`, if it has one and it is not
 /// active (interrupts off). Called when the slot is reused and at the end.
 func tearDownTask(_ t: ThreadID) {
-    guard let table = tasks, table.root[t] != 0, table.root[t] != table.activeRoot,
-          kernelThreads!.scheduler.state(of: t) != .running else { return }
+    guard let table = tasks, table.pointee.root[t] != 0, table.pointee.root[t] != table.pointee.activeRoot,
+          kernelThreads!.pointee.scheduler.state(of: t) != .running else { return }
     let freed = space(of: t).destroy(userWindow: Platform.userWindow, frames: &kernelGrowth.region!.frames)
-    tasks!.tornDown += 1
-    tasks!.framesFreed += freed
-    tasks!.framesExpected += table.framesHeld[t]
-    tasks!.root[t] = 0
-    tasks!.framesHeld[t] = 0
+    tasks!.pointee.tornDown += 1
+    tasks!.pointee.framesFreed += freed
+    tasks!.pointee.framesExpected += table.pointee.framesHeld[t]
+    tasks!.pointee.root[t] = 0
+    tasks!.pointee.framesHeld[t] = 0
 }
 
 /// Check `bytes` as an ELF executable for this CPU and start it as a task
@@ -136,13 +145,13 @@ func startTask(_ name: StaticString, _ bytes: UnsafeRawBufferPointer, priority: 
     // reused from a dead task must never run for a moment with the old root.
     let t = spawn(name, priority: priority, body: nil, argument: 0, makeContext: { t, kernelTop in
         let pageSize = UInt64(Platform.Format.pageSize)
-        tasks!.root[t] = task.root.start.raw
-        tasks!.brk[t] = UInt(alignUp(image.end, pageSize))
-        tasks!.ipc.threadStarted(t)
-        tasks!.midLine[t] = 0
-        tasks!.framesHeld[t] = held
-        tasks!.frameLimit[t] = limit
-        return Platform.initialUserContext(area: kernelThreads!.area(t), kernelStackTop: kernelTop, entry: entry,
+        tasks!.pointee.root[t] = task.root.start.raw
+        tasks!.pointee.brk[t] = UInt(alignUp(image.end, pageSize))
+        tasks!.pointee.ipc.threadStarted(t)
+        tasks!.pointee.midLine[t] = 0
+        tasks!.pointee.framesHeld[t] = held
+        tasks!.pointee.frameLimit[t] = limit
+        return Platform.initialUserContext(area: kernelThreads!.pointee.area(t), kernelStackTop: kernelTop, entry: entry,
                                            userStack: stackTop, arguments: arguments)
     })
     if t == nil { withInterruptsOff { _ = task.destroy(userWindow: Platform.userWindow, frames: &kernelGrowth.region!.frames) } }
@@ -174,9 +183,9 @@ private func mapSegment(_ s: ELFSegment, _ file: UnsafeRawBufferPointer, _ task:
 func mapFresh(_ page: Page, _ attributes: PageAttributes, _ task: AddressSpace<Platform>) -> Frame? {
     guard let frame = kernelGrowth.region!.frames.allocate() else { return nil }
     task.zero(frame)
-    var tables = tasks!.tables
+    var tables = tasks!.pointee.tables
     let error = task.map(page, to: frame, attributes, tables: &tables, frames: &kernelGrowth.region!.frames)
-    tasks!.tables = tables
+    tasks!.pointee.tables = tables
     if error != nil { _ = kernelGrowth.region!.frames.free(frame); return nil }
     return frame
 }

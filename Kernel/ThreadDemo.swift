@@ -23,7 +23,7 @@ func runThreadDemo() -> ThreadDemoReport {
     guard startThreads(hz: demoHz, quantum: demoQuantum) else { kernelPanic("threads: no timer, so no preemption") }
     kputs("threads: timer at "); kputDecimal(UInt64(timerHz)); kputs(" Hz, quantum "); kputDecimal(demoQuantum)
     kputs(" ticks; "); kputDecimal(UInt64(demoCounters)); kputs(" counting threads that never yield\n")
-    let (ticks0, switches0) = withInterruptsOff { (kernelThreads!.scheduler.ticks, kernelThreads!.scheduler.switches) }
+    let (ticks0, switches0) = withInterruptsOff { (kernelThreads!.pointee.scheduler.ticks, kernelThreads!.pointee.scheduler.switches) }
     kputs("timer: mark start tick="); kputDecimal(ticks0); kputs("\n")
     guard let sleeper = spawnThread("sleeper", priority: 3, { _ in sleeperThread() }),
           let waiter = spawnThread("waiter", priority: 3, { _ in waiterThread() }) else {
@@ -36,22 +36,22 @@ func runThreadDemo() -> ThreadDemoReport {
         }
         ids[i] = t
     }
-    waitUntilDead { for i in 0..<demoCounters where kernelThreads!.scheduler.state(of: ids[i]) != .dead { return false }; return true }
+    waitUntilDead { for i in 0..<demoCounters where kernelThreads!.pointee.scheduler.state(of: ids[i]) != .dead { return false }; return true }
     var report = ThreadDemoReport()
     (report.ticks, report.switches) = withInterruptsOff {
-        (kernelThreads!.scheduler.ticks - ticks0, kernelThreads!.scheduler.switches - switches0)
+        (kernelThreads!.pointee.scheduler.ticks - ticks0, kernelThreads!.pointee.scheduler.switches - switches0)
     }
     kputs("timer: mark end tick="); kputDecimal(ticks0 + report.ticks); kputs("\n")
     kputs("threads: counters done after "); kputDecimal(report.ticks); kputs(" ticks and ")
     kputDecimal(report.switches); kputs(" switches\n")
     kputs("threads: waking the waiter ("); kputs(wakeThread(waiter) ? "it was blocked" : "it was NOT blocked"); kputs(")\n")
-    waitUntilDead { kernelThreads!.scheduler.state(of: waiter) == .dead && kernelThreads!.scheduler.state(of: sleeper) == .dead }
+    waitUntilDead { kernelThreads!.pointee.scheduler.state(of: waiter) == .dead && kernelThreads!.pointee.scheduler.state(of: sleeper) == .dead }
 
     scratch("guard", { _ in writeBelowStack() })
     scratch("overflow", { _ in _ = descend(0) })
     scratch("undefined", { _ in Platform.undefinedInstruction() })
     scratch("swift-trap", { _ in swiftTrap() })
-    report.killed = withInterruptsOff { kernelThreads!.killed }
+    report.killed = withInterruptsOff { kernelThreads!.pointee.killed }
     if report.killed != 4 { kernelPanic("threads: a scratch thread's fault did not kill it") }
     kputs("threads: 4 faulting threads killed; the kernel runs on\n")
     return report
@@ -66,7 +66,7 @@ private func waitUntilDead(_ done: () -> Bool) {
 private func scratch(_ name: StaticString, _ body: ThreadBody) {
     kputs("threads: scratch thread "); kputs(name); kputs("\n")
     guard let t = spawnThread(name, priority: 3, body) else { kernelPanic("threads: could not start a scratch thread") }
-    waitUntilDead { kernelThreads!.scheduler.state(of: t) == .dead }
+    waitUntilDead { kernelThreads!.pointee.scheduler.state(of: t) == .dead }
 }
 
 /// Sleep a few ticks at a time, reporting how long each sleep really took.
@@ -83,7 +83,7 @@ private func sleeperThread() {
 private func waiterThread() {
     withInterruptsOff { kputs("waiter: blocking until woken\n") }
     blockThread()
-    withInterruptsOff { kputs("waiter: woken at tick "); kputDecimal(kernelThreads!.scheduler.ticks); kputs("\n") }
+    withInterruptsOff { kputs("waiter: woken at tick "); kputDecimal(kernelThreads!.pointee.scheduler.ticks); kputs("\n") }
 }
 
 /// Count to demoCountTo, spending demoTicksPerCount of this thread's own CPU time per count.
@@ -102,7 +102,7 @@ private func countingThread(_ letter: UInt) {
 }
 
 private func writeBelowStack() {
-    let bottom = withInterruptsOff { kernelThreads!.stacks.slot(kernelThreads!.slot[kernelThreads!.scheduler.current]).bottom }
+    let bottom = withInterruptsOff { kernelThreads!.pointee.stacks.slot(kernelThreads!.pointee.slot[kernelThreads!.pointee.scheduler.current]).bottom }
     let target = bottom.raw - 16
     kputs("guard: writing 16 bytes below my stack, at "); kputHex(UInt64(target)); kputs("\n")
     UnsafeMutablePointer<UInt8>(bitPattern: target)!.pointee = 0x5A

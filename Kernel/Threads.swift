@@ -23,8 +23,12 @@ struct KernelThreads {
     func area(_ t: ThreadID) -> UnsafeMutableRawPointer? { areas.map { $0 + t * Platform.contextBytes } }
 }
 
-/// Nil until startThreads; then only touched with interrupts off.
-var kernelThreads: KernelThreads? = nil
+/// Nil until startThreads; then only touched with interrupts off. A pointer,
+/// not an Optional struct: `kernelThreads!.pointee.x` works in place, where
+/// reading a member through an Optional global copied the whole table (several
+/// KiB, with the scheduler) onto the stack on every access: 44 % of an i386
+/// IPC round trip's kernel instructions went to such copies in resume.
+var kernelThreads: UnsafeMutablePointer<KernelThreads>? = nil
 /// Timer ticks each thread has been charged, for threads to read without the table.
 var threadCPUTicks: UnsafeMutablePointer<UInt64>? = nil
 var timerHz: UInt32 = 0
@@ -44,11 +48,13 @@ func startThreads(hz: UInt32, quantum: UInt64) -> Bool {
     let names = UnsafeMutablePointer<StaticString>.allocate(capacity: n)
     names.initialize(repeating: "idle", count: n)
     let bytes = Platform.contextBytes * n
-    kernelThreads = KernelThreads(
+    let table = UnsafeMutablePointer<KernelThreads>.allocate(capacity: 1)
+    table.initialize(to: KernelThreads(
         scheduler: Scheduler(quantum: quantum),
         stacks: KernelStacks(window: Platform.stackWindow, stackPages: KernelThreads.stackPages),
         context: filled(n, 0), slot: filled(n, -1), body: filled(n, nil), argument: filled(n, 0), name: names,
-        areas: bytes == 0 ? nil : UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 16))
+        areas: bytes == 0 ? nil : UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 16)))
+    kernelThreads = table
     threadCPUTicks = filled(n, 0)
     guard let rate = Platform.startTimer(hz: hz) else { return false }
     timerHz = rate
@@ -65,8 +71,8 @@ private func filled<T>(_ count: Int, _ value: T) -> UnsafeMutablePointer<T> {
 /// A new thread running `body(argument)` on its own stack, or nil (reason printed).
 func spawnThread(_ name: StaticString, priority: Int, _ body: ThreadBody, _ argument: UInt = 0) -> ThreadID? {
     spawn(name, priority: priority, body: body, argument: argument) { t, top in
-        if tasks != nil { tasks!.root[t] = 0 }   // a kernel thread, even in a slot a task had
-        return Platform.initialContext(area: kernelThreads!.area(t), stackTop: top)
+        if tasks != nil { tasks!.pointee.root[t] = 0 }   // a kernel thread, even in a slot a task had
+        return Platform.initialContext(area: kernelThreads!.pointee.area(t), stackTop: top)
     }
 }
 
@@ -74,32 +80,32 @@ func spawnThread(_ name: StaticString, priority: Int, _ body: ThreadBody, _ argu
 func spawn(_ name: StaticString, priority: Int, body: ThreadBody?, argument: UInt,
            makeContext: (ThreadID, UInt) -> UInt) -> ThreadID? {
     withInterruptsOff {
-        guard let t = kernelThreads!.scheduler.add(priority: priority) else {
+        guard let t = kernelThreads!.pointee.scheduler.add(priority: priority) else {
             kputs("threads: the thread table is full\n"); return nil
         }
         // A dead thread's stack and address space are released only now: they cannot be in use any more.
         tearDownTask(t)
-        if kernelThreads!.slot[t] >= 0 {
-            let old = kernelThreads!.stacks.slot(kernelThreads!.slot[t])
-            kernelThreads!.stacks.release(old, space: kernelGrowth.region!.space, frames: &kernelGrowth.region!.frames)
-            kernelThreads!.slot[t] = -1
+        if kernelThreads!.pointee.slot[t] >= 0 {
+            let old = kernelThreads!.pointee.stacks.slot(kernelThreads!.pointee.slot[t])
+            kernelThreads!.pointee.stacks.release(old, space: kernelGrowth.region!.space, frames: &kernelGrowth.region!.frames)
+            kernelThreads!.pointee.slot[t] = -1
         }
-        var tables = kernelThreads!.tables
-        defer { kernelThreads!.tables = tables }
-        switch kernelThreads!.stacks.allocate(space: kernelGrowth.region!.space, tables: &tables,
+        var tables = kernelThreads!.pointee.tables
+        defer { kernelThreads!.pointee.tables = tables }
+        switch kernelThreads!.pointee.stacks.allocate(space: kernelGrowth.region!.space, tables: &tables,
                                               frames: &kernelGrowth.region!.frames) {
         case .failure(let e):
-            kernelThreads!.scheduler.kill(t)
+            kernelThreads!.pointee.scheduler.kill(t)
             kputs("threads: no stack for "); kputs(name)
             kputs(e == .noSlot ? ": every stack slot is taken\n" : ": out of physical frames\n")
             return nil
         case .success(let s):
-            kernelThreads!.slot[t] = s.index
-            kernelThreads!.body[t] = body
-            kernelThreads!.argument[t] = argument
-            kernelThreads!.name[t] = name
+            kernelThreads!.pointee.slot[t] = s.index
+            kernelThreads!.pointee.body[t] = body
+            kernelThreads!.pointee.argument[t] = argument
+            kernelThreads!.pointee.name[t] = name
             threadCPUTicks![t] = 0
-            kernelThreads!.context[t] = makeContext(t, s.top.raw)
+            kernelThreads!.pointee.context[t] = makeContext(t, s.top.raw)
             return t
         }
     }
@@ -109,18 +115,18 @@ func spawn(_ name: StaticString, priority: Int, body: ThreadBody?, argument: UIn
 @_cdecl("kernel_thread_start")
 func kernelThreadStart() -> Never {
     let (body, argument) = withInterruptsOff {
-        let t = kernelThreads!.scheduler.current
-        return (kernelThreads!.body[t], kernelThreads!.argument[t])
+        let t = kernelThreads!.pointee.scheduler.current
+        return (kernelThreads!.pointee.body[t], kernelThreads!.pointee.argument[t])
     }
     body?(argument)
     Platform.schedulerCall(SchedulerRequest.exit.rawValue, 0)
     kernelPanic("a thread ran on after exiting")
 }
 
-func currentThread() -> ThreadID { withInterruptsOff { kernelThreads?.scheduler.current ?? Scheduler.idle } }
+func currentThread() -> ThreadID { withInterruptsOff { kernelThreads?.pointee.scheduler.current ?? Scheduler.idle } }
 
 /// Timer ticks since the timer started.
-func currentTicks() -> UInt64 { withInterruptsOff { kernelThreads?.scheduler.ticks ?? 0 } }
+func currentTicks() -> UInt64 { withInterruptsOff { kernelThreads?.pointee.scheduler.ticks ?? 0 } }
 
 /// The boot flow (the idle thread) waits until `done` holds. It looks on every
 /// tick, even while tasks that never block hold the CPU at any priority (the
@@ -129,15 +135,15 @@ func currentTicks() -> UInt64 { withInterruptsOff { kernelThreads?.scheduler.tic
 /// (see runTaskDemo): else the boot flow could lose the CPU before it got here.
 func bootFlowWait(until done: () -> Bool) {
     let wasPolling = withInterruptsOff { () -> Bool in
-        let on = kernelThreads!.scheduler.idlePolls
-        kernelThreads!.scheduler.setIdlePolling(true)
+        let on = kernelThreads!.pointee.scheduler.idlePolls
+        kernelThreads!.pointee.scheduler.setIdlePolling(true)
         return on
     }
     while !withInterruptsOff(done) {
         Platform.schedulerCall(SchedulerRequest.yield.rawValue, 0)   // the tasks run until the next tick
-        if !withInterruptsOff({ kernelThreads!.scheduler.anyReady }) { Platform.waitForInterrupt() }
+        if !withInterruptsOff({ kernelThreads!.pointee.scheduler.anyReady }) { Platform.waitForInterrupt() }
     }
-    if !wasPolling { withInterruptsOff { kernelThreads!.scheduler.setIdlePolling(false) } }
+    if !wasPolling { withInterruptsOff { kernelThreads!.pointee.scheduler.setIdlePolling(false) } }
 }
 
 /// The running thread sleeps for `n` ticks.
@@ -148,17 +154,17 @@ func blockThread() { Platform.schedulerCall(SchedulerRequest.block.rawValue, 0) 
 
 /// Make a blocked or sleeping thread ready; false if it was neither.
 @discardableResult
-func wakeThread(_ t: ThreadID) -> Bool { withInterruptsOff { kernelThreads!.scheduler.wake(t) } }
+func wakeThread(_ t: ThreadID) -> Bool { withInterruptsOff { kernelThreads!.pointee.scheduler.wake(t) } }
 
 // MARK: called by the backends' trap handlers, interrupts off
 
 /// A timer tick: charge the running thread, wake sleepers, preempt when due.
 func timerInterrupt(_ trap: UInt) -> UInt {
     guard kernelThreads != nil else { return trap }
-    let previous = kernelThreads!.scheduler.current
+    let previous = kernelThreads!.pointee.scheduler.current
     threadCPUTicks![previous] &+= 1
-    guard kernelThreads!.scheduler.tick() else { return trap }
-    return resume(from: trap, previous: previous, next: kernelThreads!.scheduler.reschedule())
+    guard kernelThreads!.pointee.scheduler.tick() else { return trap }
+    return resume(from: trap, previous: previous, next: kernelThreads!.pointee.scheduler.reschedule())
 }
 
 /// A kernel thread's request through Platform.schedulerCall: the request and
@@ -166,13 +172,13 @@ func timerInterrupt(_ trap: UInt) -> UInt {
 func schedulerCallTrap(_ trap: UInt) -> UInt {
     let request = Platform.syscallWord(trap, 0), argument = Platform.syscallWord(trap, 1)
     guard kernelThreads != nil else { return trap }
-    let previous = kernelThreads!.scheduler.current
+    let previous = kernelThreads!.pointee.scheduler.current
     let next: ThreadID
     switch SchedulerRequest(rawValue: request) {
-    case .yield: next = kernelThreads!.scheduler.yield()
-    case .sleep: next = kernelThreads!.scheduler.sleep(ticks: UInt64(argument))
-    case .block: next = kernelThreads!.scheduler.block()
-    case .exit: next = kernelThreads!.scheduler.exit(); threadGone(previous)
+    case .yield: next = kernelThreads!.pointee.scheduler.yield()
+    case .sleep: next = kernelThreads!.pointee.scheduler.sleep(ticks: UInt64(argument))
+    case .block: next = kernelThreads!.pointee.scheduler.block()
+    case .exit: next = kernelThreads!.pointee.scheduler.exit(); threadGone(previous)
     case nil:
         kputs("threads: unknown scheduler request "); kputDecimal(UInt64(request)); kputs("; ignored\n")
         return trap
@@ -196,25 +202,25 @@ func faultTrap(_ context: UInt, kernelAccessTo address: UInt64?, report: () -> V
 /// nil when the boot flow itself faulted (there is nothing to fall back to).
 func threadFaulted(_ trap: UInt) -> UInt? {
     guard kernelThreads != nil else { return nil }
-    let t = kernelThreads!.scheduler.current
+    let t = kernelThreads!.pointee.scheduler.current
     if t == Scheduler.idle { return nil }
-    kputs("threads: killed thread "); kputDecimal(UInt64(t)); kputs(" ("); kputs(kernelThreads!.name[t])
+    kputs("threads: killed thread "); kputDecimal(UInt64(t)); kputs(" ("); kputs(kernelThreads!.pointee.name[t])
     kputs("); the others run on\n")
     killThread(t)
-    kernelThreads!.killed += 1
-    return resume(from: trap, previous: t, next: kernelThreads!.scheduler.reschedule())
+    kernelThreads!.pointee.killed += 1
+    return resume(from: trap, previous: t, next: kernelThreads!.pointee.scheduler.reschedule())
 }
 
 /// End thread `t` for good (interrupts off): it never runs again, and callers
 /// waiting on its reply wake with an error.
 func killThread(_ t: ThreadID) {
-    kernelThreads!.scheduler.kill(t)
+    kernelThreads!.pointee.scheduler.kill(t)
     threadGone(t)
 }
 
 /// A line naming the thread whose guard page holds `address`, if one does.
 func explainStackFault(at address: UInt64) {
-    guard let threads = kernelThreads, let i = threads.stacks.guardSlot(containing: address) else { return }
+    guard let threads = kernelThreads?.pointee, let i = threads.stacks.guardSlot(containing: address) else { return }
     for t in 0..<Scheduler.capacity where threads.slot[t] == i {
         kputs("stack: "); kputHex(address); kputs(" is in the guard page below thread "); kputDecimal(UInt64(t))
         kputs(" ("); kputs(threads.name[t]); kputs(")'s stack: a kernel stack overflow, stopped\n")
@@ -226,15 +232,15 @@ func explainStackFault(at address: UInt64) {
 /// context, enter the new thread's address space and kernel stack.
 func resume(from trap: UInt, previous: ThreadID, next: ThreadID) -> UInt {
     if next == previous { return trap }
-    if kernelThreads!.scheduler.state(of: previous) != .dead {
-        kernelThreads!.context[previous] = Platform.suspend(trap, area: kernelThreads!.area(previous))
+    if kernelThreads!.pointee.scheduler.state(of: previous) != .dead {
+        kernelThreads!.pointee.context[previous] = Platform.suspend(trap, area: kernelThreads!.pointee.area(previous))
     }
     enterAddressSpace(of: next)
     // A task that just died gives its memory back now, off its root: waiting for
     // its slot to be reused kept every frame it held from the tasks after it.
-    if kernelThreads!.scheduler.state(of: previous) == .dead { tearDownTask(previous) }
-    if kernelThreads!.slot[next] >= 0 {
-        Platform.willResume(kernelStackTop: kernelThreads!.stacks.slot(kernelThreads!.slot[next]).top.raw)
+    if kernelThreads!.pointee.scheduler.state(of: previous) == .dead { tearDownTask(previous) }
+    if kernelThreads!.pointee.slot[next] >= 0 {
+        Platform.willResume(kernelStackTop: kernelThreads!.pointee.stacks.slot(kernelThreads!.pointee.slot[next]).top.raw)
     }
-    return kernelThreads!.context[next]
+    return kernelThreads!.pointee.context[next]
 }

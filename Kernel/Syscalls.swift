@@ -45,7 +45,10 @@ private func handleSystemCall(_ trap: UInt, _ t: ThreadID) -> UInt {
     if let count = syscallCounts { count.pointee &+= 1 }
     guard tasks != nil else { return fail(trap, .badSyscall) }
     let request: SyscallRequest
-    switch SyscallRequest.decode({ Platform.syscallWord(trap, $0) }, endpoints: tasks!.pointee.ipc.endpoints, memory: userMemory(of: t)) {
+    let decoded = withUnsafeMutablePointer(to: &tasks!.pointee.ipc.endpoints) {
+        SyscallRequest.decode({ Platform.syscallWord(trap, $0) }, endpoints: UnsafePointer($0), memory: userMemory(of: t))
+    }
+    switch decoded {
     case .success(let r): request = r
     case .failure(let e): return fail(trap, e)
     }

@@ -76,7 +76,7 @@ struct Endpoints {
         return nil
     }
 
-    func exists(_ e: Int) -> Bool { e >= 0 && e < Endpoints.capacity && live & (1 << UInt32(e)) != 0 }
+    @inline(__always) func exists(_ e: Int) -> Bool { e >= 0 && e < Endpoints.capacity && live & (1 << UInt32(e)) != 0 }
     func waiting(_ t: ThreadID) -> IPCWait { wait[t] }
     func owesReply(_ t: ThreadID) -> ThreadID? { owed[t] >= 0 ? Int(owed[t]) : nil }
 
@@ -142,16 +142,18 @@ struct Endpoints {
     }
 
     // MARK: per-endpoint FIFO of blocked threads
+    // Always inlined: a call to a non-mutating method from a mutating one passes
+    // a copy of `self` (676 bytes on i386, copied a byte an instruction).
 
-    private func front(_ e: Int) -> ThreadID? { heads[e] >= 0 ? Int(heads[e]) : nil }
+    @inline(__always) private func front(_ e: Int) -> ThreadID? { heads[e] >= 0 ? Int(heads[e]) : nil }
 
-    private mutating func push(_ t: ThreadID, _ e: Int) {
+    @inline(__always) private mutating func push(_ t: ThreadID, _ e: Int) {
         link[t] = -1
         if tails[e] >= 0 { link[Int(tails[e])] = Int8(t) } else { heads[e] = Int8(t) }
         tails[e] = Int8(t)
     }
 
-    private mutating func pop(_ e: Int) {
+    @inline(__always) private mutating func pop(_ e: Int) {
         let t = Int(heads[e])
         heads[e] = link[t]
         if heads[e] < 0 { tails[e] = -1 }

@@ -27,6 +27,13 @@ extension SyscallRequest {
     /// Decode the words `word(0)` ... `word(5)` of a call from the task whose memory is `memory`.
     static func decode<A: Architecture>(_ word: (Int) -> UInt, endpoints: Endpoints,
                                         memory: UserMemory<A>) -> Result<SyscallRequest, SyscallError> {
+        withUnsafePointer(to: endpoints) { decode(word, endpoints: $0, memory: memory) }
+    }
+
+    /// The same, reading the endpoint table where it lies (the kernel's path: a
+    /// copy of the table by value cost hundreds of instructions a call).
+    static func decode<A: Architecture>(_ word: (Int) -> UInt, endpoints: UnsafePointer<Endpoints>,
+                                        memory: UserMemory<A>) -> Result<SyscallRequest, SyscallError> {
         guard let call = Syscall(rawValue: word(0)) else { return .failure(.badSyscall) }
         let a1 = word(1), a2 = word(2), a3 = word(3), a4 = word(4), a5 = word(5)
         switch call {
@@ -42,19 +49,19 @@ extension SyscallRequest {
         case .reply: return .success(.reply(word0: a1, word1: a2))
         case .send, .call, .trySend:
             let e = Int(bitPattern: a1), n = Int(bitPattern: a5)
-            guard endpoints.exists(e) else { return .failure(.badEndpoint) }
+            guard endpoints.pointee.exists(e) else { return .failure(.badEndpoint) }
             guard n >= 0 && n <= MessageLimits.bufferBytes else { return .failure(.tooLong) }
             guard memory.check(a4, n, .read) else { return .failure(.badPointer) }
             return .success(.send(endpoint: e, word0: a2, word1: a3, buffer: a4, length: n, call: call == .call,
                                   blocking: call != .trySend))
         case .receive, .tryReceive:
             let e = Int(bitPattern: a1), cap = Int(min(a3, UInt(MessageLimits.bufferBytes)))
-            guard endpoints.exists(e) else { return .failure(.badEndpoint) }
+            guard endpoints.pointee.exists(e) else { return .failure(.badEndpoint) }
             guard memory.check(a2, cap, .write) else { return .failure(.badPointer) }
             return .success(.receive(endpoint: e, buffer: a2, capacity: cap, blocking: call == .receive))
         case .replyWait:
             let e = Int(bitPattern: a1), cap = Int(min(a5, UInt(MessageLimits.bufferBytes)))
-            guard endpoints.exists(e) else { return .failure(.badEndpoint) }
+            guard endpoints.pointee.exists(e) else { return .failure(.badEndpoint) }
             guard memory.check(a4, cap, .write) else { return .failure(.badPointer) }
             return .success(.replyWait(endpoint: e, word0: a2, word1: a3, buffer: a4, capacity: cap))
         }

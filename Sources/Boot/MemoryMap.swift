@@ -106,8 +106,9 @@ struct MemoryMap {
                 if r.start > UInt64.max - (pageSize - 1) { continue }   // the last page of the address space
                 r.start = alignUp(r.start, pageSize)
                 r.end = alignDown(r.end, pageSize)
+                if r.end <= r.start { continue }          // no whole page (checked first: found by the fuzzer)
                 if r.end > limit {
-                    dropped += r.end - max(r.start, limit)
+                    dropped &+= r.end - max(r.start, limit)
                     r.end = limit
                 }
                 if r.end <= r.start { continue }

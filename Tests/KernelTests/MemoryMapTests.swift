@@ -69,6 +69,17 @@ final class MemoryMapTests: XCTestCase {
         XCTAssertEqual(map.usableBytes, 0x10_0000)
     }
 
+    /// Found by the Multiboot fuzzer: a usable entry inside one page, above the
+    /// limit, aligned to nothing; the dropped-bytes sum underflowed before the
+    /// empty piece was skipped.
+    func testAnEntryWithNoWholePageAboveTheLimitIsSkippedWithoutATrap() {
+        var map = MemoryMap()
+        map.add(start: 0x10_0000, length: 0x7EE_0000, kind: .usable)
+        map.add(start: 0xFFFF_FF7F_FFFF_F001, length: 0xFFE, kind: .usable)
+        XCTAssertEqual(map.normalize(pageSize: 4096, limit: 16 << 20), 0x7EE_0000 - (15 << 20))
+        XCTAssertEqual(map.usableBytes, 15 << 20)
+    }
+
     /// Issue 13, bug 7: entries that overlap or meet at an unaligned address are merged before aligning.
     func testUsableEntriesMeetingUnalignedKeepTheirPages() {
         var map = MemoryMap()

@@ -254,6 +254,7 @@ $(PARSER_FUZZ): $(shell find Sources Arch/aarch64/Devices -name '*.swift') Fuzz/
 define parser_fuzz_pass
 	@rm -rf $(BUILD)/fuzz/$(1) && mkdir -p $(BUILD)/fuzz/$(1)
 	@FUZZ_TARGET=$(1) SWIFT_BACKTRACE=enable=no $(PARSER_FUZZ) -seed=1 -runs=$(PARSER_RUNS_$(1)) -max_len=$(PARSER_MAXLEN_$(1)) \
+	    -artifact_prefix=$(BUILD)/fuzz/$(1)- \
 	    $(BUILD)/fuzz/$(1) Fuzz/corpus/$(1) > $(BUILD)/fuzz/$(1).log 2>&1 \
 	    || { tail -30 $(BUILD)/fuzz/$(1).log; echo "parser fuzz: $(1) failed ($(BUILD)/fuzz/$(1).log)"; exit 1; }
 	@echo "parser fuzz: $(1): $$(grep -o 'Done [0-9]* runs in [0-9]* second(s)' $(BUILD)/fuzz/$(1).log), $$(grep -o 'cov: [0-9]*' $(BUILD)/fuzz/$(1).log | tail -1) edges"
@@ -265,6 +266,7 @@ test-fuzz-parsers: $(PARSER_FUZZ)
 fuzz-parsers: $(PARSER_FUZZ)
 	for t in $(PARSER_TARGETS); do mkdir -p $(BUILD)/fuzz/$$t-long; \
 	    FUZZ_TARGET=$$t SWIFT_BACKTRACE=enable=no $(PARSER_FUZZ) -max_len=65536 -max_total_time=$(FUZZ_SECONDS) \
+	        -artifact_prefix=$(BUILD)/fuzz/$$t- \
 	        $(BUILD)/fuzz/$$t-long Fuzz/corpus/$$t || exit 1; done
 
 # --- benchmarks (not part of make test) --------------------------------------

@@ -46,18 +46,8 @@ extension AddressSpace {
     /// task), and the root itself. Shared kernel tables are never touched. Never call it on the
     /// active root. Returns the number of frames given back.
     func destroy(userWindow window: VirtualRange, frames: inout FrameAllocator) -> Int {
-        let level = F.levels - 1
-        let span = F.span(level: F.levels - 2)
         var freed = 0
-        for i in 0..<F.entriesPerTable {
-            let start = UInt64(i) * span
-            guard start + span > UInt64(window.start.raw) && start < UInt64(window.end.raw) else { continue }
-            if case .table(let t) = F.decode(read(entry(root, i)), level: level) {
-                freed += release(table: t, level: level - 1, frames: &frames)
-                write(entry(root, i), 0)
-            }
-        }
-        if frames.free(root) == nil { freed += 1 }
+        forEachTaskFrame(in: window, clearingRootEntries: true) { if frames.free($0) == nil { freed += 1 } }
         return freed
     }
 
@@ -65,40 +55,37 @@ extension AddressSpace {
     /// counted without changing anything: the system-call fuzzer's check that the
     /// kernel's accounting (`framesHeld`) matches the tables after every call.
     func framesHeld(userWindow window: VirtualRange) -> Int {
-        let level = F.levels - 1
-        let span = F.span(level: F.levels - 2)
-        var held = 1   // the root
-        for i in 0..<F.entriesPerTable {
-            let start = UInt64(i) * span
-            guard start + span > UInt64(window.start.raw) && start < UInt64(window.end.raw) else { continue }
-            if case .table(let t) = F.decode(read(entry(root, i)), level: level) { held += count(table: t, level: level - 1) }
-        }
+        var held = 0
+        forEachTaskFrame(in: window, clearingRootEntries: false) { _ in held += 1 }
         return held
     }
 
-    private func count(table: Frame, level: Int) -> Int {
-        var n = 1
-        for j in 0..<F.entriesPerTable {
-            switch F.decode(read(entry(table, j)), level: level) {
-            case .table(let next) where level > 0: n += count(table: next, level: level - 1)
-            case .page: n += 1
-            default: break
+    /// Every frame of the task's part of this space, each after everything it
+    /// maps (pages, then their table; the root last), so that a visitor may free
+    /// as it goes. With `clearingRootEntries`, the task's root entries are zeroed
+    /// once their tables have been visited.
+    private func forEachTaskFrame(in window: VirtualRange, clearingRootEntries: Bool, _ visit: (Frame) -> Void) {
+        let level = F.levels - 1
+        let span = F.span(level: F.levels - 2)
+        for i in 0..<F.entriesPerTable {
+            let start = UInt64(i) * span
+            guard start + span > UInt64(window.start.raw) && start < UInt64(window.end.raw) else { continue }
+            if case .table(let t) = F.decode(read(entry(root, i)), level: level) {
+                forEachFrame(under: t, level: level - 1, visit)
+                if clearingRootEntries { write(entry(root, i), 0) }
             }
         }
-        return n
+        visit(root)
     }
 
-    /// Free a table, everything it maps, and the tables below it.
-    private func release(table: Frame, level: Int, frames: inout FrameAllocator) -> Int {
-        var freed = 0
+    private func forEachFrame(under table: Frame, level: Int, _ visit: (Frame) -> Void) {
         for j in 0..<F.entriesPerTable {
             switch F.decode(read(entry(table, j)), level: level) {
-            case .table(let next) where level > 0: freed += release(table: next, level: level - 1, frames: &frames)
-            case .page(let frame, _): if frames.free(frame) == nil { freed += 1 }
+            case .table(let next) where level > 0: forEachFrame(under: next, level: level - 1, visit)
+            case .page(let frame, _): visit(frame)
             default: break
             }
         }
-        if frames.free(table) == nil { freed += 1 }
-        return freed
+        visit(table)
     }
 }

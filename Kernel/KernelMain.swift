@@ -70,9 +70,9 @@ func kernelMain(_ arch: Platform, _ boot: inout BootInfo) -> Never {
     }
     let report = runSelfTest(ramBytes: boot.map.usableBytes)
     for i in 0..<asideCount { _ = kernelGrowth.region!.frames.free(Frame(PhysicalAddress(aside[i]))) }
-    if let s = boot.commandLine.value(of: "fuzzseed")?.decimalValue { commandLineSeed = UInt(truncatingIfNeeded: s) }
     let threads = runThreadDemo()
-    let tasks = runTaskDemo()
+    let fuzzSeed = boot.commandLine.value(of: "fuzzseed")?.decimalValue.map { UInt(truncatingIfNeeded: $0) } ?? 1
+    let tasks = runTaskDemo(fuzzSeed: fuzzSeed)
     printSummary(report, threads, tasks, ramBytes: boot.map.usableBytes)
     arch.exit(passed: true)
 }

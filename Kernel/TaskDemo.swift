@@ -24,10 +24,9 @@ struct TaskDemoReport {
 }
 
 let pingPongRounds: UInt = 2000
-/// `fuzzseed=N` from the command line (set by kernelMain), for the system-call fuzzer.
-var commandLineSeed: UInt? = nil
 
-func runTaskDemo() -> TaskDemoReport {
+/// `fuzzSeed`: the system-call fuzzer's seed (`fuzzseed=N` on the command line).
+func runTaskDemo(fuzzSeed: UInt) -> TaskDemoReport {
     startTasks()
     // From here on the boot flow looks on every tick, whatever the tasks do:
     // none of them, however busy, can keep it from running.
@@ -99,8 +98,7 @@ func runTaskDemo() -> TaskDemoReport {
     kputs("tasks: "); kputDecimal(UInt64(spaces)); kputs(" address spaces torn down: "); kputDecimal(UInt64(freed))
     kputs(" frames given back of "); kputDecimal(UInt64(held)); kputs(" the tasks held\n")
     if freed != held { kernelPanic("tasks: a torn-down address space lost frames") }
-    let seed = commandLineSeed ?? 1
-    runSyscallFuzz(seed: seed, calls: 1000)
+    runSyscallFuzz(seed: fuzzSeed, calls: 1000)
     kputs("tasks: "); kputDecimal(UInt64(report.tasks)); kputs(" tasks ran; "); kputDecimal(UInt64(report.delivered))
     kputs(" messages delivered; "); kputDecimal(UInt64(report.synced)); kputs(" kernel root entries synced on demand\n")
     return report

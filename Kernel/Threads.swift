@@ -220,10 +220,10 @@ func killThread(_ t: ThreadID) {
 
 /// A line naming the thread whose guard page holds `address`, if one does.
 func explainStackFault(at address: UInt64) {
-    guard let threads = kernelThreads?.pointee, let i = threads.stacks.guardSlot(containing: address) else { return }
-    for t in 0..<Scheduler.capacity where threads.slot[t] == i {
+    guard let threads = kernelThreads, let i = threads.pointee.stacks.guardSlot(containing: address) else { return }
+    for t in 0..<Scheduler.capacity where threads.pointee.slot[t] == i {
         kputs("stack: "); kputHex(address); kputs(" is in the guard page below thread "); kputDecimal(UInt64(t))
-        kputs(" ("); kputs(threads.name[t]); kputs(")'s stack: a kernel stack overflow, stopped\n")
+        kputs(" ("); kputs(threads.pointee.name[t]); kputs(")'s stack: a kernel stack overflow, stopped\n")
         return
     }
 }

@@ -18,6 +18,8 @@ import os
 import re
 import socket
 import subprocess
+
+from toolchain import tool
 import sys
 import tempfile
 import time
@@ -53,11 +55,6 @@ def measure(arch):
         raise SystemExit(f"{arch}: the calibration loop came out at {figures['loop']} instructions an iteration, not 2: "
                          "the method does not hold")
     return figures
-
-
-def tool(name):
-    swiftc = subprocess.run(["bash", "-c", "realpath \"$(command -v swiftc)\""], capture_output=True, text=True).stdout.strip()
-    return os.path.join(os.path.dirname(swiftc), name)
 
 
 # Where control leaves a basic block (QEMU ends a translation block there).

@@ -9,14 +9,13 @@ entry. Indirect calls are listed: they are the graph's blind spots.
 contains NAME is reachable, so that a path the check is meant to cover (the
 backtrace printer of every fault report) cannot drop out of it unnoticed.
 Usage: check_handlers.py KERNEL.elf ENTRY [ENTRY...] [--reaches NAME]..."""
-import os
 import re
-import shutil
 import subprocess
 import sys
 
-# The Swift toolchain's own llvm-objdump (next to swiftc), not whatever is on PATH.
-OBJDUMP = os.path.join(os.path.dirname(os.path.realpath(shutil.which("swiftc"))), "llvm-objdump")
+from toolchain import tool
+
+OBJDUMP = tool("llvm-objdump")
 
 
 def call_graph(elf):

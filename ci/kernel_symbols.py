@@ -18,14 +18,11 @@ Usage: kernel_symbols.py KERNEL.ELF"""
 import os
 import struct
 import subprocess
+
+from toolchain import tool
 import sys
 
 MAX_NAME = 96
-
-
-def tool(name):
-    swiftc = subprocess.run(["bash", "-c", "realpath \"$(command -v swiftc)\""], capture_output=True, text=True).stdout.strip()
-    return os.path.join(os.path.dirname(swiftc), name)
 
 
 def symbols(elf):

@@ -1,11 +1,12 @@
 # Swift microkernel: host tests, kernels for i386 and aarch64, and their boot tests.
-#   make run-i386    [PT=spare|prereserve|direct|pool:N] [RAM=128M]
-#   make run-aarch64 [PT=...] [RAM=128M] [CPU=cortex-a57] [MACHINE=virt]
+#   make run-i386    [SYSTEM=default|test] [PT=spare|prereserve|direct|pool:N] [RAM=128M]
+#   make run-aarch64 [SYSTEM=...] [PT=...] [RAM=128M] [CPU=cortex-a57] [MACHINE=virt]
 #   make test
 SHELL := /bin/bash
-# Keep intermediate objects (user-task .o files), so a second make does not rebuild
-# them; a deleted one is still rebuilt (which .SECONDARY would skip).
-.PRECIOUS: %.o %.elf
+# Keep every intermediate file (user objects and ELFs, a system's generated
+# assembly and init), so a second make does not rebuild them. (.PRECIOUS with
+# patterns does not cover files reached only through pattern rules.)
+.SECONDARY:
 # HEAP_DEBUG=1 builds kernels whose heap checks magic, canaries and poison (into build/heap-debug).
 HEAP_DEBUG ?=
 BUILD ?= $(if $(HEAP_DEBUG),build/heap-debug,build)
@@ -32,7 +33,13 @@ KERNEL_SWIFT_FLAGS := -enable-experimental-feature Embedded -enable-experimental
     $(if $(HEAP_DEBUG),-D HEAP_DEBUG)
 KERNEL_C_FLAGS := -ffreestanding -fno-builtin -fno-omit-frame-pointer -O2 -Wall
 
-CORE_SOURCES := $(shell find Sources Kernel -name '*.swift')
+# The kernel: Sources/ and Kernel/ in every image, plus one image's own files:
+# Kernel/Images/Default (nothing but the kernel) or Kernel/Images/Test (the
+# in-kernel checks the boot tests and benchmarks need: self-test, thread demo,
+# crash hooks, bench=grow). The test image boots User/test.manifest.
+CORE_SOURCES := $(shell find Sources Kernel -name '*.swift' -not -path 'Kernel/Images/*')
+DEFAULT_IMAGE := $(wildcard Kernel/Images/Default/*.swift)
+TEST_IMAGE := $(wildcard Kernel/Images/Test/*.swift)
 # Bytes set aside in every kernel for its own symbol table (Kernel/ksyms.S).
 KSYMS_SIZE := 49152
 # The compile flags, kept in a file that changes only when they do, so that a
@@ -41,68 +48,118 @@ FLAGS_STAMP := $(BUILD)/flags.txt
 $(shell mkdir -p $(BUILD); echo '$(KERNEL_SWIFT_FLAGS) $(KERNEL_C_FLAGS)' | cmp -s - $(FLAGS_STAMP) || \
     echo '$(KERNEL_SWIFT_FLAGS) $(KERNEL_C_FLAGS)' > $(FLAGS_STAMP))
 
-# User tasks: each program in User/Programs is its own ELF image, built from the
-# user runtime, the shared syscall ABI and the heap (Sources/Heap), then embedded
-# in the kernel (User/images.S).
-USER_PROGRAMS := kvserver kvclient pingpong intruder hog sysfuzz
+# User programs: each file in User/Programs is its own ELF image, built from the
+# user runtime, the shared syscall ABI and the heap (Sources/Heap). A system's
+# manifest (User/<system>.manifest, docs/manifest.md) names the programs it
+# runs; ci/manifest.py checks it and writes the assembly that embeds them and
+# the table init (User/Programs/init.swift) starts the system from.
+SYSTEM ?= default
+USER_PROGRAMS := $(filter-out init,$(basename $(notdir $(wildcard User/Programs/*.swift))))
 USER_SWIFT := Sources/IPC/SyscallABI.swift $(filter-out %/HeapRegion.swift,$(wildcard Sources/Heap/*.swift)) \
     $(wildcard User/Runtime/*.swift)
 USER_SWIFT_FLAGS := -enable-experimental-feature Embedded -enable-experimental-feature Extern \
     -wmo -parse-as-library -Osize -Xfrontend -disable-stack-protector
 
-# --- i386 -------------------------------------------------------------------
-I386 := $(BUILD)/i386
-I386_SWIFT := $(CORE_SOURCES) $(shell find Arch/i386 -name '*.swift')
-I386_ASM := Boot/i386/boot.S $(wildcard Arch/i386/*.S)
-# 64-bit integer helpers (__udivdi3, ...) of our own, in place of libgcc's.
-I386_INT64 := $(I386)/int64.c.o
-I386_OBJS := $(I386)/kernel.o $(patsubst %,$(I386)/%.o,$(notdir $(I386_ASM))) $(I386)/runtime.c.o $(I386)/memory.c.o \
-    $(I386_INT64) $(I386)/user_images.S.o $(I386)/ksyms.S.o
-I386_USER := $(patsubst %,$(I386)/user/%.elf,$(USER_PROGRAMS))
-QEMU_I386 = qemu-system-i386 -m $(RAM) -kernel $(I386)/kernel.elf -append "pt=$(PT)" \
-    -serial stdio -display none -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04
-
-.PHONY: all kernels kernel-i386 kernel-aarch64 run-i386 run-aarch64 test test-host test-boot tools clean
-
+.PHONY: all kernels test-kernels kernel-i386 kernel-aarch64 run-i386 run-aarch64 test test-host test-boot tools clean
 all: kernels
-kernels: kernel-i386 kernel-aarch64
-kernel-i386: $(I386)/kernel.elf
 
-$(I386)/kernel.o: $(I386_SWIFT) $(FLAGS_STAMP) | $(I386)
-	$(SWIFTC) -target i686-unknown-none-elf $(KERNEL_SWIFT_FLAGS) -c $(I386_SWIFT) -o $@
-	@touch $@   # swiftc leaves an unchanged object's time alone, so make would compile it again and again
-$(I386)/%.S.o: Boot/i386/%.S | $(I386)
-	$(CLANG) --target=i686-unknown-none-elf -c $< -o $@
-$(I386)/%.S.o: Arch/i386/%.S | $(I386)
-	$(CLANG) --target=i686-unknown-none-elf -c $< -o $@
-$(I386)/ksyms.S.o: Kernel/ksyms.S | $(I386)
-	$(CLANG) --target=i686-unknown-none-elf -DKSYMS_SIZE=$(KSYMS_SIZE) -c $< -o $@
-$(I386)/%.c.o: Kernel/%.c | $(I386)
-	$(CLANG) --target=i686-unknown-none-elf $(KERNEL_C_FLAGS) -c $< -o $@
-$(I386_INT64): Arch/i386/Int64/int64.c Arch/i386/Int64/include/int64.h | $(I386)
-	$(CLANG) --target=i686-unknown-none-elf $(KERNEL_C_FLAGS) -IArch/i386/Int64/include -c $< -o $@
-	ci/check_link.sh helpers $@
-$(I386)/user/%.o: User/Programs/%.swift $(USER_SWIFT) | $(I386)/user
-	$(SWIFTC) -target i686-unknown-none-elf $(USER_SWIFT_FLAGS) -module-name $* -c $(USER_SWIFT) $< -o $@ && touch $@
-$(I386)/user/start.S.o: Arch/i386/User/start.S | $(I386)/user
-	$(CLANG) --target=i686-unknown-none-elf -c $< -o $@
-$(I386)/user/%.c.o: User/Runtime/%.c | $(I386)/user
-	$(CLANG) --target=i686-unknown-none-elf $(KERNEL_C_FLAGS) -c $< -o $@
-$(I386)/user/memory.c.o: Kernel/memory.c | $(I386)/user
-	$(CLANG) --target=i686-unknown-none-elf $(KERNEL_C_FLAGS) -c $< -o $@
-$(I386)/user/%.elf: $(I386)/user/%.o $(I386)/user/start.S.o $(I386)/user/free.c.o $(I386)/user/memory.c.o $(I386_INT64) Boot/i386/user.ld
-	$(LLD) -m elf_i386 -z max-page-size=4096 -T Boot/i386/user.ld -o $@ $(I386)/user/start.S.o $< $(I386)/user/free.c.o $(I386)/user/memory.c.o $(I386_INT64)
-	ci/check_link.sh elf $@
-$(I386)/user_images.S.o: User/images.S $(I386_USER)
-	$(CLANG) --target=i686-unknown-none-elf -I $(I386)/user -c $< -o $@
-$(I386)/kernel.elf: $(I386_OBJS) Boot/i386/linker.ld
-	$(LLD) -m elf_i386 -T Boot/i386/linker.ld -o $@ $(I386_OBJS)
-	ci/check_link.sh elf $@
-	python3 ci/kernel_symbols.py $@
+# Each architecture's build facts live in Arch/<arch>/build.mk (targets,
+# flags, its QEMU command); the rules below are the same for every arch.
+ARCHES :=
+include $(sort $(wildcard Arch/*/build.mk))
 
-# QEMU exits with (value << 1) | 1 through isa-debug-exit: 33 is the kernel's pass.
-run-i386: $(I386)/kernel.elf | tools-i386
-	$(QEMU_I386); status=$$?; [[ $$status -eq 33 ]] || { echo "QEMU exit status $$status (33 is a pass)"; exit 1; }
+# The kernel for system S: the default system's is $(BUILD)/<arch>/kernel.elf;
+# another's is $(BUILD)/<arch>/S/kernel.elf (the test system's with the test image).
+system_dir = $(if $(filter default,$(2)),$(BUILD)/$(1),$(BUILD)/$(1)/$(2))
+
+define ARCH_RULES
+$(1)_DIR := $$(BUILD)/$(1)
+$(1)_SWIFT := $$(CORE_SOURCES) $$(shell find Arch/$(1) -name '*.swift')
+$(1)_ASM := Boot/$(1)/boot.S $$(wildcard Arch/$(1)/*.S)
+$(1)_OBJS := $$(patsubst %,$$($(1)_DIR)/%.o,$$(notdir $$($(1)_ASM))) $$($(1)_DIR)/runtime.c.o $$($(1)_DIR)/memory.c.o \
+    $$($(1)_HELPERS) $$($(1)_DIR)/ksyms.S.o
+$(1)_USER := $$(patsubst %,$$($(1)_DIR)/user/%.elf,$$(USER_PROGRAMS))
+$(1)_USER_OBJS := $$($(1)_DIR)/user/start.S.o $$($(1)_DIR)/user/free.c.o $$($(1)_DIR)/user/memory.c.o $$($(1)_HELPERS)
+$(1)_CC := $$(CLANG) --target=$$($(1)_CLANG_TARGET)
+$(1)_LINK_USER = $$(LLD) $$($(1)_LDFLAGS) -z max-page-size=4096 -T Boot/$(1)/user.ld -o $$@ $$($(1)_DIR)/user/start.S.o $$< \
+    $$($(1)_DIR)/user/free.c.o $$($(1)_DIR)/user/memory.c.o $$($(1)_HELPERS) && ci/check_link.sh elf $$@
+
+kernels: kernel-$(1)
+test-kernels: $$($(1)_DIR)/test/$$($(1)_LOADED)
+kernel-$(1): $$($(1)_DIR)/$$($(1)_LOADED) $$($(1)_DIR)/test/$$($(1)_LOADED)
+
+# The two kernel images: the default one, and the test one with its checks.
+$$($(1)_DIR)/kernel.o: $$($(1)_SWIFT) $$(DEFAULT_IMAGE) $$(FLAGS_STAMP)
+	@mkdir -p $$(@D)
+	$$(SWIFTC) -target $$($(1)_SWIFT_TARGET) $$(KERNEL_SWIFT_FLAGS) -c $$($(1)_SWIFT) $$(DEFAULT_IMAGE) -o $$@
+	@touch $$@   # swiftc leaves an unchanged object's time alone, so make would compile it again and again
+$$($(1)_DIR)/test/kernel.o: $$($(1)_SWIFT) $$(TEST_IMAGE) $$(FLAGS_STAMP)
+	@mkdir -p $$(@D)
+	$$(SWIFTC) -target $$($(1)_SWIFT_TARGET) $$(KERNEL_SWIFT_FLAGS) -c $$($(1)_SWIFT) $$(TEST_IMAGE) -o $$@
+	@touch $$@
+$$($(1)_DIR)/%.S.o: Boot/$(1)/%.S
+	@mkdir -p $$(@D)
+	$$($(1)_CC) -c $$< -o $$@
+$$($(1)_DIR)/%.S.o: Arch/$(1)/%.S
+	@mkdir -p $$(@D)
+	$$($(1)_CC) -c $$< -o $$@
+$$($(1)_DIR)/ksyms.S.o: Kernel/ksyms.S
+	@mkdir -p $$(@D)
+	$$($(1)_CC) -DKSYMS_SIZE=$$(KSYMS_SIZE) -c $$< -o $$@
+$$($(1)_DIR)/%.c.o: Kernel/%.c
+	@mkdir -p $$(@D)
+	$$($(1)_CC) $$(KERNEL_C_FLAGS) $$($(1)_CFLAGS) -c $$< -o $$@
+
+# User programs, and per system: its manifest's outputs, its init, its embedded programs.
+$$($(1)_DIR)/user/%.o: User/Programs/%.swift $$(USER_SWIFT)
+	@mkdir -p $$(@D)
+	$$(SWIFTC) -target $$($(1)_SWIFT_TARGET) $$(USER_SWIFT_FLAGS) -module-name $$* -c $$(USER_SWIFT) $$< -o $$@ && touch $$@
+$$($(1)_DIR)/user/start.S.o: Arch/$(1)/User/start.S
+	@mkdir -p $$(@D)
+	$$($(1)_CC) -c $$< -o $$@
+$$($(1)_DIR)/user/free.c.o: User/Runtime/free.c
+	@mkdir -p $$(@D)
+	$$($(1)_CC) $$(KERNEL_C_FLAGS) $$($(1)_CFLAGS) -c $$< -o $$@
+$$($(1)_DIR)/user/memory.c.o: Kernel/memory.c
+	@mkdir -p $$(@D)
+	$$($(1)_CC) $$(KERNEL_C_FLAGS) $$($(1)_CFLAGS) -c $$< -o $$@
+$$($(1)_DIR)/user/%.elf: $$($(1)_DIR)/user/%.o $$($(1)_USER_OBJS) Boot/$(1)/user.ld
+	$$($(1)_LINK_USER)
+$$($(1)_DIR)/%/SystemTable.swift $$($(1)_DIR)/%/programs.S: User/%.manifest ci/manifest.py $$(wildcard User/Programs/*.swift)
+	python3 ci/manifest.py $$< --out $$($(1)_DIR)/$$* --user-dir $$($(1)_DIR)/user
+$$($(1)_DIR)/%/init.o: User/Programs/init.swift $$($(1)_DIR)/%/SystemTable.swift $$(USER_SWIFT)
+	$$(SWIFTC) -target $$($(1)_SWIFT_TARGET) $$(USER_SWIFT_FLAGS) -module-name init -c $$(USER_SWIFT) $$< \
+	    $$($(1)_DIR)/$$*/SystemTable.swift -o $$@ && touch $$@
+$$($(1)_DIR)/%/init.elf: $$($(1)_DIR)/%/init.o $$($(1)_USER_OBJS) Boot/$(1)/user.ld
+	$$($(1)_LINK_USER)
+$$($(1)_DIR)/%/programs.S.o: $$($(1)_DIR)/%/programs.S $$($(1)_DIR)/%/init.elf $$($(1)_USER)
+	$$($(1)_CC) -c $$< -o $$@
+
+# A kernel for each system: the test system's with the test image, any other's with the default image.
+$$($(1)_DIR)/kernel.elf: $$($(1)_DIR)/kernel.o $$($(1)_OBJS) $$($(1)_DIR)/default/programs.S.o Boot/$(1)/linker.ld
+	$$(LLD) $$($(1)_LDFLAGS) -T Boot/$(1)/linker.ld -o $$@ $$(filter %.o,$$^)
+	ci/check_link.sh elf $$@
+	python3 ci/kernel_symbols.py $$@
+$$($(1)_DIR)/test/kernel.elf: $$($(1)_DIR)/test/kernel.o $$($(1)_OBJS) $$($(1)_DIR)/test/programs.S.o Boot/$(1)/linker.ld
+	$$(LLD) $$($(1)_LDFLAGS) -T Boot/$(1)/linker.ld -o $$@ $$(filter %.o,$$^)
+	ci/check_link.sh elf $$@
+	python3 ci/kernel_symbols.py $$@
+$$($(1)_DIR)/%/kernel.elf: $$($(1)_DIR)/kernel.o $$($(1)_OBJS) $$($(1)_DIR)/%/programs.S.o Boot/$(1)/linker.ld
+	$$(LLD) $$($(1)_LDFLAGS) -T Boot/$(1)/linker.ld -o $$@ $$(filter %.o,$$^)
+	ci/check_link.sh elf $$@
+	python3 ci/kernel_symbols.py $$@
+
+# make run-<arch> [SYSTEM=test|<name of a User/*.manifest>] [PT=...] [RAM=...]
+run-$(1): $$(call system_dir,$(1),$$(SYSTEM))/$$($(1)_LOADED) | tools-$(1)
+	$$(call $(1)_QEMU,$$<); status=$$$$?; [[ $$$$status -eq 33 ]] || { echo "QEMU exit status $$$$status (33 is a pass)"; exit 1; }
+endef
+$(foreach a,$(ARCHES),$(eval $(call ARCH_RULES,$(a))))
+
+# Kept names for the two first arches' build folders (the scripts below use them).
+I386 := $(BUILD)/i386
+A64 := $(BUILD)/aarch64
+CPU ?= cortex-a57
+MACHINE ?= virt
 
 # A bootable GRUB CD image of the i386 kernel (Boot/i386/iso/grub.cfg).
 .PHONY: iso run-iso
@@ -118,62 +175,11 @@ run-iso: $(I386)/kernel.iso | tools-i386
 
 # QEMU halted with its gdb stub, gdb-multiarch attached, a breakpoint at kernelMain.
 .PHONY: debug-i386 debug-aarch64
+GDB_PORT ?= 1234
 debug-i386: $(I386)/kernel.elf | tools-i386 tools-debug
 	BUILD=$(BUILD) PT=$(PT) RAM=$(RAM) ci/debug.sh i386 $(GDB_PORT)
-GDB_PORT ?= 1234
-
-# --- aarch64 ----------------------------------------------------------------
-A64 := $(BUILD)/aarch64
-A64_SWIFT := $(CORE_SOURCES) $(shell find Arch/aarch64 -name '*.swift')
-A64_ASM := Boot/aarch64/boot.S $(wildcard Arch/aarch64/*.S)
-A64_OBJS := $(A64)/kernel.o $(patsubst %,$(A64)/%.o,$(notdir $(A64_ASM))) $(A64)/runtime.c.o $(A64)/memory.c.o \
-    $(A64)/user_images.S.o $(A64)/ksyms.S.o
-A64_USER := $(patsubst %,$(A64)/user/%.elf,$(USER_PROGRAMS))
-CPU ?= cortex-a57
-MACHINE ?= virt
-# Semihosting carries the pass/fail status out (33 pass, 35 fail), as on i386.
-QEMU_A64 = qemu-system-aarch64 -M $(MACHINE) -cpu $(CPU) -m $(RAM) -kernel $(A64)/kernel.bin \
-    -append "pt=$(PT) exit=semihosting" -semihosting -serial stdio -display none -no-reboot
-
-kernel-aarch64: $(A64)/kernel.bin
-
-$(A64)/kernel.o: $(A64_SWIFT) $(FLAGS_STAMP) | $(A64)
-	$(SWIFTC) -target aarch64-none-none-elf $(KERNEL_SWIFT_FLAGS) -c $(A64_SWIFT) -o $@
-	@touch $@   # see the i386 rule
-$(A64)/%.S.o: Boot/aarch64/%.S | $(A64)
-	$(CLANG) --target=aarch64-none-elf -c $< -o $@
-$(A64)/%.S.o: Arch/aarch64/%.S | $(A64)
-	$(CLANG) --target=aarch64-none-elf -c $< -o $@
-$(A64)/ksyms.S.o: Kernel/ksyms.S | $(A64)
-	$(CLANG) --target=aarch64-none-elf -DKSYMS_SIZE=$(KSYMS_SIZE) -c $< -o $@
-$(A64)/%.c.o: Kernel/%.c | $(A64)
-	$(CLANG) --target=aarch64-none-elf $(KERNEL_C_FLAGS) -mgeneral-regs-only -c $< -o $@
-$(A64)/user/%.o: User/Programs/%.swift $(USER_SWIFT) | $(A64)/user
-	$(SWIFTC) -target aarch64-none-none-elf $(USER_SWIFT_FLAGS) -module-name $* -c $(USER_SWIFT) $< -o $@ && touch $@
-$(A64)/user/start.S.o: Arch/aarch64/User/start.S | $(A64)/user
-	$(CLANG) --target=aarch64-none-elf -c $< -o $@
-$(A64)/user/%.c.o: User/Runtime/%.c | $(A64)/user
-	$(CLANG) --target=aarch64-none-elf $(KERNEL_C_FLAGS) -mgeneral-regs-only -c $< -o $@
-$(A64)/user/memory.c.o: Kernel/memory.c | $(A64)/user
-	$(CLANG) --target=aarch64-none-elf $(KERNEL_C_FLAGS) -mgeneral-regs-only -c $< -o $@
-$(A64)/user/%.elf: $(A64)/user/%.o $(A64)/user/start.S.o $(A64)/user/free.c.o $(A64)/user/memory.c.o Boot/aarch64/user.ld
-	$(LLD) -z max-page-size=4096 -T Boot/aarch64/user.ld -o $@ $(A64)/user/start.S.o $< $(A64)/user/free.c.o $(A64)/user/memory.c.o
-	ci/check_link.sh elf $@
-$(A64)/user_images.S.o: User/images.S $(A64_USER)
-	$(CLANG) --target=aarch64-none-elf -I $(A64)/user -c $< -o $@
-$(A64)/kernel.elf: $(A64_OBJS) Boot/aarch64/linker.ld
-	$(LLD) -T Boot/aarch64/linker.ld -o $@ $(A64_OBJS)
-	ci/check_link.sh elf $@
-	python3 ci/kernel_symbols.py $@
-# A raw image: QEMU passes the device tree only to images with the arm64 header.
-$(A64)/kernel.bin: $(A64)/kernel.elf
-	$(OBJCOPY) -O binary $< $@
-
 debug-aarch64: $(A64)/kernel.bin | tools-aarch64 tools-debug
 	BUILD=$(BUILD) PT=$(PT) RAM=$(RAM) CPU=$(CPU) MACHINE=$(MACHINE) ci/debug.sh aarch64 $(GDB_PORT)
-
-run-aarch64: $(A64)/kernel.bin | tools-aarch64
-	$(QEMU_A64); status=$$?; [[ $$status -eq 33 ]] || { echo "QEMU exit status $$status (33 is a pass)"; exit 1; }
 
 # --- tests ------------------------------------------------------------------
 # make test: every build first, two at a time (the host tests' build, both
@@ -305,7 +311,5 @@ tools-aarch64: ; @ci/ensure-tools.sh aarch64
 tools-debug: ; @ci/ensure-tools.sh debug
 tools-iso: ; @ci/ensure-tools.sh iso
 
-$(I386) $(A64) $(I386)/user $(A64)/user:
-	mkdir -p $@
 clean:
 	rm -rf $(BUILD)

@@ -53,3 +53,8 @@ func kernelPanic(_ message: StaticString) -> Never {
     printPanicBacktrace()
     kernelFail()
 }
+
+/// Print raw bytes (a task's or program's name).
+func kputRaw(_ bytes: UnsafeRawBufferPointer) {
+    for i in 0..<bytes.count { Platform().putByte(bytes[i]) }
+}

@@ -15,25 +15,3 @@ func explainHeapFault(at address: UInt64) {
     }
 }
 
-/// `crash=stray` on the command line: write one byte just past the heap's break,
-/// as a heap overrun would. Every strategy must stop it; none may let it reach a table.
-func provokeStrayHeapWrite() {
-    guard let p = kernelAllocate(64) else { kernelPanic("crash=stray: no heap to overrun") }
-    kernelFree(p)
-    let brk = kernelGrowth.region!.brk
-    kputs("crash=stray: writing one byte at the heap's break "); kputHex(UInt64(brk.raw)); kputs("\n")
-    UnsafeMutablePointer<UInt8>(bitPattern: brk.raw)!.pointee = 0x5A
-    kputs("crash=stray: the write was not stopped\n")
-}
-
-/// `crash=badfree` on the command line: free a pointer the heap never handed
-/// out, then free a block twice. Both must be reported and refused, and the
-/// kernel must go on to finish its self-test.
-func provokeBadFrees() {
-    var onStack: UInt64 = 0
-    kputs("crash=badfree: freeing a stack address, then one block twice\n")
-    withUnsafeMutablePointer(to: &onStack) { kernelFree(UnsafeMutableRawPointer($0)) }
-    guard let p = kernelAllocate(2000) else { kernelPanic("crash=badfree: no heap") }
-    kernelFree(p)
-    kernelFree(p)
-}

@@ -1,6 +1,10 @@
 // The arch-independent boot sequence, after a backend has collected its boot
 // information: memory map, frame allocator, kernel address space (the direct
-// map), the heap region with the chosen table strategy, then the self-test.
+// map), the heap region with the chosen table strategy, threads and tasks;
+// then init, the one task the kernel starts (System.swift). After that the
+// boot flow is the idle thread. The image's hooks (Kernel/Images/*) are the
+// only other code on this path: nothing in the default image, the in-kernel
+// checks in the test image.
 
 let defaultStrategy: StaticString = "spare"
 
@@ -43,12 +47,7 @@ func kernelMain(_ arch: Platform, _ boot: inout BootInfo) -> Never {
     kputs("paging: on, root table at "); kputHex(space.root.start.raw)
     kputs(", direct map built with "); kputDecimal(UInt64(directTables)); kputs(" tables\n")
 
-    provokeRequestedFault(boot.commandLine)
-    // The self-test may exhaust memory on purpose, and the heap keeps what it
-    // grew: set frames aside now for the thread stacks and tasks that follow.
-    var aside = InlineArray<512, UInt64>(repeating: 0)
-    var asideCount = 0
-    while asideCount < aside.count, let f = frames.allocate() { aside[asideCount] = f.start.raw; asideCount += 1 }
+    imageChecksAfterPaging(boot)
     let before = frames.freeFrames
     let region = HeapRegion(space: space, frames: frames, tables: tables, window: Platform.heapWindow)
     kputs("strategy: "); kputs(region.tables.name); kputs(" (tables installed at boot: ")
@@ -61,21 +60,20 @@ func kernelMain(_ arch: Platform, _ boot: inout BootInfo) -> Never {
     kernelGrowth.region = region
     kernelHeap = Heap(debug: heapDebugBuild)
     if heapDebugBuild { kputs("heap: debug build (magic, canary and poison checks)\n") }
-    if let what = boot.commandLine.value(of: "crash"), what.equals("stray") { provokeStrayHeapWrite() }
-    if let what = boot.commandLine.value(of: "crash"), what.equals("badfree") { provokeBadFrees() }
-    if let what = boot.commandLine.value(of: "bench"), what.equals("grow") {
-        // The benchmark measures the largest heap and ends the boot: it gets every frame.
-        for i in 0..<asideCount { _ = kernelGrowth.region!.frames.free(Frame(PhysicalAddress(aside[i]))) }
-        runGrowthBench(ramBytes: boot.map.usableBytes)
-    }
-    let report = runSelfTest(ramBytes: boot.map.usableBytes)
-    for i in 0..<asideCount { _ = kernelGrowth.region!.frames.free(Frame(PhysicalAddress(aside[i]))) }
-    let threads = runThreadDemo()
-    let fuzzSeed = boot.commandLine.value(of: "fuzzseed")?.decimalValue.map { UInt(truncatingIfNeeded: $0) } ?? 1
-    let tasks = runTaskDemo(fuzzSeed: fuzzSeed)
-    printSummary(report, threads, tasks, ramBytes: boot.map.usableBytes)
-    arch.exit(passed: true)
+    bootRAMBytes = boot.map.usableBytes
+    imageChecksAfterHeap(boot)
+    guard startThreads(hz: timerRate, quantum: quantumTicks) else { kernelPanic("threads: no timer, so no preemption") }
+    kputs("threads: timer at "); kputDecimal(UInt64(timerHz)); kputs(" Hz, quantum "); kputDecimal(quantumTicks); kputs(" ticks\n")
+    startTasks()
+    imageChecksBeforeInit(boot)
+    startInit()
+    // From here the boot flow is the idle thread: it runs when nothing else is ready.
+    while true { Platform.waitForInterrupt() }
 }
+
+/// The timer's rate and the scheduler's time slice.
+let timerRate: UInt32 = 100
+let quantumTicks: UInt64 = 2
 
 /// The smallest heap this boot runs with: the self-test's Swift objects need it
 /// (measured: i386 boots with 1446 free frames and traps with 1382).
@@ -163,40 +161,3 @@ func printMemoryMap(_ map: MemoryMap) {
     }
 }
 
-/// `crash=null` on the command line reads address 0 (the unmapped null page);
-/// `crash=writecode` writes over kernel code; `crash=panic` panics; `crash=deep`
-/// faults three calls deep. The boot tests prove that each is reported, not
-/// silent, with a backtrace that names the functions.
-func provokeRequestedFault(_ commandLine: ByteString) {
-    guard let what = commandLine.value(of: "crash") else { return }
-    if what.equals("null") {
-        kputs("crash=null: reading address 0\n")
-        let p = UnsafeMutablePointer<UInt32>(bitPattern: nullAddress)
-        kputHex(UInt64(p.unsafelyUnwrapped.pointee))
-    }
-    if what.equals("writecode") {
-        // Kernel code is mapped read-only (W^X): this write must fault.
-        let code = unsafeBitCast(kernelCeil as @convention(c) (Double) -> Double, to: UInt.self)
-        kputs("crash=writecode: writing over kernel code at "); kputHex(UInt64(code)); kputs("\n")
-        UnsafeMutablePointer<UInt8>(bitPattern: code)!.pointee = 0
-        kputs("crash=writecode: the write was not stopped\n")
-    }
-    if what.equals("panic") { kernelPanic("crash=panic: a panic on request") }
-    if what.equals("deep") {
-        kputs("crash=deep: a null read three calls deep\n")
-        crashDepthOne()
-    }
-}
-
-// Three frames the backtrace must name in order (innermost first). Each does
-// work after its call, so the call is not a tail call that would drop a frame.
-@inline(never) func crashDepthOne() { crashDepthTwo(); kputs("crash=deep: returned from depth two\n") }
-@inline(never) func crashDepthTwo() { crashDepthThree(); kputs("crash=deep: returned from depth three\n") }
-@inline(never) func crashDepthThree() {
-    kputs("crash=deep: depth three reads address 0\n")
-    kputHex(UInt64(UnsafeMutablePointer<UInt32>(bitPattern: nullAddress).unsafelyUnwrapped.pointee))
-    kputs("crash=deep: the read was not stopped\n")
-}
-
-/// Zero, hidden from the optimizer so the null read is really issued.
-var nullAddress: UInt = 0

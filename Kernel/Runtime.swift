@@ -8,6 +8,9 @@ var kernelGrowth = SbrkGrowth()
 
 let ENOMEM: Int32 = 12
 
+/// A load the optimizer cannot remove or reorder (runtime.c).
+@_extern(c, "kernel_load_u64") func volatileLoad(_ p: UnsafePointer<UInt64>) -> UInt64
+
 #if HEAP_DEBUG
 let heapDebugBuild = true    // make HEAP_DEBUG=1
 #else

@@ -92,16 +92,20 @@ func tearDownTask(_ t: ThreadID) {
     tasks!.pointee.tornDown += 1
     tasks!.pointee.framesFreed += freed
     tasks!.pointee.framesExpected += table.pointee.framesHeld[t]
+    kputs("tasks: "); kputName(t); kputs("'s address space torn down: "); kputDecimal(UInt64(freed))
+    kputs(" frames given back of "); kputDecimal(UInt64(table.pointee.framesHeld[t])); kputs(" held\n")
     tasks!.pointee.root[t] = 0
     tasks!.pointee.framesHeld[t] = 0
 }
 
 /// Check `bytes` as an ELF executable for this CPU and start it as a task
 /// with `arguments`, allowed at most `memoryLimit` bytes of frames (its pages,
-/// tables and stack; sbrk past it fails with `overLimit`). Nil, with the
-/// reason printed, if it is refused, does not fit its limit, or memory runs out.
-func startTask(_ name: StaticString, _ bytes: UnsafeRawBufferPointer, priority: Int, arguments: (UInt, UInt),
-               memoryLimit: UInt64 = 4 << 20) -> ThreadID? {
+/// tables and stack; sbrk past it fails with `overLimit`). `prepare` runs on
+/// the new thread's id before it can be scheduled (its capabilities go in
+/// there). Nil, with the reason printed, if it is refused, does not fit its
+/// limit, or memory runs out.
+func startTask(_ name: UnsafeRawBufferPointer, _ bytes: UnsafeRawBufferPointer, priority: Int, arguments: (UInt, UInt),
+               memoryLimit: UInt64 = 4 << 20, prepare: (ThreadID) -> Void = { _ in }) -> ThreadID? {
     // Segments go below the stack's guard page, never over the stack.
     let target = ELFImage.Target(machine: Platform.elfMachine, is64: MemoryLayout<UInt>.size == 8,
                                  window: userLayout.loadWindow, pageSize: Platform.Format.pageSize)
@@ -109,7 +113,7 @@ func startTask(_ name: StaticString, _ bytes: UnsafeRawBufferPointer, priority: 
     switch ELFImage.parse(bytes.baseAddress!, count: bytes.count, for: target) {
     case .success(let i): image = i
     case .failure(let e):
-        kputs("tasks: image "); kputs(name); kputs(" refused: "); reportELFProblem(e); kputs("\n")
+        kputs("tasks: image "); kputRaw(name); kputs(" refused: "); reportELFProblem(e); kputs("\n")
         return nil
     }
     let built: (AddressSpace<Platform>, UInt, Int)? = withInterruptsOff {
@@ -130,12 +134,12 @@ func startTask(_ name: StaticString, _ bytes: UnsafeRawBufferPointer, priority: 
         return (task, stackTop, framesBefore - kernelGrowth.region!.frames.freeFrames)
     }
     guard let (task, stackTop, held) = built else {
-        kputs("tasks: out of memory loading "); kputs(name); kputs("; nothing of it is kept\n")
+        kputs("tasks: out of memory loading "); kputRaw(name); kputs("; nothing of it is kept\n")
         return nil
     }
     let limit = Int(memoryLimit / Platform.Format.pageSize)
     if held > limit {
-        kputs("tasks: "); kputs(name); kputs(" needs "); kputSize(UInt64(held) * Platform.Format.pageSize)
+        kputs("tasks: "); kputRaw(name); kputs(" needs "); kputSize(UInt64(held) * Platform.Format.pageSize)
         kputs(" to load, over its limit of "); kputSize(memoryLimit); kputs("; not started\n")
         withInterruptsOff { _ = task.destroy(userWindow: Platform.userWindow, frames: &kernelGrowth.region!.frames) }
         return nil
@@ -151,6 +155,7 @@ func startTask(_ name: StaticString, _ bytes: UnsafeRawBufferPointer, priority: 
         tasks!.pointee.midLine[t] = 0
         tasks!.pointee.framesHeld[t] = held
         tasks!.pointee.frameLimit[t] = limit
+        prepare(t)
         return Platform.initialUserContext(area: kernelThreads!.pointee.area(t), kernelStackTop: kernelTop, entry: entry,
                                            userStack: stackTop, arguments: arguments)
     })

@@ -15,12 +15,37 @@ struct KernelThreads {
     let slot: UnsafeMutablePointer<Int>
     let body: UnsafeMutablePointer<ThreadBody?>
     let argument: UnsafeMutablePointer<UInt>
-    let name: UnsafeMutablePointer<StaticString>
+    /// Per thread, `nameBytes` bytes: the name's length, then the name.
+    let names: UnsafeMutablePointer<UInt8>
+    static let nameBytes = 16
     /// Platform.contextBytes per thread, where the backend keeps switched-out contexts.
     let areas: UnsafeMutableRawPointer?
     var killed = 0
 
     func area(_ t: ThreadID) -> UnsafeMutableRawPointer? { areas.map { $0 + t * Platform.contextBytes } }
+
+    func name(_ t: ThreadID) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(start: names + t * KernelThreads.nameBytes + 1, count: Int(names[t * KernelThreads.nameBytes]))
+    }
+
+    /// Name thread `t` (at most nameBytes - 1 bytes are kept).
+    func setName(_ t: ThreadID, _ name: UnsafeRawBufferPointer) {
+        let n = min(name.count, KernelThreads.nameBytes - 1)
+        names[t * KernelThreads.nameBytes] = UInt8(n)
+        for i in 0..<n { names[t * KernelThreads.nameBytes + 1 + i] = name[i] }
+    }
+}
+
+/// A static string's bytes, as thread names are passed.
+func nameBytes(_ s: StaticString) -> UnsafeRawBufferPointer {
+    UnsafeRawBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount)
+}
+
+/// Print thread `t`'s name.
+func kputName(_ t: ThreadID) {
+    guard let threads = kernelThreads else { return }
+    let name = threads.pointee.name(t)
+    for i in 0..<name.count { Platform().putByte(name[i]) }
 }
 
 /// Nil until startThreads; then only touched with interrupts off. A pointer,
@@ -45,16 +70,23 @@ func withInterruptsOff<T>(_ body: () -> T) -> T {
 /// `hz` and turn interrupts on. False, with the reason printed, if it cannot.
 func startThreads(hz: UInt32, quantum: UInt64) -> Bool {
     let n = Scheduler.capacity
-    let names = UnsafeMutablePointer<StaticString>.allocate(capacity: n)
-    names.initialize(repeating: "idle", count: n)
+    let names = UnsafeMutablePointer<UInt8>.allocate(capacity: n * KernelThreads.nameBytes)
+    names.initialize(repeating: 0, count: n * KernelThreads.nameBytes)
     let bytes = Platform.contextBytes * n
     let table = UnsafeMutablePointer<KernelThreads>.allocate(capacity: 1)
     table.initialize(to: KernelThreads(
         scheduler: Scheduler(quantum: quantum),
         stacks: KernelStacks(window: Platform.stackWindow, stackPages: KernelThreads.stackPages),
-        context: filled(n, 0), slot: filled(n, -1), body: filled(n, nil), argument: filled(n, 0), name: names,
+        context: filled(n, 0), slot: filled(n, -1), body: filled(n, nil), argument: filled(n, 0), names: names,
         areas: bytes == 0 ? nil : UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 16)))
     kernelThreads = table
+    table.pointee.setName(Scheduler.idle, nameBytes("idle"))
+    var tables = table.pointee.tables
+    if table.pointee.stacks.prepareTables(space: kernelGrowth.region!.space, tables: &tables, frames: &kernelGrowth.region!.frames) != nil {
+        kputs("threads: no frames for the kernel stacks' page tables\n")
+        return false
+    }
+    table.pointee.tables = tables
     threadCPUTicks = filled(n, 0)
     guard let rate = Platform.startTimer(hz: hz) else { return false }
     timerHz = rate
@@ -70,14 +102,14 @@ private func filled<T>(_ count: Int, _ value: T) -> UnsafeMutablePointer<T> {
 
 /// A new thread running `body(argument)` on its own stack, or nil (reason printed).
 func spawnThread(_ name: StaticString, priority: Int, _ body: ThreadBody, _ argument: UInt = 0) -> ThreadID? {
-    spawn(name, priority: priority, body: body, argument: argument) { t, top in
+    spawn(nameBytes(name), priority: priority, body: body, argument: argument) { t, top in
         if tasks != nil { tasks!.pointee.root[t] = 0 }   // a kernel thread, even in a slot a task had
         return Platform.initialContext(area: kernelThreads!.pointee.area(t), stackTop: top)
     }
 }
 
 /// A new thread with a kernel stack whose first context `makeContext(thread, stackTop)` builds.
-func spawn(_ name: StaticString, priority: Int, body: ThreadBody?, argument: UInt,
+func spawn(_ name: UnsafeRawBufferPointer, priority: Int, body: ThreadBody?, argument: UInt,
            makeContext: (ThreadID, UInt) -> UInt) -> ThreadID? {
     withInterruptsOff {
         guard let t = kernelThreads!.pointee.scheduler.add(priority: priority) else {
@@ -96,14 +128,14 @@ func spawn(_ name: StaticString, priority: Int, body: ThreadBody?, argument: UIn
                                               frames: &kernelGrowth.region!.frames) {
         case .failure(let e):
             kernelThreads!.pointee.scheduler.kill(t)
-            kputs("threads: no stack for "); kputs(name)
+            kputs("threads: no stack for "); for i in 0..<name.count { Platform().putByte(name[i]) }
             kputs(e == .noSlot ? ": every stack slot is taken\n" : ": out of physical frames\n")
             return nil
         case .success(let s):
             kernelThreads!.pointee.slot[t] = s.index
             kernelThreads!.pointee.body[t] = body
             kernelThreads!.pointee.argument[t] = argument
-            kernelThreads!.pointee.name[t] = name
+            kernelThreads!.pointee.setName(t, name)
             threadCPUTicks![t] = 0
             kernelThreads!.pointee.context[t] = makeContext(t, s.top.raw)
             return t
@@ -178,7 +210,7 @@ func schedulerCallTrap(_ trap: UInt) -> UInt {
     case .yield: next = kernelThreads!.pointee.scheduler.yield()
     case .sleep: next = kernelThreads!.pointee.scheduler.sleep(ticks: UInt64(argument))
     case .block: next = kernelThreads!.pointee.scheduler.block()
-    case .exit: next = kernelThreads!.pointee.scheduler.exit(); threadGone(previous)
+    case .exit: next = kernelThreads!.pointee.scheduler.exit(); taskEnded(previous, .exited, 0)
     case nil:
         kputs("threads: unknown scheduler request "); kputDecimal(UInt64(request)); kputs("; ignored\n")
         return trap
@@ -191,22 +223,24 @@ func schedulerCallTrap(_ trap: UInt) -> UInt {
 /// repaired and retried; anything else is reported (`report`, the backend's
 /// words) and kills the thread that took it, or ends the boot if that was the
 /// boot flow. Returns the context to resume.
-func faultTrap(_ context: UInt, kernelAccessTo address: UInt64?, report: () -> Void) -> UInt {
+func faultTrap(_ context: UInt, cause: UInt, kernelAccessTo address: UInt64?, report: () -> Void) -> UInt {
     if let a = address, repairKernelMapping(at: a) { return context }
     report()
-    guard let next = threadFaulted(context) else { kernelFail() }
+    guard let next = threadFaulted(context, cause: cause) else { kernelFail() }
     return next
 }
 
-/// A fault the backend has reported. A thread is killed and another resumed;
-/// nil when the boot flow itself faulted (there is nothing to fall back to).
-func threadFaulted(_ trap: UInt) -> UInt? {
+/// A fault the backend has reported (`cause`: its vector or exception class).
+/// A thread is killed and another resumed; nil when the boot flow itself
+/// faulted (there is nothing to fall back to).
+func threadFaulted(_ trap: UInt, cause: UInt) -> UInt? {
     guard kernelThreads != nil else { return nil }
     let t = kernelThreads!.pointee.scheduler.current
     if t == Scheduler.idle { return nil }
-    kputs("threads: killed thread "); kputDecimal(UInt64(t)); kputs(" ("); kputs(kernelThreads!.pointee.name[t])
+    kputs("threads: killed thread "); kputDecimal(UInt64(t)); kputs(" ("); kputName(t)
     kputs("); the others run on\n")
-    killThread(t)
+    kernelThreads!.pointee.scheduler.kill(t)
+    taskEnded(t, .faulted, cause)
     kernelThreads!.pointee.killed += 1
     return resume(from: trap, previous: t, next: kernelThreads!.pointee.scheduler.reschedule())
 }
@@ -223,7 +257,7 @@ func explainStackFault(at address: UInt64) {
     guard let threads = kernelThreads, let i = threads.pointee.stacks.guardSlot(containing: address) else { return }
     for t in 0..<Scheduler.capacity where threads.pointee.slot[t] == i {
         kputs("stack: "); kputHex(address); kputs(" is in the guard page below thread "); kputDecimal(UInt64(t))
-        kputs(" ("); kputs(threads.pointee.name[t]); kputs(")'s stack: a kernel stack overflow, stopped\n")
+        kputs(" ("); kputName(t); kputs(")'s stack: a kernel stack overflow, stopped\n")
         return
     }
 }

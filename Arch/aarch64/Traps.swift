@@ -37,7 +37,7 @@ func aarch64Trap(_ entry: UInt64, _ context: UInt) -> UInt {
         kernelFail()
     }
     let kernelAccess = entry == VectorEntry.synchronous && (readESR() >> 26) & 0x3F == ExceptionClass.dataAbort ? readFAR() : nil
-    return faultTrap(context, kernelAccessTo: kernelAccess) { reportException(entry, context) }
+    return faultTrap(context, cause: UInt((readESR() >> 26) & 0x3F), kernelAccessTo: kernelAccess) { reportException(entry, context) }
 }
 
 /// Context words (vectors.S): x0-x30 in order.

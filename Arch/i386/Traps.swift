@@ -77,7 +77,7 @@ func i386Trap(_ context: UInt32) -> UInt32 {
         return UInt32(truncatingIfNeeded: systemCallTrap(UInt(context)))
     default:
         let kernelAccess = vector == 14 && regs[SavedRegister.error] & 4 == 0 ? UInt64(readCR2()) : nil
-        return UInt32(truncatingIfNeeded: faultTrap(UInt(context), kernelAccessTo: kernelAccess) { reportException(vector, regs) })
+        return UInt32(truncatingIfNeeded: faultTrap(UInt(context), cause: UInt(vector), kernelAccessTo: kernelAccess) { reportException(vector, regs) })
     }
 }
 

@@ -14,6 +14,9 @@
 //   caller waited until the server died.
 // - A caller whose server dies, before or after its call was received, wakes
 //   with `partnerDied`.
+// - An endpoint closes when no receive capability to it is left (Capabilities.swift):
+//   the senders queued on it wake with `endpointClosed`, and every later send
+//   fails with it. Its number is freed when no capability names it at all.
 // Pure and allocation-free, so the host tests drive every path and the kernel
 // runs it inside trap handlers. The kernel (Kernel/IPC.swift) moves the words
 // and buffers and tells the scheduler.
@@ -35,6 +38,8 @@ enum SendOutcome: Equatable {
     /// Nobody was receiving and the send was non-blocking: nothing changed.
     case wouldBlock
     case badEndpoint
+    /// No receive capability is left: nobody can ever receive.
+    case closed
 }
 
 enum ReceiveOutcome: Equatable {
@@ -58,6 +63,7 @@ enum ReplyOutcome: Equatable {
 struct Endpoints {
     static let capacity = 16
     private var live: UInt32 = 0
+    private var closedSet: UInt32 = 0
     private var heads = InlineArray<16, Int8>(repeating: -1)
     private var tails = InlineArray<16, Int8>(repeating: -1)
     private var wait = InlineArray<64, IPCWait>(repeating: .none)
@@ -71,9 +77,46 @@ struct Endpoints {
     mutating func create() -> Int? {
         for e in 0..<Endpoints.capacity where live & (1 << UInt32(e)) == 0 {
             live |= 1 << UInt32(e)
+            closedSet &= ~(1 << UInt32(e))
             return e
         }
         return nil
+    }
+
+    /// Endpoint `e` will never have a receiver again: returns the queued
+    /// threads (a bit each), now unqueued; they must be woken with `endpointClosed`.
+    mutating func close(_ e: Int) -> UInt64 {
+        guard exists(e) else { return 0 }
+        closedSet |= 1 << UInt32(e)
+        var queued: UInt64 = 0
+        while let t = front(e) {
+            pop(e)
+            wait[t] = .none
+            queued |= 1 << UInt64(t)
+        }
+        return queued
+    }
+
+    /// No capability names `e` any more: its number may be handed out again.
+    mutating func free(_ e: Int) {
+        guard exists(e) else { return }
+        live &= ~(1 << UInt32(e))
+        closedSet &= ~(1 << UInt32(e))
+        heads[e] = -1; tails[e] = -1
+    }
+
+    func isClosed(_ e: Int) -> Bool { exists(e) && closedSet & (1 << UInt32(e)) != 0 }
+
+    /// The receiver a send on `e` would meet now, if one waits.
+    func waitingReceiver(_ e: Int) -> ThreadID? {
+        guard exists(e), let r = front(e), case .receiving = wait[r] else { return nil }
+        return r
+    }
+
+    /// The sender a receive on `e` would meet now, if one waits.
+    func waitingSender(_ e: Int) -> ThreadID? {
+        guard exists(e), let s = front(e), case .sending = wait[s] else { return nil }
+        return s
     }
 
     @inline(__always) func exists(_ e: Int) -> Bool { e >= 0 && e < Endpoints.capacity && live & (1 << UInt32(e)) != 0 }
@@ -83,6 +126,7 @@ struct Endpoints {
     /// `t` sends on `e` (a call if `call`); without `blocking`, only if a receiver waits.
     mutating func send(_ t: ThreadID, on e: Int, call: Bool, blocking: Bool = true) -> SendOutcome {
         guard exists(e) else { return .badEndpoint }
+        if closedSet & (1 << UInt32(e)) != 0 { return .closed }
         if let r = front(e), case .receiving = wait[r] {
             pop(e)
             wait[r] = .none

@@ -4,50 +4,166 @@
 // edx, esi, edi with `int 0x80`; aarch64 uses x0-x5 with `svc #0`. It returns
 // r0 = a status (0 or a negative SyscallError) and r1-r4 = result words.
 
+// Capabilities are named by slot (0..<16, the task's own table). Calls that
+// move a message take a message-info word (MessageInfo) in place of a bare
+// length: bits 0-15 the length or capacity, bits 16-23 the slot of a
+// capability to carry plus one (0: none), bits 24-31 the empty slot where a
+// capability sent to this task may land plus one (0: none).
+// docs/syscalls.md is generated from this file (make syscall-doc).
+
 enum Syscall: UInt {
-    /// (pointer, length): write bytes to the kernel console. r1 = bytes written.
+    /// (pointer, length): write bytes to the kernel console, tagged with the
+    /// task's name. r1 = bytes written.
     case debugWrite = 1
+    /// (): give the CPU to the next ready task of the same priority.
     case yield = 2
-    /// (status): end the task.
+    /// (status): end the task; the task that started it learns the status.
     case exit = 3
-    /// (increment): grow the task's heap. r1 = the old break.
+    /// (increment): grow the task's heap by whole pages. r1 = the old break.
     case sbrk = 4
-    /// (endpoint, word0, word1, buffer, length): blocking send.
+    /// (slot, word0, word1, buffer, info): blocking send on an endpoint held with send.
     case send = 5
-    /// (endpoint, buffer, capacity): blocking receive. r1 = sender's badge,
-    /// r2 = word0, r3 = word1, r4 = bytes copied into the buffer.
+    /// (slot, buffer, info): blocking receive on an endpoint held with receive.
+    /// r1 = the sender's badge, r2 = word0, r3 = word1, r4 = bytes copied
+    /// into the buffer, plus 1 << 16 if a capability landed.
     case receive = 6
-    /// (endpoint, word0, word1, buffer, length): send, then wait for the reply.
-    /// r1 = replier's badge, r2/r3 = the reply's words.
+    /// (slot, word0, word1, buffer, info): send, then wait for the reply.
+    /// r1 = 0, r2/r3 = the reply's words, r4 = 1 << 16 if a capability landed.
     case call = 7
-    /// (word0, word1): answer the last call received.
+    /// (word0, word1, info): answer the call received last (info: a capability to carry).
     case reply = 8
-    /// (endpoint, word0, word1, buffer, capacity): reply, then receive.
+    /// (slot, word0, word1, buffer, info): reply to the call received last (if
+    /// any; info's carry slot goes with the reply), then receive.
     case replyWait = 9
     /// (): r1/r2 = the CPU's cycle counter (low, high), r3 = its frequency in kHz (0 if unknown).
     case clock = 10
-    /// (endpoint, word0, word1, buffer, length): send only if a receiver is
-    /// waiting; else `wouldBlock` and nothing is queued.
+    /// (slot, word0, word1, buffer, info): send only if a receiver is waiting;
+    /// else `wouldBlock` and nothing is queued.
     case trySend = 11
-    /// (endpoint, buffer, capacity): receive only if a sender is waiting; else
+    /// (slot, buffer, info): receive only if a sender is waiting; else
     /// `wouldBlock`. Results as for receive.
     case tryReceive = 12
+    /// (from slot, to slot, rights, badge): copy a capability into an empty slot
+    /// with fewer rights (bits: 1 send, 2 receive, 4 grant); badge 0 keeps the
+    /// source's, another badge needs an unbadged source.
+    case derive = 13
+    /// (slot): empty a slot of the task's own table.
+    case delete = 14
+    /// (control slot, to slot): a new endpoint, with every right, into an empty slot.
+    case createEndpoint = 15
+    /// (control slot, request pointer): start a task from a SpawnRequest. r1 = its task id.
+    case spawn = 16
+    /// (control slot, task id): stop a task this task started.
+    case kill = 17
+    /// (control slot): wait until a task this task started ends. r1 = its task
+    /// id, r2 = how (TaskEnd), r3 = the exit status or the fault's vector.
+    case wait = 18
+    /// (control slot): as wait, but `wouldBlock` if none has ended.
+    case tryWait = 19
 }
 
 enum SyscallError: Int, Error {
     case badSyscall = -1
     case badPointer = -2
-    case badEndpoint = -3
+    /// A spawn request out of range: program, priority, name or capability count.
+    case badRequest = -3
     case tooLong = -4
     case noCaller = -5
     case outOfMemory = -6
+    /// The task owing the reply died, before or after it received the call.
     case partnerDied = -7
     /// sbrk past the task's memory limit (set by what started it).
     case overLimit = -8
     /// A receive while the task still owes a reply to a call it received.
     case replyOwed = -9
-    /// A non-blocking send or receive found no partner waiting.
+    /// A non-blocking send, receive or wait found nothing waiting.
     case wouldBlock = -10
+    /// A slot number outside the table.
+    case badSlot = -11
+    /// The slot named holds no capability.
+    case emptySlot = -12
+    /// The capability lacks a right the call needs (send, receive, grant).
+    case missingRight = -13
+    /// The slot holds another kind of object than the call needs.
+    case wrongType = -14
+    /// The slot a capability should land in is taken.
+    case slotFull = -15
+    /// A capability was carried to a task that named no slot for it.
+    case noSlotNamed = -16
+    /// The endpoint's last receive capability is gone: nobody will ever receive.
+    case endpointClosed = -17
+    /// A badge on a capability that already has one.
+    case alreadyBadged = -18
+    /// kill or a spawn request named a task or program that is not there.
+    case noSuchTask = -19
+    /// The kernel's tables (threads, endpoints) are full.
+    case noResources = -20
+}
+
+/// Rights on an endpoint capability (derive's and spawn's rights word).
+struct Rights: OptionSet, Equatable {
+    let rawValue: UInt8
+    init(rawValue: UInt8) { self.rawValue = rawValue }
+    static let send = Rights(rawValue: 1)
+    static let receive = Rights(rawValue: 2)
+    static let grant = Rights(rawValue: 4)
+    static let all: Rights = [.send, .receive, .grant]
+    /// Rights from a system-call word: bits above the three known ones are refused.
+    static func decode(_ word: UInt) -> Rights? { word <= 7 ? Rights(rawValue: UInt8(word)) : nil }
+}
+
+/// The message-info word of send, call, receive, reply and replyWait.
+struct MessageInfo: Equatable {
+    var length: Int
+    /// Slot of a capability to carry, or -1.
+    var carry: Int
+    /// Empty slot where a capability sent to the caller may land, or -1.
+    var landing: Int
+
+    init(length: Int = 0, carry: Int = -1, landing: Int = -1) {
+        self.length = length; self.carry = carry; self.landing = landing
+    }
+    init(word: UInt) {
+        length = Int(word & 0xFFFF)
+        carry = Int((word >> 16) & 0xFF) - 1
+        landing = Int((word >> 24) & 0xFF) - 1
+    }
+    var word: UInt { UInt(length & 0xFFFF) | UInt((carry + 1) & 0xFF) << 16 | UInt((landing + 1) & 0xFF) << 24 }
+    /// The flag in receive's r4 that says a capability landed.
+    static let capabilityLanded: UInt = 1 << 16
+}
+
+/// How a task ended, as wait reports it.
+enum TaskEnd: UInt {
+    /// It called exit; the value is its status.
+    case exited = 0
+    /// A CPU fault killed it; the value is the fault's vector (i386) or exception class (aarch64).
+    case faulted = 1
+    /// Its parent killed it.
+    case killed = 2
+}
+
+/// What spawn reads from the caller's memory: `SpawnRequest.words` words.
+/// 0 program (index in the kernel's program table), 1 priority, 2 memory
+/// limit in bytes, 3/4 the task's two arguments, 5 name length, 6-9 the name
+/// (up to 15 bytes, in the words' bytes), 10 capability count, then per
+/// capability 4 words: the caller's slot, the child's slot, rights, badge.
+struct SpawnRequest: Equatable {
+    static let maxCapabilities = 8
+    static let nameBytes = 15
+    static let words = 11 + 4 * maxCapabilities
+    var program: Int
+    var priority: Int
+    var memoryLimit: UInt
+    var arguments: (UInt, UInt)
+    var nameLength: Int
+    var capabilityCount: Int
+
+    static func == (a: SpawnRequest, b: SpawnRequest) -> Bool {
+        a.program == b.program && a.priority == b.priority && a.memoryLimit == b.memoryLimit
+            && a.arguments.0 == b.arguments.0 && a.arguments.1 == b.arguments.1
+            && a.nameLength == b.nameLength && a.capabilityCount == b.capabilityCount
+    }
 }
 
 enum MessageLimits {

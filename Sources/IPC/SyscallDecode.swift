@@ -1,21 +1,33 @@
 // A system call's six words turned into a checked request. Everything a task
 // controls is checked here, before the kernel acts on any of it: the number,
-// lengths against their limits, that endpoints exist, and that each buffer
-// lies in the task's memory with the access the kernel will make (read what it
-// copies in, write what it copies out). A refused call changes nothing. Pure
-// and generic, so the host tests drive every refusal.
+// lengths against their limits, that each capability slot holds the object
+// and rights the call needs, and that each buffer lies in the task's memory
+// with the access the kernel will make (read what it copies in, write what it
+// copies out). A refused call changes nothing. Pure and generic, so the host
+// tests drive every refusal.
 
 enum SyscallRequest: Equatable {
     case debugWrite(address: UInt, length: Int)
     case yield
     case exit(status: UInt)
     case sbrk(increment: UInt)
-    case send(endpoint: Int, word0: UInt, word1: UInt, buffer: UInt, length: Int, call: Bool, blocking: Bool)
+    /// `carry`: the caller's slot of a capability to pass (checked: held with
+    /// grant), or -1; `landing`: where a capability in the reply may land, or -1.
+    /// `badge`: that of the capability sent through, which the receiver sees.
+    case send(endpoint: Int, badge: UInt, word0: UInt, word1: UInt, buffer: UInt, length: Int, call: Bool, blocking: Bool,
+              carry: Int, landing: Int)
     /// `capacity` is already clamped to the message limit.
-    case receive(endpoint: Int, buffer: UInt, capacity: Int, blocking: Bool)
-    case reply(word0: UInt, word1: UInt)
-    case replyWait(endpoint: Int, word0: UInt, word1: UInt, buffer: UInt, capacity: Int)
+    case receive(endpoint: Int, buffer: UInt, capacity: Int, blocking: Bool, landing: Int)
+    case reply(word0: UInt, word1: UInt, carry: Int)
+    case replyWait(endpoint: Int, word0: UInt, word1: UInt, buffer: UInt, capacity: Int, carry: Int, landing: Int)
     case clock
+    case derive(from: Int, to: Int, rights: Rights, badge: UInt)
+    case delete(slot: Int)
+    case createEndpoint(slot: Int)
+    /// The request's words are read from `address` and checked by SpawnRequest.decode.
+    case spawn(address: UInt)
+    case kill(task: Int)
+    case wait(blocking: Bool)
 }
 
 enum SyscallLimits {
@@ -24,18 +36,13 @@ enum SyscallLimits {
 }
 
 extension SyscallRequest {
-    /// Decode the words `word(0)` ... `word(5)` of a call from the task whose memory is `memory`.
-    static func decode<A: Architecture>(_ word: (Int) -> UInt, endpoints: Endpoints,
-                                        memory: UserMemory<A>) -> Result<SyscallRequest, SyscallError> {
-        withUnsafePointer(to: endpoints) { decode(word, endpoints: $0, memory: memory) }
-    }
-
-    /// The same, reading the endpoint table where it lies (the kernel's path: a
-    /// copy of the table by value cost hundreds of instructions a call).
-    static func decode<A: Architecture>(_ word: (Int) -> UInt, endpoints: UnsafePointer<Endpoints>,
+    /// Decode the words `word(0)` ... `word(5)` of a call from thread `t`, whose
+    /// capabilities are in `caps` and whose memory is `memory`.
+    static func decode<A: Architecture>(_ word: (Int) -> UInt, thread t: ThreadID, caps: UnsafePointer<CapabilitySpace>,
                                         memory: UserMemory<A>) -> Result<SyscallRequest, SyscallError> {
         guard let call = Syscall(rawValue: word(0)) else { return .failure(.badSyscall) }
         let a1 = word(1), a2 = word(2), a3 = word(3), a4 = word(4), a5 = word(5)
+        let slot1 = Int(bitPattern: a1)
         switch call {
         case .debugWrite:
             let n = Int(bitPattern: a2)
@@ -46,24 +53,94 @@ extension SyscallRequest {
         case .exit: return .success(.exit(status: a1))
         case .sbrk: return .success(.sbrk(increment: a1))
         case .clock: return .success(.clock)
-        case .reply: return .success(.reply(word0: a1, word1: a2))
+        case .reply:
+            let info = MessageInfo(word: a3)
+            if let e = checkCarry(info, t, caps) { return .failure(e) }
+            return .success(.reply(word0: a1, word1: a2, carry: info.carry))
         case .send, .call, .trySend:
-            let e = Int(bitPattern: a1), n = Int(bitPattern: a5)
-            guard endpoints.pointee.exists(e) else { return .failure(.badEndpoint) }
-            guard n >= 0 && n <= MessageLimits.bufferBytes else { return .failure(.tooLong) }
-            guard memory.check(a4, n, .read) else { return .failure(.badPointer) }
-            return .success(.send(endpoint: e, word0: a2, word1: a3, buffer: a4, length: n, call: call == .call,
-                                  blocking: call != .trySend))
+            let info = MessageInfo(word: a5)
+            let e: Int, badge: UInt
+            switch caps.pointee.endpoint(t, slot1, needs: .send) {
+            case .failure(let error): return .failure(error)
+            case .success(let found): e = found.endpoint; badge = found.badge
+            }
+            guard info.length <= MessageLimits.bufferBytes else { return .failure(.tooLong) }
+            if let error = checkCarry(info, t, caps) ?? checkLandingNumber(info) { return .failure(error) }
+            guard memory.check(a4, info.length, .read) else { return .failure(.badPointer) }
+            return .success(.send(endpoint: e, badge: badge, word0: a2, word1: a3, buffer: a4, length: info.length, call: call == .call,
+                                  blocking: call != .trySend, carry: info.carry, landing: call == .call ? info.landing : -1))
         case .receive, .tryReceive:
-            let e = Int(bitPattern: a1), cap = Int(min(a3, UInt(MessageLimits.bufferBytes)))
-            guard endpoints.pointee.exists(e) else { return .failure(.badEndpoint) }
+            let info = MessageInfo(word: a3)
+            let e: Int
+            switch caps.pointee.endpoint(t, slot1, needs: .receive) {
+            case .failure(let error): return .failure(error)
+            case .success(let found): e = found.endpoint
+            }
+            if let error = checkLandingNumber(info) { return .failure(error) }
+            let cap = min(info.length, MessageLimits.bufferBytes)
             guard memory.check(a2, cap, .write) else { return .failure(.badPointer) }
-            return .success(.receive(endpoint: e, buffer: a2, capacity: cap, blocking: call == .receive))
+            return .success(.receive(endpoint: e, buffer: a2, capacity: cap, blocking: call == .receive, landing: info.landing))
         case .replyWait:
-            let e = Int(bitPattern: a1), cap = Int(min(a5, UInt(MessageLimits.bufferBytes)))
-            guard endpoints.pointee.exists(e) else { return .failure(.badEndpoint) }
+            let info = MessageInfo(word: a5)
+            let e: Int
+            switch caps.pointee.endpoint(t, slot1, needs: .receive) {
+            case .failure(let error): return .failure(error)
+            case .success(let found): e = found.endpoint
+            }
+            if let error = checkCarry(info, t, caps) ?? checkLandingNumber(info) { return .failure(error) }
+            let cap = min(info.length, MessageLimits.bufferBytes)
             guard memory.check(a4, cap, .write) else { return .failure(.badPointer) }
-            return .success(.replyWait(endpoint: e, word0: a2, word1: a3, buffer: a4, capacity: cap))
+            return .success(.replyWait(endpoint: e, word0: a2, word1: a3, buffer: a4, capacity: cap, carry: info.carry,
+                                       landing: info.landing))
+        case .derive:
+            guard let rights = Rights.decode(a3) else { return .failure(.missingRight) }
+            return .success(.derive(from: slot1, to: Int(bitPattern: a2), rights: rights, badge: a4))
+        case .delete:
+            return .success(.delete(slot: slot1))
+        case .createEndpoint, .spawn, .kill, .wait, .tryWait:
+            if let error = caps.pointee.checkControl(t, slot1) { return .failure(error) }
+            switch call {
+            case .createEndpoint: return .success(.createEndpoint(slot: Int(bitPattern: a2)))
+            case .spawn:
+                guard memory.check(a2, SpawnRequest.words * MemoryLayout<UInt>.size, .read) else { return .failure(.badPointer) }
+                return .success(.spawn(address: a2))
+            case .kill: return .success(.kill(task: Int(bitPattern: a2)))
+            default: return .success(.wait(blocking: call == .wait))
+            }
         }
+    }
+
+    /// A capability to carry must be held with grant.
+    private static func checkCarry(_ info: MessageInfo, _ t: ThreadID, _ caps: UnsafePointer<CapabilitySpace>) -> SyscallError? {
+        info.carry < 0 ? nil : caps.pointee.checkTransfer(t, info.carry)
+    }
+
+    /// A landing slot, if named, must be inside the table (whether it is empty
+    /// is checked when a capability arrives).
+    private static func checkLandingNumber(_ info: MessageInfo) -> SyscallError? {
+        info.landing < CapabilitySpace.slots ? nil : SyscallError.badSlot
+    }
+}
+
+extension SpawnRequest {
+    /// Check the words a spawn call copied in. `programs`: how many the kernel has.
+    /// The capabilities are checked against the tables when they are copied.
+    static func decode(_ w: (Int) -> UInt, programs: Int, priorities: Int) -> Result<SpawnRequest, SyscallError> {
+        let program = Int(bitPattern: w(0)), priority = Int(bitPattern: w(1))
+        let nameLength = Int(bitPattern: w(5)), count = Int(bitPattern: w(10))
+        guard program >= 0 && program < programs else { return .failure(.noSuchTask) }
+        guard priority >= 1 && priority < priorities else { return .failure(.badRequest) }
+        guard nameLength >= 1 && nameLength <= nameBytes else { return .failure(.badRequest) }
+        guard count >= 0 && count <= maxCapabilities else { return .failure(.badRequest) }
+        for i in 0..<count {
+            guard Rights.decode(w(11 + 4 * i + 2)) != nil else { return .failure(.missingRight) }
+        }
+        return .success(SpawnRequest(program: program, priority: priority, memoryLimit: w(2), arguments: (w(3), w(4)),
+                                     nameLength: nameLength, capabilityCount: count))
+    }
+
+    /// Capability `i` of the request: (caller's slot, child's slot, rights, badge).
+    static func capability(_ w: (Int) -> UInt, _ i: Int) -> (from: Int, to: Int, rights: Rights, badge: UInt) {
+        (Int(bitPattern: w(11 + 4 * i)), Int(bitPattern: w(12 + 4 * i)), Rights.decode(w(13 + 4 * i)) ?? [], w(14 + 4 * i))
     }
 }

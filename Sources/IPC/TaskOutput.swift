@@ -8,13 +8,12 @@
 enum TaskOutput {
     /// Emit `count` bytes at `bytes` from the task `name`; `midLine` carries,
     /// per task, whether its last write ended inside a line.
-    static func write(_ bytes: UnsafeRawPointer, count: Int, name: StaticString, midLine: inout Bool,
+    static func write(_ bytes: UnsafeRawPointer, count: Int, name: UnsafeRawBufferPointer, midLine: inout Bool,
                       emit: (UInt8) -> Void) {
         for i in 0..<count {
             let b = bytes.load(fromByteOffset: i, as: UInt8.self)
             if !midLine {
-                let p = name.utf8Start
-                for j in 0..<name.utf8CodeUnitCount { emit(p[j]) }
+                for j in 0..<name.count { emit(name[j]) }
                 emit(62); emit(32)                          // "> "
                 midLine = true
             }

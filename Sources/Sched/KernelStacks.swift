@@ -43,6 +43,20 @@ struct KernelStacks<A: Architecture> {
                          pageBytes: F.pageSize)
     }
 
+    /// Make every table the slots' pages will need, now. Task roots copy the
+    /// kernel root's entries when they are made, so a table made later would be
+    /// missing from them; a thread's stack must never be, because a trap that
+    /// finds its stack unmapped cannot be delivered (i386: a double fault).
+    func prepareTables<P: TableProvisioning>(space: AddressSpace<A>, tables: inout P, frames: inout FrameAllocator) -> MapError? {
+        for i in 0..<slots {
+            let s = slot(i)
+            for page in [Page(s.bottom), Page(VirtualAddress(s.top.raw - UInt(F.pageSize)))] {
+                if let e = space.ensureTables(for: page, tables: &tables, frames: &frames) { return e }
+            }
+        }
+        return nil
+    }
+
     /// A fresh stack: its pages mapped writable (not executable) to zeroed frames,
     /// its guard page left unmapped. On failure nothing stays taken but tables.
     mutating func allocate<P: TableProvisioning>(space: AddressSpace<A>, tables: inout P,

@@ -5,9 +5,20 @@ import XCTest
 final class SyscallDecodeTests: XCTestCase {
     typealias M = EmulatedMachine<I386PageTable>
     let base: UInt = 0xC000_0000
+    let me = 3
 
-    func decode(_ words: [UInt], _ ipc: Endpoints, _ memory: UserMemory<M>) -> Result<SyscallRequest, SyscallError> {
-        SyscallRequest.decode({ $0 < words.count ? words[$0] : 0 }, endpoints: ipc, memory: memory)
+    func decode(_ words: [UInt], _ caps: CapabilitySpace, _ memory: UserMemory<M>) -> Result<SyscallRequest, SyscallError> {
+        withUnsafePointer(to: caps) { SyscallRequest.decode({ $0 < words.count ? words[$0] : 0 }, thread: me, caps: $0, memory: memory) }
+    }
+
+    func info(_ length: Int, carry: Int = -1, landing: Int = -1) -> UInt { MessageInfo(length: length, carry: carry, landing: landing).word }
+
+    func testMessageInfoRoundTrips() {
+        for (l, c, d) in [(0, -1, -1), (64, 0, 15), (65535, 254, 254), (8, -1, 3)] {
+            let i = MessageInfo(length: l, carry: c, landing: d)
+            XCTAssertEqual(MessageInfo(word: i.word), i)
+        }
+        XCTAssertEqual(MessageInfo(word: 0), MessageInfo(length: 0, carry: -1, landing: -1), "zero: no capability either way")
     }
 
     func testEveryArgumentIsChecked() throws {
@@ -19,40 +30,92 @@ final class SyscallDecodeTests: XCTestCase {
         _ = space.map(Page(VirtualAddress(base + 0x1000)), to: frames.allocate()!, [.user], tables: &tables, frames: &frames)
         _ = space.map(Page(VirtualAddress(0x0010_0000)), to: frames.allocate()!, .kernelData, tables: &tables, frames: &frames)
         let memory = UserMemory(space: space, window: M.userWindow)
-        var ipc = Endpoints()
-        let e = UInt(ipc.create()!)
+        var caps = CapabilitySpace(threads: 8)
+        // Slot 0: every right, badge 5; slot 1: send only; slot 2: receive only; slot 3: the control capability.
+        XCTAssertNil(caps.install(.endpoint(4, .all, badge: 5), in: me, at: 0))
+        XCTAssertNil(caps.install(.endpoint(4, .send), in: me, at: 1))
+        XCTAssertNil(caps.install(.endpoint(4, .receive), in: me, at: 2))
+        XCTAssertNil(caps.install(Capability(object: .control, rights: [], badge: 0), in: me, at: 3))
         let writable = base, readOnly = base + 0x1000, kernel: UInt = 0x0010_0000
         let n = { (s: Syscall) in s.rawValue }
 
-        XCTAssertEqual(decode([999], ipc, memory).failure, .badSyscall)
-        XCTAssertEqual(decode([0], ipc, memory).failure, .badSyscall)
+        XCTAssertEqual(decode([999], caps, memory).failure, .badSyscall)
+        XCTAssertEqual(decode([0], caps, memory).failure, .badSyscall)
         // debugWrite: a length limit, and the bytes must be the task's.
-        XCTAssertEqual(try decode([n(.debugWrite), readOnly, 5], ipc, memory).get(), .debugWrite(address: readOnly, length: 5))
-        XCTAssertEqual(decode([n(.debugWrite), writable, 257], ipc, memory).failure, .tooLong)
-        XCTAssertEqual(decode([n(.debugWrite), writable, UInt.max], ipc, memory).failure, .tooLong, "a negative length")
-        XCTAssertEqual(decode([n(.debugWrite), kernel, 16], ipc, memory).failure, .badPointer, "kernel memory")
-        XCTAssertEqual(decode([n(.debugWrite), base + 0x1FF8, 16], ipc, memory).failure, .badPointer, "runs into an unmapped page")
-        // send and call: the endpoint, the length, a readable buffer.
-        XCTAssertEqual(try decode([n(.call), e, 1, 2, readOnly, 64], ipc, memory).get(),
-                       .send(endpoint: Int(e), word0: 1, word1: 2, buffer: readOnly, length: 64, call: true, blocking: true))
-        XCTAssertEqual(decode([n(.send), e + 1, 1, 2, 0, 0], ipc, memory).failure, .badEndpoint, "never created")
-        XCTAssertEqual(decode([n(.send), UInt.max, 1, 2, 0, 0], ipc, memory).failure, .badEndpoint, "negative")
-        XCTAssertEqual(decode([n(.send), e, 1, 2, writable, 65], ipc, memory).failure, .tooLong)
-        XCTAssertEqual(decode([n(.send), e, 1, 2, kernel, 8], ipc, memory).failure, .badPointer)
-        XCTAssertEqual(try decode([n(.send), e, 1, 2, 0, 0], ipc, memory).get(),
-                       .send(endpoint: Int(e), word0: 1, word1: 2, buffer: 0, length: 0, call: false, blocking: true), "no buffer at all")
-        // receive and replyWait: a writable buffer, its capacity clamped to the message limit.
-        XCTAssertEqual(try decode([n(.receive), e, writable, 1 << 40], ipc, memory).get(),
-                       .receive(endpoint: Int(e), buffer: writable, capacity: 64, blocking: true))
-        XCTAssertEqual(decode([n(.receive), e, readOnly, 8], ipc, memory).failure, .badPointer, "read-only for the task")
-        XCTAssertEqual(decode([n(.receive), e, base + 0xFF0, 64], ipc, memory).failure, .badPointer, "spills into read-only")
-        XCTAssertEqual(decode([n(.replyWait), e + 3, 0, 0, writable, 8], ipc, memory).failure, .badEndpoint)
-        XCTAssertEqual(decode([n(.replyWait), e, 7, 8, kernel, 8], ipc, memory).failure, .badPointer)
-        XCTAssertEqual(try decode([n(.replyWait), e, 7, 8, writable, 8], ipc, memory).get(),
-                       .replyWait(endpoint: Int(e), word0: 7, word1: 8, buffer: writable, capacity: 8))
+        XCTAssertEqual(try decode([n(.debugWrite), readOnly, 5], caps, memory).get(), .debugWrite(address: readOnly, length: 5))
+        XCTAssertEqual(decode([n(.debugWrite), writable, 257], caps, memory).failure, .tooLong)
+        XCTAssertEqual(decode([n(.debugWrite), writable, UInt.max], caps, memory).failure, .tooLong, "a negative length")
+        XCTAssertEqual(decode([n(.debugWrite), kernel, 16], caps, memory).failure, .badPointer, "kernel memory")
+        XCTAssertEqual(decode([n(.debugWrite), base + 0x1FF8, 16], caps, memory).failure, .badPointer, "runs into an unmapped page")
+        // send and call: the slot and its right, the length, a readable buffer; the badge comes from the capability.
+        XCTAssertEqual(try decode([n(.call), 0, 1, 2, readOnly, info(64, landing: 9)], caps, memory).get(),
+                       .send(endpoint: 4, badge: 5, word0: 1, word1: 2, buffer: readOnly, length: 64, call: true, blocking: true,
+                             carry: -1, landing: 9))
+        XCTAssertEqual(decode([n(.send), 7, 1, 2, 0, 0], caps, memory).failure, .emptySlot)
+        XCTAssertEqual(decode([n(.send), 16, 1, 2, 0, 0], caps, memory).failure, .badSlot)
+        XCTAssertEqual(decode([n(.send), UInt.max, 1, 2, 0, 0], caps, memory).failure, .badSlot, "negative")
+        XCTAssertEqual(decode([n(.send), 2, 1, 2, 0, 0], caps, memory).failure, .missingRight, "receive only")
+        XCTAssertEqual(decode([n(.send), 3, 1, 2, 0, 0], caps, memory).failure, .wrongType, "the control capability")
+        XCTAssertEqual(decode([n(.send), 0, 1, 2, writable, info(65)], caps, memory).failure, .tooLong)
+        XCTAssertEqual(decode([n(.send), 0, 1, 2, kernel, info(8)], caps, memory).failure, .badPointer)
+        XCTAssertEqual(decode([n(.send), 0, 1, 2, 0, info(0, carry: 1)], caps, memory).failure, .missingRight, "carry needs grant")
+        XCTAssertEqual(decode([n(.send), 0, 1, 2, 0, info(0, carry: 9)], caps, memory).failure, .emptySlot, "carry an empty slot")
+        XCTAssertEqual(decode([n(.call), 0, 1, 2, 0, info(0, landing: 200)], caps, memory).failure, .badSlot, "landing outside")
+        XCTAssertEqual(try decode([n(.send), 1, 1, 2, 0, info(0, carry: 0, landing: 4)], caps, memory).get(),
+                       .send(endpoint: 4, badge: 0, word0: 1, word1: 2, buffer: 0, length: 0, call: false, blocking: true,
+                             carry: 0, landing: -1), "a plain send takes no landing slot")
+        // receive and replyWait: the receive right, a writable buffer, its capacity clamped to the message limit.
+        XCTAssertEqual(try decode([n(.receive), 2, writable, info(0xFFFF, landing: 6)], caps, memory).get(),
+                       .receive(endpoint: 4, buffer: writable, capacity: 64, blocking: true, landing: 6))
+        XCTAssertEqual(decode([n(.receive), 1, writable, info(8)], caps, memory).failure, .missingRight, "send only")
+        XCTAssertEqual(decode([n(.receive), 2, readOnly, info(8)], caps, memory).failure, .badPointer, "read-only for the task")
+        XCTAssertEqual(decode([n(.receive), 2, base + 0xFF0, info(64)], caps, memory).failure, .badPointer, "spills into read-only")
+        XCTAssertEqual(decode([n(.replyWait), 5, 0, 0, writable, info(8)], caps, memory).failure, .emptySlot)
+        XCTAssertEqual(decode([n(.replyWait), 0, 7, 8, kernel, info(8)], caps, memory).failure, .badPointer)
+        XCTAssertEqual(decode([n(.replyWait), 0, 7, 8, writable, info(8, carry: 2)], caps, memory).failure, .missingRight)
+        XCTAssertEqual(try decode([n(.replyWait), 0, 7, 8, writable, info(8, carry: 0)], caps, memory).get(),
+                       .replyWait(endpoint: 4, word0: 7, word1: 8, buffer: writable, capacity: 8, carry: 0, landing: -1))
+        // reply: only the carried capability to check.
+        XCTAssertEqual(try decode([n(.reply), 3, 4], caps, memory).get(), .reply(word0: 3, word1: 4, carry: -1))
+        XCTAssertEqual(decode([n(.reply), 3, 4, info(0, carry: 1)], caps, memory).failure, .missingRight)
+        // The control calls need the control capability in the named slot.
+        XCTAssertEqual(try decode([n(.createEndpoint), 3, 9], caps, memory).get(), .createEndpoint(slot: 9))
+        XCTAssertEqual(decode([n(.createEndpoint), 0, 9], caps, memory).failure, .wrongType, "an endpoint is not control")
+        XCTAssertEqual(decode([n(.kill), 6, 2], caps, memory).failure, .emptySlot)
+        XCTAssertEqual(try decode([n(.kill), 3, 2], caps, memory).get(), .kill(task: 2))
+        XCTAssertEqual(try decode([n(.wait), 3], caps, memory).get(), .wait(blocking: true))
+        XCTAssertEqual(try decode([n(.tryWait), 3], caps, memory).get(), .wait(blocking: false))
+        XCTAssertEqual(decode([n(.spawn), 3, kernel], caps, memory).failure, .badPointer, "the request must be the task's")
+        XCTAssertEqual(try decode([n(.spawn), 3, readOnly], caps, memory).get(), .spawn(address: readOnly))
+        // derive: rights bits beyond the three known are refused here; the rest in CapabilitySpace.
+        XCTAssertEqual(decode([n(.derive), 0, 5, 8, 0], caps, memory).failure, .missingRight)
+        XCTAssertEqual(try decode([n(.derive), 0, 5, 1, 77], caps, memory).get(), .derive(from: 0, to: 5, rights: .send, badge: 77))
+        XCTAssertEqual(try decode([n(.delete), 5], caps, memory).get(), .delete(slot: 5))
         // Calls with nothing to check.
-        XCTAssertEqual(try decode([n(.reply), 3, 4], ipc, memory).get(), .reply(word0: 3, word1: 4))
-        XCTAssertEqual(try decode([n(.exit), 9], ipc, memory).get(), .exit(status: 9))
-        XCTAssertEqual(try decode([n(.clock)], ipc, memory).get(), .clock)
+        XCTAssertEqual(try decode([n(.exit), 9], caps, memory).get(), .exit(status: 9))
+        XCTAssertEqual(try decode([n(.clock)], caps, memory).get(), .clock)
+    }
+
+    func testSpawnRequestsAreCheckedWhole() throws {
+        func words(_ edit: (inout [UInt]) -> Void) -> [UInt] {
+            var w = [UInt](repeating: 0, count: SpawnRequest.words)
+            w[0] = 2; w[1] = 3; w[2] = 1 << 20; w[3] = 7; w[4] = 8; w[5] = 5; w[10] = 1
+            w[11] = 1; w[12] = 0; w[13] = 1; w[14] = 42
+            edit(&w)
+            return w
+        }
+        let decode = { (w: [UInt]) in SpawnRequest.decode({ w[$0] }, programs: 4, priorities: 8) }
+        let good = try decode(words { _ in }).get()
+        XCTAssertEqual(good, SpawnRequest(program: 2, priority: 3, memoryLimit: 1 << 20, arguments: (7, 8), nameLength: 5, capabilityCount: 1))
+        let cap = SpawnRequest.capability({ words { _ in }[$0] }, 0)
+        XCTAssertEqual(cap.from, 1); XCTAssertEqual(cap.to, 0); XCTAssertEqual(cap.rights, .send); XCTAssertEqual(cap.badge, 42)
+        XCTAssertEqual(decode(words { $0[0] = 4 }).failure, .noSuchTask, "no such program")
+        XCTAssertEqual(decode(words { $0[0] = UInt.max }).failure, .noSuchTask)
+        XCTAssertEqual(decode(words { $0[1] = 0 }).failure, .badRequest, "priority 0 is the idle thread's")
+        XCTAssertEqual(decode(words { $0[1] = 8 }).failure, .badRequest)
+        XCTAssertEqual(decode(words { $0[5] = 0 }).failure, .badRequest, "no name")
+        XCTAssertEqual(decode(words { $0[5] = 16 }).failure, .badRequest, "name too long")
+        XCTAssertEqual(decode(words { $0[10] = 9 }).failure, .badRequest, "too many capabilities")
+        XCTAssertEqual(decode(words { $0[13] = 9 }).failure, .missingRight, "unknown rights bits")
     }
 }

@@ -6,7 +6,7 @@ final class TaskOutputTests: XCTestCase {
     func show(_ writes: [[UInt8]], name: StaticString = "kv") -> String {
         var out: [UInt8] = [], midLine = false
         for w in writes {
-            w.withUnsafeBytes { TaskOutput.write($0.baseAddress!, count: w.count, name: name, midLine: &midLine) { out.append($0) } }
+            w.withUnsafeBytes { TaskOutput.write($0.baseAddress!, count: w.count, name: UnsafeRawBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount), midLine: &midLine) { out.append($0) } }
         }
         return String(decoding: out, as: UTF8.self)
     }

@@ -8,7 +8,16 @@
 
 @_extern(c, "_start") func entrySymbol()
 
-func taskMain(_ kernelAddress: UInt, _ mode: UInt) {
+/// Where the kernel's image lies (each arch's Boot/<arch>/linker.ld): mapped in
+/// every address space, for the kernel only.
+#if arch(i386)
+let kernelImage: UInt = 0x0010_0000
+#else
+let kernelImage: UInt = 0x4008_0000
+#endif
+
+func taskMain(_ address: UInt, _ mode: UInt) {
+    let kernelAddress = address != 0 ? address : kernelImage
     // What a task finds in the registers it can set: nothing another task left.
     // Then plant a value for the next task to (not) see: a flat data selector
     // in FS and GS on i386, a marker in TPIDR_EL0 on aarch64.

@@ -13,3 +13,10 @@ enum KV {
     /// Reply: (requests served, keys stored).
     static let stats: UInt = 5
 }
+
+extension KV {
+    /// Reply: (the new capability's badge, 0), the capability carried to the caller's landing slot.
+    static let session: UInt = 6
+    /// Session badges are this plus a count, apart from the manifest's client badges.
+    static let sessionBadges: UInt = 900
+}

@@ -32,8 +32,8 @@ func userMemalign(_ out: UnsafeMutablePointer<UnsafeMutableRawPointer?>, _ align
 
 @_cdecl("user_free")
 func userFree(_ p: UnsafeMutableRawPointer?) {
-    guard let p, userHeap != nil, userHeap!.free(p) == nil else { return }
-    var line = Line("heap: a bad free in this task was refused")
+    guard let p, userHeap != nil, userHeap!.free(p) != nil else { return }
+    var line = Line("heap: a bad free in this task was refused: "); line.hex(UInt64(UInt(bitPattern: p)))
     line.print()
 }
 

@@ -37,8 +37,13 @@ struct Message {
     var word0: UInt = 0
     var word1: UInt = 0
     var length = 0
+    /// A capability came with it (into the landing slot named).
+    var capability = false
 }
 
+/// Capability slots are named by number (UInt); `carry` passes the capability
+/// in that slot along (it must be held with grant), `landing` names the empty
+/// slot where a capability sent to this task may land. -1: none.
 enum Sys {
     static func exit(_ status: Int) -> Never {
         _ = syscall(.exit, UInt(bitPattern: status))
@@ -46,26 +51,41 @@ enum Sys {
     }
     static func yield() { _ = syscall(.yield) }
 
-    static func send(_ endpoint: UInt, _ w0: UInt, _ w1: UInt, buffer: UnsafeRawPointer? = nil, length: Int = 0) -> Int {
-        syscall(.send, endpoint, w0, w1, UInt(bitPattern: buffer), UInt(length)).status
+    static func info(_ length: Int, carry: Int = -1, landing: Int = -1) -> UInt {
+        MessageInfo(length: length, carry: carry, landing: landing).word
     }
-    static func call(_ endpoint: UInt, _ w0: UInt, _ w1: UInt, buffer: UnsafeRawPointer? = nil, length: Int = 0) -> (Int, Message) {
-        let r = syscall(.call, endpoint, w0, w1, UInt(bitPattern: buffer), UInt(length))
-        return (r.status, Message(badge: r.r1, word0: r.r2, word1: r.r3, length: 0))
+
+    static func send(_ slot: UInt, _ w0: UInt, _ w1: UInt, buffer: UnsafeRawPointer? = nil, length: Int = 0, carry: Int = -1) -> Int {
+        syscall(.send, slot, w0, w1, UInt(bitPattern: buffer), info(length, carry: carry)).status
     }
-    static func receive(_ endpoint: UInt, into buffer: UnsafeMutableRawPointer?, capacity: Int) -> (Int, Message) {
-        received(syscall(.receive, endpoint, UInt(bitPattern: buffer), UInt(capacity)))
+    static func call(_ slot: UInt, _ w0: UInt, _ w1: UInt, buffer: UnsafeRawPointer? = nil, length: Int = 0,
+                     carry: Int = -1, landing: Int = -1) -> (Int, Message) {
+        let r = syscall(.call, slot, w0, w1, UInt(bitPattern: buffer), info(length, carry: carry, landing: landing))
+        return (r.status, Message(badge: r.r1, word0: r.r2, word1: r.r3, length: 0, capability: r.r4 & MessageInfo.capabilityLanded != 0))
+    }
+    static func receive(_ slot: UInt, into buffer: UnsafeMutableRawPointer?, capacity: Int, landing: Int = -1) -> (Int, Message) {
+        received(syscall(.receive, slot, UInt(bitPattern: buffer), info(capacity, landing: landing)))
     }
     /// A receive that fails with wouldBlock (-10) instead of waiting.
-    static func tryReceive(_ endpoint: UInt, into buffer: UnsafeMutableRawPointer?, capacity: Int) -> (Int, Message) {
-        received(syscall(.tryReceive, endpoint, UInt(bitPattern: buffer), UInt(capacity)))
+    static func tryReceive(_ slot: UInt, into buffer: UnsafeMutableRawPointer?, capacity: Int) -> (Int, Message) {
+        received(syscall(.tryReceive, slot, UInt(bitPattern: buffer), info(capacity)))
     }
-    static func replyWait(_ endpoint: UInt, _ w0: UInt, _ w1: UInt, into buffer: UnsafeMutableRawPointer?, capacity: Int) -> (Int, Message) {
-        received(syscall(.replyWait, endpoint, w0, w1, UInt(bitPattern: buffer), UInt(capacity)))
+    static func reply(_ w0: UInt, _ w1: UInt, carry: Int = -1) -> Int {
+        syscall(.reply, w0, w1, info(0, carry: carry)).status
+    }
+    static func replyWait(_ slot: UInt, _ w0: UInt, _ w1: UInt, into buffer: UnsafeMutableRawPointer?, capacity: Int,
+                          carry: Int = -1) -> (Int, Message) {
+        received(syscall(.replyWait, slot, w0, w1, UInt(bitPattern: buffer), info(capacity, carry: carry)))
     }
     private static func received(_ r: SyscallResult) -> (Int, Message) {
-        (r.status, Message(badge: r.r1, word0: r.r2, word1: r.r3, length: Int(r.r4)))
+        (r.status, Message(badge: r.r1, word0: r.r2, word1: r.r3, length: Int(r.r4 & 0xFFFF),
+                           capability: r.r4 & MessageInfo.capabilityLanded != 0))
     }
+    /// Copy `from` into the empty slot `to` with `rights` (Rights bits) and `badge` (0: keep).
+    static func derive(_ from: UInt, to: UInt, rights: Rights, badge: UInt = 0) -> Int {
+        syscall(.derive, from, to, UInt(rights.rawValue), badge).status
+    }
+    static func delete(_ slot: UInt) -> Int { syscall(.delete, slot).status }
     /// The cycle counter and its frequency in kHz (0: unknown).
     static func clock() -> (cycles: UInt64, kHz: UInt) {
         let r = syscall(.clock)

@@ -3,7 +3,7 @@
 // scratch threads that fault (a write into a guard page, a stack overflow, an
 // undefined instruction, a Swift runtime trap), each killed while the kernel runs on.
 
-@_extern(c, "kernel_load_u64") func volatileLoad(_ p: UnsafePointer<UInt64>) -> UInt64
+
 @_extern(c, "kernel_touch") func touch(_ p: UnsafeMutableRawPointer)
 
 struct ThreadDemoReport {
@@ -12,17 +12,13 @@ struct ThreadDemoReport {
     var killed = 0
 }
 
-let demoHz: UInt32 = 100
-let demoQuantum: UInt64 = 2
 let demoCounters = 3
 let demoCountTo = 10
 /// Ticks of its own CPU time a counter spends per count.
 let demoTicksPerCount: UInt64 = 2
 
 func runThreadDemo() -> ThreadDemoReport {
-    guard startThreads(hz: demoHz, quantum: demoQuantum) else { kernelPanic("threads: no timer, so no preemption") }
-    kputs("threads: timer at "); kputDecimal(UInt64(timerHz)); kputs(" Hz, quantum "); kputDecimal(demoQuantum)
-    kputs(" ticks; "); kputDecimal(UInt64(demoCounters)); kputs(" counting threads that never yield\n")
+    kputs("threads: "); kputDecimal(UInt64(demoCounters)); kputs(" counting threads that never yield\n")
     let (ticks0, switches0) = withInterruptsOff { (kernelThreads!.pointee.scheduler.ticks, kernelThreads!.pointee.scheduler.switches) }
     kputs("timer: mark start tick="); kputDecimal(ticks0); kputs("\n")
     guard let sleeper = spawnThread("sleeper", priority: 3, { _ in sleeperThread() }),

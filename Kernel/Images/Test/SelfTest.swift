@@ -115,24 +115,3 @@ func printHeapState(_ label: StaticString) {
     kputDecimal(UInt64(r.tables.tablesGiven)); kputs(", frames held for tables ")
     kputDecimal(UInt64(r.tables.heldFrames)); kputs(", free frames "); kputDecimal(UInt64(r.frames.freeFrames)); kputs("\n")
 }
-
-func printSummary(_ report: SelfTestReport, _ threads: ThreadDemoReport, _ tasks: TaskDemoReport, ramBytes: UInt64) {
-    let r = kernelGrowth.region!
-    kputs("KERNEL OK arch="); kputs(Platform.name)
-    kputs(" strategy="); kputs(r.tables.name)
-    kputs(" ram_mib="); kputDecimal(ramBytes >> 20)
-    kputs(" heap_kib="); kputDecimal(report.heapBytes >> 10)
-    kputs(" tables="); kputDecimal(UInt64(r.tables.tablesGiven))
-    kputs(" held="); kputDecimal(UInt64(r.tables.heldFrames))
-    kputs(" objects="); kputDecimal(UInt64(report.objects))
-    kputs(" blocks="); kputDecimal(UInt64(report.rawBlocks))
-    kputs(" exhausted="); kputs(report.exhausted ? "yes" : "no")
-    kputs(" hz="); kputDecimal(UInt64(timerHz))
-    kputs(" ticks="); kputDecimal(threads.ticks)
-    kputs(" switches="); kputDecimal(threads.switches)
-    kputs(" killed="); kputDecimal(UInt64(threads.killed))
-    kputs(" tasks="); kputDecimal(UInt64(tasks.tasks))
-    kputs(" messages="); kputDecimal(UInt64(tasks.delivered))
-    kputs(" synced="); kputDecimal(UInt64(tasks.synced))
-    kputs("\n")
-}

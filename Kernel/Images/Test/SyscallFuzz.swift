@@ -5,8 +5,7 @@
 // vanished elsewhere (the fuzzer runs alone, so the free frames plus the task's
 // are constant). A broken invariant ends the boot with the call's number.
 
-/// The fuzzer's thread while it runs (-1: none), and what the checks compare.
-var fuzzedThread: ThreadID = -1
+/// What the checks compare.
 var fuzzBaseline = 0
 var fuzzChecked = 0
 
@@ -33,16 +32,18 @@ func runSyscallFuzz(seed: UInt, calls: UInt) {
     // Started with interrupts off and watched from its first call: the load's
     // frames are already counted when it first runs.
     let t: ThreadID? = withInterruptsOff {
-        guard let f = startTask("sysfuzz", UserImage.sysfuzz.bytes, priority: 2, arguments: (seed, calls), memoryLimit: 1 << 20) else {
+        guard let i = Programs.find("sysfuzz"),
+              let f = startTask(nameBytes("sysfuzz"), Programs.bytes(i), priority: 2, arguments: (seed, calls), memoryLimit: 1 << 20) else {
             return nil
         }
-        fuzzedThread = f
+        watchedThread = f
+        afterWatchedCall = checkAfterFuzzedCall
         fuzzBaseline = kernelGrowth.region!.frames.freeFrames + tasks!.pointee.framesHeld[f]
         return f
     }
     guard let fuzzer = t else { kernelPanic("sysfuzz: the fuzzer did not start") }
     bootFlowWait { kernelThreads!.pointee.scheduler.state(of: fuzzer) == .dead }
-    let after = withInterruptsOff { () -> Int in fuzzedThread = -1; return kernelGrowth.region!.frames.freeFrames }
+    let after = withInterruptsOff { () -> Int in watchedThread = -1; return kernelGrowth.region!.frames.freeFrames }
     kputs("sysfuzz: "); kputDecimal(UInt64(fuzzChecked)); kputs(" calls checked; free frames "); kputDecimal(UInt64(before))
     kputs(" before, "); kputDecimal(UInt64(after)); kputs(" after\n")
     if after != before { kernelPanic("sysfuzz: frames were lost") }

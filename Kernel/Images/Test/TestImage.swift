@@ -1,0 +1,104 @@
+// The test image: the kernel plus the checks that must run inside it, at the
+// points kernelMain offers (make run-<arch> SYSTEM=test; the boot tests and
+// make bench-strategies boot it). After paging: the crash hooks. After the
+// heap: bench=grow and the heap self-test. Before init: the thread demo, the
+// loader's refusal of a damaged image, the system-call fuzzer, and a kernel
+// thread that grows the heap once the tasks exist. Init then starts
+// User/test.manifest. The summary line gets the self-test's and the threads' figures.
+
+let kernelImageName: StaticString = "test"
+
+struct TestImageReport {
+    var selfTest = SelfTestReport()
+    var threads = ThreadDemoReport()
+}
+var testReport = TestImageReport()
+
+func imageChecksAfterPaging(_ boot: BootInfo) { provokeRequestedFault(boot.commandLine) }
+
+func imageChecksAfterHeap(_ boot: BootInfo) {
+    // The self-test may exhaust memory on purpose, and the heap keeps what it
+    // grew: set frames aside now for the thread stacks and tasks that follow.
+    var aside = InlineArray<512, UInt64>(repeating: 0)
+    var asideCount = 0
+    while asideCount < aside.count, let f = kernelGrowth.region!.frames.allocate() { aside[asideCount] = f.start.raw; asideCount += 1 }
+    if let what = boot.commandLine.value(of: "crash"), what.equals("stray") { provokeStrayHeapWrite() }
+    if let what = boot.commandLine.value(of: "crash"), what.equals("badfree") { provokeBadFrees() }
+    if let what = boot.commandLine.value(of: "bench"), what.equals("grow") {
+        // The benchmark measures the largest heap and ends the boot: it gets every frame.
+        for i in 0..<asideCount { _ = kernelGrowth.region!.frames.free(Frame(PhysicalAddress(aside[i]))) }
+        runGrowthBench(ramBytes: boot.map.usableBytes)
+    }
+    testReport.selfTest = runSelfTest(ramBytes: boot.map.usableBytes)
+    for i in 0..<asideCount { _ = kernelGrowth.region!.frames.free(Frame(PhysicalAddress(aside[i]))) }
+}
+
+func imageChecksBeforeInit(_ boot: BootInfo) {
+    testReport.threads = runThreadDemo()
+    refuseDamagedImage()
+    let fuzzSeed = boot.commandLine.value(of: "fuzzseed")?.decimalValue.map { UInt(truncatingIfNeeded: $0) } ?? 1
+    runSyscallFuzz(seed: fuzzSeed, calls: 1000)
+    startLateGrowth()
+}
+
+/// When init has ended (interrupts off): what the tasks gave back, and what the late heap block counted.
+func imageChecksAtEnd() {
+    let t = tasks!.pointee
+    kputs("tasks: "); kputDecimal(UInt64(t.tornDown)); kputs(" address spaces torn down: "); kputDecimal(UInt64(t.framesFreed))
+    kputs(" frames given back of "); kputDecimal(UInt64(t.framesExpected)); kputs(" the tasks held\n")
+    if t.framesFreed != t.framesExpected { kernelPanic("tasks: a torn-down address space lost frames") }
+    if let count = syscallCounts {
+        kputs("tasks: "); kputDecimal(count.pointee); kputs(" system calls counted in the late heap block\n")
+    }
+}
+
+func imageSummaryFields() {
+    let r = testReport
+    kputs(" objects="); kputDecimal(UInt64(r.selfTest.objects))
+    kputs(" blocks="); kputDecimal(UInt64(r.selfTest.rawBlocks))
+    kputs(" exhausted="); kputs(r.selfTest.exhausted ? "yes" : "no")
+    kputs(" selftest_heap_kib="); kputDecimal(r.selfTest.heapBytes >> 10)
+    kputs(" hz="); kputDecimal(UInt64(timerHz))
+    kputs(" ticks="); kputDecimal(r.threads.ticks)
+    kputs(" switches="); kputDecimal(r.threads.switches)
+}
+
+/// A copy of the client program with its machine field changed must be refused by the loader.
+private func refuseDamagedImage() {
+    guard let i = Programs.find("kvclient") else { kernelPanic("tasks: the test system has no kvclient to damage") }
+    let good = Programs.bytes(i)
+    let copy = UnsafeMutableRawBufferPointer.allocate(byteCount: good.count, alignment: 16)
+    defer { copy.deallocate() }
+    copy.copyMemory(from: good)
+    copy.storeBytes(of: 62, toByteOffset: 18, as: UInt16.self)   // EM_X86_64
+    kputs("tasks: loading a damaged copy of kvclient (e_machine changed)\n")
+    if startTask(nameBytes("damaged"), UnsafeRawBufferPointer(copy), priority: 2, arguments: (0, 0)) != nil {
+        kernelPanic("tasks: a damaged image was loaded")
+    }
+}
+
+/// A kernel thread that waits until init has started four tasks, then grows
+/// the kernel heap 5 MiB past its free space (on i386 that adds root entries
+/// the tasks' roots lack, repaired on their first kernel access) and puts the
+/// system-call counter, which every system call touches, in the block's last page.
+private func startLateGrowth() {
+    guard spawnThread("late-growth", priority: initPriority - 1, { _ in growHeapAfterTasks() }) != nil else {
+        kernelPanic("tasks: could not start the late-growth thread")
+    }
+}
+
+private func growHeapAfterTasks() {
+    while withInterruptsOff({ system.started < 4 }) { sleepTicks(1) }
+    let bytes = withInterruptsOff { kernelHeap!.heapBytes - kernelHeap!.usedBytes + (5 << 20) }
+    guard let p = kernelAllocate(Int(bytes), alignment: 4096) else {
+        kputs("tasks: no memory to grow the heap now; the late-growth check is skipped\n")
+        return
+    }
+    let counter = (p + Int(bytes) - 4096).bindMemory(to: UInt64.self, capacity: 1)
+    counter.pointee = 0
+    withInterruptsOff {
+        syscallCounts = counter
+        kputs("tasks: the kernel heap grew to "); kputSize(UInt64(kernelHeap!.heapBytes))
+        kputs(" after the tasks were made; system calls are counted at "); kputHex(UInt64(UInt(bitPattern: counter))); kputs("\n")
+    }
+}

@@ -1,0 +1,192 @@
+// The system the kernel boots: the programs the build embedded (from the
+// manifest, User/*.manifest, by ci/manifest.py) and init, the one task the
+// kernel starts itself. Init holds the control capability; through it alone
+// it makes endpoints, starts the manifest's tasks, stops them and learns how
+// each ended. When init ends the kernel prints the summary line and powers off.
+
+@_extern(c, "user_programs") func userProgramsSymbol()
+
+/// The embedded programs: a count, then per program (name, start, end), init first.
+enum Programs {
+    private static var table: UnsafePointer<UInt> {
+        unsafeBitCast(userProgramsSymbol as @convention(c) () -> Void, to: UnsafePointer<UInt>.self)
+    }
+    static var count: Int { Int(table[0]) }
+    static func bytes(_ i: Int) -> UnsafeRawBufferPointer {
+        let start = table[2 + 3 * i], end = table[3 + 3 * i]
+        return UnsafeRawBufferPointer(start: UnsafeRawPointer(bitPattern: start), count: Int(end - start))
+    }
+    /// The program's name, NUL-terminated in the table.
+    static func name(_ i: Int) -> UnsafeRawBufferPointer {
+        let p = UnsafePointer<UInt8>(bitPattern: table[1 + 3 * i])!
+        var n = 0
+        while p[n] != 0 { n += 1 }
+        return UnsafeRawBufferPointer(start: p, count: n)
+    }
+    /// The index of the program called `name`, if embedded.
+    static func find(_ name: StaticString) -> Int? {
+        for i in 0..<count {
+            let n = Programs.name(i)
+            if n.count == name.utf8CodeUnitCount && (0..<n.count).allSatisfy({ n[$0] == name.utf8Start[$0] }) { return i }
+        }
+        return nil
+    }
+}
+
+/// The slot of init's control capability, and its priority (above every task it starts).
+let initControlSlot = 0
+let initPriority = Scheduler.priorities - 1
+
+/// What the kernel keeps about the system's tasks: who started whom, and the
+/// ends not yet collected by wait.
+struct SystemState {
+    var initThread: ThreadID = -1
+    /// Per thread: the task that started it (-1: the kernel).
+    var parent = InlineArray<64, Int8>(repeating: -1)
+    /// Per thread: 1 while it is blocked in wait.
+    var waiting = InlineArray<64, UInt8>(repeating: 0)
+    /// Ends not yet collected: (task, how, value, parent), oldest first.
+    var ends = InlineArray<64, (Int8, UInt8, UInt, Int8)>(repeating: (-1, 0, 0, -1))
+    var endCount = 0
+    var started = 0
+}
+
+var system = SystemState()
+
+/// Start init from the embedded programs, with the control capability in its slot 0.
+func startInit() {
+    guard Programs.count > 0, let i = Programs.find("init") else { kernelPanic("system: no init program embedded") }
+    guard let t = startTask(Programs.name(i), Programs.bytes(i), priority: initPriority,
+                            arguments: (UInt(Programs.count), 0), memoryLimit: 4 << 20, prepare: { t in
+        _ = tasks!.pointee.ipc.core.caps.install(Capability(object: .control, rights: [], badge: 0), in: t, at: initControlSlot)
+    }) else { kernelPanic("system: init did not start") }
+    system.initThread = t
+    kputs("system: init started as task "); kputDecimal(UInt64(t)); kputs(" with "); kputDecimal(UInt64(Programs.count))
+    kputs(" programs embedded\n")
+}
+
+/// spawn: copy the request in, check it whole, then start the task with its capabilities.
+func spawnRequested(_ trap: UInt, _ t: ThreadID, _ address: UInt) -> UInt {
+    var words = InlineArray<43, UInt>(repeating: 0)
+    let copied = withUnsafeMutablePointer(to: &words) {
+        userMemory(of: t).copyIn(from: address, length: SpawnRequest.words * MemoryLayout<UInt>.size, into: UnsafeMutableRawPointer($0))
+    }
+    guard copied else { return syscallFailed(trap, .badPointer) }
+    let request: SpawnRequest
+    switch SpawnRequest.decode({ words[$0] }, programs: Programs.count, priorities: Scheduler.priorities) {
+    case .success(let r): request = r
+    case .failure(let e): return syscallFailed(trap, e)
+    }
+    // Every capability is checked before anything is made: a refused spawn changes nothing.
+    var used: UInt32 = 0
+    for i in 0..<request.capabilityCount {
+        let c = SpawnRequest.capability({ words[$0] }, i)
+        guard c.to >= 0 && c.to < CapabilitySpace.slots else { return syscallFailed(trap, .badSlot) }
+        if used & (1 << UInt32(c.to)) != 0 { return syscallFailed(trap, .slotFull) }
+        used |= 1 << UInt32(c.to)
+        if let e = tasks!.pointee.ipc.core.caps.checkDerive(t, from: c.from, rights: c.rights, badge: c.badge) {
+            return syscallFailed(trap, e)
+        }
+    }
+    var name = InlineArray<16, UInt8>(repeating: 0)
+    withUnsafeBytes(of: &words) { w in for i in 0..<request.nameLength { name[i] = w[6 * MemoryLayout<UInt>.size + i] } }
+    let child = withUnsafePointer(to: &name) { n in
+        startTask(UnsafeRawBufferPointer(start: UnsafeRawPointer(n), count: request.nameLength), Programs.bytes(request.program),
+                  priority: request.priority, arguments: request.arguments, memoryLimit: UInt64(request.memoryLimit)) { c in
+            system.parent[c] = Int8(t)
+            for i in 0..<request.capabilityCount {
+                let d = SpawnRequest.capability({ words[$0] }, i)
+                _ = tasks!.pointee.ipc.core.caps.derive(t, from: d.from, into: c, at: d.to, rights: d.rights, badge: d.badge)
+            }
+        }
+    }
+    guard let c = child else { return syscallFailed(trap, .outOfMemory) }
+    system.started += 1
+    setSyscallResult(trap, 0, UInt(c))
+    return trap
+}
+
+/// kill: end a task the caller started; it ends as `killed`.
+func killRequested(_ trap: UInt, _ t: ThreadID, _ task: Int) -> UInt {
+    guard task >= 0 && task < Scheduler.capacity, Int(system.parent[task]) == t,
+          kernelThreads!.pointee.scheduler.state(of: task) != .dead, kernelThreads!.pointee.scheduler.state(of: task) != .unused else {
+        return syscallFailed(trap, .noSuchTask)
+    }
+    kputs("tasks: "); kputName(task); kputs(" killed by "); kputName(t); kputs("\n")
+    kernelThreads!.pointee.scheduler.kill(task)
+    taskEnded(task, .killed, 0)
+    tearDownTask(task)
+    setSyscallResult(trap, 0)
+    return trap
+}
+
+/// wait / tryWait: the oldest end of a task the caller started, or block (or wouldBlock).
+func waitRequested(_ trap: UInt, _ t: ThreadID, blocking: Bool) -> UInt {
+    if let (task, how, value) = takeEnd(for: t) {
+        setSyscallResult(trap, 0, UInt(task), how, value)
+        return trap
+    }
+    if !blocking { return syscallFailed(trap, .wouldBlock) }
+    system.waiting[t] = 1
+    return resume(from: trap, previous: t, next: kernelThreads!.pointee.scheduler.block())
+}
+
+private func takeEnd(for parent: ThreadID) -> (Int, UInt, UInt)? {
+    for i in 0..<system.endCount where Int(system.ends[i].3) == parent {
+        let e = system.ends[i]
+        for j in i..<(system.endCount - 1) { system.ends[j] = system.ends[j + 1] }
+        system.endCount -= 1
+        return (Int(e.0), UInt(e.1), e.2)
+    }
+    return nil
+}
+
+/// Task `t` is over (interrupts off): its IPC partners and capabilities are
+/// released, and its parent learns how it ended. When init ends, the system does.
+func taskEnded(_ t: ThreadID, _ how: TaskEnd, _ value: UInt) {
+    threadGone(t)
+    if t == system.initThread { systemEnded(how, value) }
+    let p = Int(system.parent[t])
+    system.parent[t] = -1
+    guard p >= 0 else { return }
+    if system.waiting[p] != 0 {
+        system.waiting[p] = 0
+        setSyscallResult(kernelThreads!.pointee.context[p], 0, UInt(t), how.rawValue, value)
+        kernelThreads!.pointee.scheduler.wake(p)
+        return
+    }
+    if system.endCount == system.ends.count {
+        kputs("system: the record of how "); kputName(t); kputs(" ended is dropped: its parent has not collected 64 others\n")
+        return
+    }
+    system.ends[system.endCount] = (Int8(t), UInt8(how.rawValue), value, Int8(p))
+    system.endCount += 1
+}
+
+/// Init ended: the one summary line, and power off with its verdict.
+private func systemEnded(_ how: TaskEnd, _ value: UInt) -> Never {
+    let passed = how == .exited && value == 0
+    if !passed {
+        kputs("system: init "); kputs(how == .exited ? "exited with status " : "was killed by fault ")
+        kputDecimal(UInt64(value)); kputs("\n")
+        kernelFail()
+    }
+    imageChecksAtEnd()
+    kputs("KERNEL OK arch="); kputs(Platform.name)
+    kputs(" image="); kputs(kernelImageName)
+    kputs(" strategy="); kputs(kernelGrowth.region!.tables.name)
+    kputs(" ram_mib="); kputDecimal(bootRAMBytes >> 20)
+    kputs(" heap_kib="); kputDecimal(UInt64(kernelHeap!.heapBytes) >> 10)
+    kputs(" tables="); kputDecimal(UInt64(kernelGrowth.region!.tables.tablesGiven))
+    kputs(" held="); kputDecimal(UInt64(kernelGrowth.region!.tables.heldFrames))
+    kputs(" tasks="); kputDecimal(UInt64(system.started))
+    kputs(" messages="); kputDecimal(UInt64(tasks!.pointee.ipc.delivered))
+    kputs(" killed="); kputDecimal(UInt64(kernelThreads!.pointee.killed))
+    kputs(" synced="); kputDecimal(UInt64(tasks!.pointee.ipc.rootEntriesSynced))
+    imageSummaryFields()
+    kputs("\n")
+    Platform().exit(passed: true)
+}
+
+/// RAM the boot memory map offered, for the summary.
+var bootRAMBytes: UInt64 = 0

@@ -1,0 +1,193 @@
+// Capabilities: the only names a task has for kernel objects. Each task owns
+// a table of `CapabilitySpace.slots` slots; a system call names a slot, and
+// the kernel acts only if the slot holds the right kind of object with the
+// right rights. There are no global endpoint numbers a task could guess.
+//
+// The rules (docs/capabilities.md argues them):
+// - A capability is (object, rights, badge). Rights on an endpoint: send,
+//   receive, grant (pass the capability on in a message).
+// - Derive: a copy into an empty slot of the same table with a subset of the
+//   rights. An unbadged capability may be given a badge once; a badged one
+//   keeps its badge (a client cannot mint another client's badge).
+// - Delete: empties a slot. Any task may delete its own capabilities.
+// - Transfer (in a message): a copy, only from a capability held with grant,
+//   only into the empty slot the receiver named.
+// - The control capability (init's alone) starts, stops and watches tasks and
+//   makes endpoints. It is never derived or transferred.
+// - Per endpoint the space counts the capabilities naming it and those with
+//   receive. When the last receive capability goes (its holder died or
+//   deleted it) the endpoint closes for good; when the last capability goes,
+//   its number may be reused. So a number is never reused while a capability
+//   still names it.
+// Pure and allocation-free once made: host tests drive every rule.
+
+enum KernelObject: Equatable {
+    case empty
+    case endpoint(Int)
+    /// The authority to spawn, kill and wait for tasks and to make endpoints.
+    case control
+}
+
+struct Capability: Equatable {
+    var object: KernelObject
+    var rights: Rights
+    var badge: UInt
+    static let empty = Capability(object: .empty, rights: [], badge: 0)
+
+    static func endpoint(_ e: Int, _ rights: Rights = .all, badge: UInt = 0) -> Capability {
+        Capability(object: .endpoint(e), rights: rights, badge: badge)
+    }
+}
+
+struct CapabilitySpace {
+    static let slots = 16
+    /// `threads` × `slots` capabilities, thread-major.
+    private let table: UnsafeMutablePointer<Capability>
+    let threads: Int
+    /// Per endpoint: the capabilities naming it, and those of them with receive.
+    private var references = InlineArray<16, Int16>(repeating: 0)
+    private var receivers = InlineArray<16, Int16>(repeating: 0)
+
+    init(threads: Int) {
+        self.threads = threads
+        table = UnsafeMutablePointer<Capability>.allocate(capacity: threads * CapabilitySpace.slots)
+        table.initialize(repeating: .empty, count: threads * CapabilitySpace.slots)
+    }
+
+    /// The capability in `t`'s `slot`: badSlot out of range, emptySlot if none.
+    func lookup(_ t: ThreadID, _ slot: Int) -> Result<Capability, SyscallError> {
+        guard slot >= 0 && slot < CapabilitySpace.slots else { return .failure(.badSlot) }
+        let c = table[t * CapabilitySpace.slots + slot]
+        return c.object == .empty ? .failure(.emptySlot) : .success(c)
+    }
+
+    /// The endpoint in `t`'s `slot` if the capability holds `rights`, with its badge.
+    func endpoint(_ t: ThreadID, _ slot: Int, needs rights: Rights) -> Result<(endpoint: Int, badge: UInt), SyscallError> {
+        switch lookup(t, slot) {
+        case .failure(let e): return .failure(e)
+        case .success(let c):
+            guard case .endpoint(let e) = c.object else { return .failure(.wrongType) }
+            guard c.rights.isSuperset(of: rights) else { return .failure(.missingRight) }
+            return .success((e, c.badge))
+        }
+    }
+
+    /// Nil if `t` holds the control capability in `slot`, else why not.
+    func checkControl(_ t: ThreadID, _ slot: Int) -> SyscallError? {
+        switch lookup(t, slot) {
+        case .failure(let e): return e
+        case .success(let c): return c.object == .control ? nil : SyscallError.wrongType
+        }
+    }
+
+    /// Nil if `slot` of `t` can take a capability: named, in range, empty.
+    func checkLanding(_ t: ThreadID, _ slot: Int) -> SyscallError? {
+        guard slot >= 0 else { return .noSlotNamed }
+        guard slot < CapabilitySpace.slots else { return .badSlot }
+        return table[t * CapabilitySpace.slots + slot].object == .empty ? nil : SyscallError.slotFull
+    }
+
+    /// Put `c` into `t`'s empty `slot` (the kernel's own way in: init's control
+    /// capability, a new endpoint).
+    mutating func install(_ c: Capability, in t: ThreadID, at slot: Int) -> SyscallError? {
+        if let e = checkLanding(t, slot) { return e }
+        place(c, t, slot)
+        return nil
+    }
+
+    /// `t` copies its `from` slot into its empty `to` slot with `rights` (a
+    /// subset) and `badge` (0 keeps the source's; another value only on an
+    /// unbadged source). The control capability is not copied.
+    mutating func derive(_ t: ThreadID, from: Int, to: Int, rights: Rights, badge: UInt) -> SyscallError? {
+        derive(t, from: from, into: t, at: to, rights: rights, badge: badge)
+    }
+
+    /// The same, into another thread's table (init giving a task it starts its
+    /// capabilities).
+    mutating func derive(_ t: ThreadID, from: Int, into u: ThreadID, at to: Int, rights: Rights, badge: UInt) -> SyscallError? {
+        if let e = checkDerive(t, from: from, rights: rights, badge: badge) ?? checkLanding(u, to) { return e }
+        let source = table[t * CapabilitySpace.slots + from]
+        place(Capability(object: source.object, rights: rights, badge: badge != 0 ? badge : source.badge), u, to)
+        return nil
+    }
+
+    /// Nil if `t` may derive from its `from` slot a capability with `rights` and `badge`.
+    func checkDerive(_ t: ThreadID, from: Int, rights: Rights, badge: UInt) -> SyscallError? {
+        switch lookup(t, from) {
+        case .failure(let e): return e
+        case .success(let source):
+            guard case .endpoint = source.object else { return .wrongType }
+            guard source.rights.isSuperset(of: rights) else { return .missingRight }
+            return badge != 0 && source.badge != 0 ? SyscallError.alreadyBadged : nil
+        }
+    }
+
+    /// Nil if `t` may pass the capability in `slot` on (an endpoint held with grant).
+    func checkTransfer(_ t: ThreadID, _ slot: Int) -> SyscallError? {
+        switch lookup(t, slot) {
+        case .failure(let e): return e
+        case .success(let c):
+            guard case .endpoint = c.object else { return .wrongType }
+            return c.rights.contains(.grant) ? nil : SyscallError.missingRight
+        }
+    }
+
+    /// Copy `s`'s `slot` into `r`'s `landing` slot, rights and badge as they are.
+    /// Both checked first; on an error nothing changed.
+    mutating func transfer(from s: ThreadID, _ slot: Int, to r: ThreadID, _ landing: Int) -> SyscallError? {
+        if let e = checkTransfer(s, slot) { return e }
+        if let e = checkLanding(r, landing) { return e }
+        place(table[s * CapabilitySpace.slots + slot], r, landing)
+        return nil
+    }
+
+    /// What deleting one capability did to the endpoint it named.
+    struct Released: Equatable {
+        /// The endpoint's last receive capability went: it is closed.
+        var closed: Int?
+        /// The endpoint's last capability went: its number is free.
+        var freed: Int?
+        static let nothing = Released(closed: nil, freed: nil)
+    }
+
+    /// Empty `t`'s `slot`.
+    mutating func delete(_ t: ThreadID, _ slot: Int) -> Result<Released, SyscallError> {
+        switch lookup(t, slot) {
+        case .failure(let e): return .failure(e)
+        case .success: return .success(clear(t, slot))
+        }
+    }
+
+    /// Empty every slot of `t` (it died), calling `released` for each endpoint that closed or freed.
+    mutating func clearAll(_ t: ThreadID, _ released: (Released) -> Void) {
+        for s in 0..<CapabilitySpace.slots where table[t * CapabilitySpace.slots + s].object != .empty {
+            let r = clear(t, s)
+            if r != .nothing { released(r) }
+        }
+    }
+
+    /// Capabilities naming endpoint `e`, and those with receive.
+    func counts(_ e: Int) -> (references: Int, receivers: Int) { (Int(references[e]), Int(receivers[e])) }
+
+    private mutating func place(_ c: Capability, _ t: ThreadID, _ slot: Int) {
+        table[t * CapabilitySpace.slots + slot] = c
+        if case .endpoint(let e) = c.object {
+            references[e] += 1
+            if c.rights.contains(.receive) { receivers[e] += 1 }
+        }
+    }
+
+    private mutating func clear(_ t: ThreadID, _ slot: Int) -> Released {
+        let c = table[t * CapabilitySpace.slots + slot]
+        table[t * CapabilitySpace.slots + slot] = .empty
+        guard case .endpoint(let e) = c.object else { return .nothing }
+        var r = Released.nothing
+        references[e] -= 1
+        if c.rights.contains(.receive) {
+            receivers[e] -= 1
+            if receivers[e] == 0 { r.closed = e }
+        }
+        if references[e] == 0 { r.freed = e }
+        return r
+    }
+}

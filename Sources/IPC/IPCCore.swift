@@ -1,0 +1,147 @@
+// IPC with capabilities: the rendezvous of Endpoints.swift plus the
+// capability a message may carry. The kernel (Kernel/Syscalls.swift) calls
+// these once a request is decoded, then moves the words and bytes and tells
+// the scheduler who blocks and who wakes; every decision is made here.
+//
+// Carrying a capability is all or nothing: the receiver must have named an
+// empty slot for it. The check is made before anything moves, by whichever
+// side arrives second (a sender meeting a waiting receiver, a receiver meeting
+// a queued sender, a replier answering a caller). If it fails, that side's
+// call fails with the reason and nothing changes: the partner stays queued,
+// no message is delivered without its capability.
+// Pure and allocation-free once made, so the host tests drive every rule.
+
+struct IPCCore {
+    var endpoints = Endpoints()
+    var caps: CapabilitySpace
+    /// Per thread: the slot of the capability its pending message carries, or -1.
+    private var carry = InlineArray<64, Int8>(repeating: -1)
+    /// Per thread: the empty slot where a capability sent to it may land, or -1.
+    private var landing = InlineArray<64, Int8>(repeating: -1)
+
+    init(threads: Int) { caps = CapabilitySpace(threads: threads) }
+
+    enum Send: Equatable {
+        /// A receiver was waiting and has the message (and the capability, if any).
+        case delivered(to: ThreadID, capability: Bool)
+        /// Queued until a receiver comes.
+        case blocked
+        case refused(SyscallError)
+    }
+
+    enum Receive: Equatable {
+        /// A sender was waiting; `senderWakes` is false for a caller, which now awaits the reply.
+        case got(from: ThreadID, senderWakes: Bool, capability: Bool)
+        case blocked
+        case refused(SyscallError)
+    }
+
+    enum Reply: Equatable {
+        case replied(to: ThreadID, capability: Bool)
+        case refused(SyscallError)
+    }
+
+    /// `t` sends on endpoint `e` (already checked: `t` holds send on it).
+    /// `carrySlot`: a capability to pass (checked: held with grant), or -1;
+    /// `landingSlot`: for a call, where a capability in the reply may land.
+    mutating func send(_ t: ThreadID, on e: Int, call: Bool, blocking: Bool, carry carrySlot: Int, landing landingSlot: Int) -> Send {
+        if endpoints.isClosed(e) { return .refused(.endpointClosed) }
+        if carrySlot >= 0, let r = endpoints.waitingReceiver(e), let error = caps.checkLanding(r, Int(landing[r])) {
+            return .refused(error)
+        }
+        carry[t] = Int8(carrySlot)
+        landing[t] = Int8(call ? landingSlot : -1)
+        switch endpoints.send(t, on: e, call: call, blocking: blocking) {
+        case .delivered(let r):
+            let moved = carryTo(r, from: t)
+            return .delivered(to: r, capability: moved)
+        case .blocked: return .blocked
+        case .wouldBlock: carry[t] = -1; return .refused(.wouldBlock)
+        case .closed: carry[t] = -1; return .refused(.endpointClosed)
+        case .badEndpoint: carry[t] = -1; return .refused(.endpointClosed)
+        }
+    }
+
+    /// `t` receives on `e` (already checked: `t` holds receive on it), a
+    /// carried capability landing in `landingSlot` (-1: none accepted).
+    mutating func receive(_ t: ThreadID, on e: Int, blocking: Bool, landing landingSlot: Int) -> Receive {
+        if endpoints.owesReply(t) != nil { return .refused(.replyOwed) }
+        if let s = endpoints.waitingSender(e), carry[s] >= 0, let error = caps.checkLanding(t, landingSlot) {
+            return .refused(error)
+        }
+        landing[t] = Int8(landingSlot)
+        switch endpoints.receive(t, on: e, blocking: blocking) {
+        case .got(let s, let senderWakes):
+            let moved = carryTo(t, from: s)
+            return .got(from: s, senderWakes: senderWakes, capability: moved)
+        case .blocked: return .blocked
+        case .wouldBlock: return .refused(.wouldBlock)
+        case .replyOwed: return .refused(.replyOwed)
+        case .badEndpoint: return .refused(.endpointClosed)
+        }
+    }
+
+    /// `t` answers the call it owes, passing the capability in `carrySlot` (or -1).
+    mutating func reply(_ t: ThreadID, carry carrySlot: Int) -> Reply {
+        guard let c = endpoints.owesReply(t) else { return .refused(.noCaller) }
+        if carrySlot >= 0, let error = caps.checkLanding(c, Int(landing[c])) { return .refused(error) }
+        switch endpoints.reply(t) {
+        case .replied(let c):
+            carry[t] = Int8(carrySlot)
+            let moved = carryTo(c, from: t)
+            landing[c] = -1
+            return .replied(to: c, capability: moved)
+        case .noCaller: return .refused(.noCaller)
+        }
+    }
+
+    /// Make a new endpoint into `t`'s empty `slot`, with every right and no badge.
+    mutating func createEndpoint(_ t: ThreadID, into slot: Int) -> SyscallError? {
+        if let error = caps.checkLanding(t, slot) { return error }
+        guard let e = endpoints.create() else { return .noResources }
+        _ = caps.install(.endpoint(e), in: t, at: slot)
+        return nil
+    }
+
+    /// `t` deletes its `slot`. Returns the senders (a bit each) to wake with
+    /// `endpointClosed` because the endpoint's last receive capability went.
+    mutating func delete(_ t: ThreadID, _ slot: Int) -> Result<UInt64, SyscallError> {
+        switch caps.delete(t, slot) {
+        case .failure(let e): return .failure(e)
+        case .success(let released): return .success(apply(released))
+        }
+    }
+
+    /// `t` is gone: out of every queue and debt, its capabilities deleted.
+    /// Returns the callers that waited for its reply (wake with `partnerDied`)
+    /// and the senders queued on endpoints that closed (wake with `endpointClosed`).
+    mutating func threadDied(_ t: ThreadID) -> (stranded: UInt64, closedOut: UInt64) {
+        let stranded = endpoints.threadDied(t)
+        carry[t] = -1; landing[t] = -1
+        var closedOut: UInt64 = 0
+        var released = InlineArray<16, CapabilitySpace.Released>(repeating: .nothing)
+        var n = 0
+        caps.clearAll(t) { r in released[n] = r; n += 1 }
+        for i in 0..<n { closedOut |= apply(released[i]) }
+        return (stranded, closedOut)
+    }
+
+    private mutating func apply(_ r: CapabilitySpace.Released) -> UInt64 {
+        var woken: UInt64 = 0
+        if let e = r.closed { woken = endpoints.close(e) }
+        if let e = r.freed { endpoints.free(e) }
+        for i in 0..<64 where woken & (1 << UInt64(i)) != 0 { carry[i] = -1; landing[i] = -1 }
+        return woken
+    }
+
+    /// Move the capability `s`'s message carries (if any) to `r`'s landing slot.
+    /// The landing was checked before the rendezvous, so this cannot fail.
+    private mutating func carryTo(_ r: ThreadID, from s: ThreadID) -> Bool {
+        let slot = Int(carry[s])
+        carry[s] = -1
+        guard slot >= 0 else { return false }
+        let error = caps.transfer(from: s, slot, to: r, Int(landing[r]))
+        landing[r] = -1
+        return error == nil
+    }
+}

@@ -1,0 +1,239 @@
+#!/usr/bin/env python3
+"""Read a system manifest (User/<system>.manifest, format in docs/manifest.md),
+check it, and write what the build needs into OUT:
+
+  programs.S         the user programs the system runs, embedded in the kernel:
+                     `user_programs`: a count, then (name, start, end) per
+                     program, init first (the kernel starts init by name)
+  SystemTable.swift  the table init starts the system from, compiled into init
+  programs.txt       the programs' names, one a line, init first (for make)
+
+A manifest with a mistake stops the build with `FILE:LINE: what is wrong`.
+Usage: manifest.py MANIFEST --out DIR [--user-dir DIR] [--programs-dir User/Programs]
+       manifest.py MANIFEST --check      (only check; prints nothing on success)
+"""
+import argparse
+import os
+import re
+import sys
+
+NAME = re.compile(r"^[a-z][a-z0-9-]{0,14}$")
+RIGHTS = {"send": 1, "receive": 2, "grant": 4}
+ENDS = ("exit", "fault", "service", "any")
+SLOTS, MAX_CAPS = 16, 8
+# Init runs at the top priority (7); the tasks it starts run below it.
+PRIORITIES = range(1, 7)
+
+
+class ManifestError(Exception):
+    pass
+
+
+def parse_size(text):
+    m = re.fullmatch(r"(\d+)([KM]?)", text)
+    if not m:
+        raise ValueError(f"memory={text} is not a size (like 512K or 4M)")
+    return int(m.group(1)) << {"": 0, "K": 10, "M": 20}[m.group(2)]
+
+
+def parse_number(text, what):
+    try:
+        return int(text, 0)
+    except ValueError:
+        raise ValueError(f"{what}={text} is not a number")
+
+
+def parse(path, programs_dir):
+    endpoints = {}        # name -> (index, line)
+    extra = []            # programs embedded though no task runs them (`program NAME`)
+    tasks = []            # dicts, in order
+    names = {}            # task name -> line
+    where = os.path.relpath(path)
+
+    def fail(line, message):
+        raise ManifestError(f"{where}:{line}: {message}")
+
+    with open(path) as f:
+        lines = f.read().splitlines()
+    for number, raw in enumerate(lines, 1):
+        text = raw.split("#", 1)[0].rstrip()
+        if not text.strip():
+            continue
+        indented = text[0].isspace()
+        words = text.split()
+        kind = words[0]
+        if kind == "endpoint" and not indented:
+            if len(words) != 2 or not NAME.match(words[1]):
+                fail(number, "an endpoint line is `endpoint NAME` (lower case, digits, '-', at most 15)")
+            if words[1] in endpoints:
+                fail(number, f"endpoint {words[1]} is already declared on line {endpoints[words[1]][1]}")
+            endpoints[words[1]] = (len(endpoints), number)
+        elif kind == "program" and not indented:
+            if len(words) != 2 or not NAME.match(words[1]) or words[1] == "init":
+                fail(number, "a program line is `program NAME`: embed a program no task of the manifest starts")
+            if not os.path.exists(os.path.join(programs_dir, words[1] + ".swift")):
+                fail(number, f"program {words[1]} does not exist (no {os.path.join(programs_dir, words[1] + '.swift')})")
+            extra.append(words[1])
+        elif kind == "task" and not indented:
+            if len(words) < 2 or not NAME.match(words[1]):
+                fail(number, "a task line is `task NAME key=value ...` (name: lower case, digits, '-', at most 15)")
+            name = words[1]
+            if name == "init":
+                fail(number, "init is not a task of the manifest: the kernel starts it, and it starts the others")
+            if name in names:
+                fail(number, f"task {name} is already declared on line {names[name]}")
+            names[name] = number
+            task = {"name": name, "program": name, "priority": 2, "memory": 4 << 20, "args": (0, 0),
+                    "ends": "exit", "caps": [], "line": number}
+            for word in words[2:]:
+                key, eq, value = word.partition("=")
+                if not eq:
+                    fail(number, f"task {name}: `{word}` is not key=value")
+                try:
+                    if key == "program":
+                        task["program"] = value
+                    elif key == "priority":
+                        task["priority"] = parse_number(value, "priority")
+                        if task["priority"] not in PRIORITIES:
+                            raise ValueError(f"priority={value} is outside 1..6 (7 is init's)")
+                    elif key == "memory":
+                        task["memory"] = parse_size(value)
+                    elif key == "args":
+                        parts = [parse_number(v, "args") for v in value.split(",")]
+                        if len(parts) > 2:
+                            raise ValueError("args= takes at most two numbers")
+                        task["args"] = tuple(parts + [0] * (2 - len(parts)))
+                    elif key == "ends":
+                        if value not in ENDS:
+                            raise ValueError(f"ends={value}: want one of {', '.join(ENDS)}")
+                        task["ends"] = value
+                    else:
+                        raise ValueError(f"unknown key {key} (program, priority, memory, args, ends)")
+                except ValueError as e:
+                    fail(number, f"task {name}: {e}")
+            if not NAME.match(task["program"]) or task["program"] == "init":
+                fail(number, f"task {name}: program={task['program']} is not a program name")
+            if not os.path.exists(os.path.join(programs_dir, task["program"] + ".swift")):
+                fail(number, f"task {name}: program {task['program']} does not exist "
+                             f"(no {os.path.join(programs_dir, task['program'] + '.swift')})")
+            tasks.append(task)
+        elif kind == "cap" and indented:
+            if not tasks:
+                fail(number, "a cap line belongs under a task")
+            task = tasks[-1]
+            if len(words) < 3:
+                fail(number, f"task {task['name']}: a cap line is `cap ENDPOINT RIGHTS [badge=N] [slot=N]`")
+            target = words[1]
+            if target not in endpoints:
+                if target in names:
+                    fail(number, f"task {task['name']}: capability to {target}, which is a task: "
+                                 "capabilities name endpoints")
+                fail(number, f"task {task['name']}: capability to endpoint {target}, which is not declared")
+            rights = 0
+            for r in words[2].split(","):
+                if r not in RIGHTS:
+                    fail(number, f"task {task['name']}: unknown right {r} (send, receive, grant)")
+                rights |= RIGHTS[r]
+            cap = {"endpoint": endpoints[target][0], "name": target, "rights": rights, "badge": 0, "slot": None}
+            for word in words[3:]:
+                key, eq, value = word.partition("=")
+                try:
+                    if key == "badge" and eq:
+                        cap["badge"] = parse_number(value, "badge")
+                        if not 0 < cap["badge"] < 1 << 32:
+                            raise ValueError(f"badge={value} must be 1..2^32-1 (0 means none)")
+                    elif key == "slot" and eq:
+                        cap["slot"] = parse_number(value, "slot")
+                        if not 0 <= cap["slot"] < SLOTS:
+                            raise ValueError(f"slot={value} is outside 0..{SLOTS - 1}")
+                    else:
+                        raise ValueError(f"`{word}` is not badge=N or slot=N")
+                except ValueError as e:
+                    fail(number, f"task {task['name']}: {e}")
+            taken = {c["slot"] for c in task["caps"]}
+            if cap["slot"] is None:
+                cap["slot"] = next(s for s in range(SLOTS) if s not in taken)
+            elif cap["slot"] in taken:
+                fail(number, f"task {task['name']}: slot {cap['slot']} already holds a capability")
+            if len(task["caps"]) == MAX_CAPS:
+                fail(number, f"task {task['name']}: more than {MAX_CAPS} capabilities")
+            cap["line"] = number
+            task["caps"].append(cap)
+        else:
+            fail(number, f"`{kind}` is not a line this format has (endpoint NAME, program NAME, task NAME ..., indented cap ...)")
+    if not tasks:
+        fail(len(lines), "the manifest starts no task")
+    return endpoints, tasks, extra
+
+
+def program_order(tasks, extra):
+    order = ["init"]
+    for p in [t["program"] for t in tasks] + extra:
+        if p not in order:
+            order.append(p)
+    return order
+
+
+def write_outputs(out, system, endpoints, tasks, extra, user_dir):
+    os.makedirs(out, exist_ok=True)
+    programs = program_order(tasks, extra)
+    asm = ["/* Generated by ci/manifest.py: the programs of this system, init first. */",
+           "#if defined(__aarch64__)", "#define WORD .quad", "#else", "#define WORD .long", "#endif",
+           "        .section .rodata"]
+    for i, p in enumerate(programs):
+        path = os.path.abspath(os.path.join(out if p == "init" else user_dir, p + ".elf"))
+        # .balign counts bytes on every arch (aarch64's .align 16 would mean 64 KiB).
+        asm += ["        .balign 16", f"program_{i}_start: .incbin \"{path}\"", f"program_{i}_end:",
+                f"program_{i}_name: .asciz \"{p}\""]
+    asm += ["        .balign 8", "        .globl user_programs", "user_programs:", f"        WORD {len(programs)}"]
+    asm += [f"        WORD program_{i}_name, program_{i}_start, program_{i}_end" for i in range(len(programs))]
+    write_if_changed(os.path.join(out, "programs.S"), "\n".join(asm) + "\n")
+
+    swift = [f"// Generated by ci/manifest.py from User/{system}.manifest: do not edit.",
+             "// The system init starts (User/Programs/init.swift).", "",
+             "enum SystemTable {",
+             f"    static let system: StaticString = \"{system}\"",
+             f"    static let endpoints = {len(endpoints)}",
+             "    static let endpointNames: [StaticString] = ["
+             + ", ".join(f"\"{n}\"" for n in sorted(endpoints, key=lambda n: endpoints[n][0])) + "]",
+             "    static let tasks: [ManifestTask] = ["]
+    for t in tasks:
+        caps = ", ".join(f"ManifestCapability(endpoint: {c['endpoint']}, slot: {c['slot']}, rights: {c['rights']}, "
+                         f"badge: {c['badge']})" for c in t["caps"])
+        swift.append(f"        ManifestTask(name: \"{t['name']}\", program: {programs.index(t['program'])}, "
+                     f"priority: {t['priority']}, memory: {t['memory']}, arguments: ({t['args'][0]}, {t['args'][1]}), "
+                     f"ends: .{t['ends']}, capabilities: [{caps}]),")
+    swift += ["    ]", "}"]
+    write_if_changed(os.path.join(out, "SystemTable.swift"), "\n".join(swift) + "\n")
+    write_if_changed(os.path.join(out, "programs.txt"), "\n".join(programs) + "\n")
+
+
+def write_if_changed(path, text):
+    """Leave an unchanged file's time alone, so make rebuilds only what changed."""
+    if os.path.exists(path) and open(path).read() == text:
+        return
+    with open(path, "w") as f:
+        f.write(text)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("manifest")
+    ap.add_argument("--out")
+    ap.add_argument("--user-dir", default=".")
+    ap.add_argument("--programs-dir", default="User/Programs")
+    ap.add_argument("--check", action="store_true")
+    args = ap.parse_args()
+    try:
+        endpoints, tasks, extra = parse(args.manifest, args.programs_dir)
+    except ManifestError as e:
+        print(f"manifest: {e}", file=sys.stderr)
+        return 1
+    if not args.check:
+        system = os.path.basename(args.manifest).rsplit(".", 1)[0]
+        write_outputs(args.out, system, endpoints, tasks, extra, args.user_dir)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

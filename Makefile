@@ -193,7 +193,7 @@ test: | tools-test
 	@$(MAKE) --no-print-directory test-run
 test-build: kernels heap-debug-kernels test-host-build fuzz-build parser-fuzz-build iso
 test-host-build: ; swift build --build-tests
-heap-debug-kernels: ; $(MAKE) --no-print-directory HEAP_DEBUG=1 kernels
+heap-debug-kernels: ; $(MAKE) --no-print-directory HEAP_DEBUG=1 test-kernels
 test-run:
 	@mkdir -p $(BUILD); t=$$(date +%s); swift test > $(BUILD)/host-tests.log 2>&1; status=$$?; \
 	    grep -E "error:" $(BUILD)/host-tests.log | head -25; grep -E "Executed [0-9]+ tests" $(BUILD)/host-tests.log | tail -1; \

@@ -21,8 +21,16 @@ BUILD = os.environ.get("BUILD", "build")
 TIMEOUT = 30
 
 
-def qemu_i386(ram, append):
-    return ["qemu-system-i386", "-m", ram, "-kernel", f"{BUILD}/i386/kernel.elf",
+# Most cases boot the test image (Kernel/Images/Test, User/test.manifest): it
+# runs the in-kernel checks, then init starts the test system. The default
+# image's cases (image="default") boot what make run-<arch> boots.
+def kernel(arch, image):
+    loaded = "kernel.elf" if arch == "i386" else "kernel.bin"
+    return f"{BUILD}/{arch}/{loaded}" if image == "default" else f"{BUILD}/{arch}/{image}/{loaded}"
+
+
+def qemu_i386(ram, append, image="test"):
+    return ["qemu-system-i386", "-m", ram, "-kernel", kernel("i386", image),
             "-append", append, "-serial", "stdio", "-display", "none", "-no-reboot",
             "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
 
@@ -33,9 +41,9 @@ I386_PASS, I386_FAIL = 33, 35
 A64_PASS, A64_FAIL, A64_POWER_OFF = 33, 35, 0
 
 
-def qemu_aarch64(ram, append, machine="virt", cpu="cortex-a57", extra=(), semihosting=True):
+def qemu_aarch64(ram, append, machine="virt", cpu="cortex-a57", extra=(), semihosting=True, image="test"):
     cmd = ["qemu-system-aarch64", "-M", machine, "-cpu", cpu, "-m", ram,
-           "-kernel", f"{BUILD}/aarch64/kernel.bin", "-append", append + (" exit=semihosting" if semihosting else ""),
+           "-kernel", kernel("aarch64", image), "-append", append + (" exit=semihosting" if semihosting else ""),
            "-serial", "stdio", "-display", "none", "-no-reboot", *extra]
     return cmd + (["-semihosting"] if semihosting else [])
 
@@ -62,6 +70,14 @@ def damaged_dtb():
     blob = blob[:total + len(nest)]
     open(path, "wb").write(blob)
     return path
+
+
+# Threads the test image's faults kill: the thread demo's four scratch threads,
+# then the intruder, the scribbler and the victim; on aarch64 also the prober
+# (i386 stops its sgdt only with UMIP).
+FAULT_KILLS = {"i386": 7, "aarch64": 8}
+# Messages delivered in the test system: the server's, plus the orphan's call to the victim.
+TEST_MESSAGES = task_checks.SERVED + 1
 
 
 def summary(log):
@@ -122,14 +138,25 @@ def equals(x):
     return lambda v: v == str(x)
 
 
+def default_system(arch, qemu, passed):
+    """What make run-<arch> boots: the default image and User/default.manifest."""
+    return Case(f"{arch} default system (make run-{arch})", arch, qemu("128M", "pt=spare", image="default"), passed, [
+        ok_boot(arch, image=equals("default"), tasks=equals(task_checks.DEFAULT_TASKS), messages=equals(task_checks.SERVED)),
+        *task_checks.system_checks(arch),
+        contains(r"^system: init started as task 1 with \d+ programs embedded$",
+                 r"^hello> hello from my first program: 1 \+ \.\.\. \+ 10 = 55$"),
+        # Nothing of the test image: no self-test, no thread demo, no fuzzer.
+        lacks(r"^self-test:", r"^threads: \d+ counting threads", r"^sysfuzz:", r"^thread [A-Z]: ")])
+
+
 def cases():
-    c = []
+    c = [default_system("i386", qemu_i386, I386_PASS), default_system("aarch64", qemu_aarch64, A64_PASS)]
     # Both strategies, on RAM that lets the heap reach its goal and on RAM it exhausts.
     for pt, tables in (("spare", at_least(16)), ("prereserve", equals(64))):
         c.append(Case(f"i386 {pt} 128M", "i386", qemu_i386("128M", f"pt={pt}"), I386_PASS, [
             ok_boot("i386", strategy=equals(pt), exhausted=equals("no"),
-                    heap_kib=at_least(64 << 10), tables=tables, killed=equals(4), ticks=at_least(60),
-                    tasks=equals(task_checks.TASKS), messages=equals(task_checks.SERVED),
+                    selftest_heap_kib=at_least(64 << 10), tables=tables, killed=equals(FAULT_KILLS["i386"]), ticks=at_least(60),
+                    tasks=equals(task_checks.TEST_TASKS), messages=equals(TEST_MESSAGES),
                     # Heap growth after the tasks exist adds page-directory entries their
                     # roots lack (repaired on the first fault), unless every heap table
                     # was installed at boot (prereserve).
@@ -154,7 +181,7 @@ def cases():
     c.append(Case("i386 GRUB ISO boots with GRUB's command line", "i386",
                   ["qemu-system-i386", "-m", "128M", "-cdrom", f"{BUILD}/i386/kernel.iso", "-serial", "stdio",
                    "-display", "none", "-no-reboot", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"], I386_PASS, [
-        ok_boot("i386", strategy=equals("prereserve"), tasks=equals(task_checks.TASKS)),
+        ok_boot("i386", image=equals("default"), strategy=equals("prereserve"), tasks=equals(task_checks.DEFAULT_TASKS)),
         contains(r'Booting `swift-microkernel \(pt=prereserve\)', r'^command line: "pt=prereserve"')]))
     c += low_memory_cases("i386", qemu_i386, I386_PASS, I386_FAIL)
     c.append(Case("i386 UMIP: a task's sgdt faults", "i386", qemu_i386("64M", "pt=spare") + ["-cpu", "qemu32,+umip"], I386_PASS, [
@@ -180,8 +207,9 @@ def cases():
         # prereserve: 128 leaf tables (2 MiB each) cover the 256 MiB window, plus one
         # new level-2 table; the level-1 table is shared with the direct map.
         c.append(Case(f"aarch64 {pt} 128M", "aarch64", qemu_aarch64("128M", f"pt={pt}"), A64_PASS, [
-            ok_boot("aarch64", strategy=equals(pt), exhausted=equals("no"), heap_kib=at_least(64 << 10), tables=tables,
-                    killed=equals(4), ticks=at_least(60), tasks=equals(task_checks.TASKS), messages=equals(task_checks.SERVED),
+            ok_boot("aarch64", strategy=equals(pt), exhausted=equals("no"), selftest_heap_kib=at_least(64 << 10), tables=tables,
+                    killed=equals(FAULT_KILLS["aarch64"]), ticks=at_least(60), tasks=equals(task_checks.TEST_TASKS),
+                    messages=equals(TEST_MESSAGES),
                     synced=equals(0)),  # the kernel's whole level-0 entry is shared
             *thread_checks.all_checks("aarch64"), *task_checks.all_checks("aarch64"),
             contains(r"^boot: entered at EL1, running at EL1; device tree at 0x", r"^memory map:", r"^timer: GICv2 at 0x",
@@ -212,7 +240,7 @@ def cases():
         ok_boot("aarch64"), task_checks.syscall_fuzz, contains(r"sysfuzz: 1000 calls, \d+ refused, seed 4242$")]))
     # secure=on lists a disabled, Secure-only PL011 first; /chosen/stdout-path names the right one.
     c.append(Case("aarch64 secure=on: the enabled UART is the console", "aarch64",
-                  qemu_aarch64("128M", "pt=spare", machine="virt,secure=on"), A64_PASS, [ok_boot("aarch64", tasks=equals(task_checks.TASKS))]))
+                  qemu_aarch64("128M", "pt=spare", machine="virt,secure=on"), A64_PASS, [ok_boot("aarch64", tasks=equals(task_checks.TEST_TASKS))]))
     # Nine NUMA nodes are nine memory nodes, listed high to low: every one is used.
     numa = [a for i in range(9) for a in ("-object", f"memory-backend-ram,id=m{i},size=64M", "-numa", f"node,memdev=m{i}")]
     c.append(Case("aarch64 nine NUMA memory nodes are all used", "aarch64",
@@ -227,7 +255,8 @@ def cases():
         lacks(r"^KERNEL OK", r"^memory map:")]))
     for machine, cpu, el in (("virt,gic-version=3", "cortex-a57", 1), ("virt,gic-version=3,virtualization=on", "max", 2)):
         c.append(Case(f"aarch64 GICv3 entered at EL{el}", "aarch64", qemu_aarch64("128M", "pt=spare", machine=machine, cpu=cpu), A64_PASS, [
-            ok_boot("aarch64", killed=equals(4), ticks=at_least(60), tasks=equals(task_checks.TASKS), messages=equals(task_checks.SERVED)),
+            ok_boot("aarch64", killed=equals(FAULT_KILLS["aarch64"]), ticks=at_least(60), tasks=equals(task_checks.TEST_TASKS),
+                    messages=equals(TEST_MESSAGES)),
             contains(r"^timer: GICv3 at 0x", rf"^boot: entered at EL{el}, running at EL1"),
             *thread_checks.all_checks("aarch64"), *task_checks.all_checks("aarch64")]))
     return c
@@ -262,7 +291,7 @@ def low_memory_cases(arch, qemu, passed, failed):
                  lambda: qemu(f"{threshold_kib() - 256}K", "pt=spare"), failed, refused),
             Case(f"{arch} at the threshold the boot runs to the end", arch,
                  lambda: qemu(f"{threshold_kib()}K", "pt=spare"), passed, [
-                ok_boot(arch, exhausted=equals("yes"), tasks=equals(task_checks.TASKS)), lacks(r"too little RAM")])]
+                ok_boot(arch, exhausted=equals("yes"), tasks=equals(task_checks.TEST_TASKS)), lacks(r"too little RAM")])]
 
 
 def crash_cases(arch, qemu, failed, null, writecode):
@@ -288,13 +317,13 @@ def crash_cases(arch, qemu, failed, null, writecode):
 def strategy_cases(arch, qemu, passed, failed, pool_cap_kib, guard_fault, open_fault):
     """direct, pool:4 and tail on one arch; plus the stray heap write under tail and spare."""
     c = [Case(f"{arch} direct 128M", arch, qemu("128M", "pt=direct"), passed, [
-            ok_boot(arch, strategy=equals("direct"), exhausted=equals("no"), heap_kib=at_least(64 << 10))]),
+            ok_boot(arch, strategy=equals("direct"), exhausted=equals("no"), selftest_heap_kib=at_least(64 << 10))]),
          # pool:4 caps the heap at the 4 pool tables plus the window's first leaf table.
          Case(f"{arch} pool:4 stops at its cap", arch, qemu("128M", "pt=pool:4"), passed, [
-            ok_boot(arch, strategy=equals("pool"), exhausted=equals("yes"), heap_kib=lambda v: pool_cap_kib - 1024 <= int(v) <= pool_cap_kib),
+            ok_boot(arch, strategy=equals("pool"), exhausted=equals("yes"), selftest_heap_kib=lambda v: pool_cap_kib - 1024 <= int(v) <= pool_cap_kib),
             contains(r"heap exhausted at \d+ KiB: no frame for a page table; growth stopped cleanly")]),
          Case(f"{arch} tail 128M", arch, qemu("128M", "pt=tail"), passed, [
-            ok_boot(arch, strategy=equals("tail"), exhausted=equals("no"), heap_kib=at_least(64 << 10))]),
+            ok_boot(arch, strategy=equals("tail"), exhausted=equals("no"), selftest_heap_kib=at_least(64 << 10))]),
          Case(f"{arch} tail 32M exhausts", arch, qemu("32M", "pt=tail"), passed, [
             ok_boot(arch, strategy=equals("tail"), exhausted=equals("yes"))]),
          Case(f"{arch} tail stops a stray heap write with its guard", arch, qemu("64M", "pt=tail crash=stray"), failed, [

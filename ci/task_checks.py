@@ -1,17 +1,27 @@
-"""Checks on what a boot shows about user tasks: the key-value server served
-every client over IPC, the system-call checks answered with the right error
-codes, the ping-pong benchmark ran and the server's count adds up, the task
-that read kernel memory died alone with the right fault, and the damaged
-image was refused. Each check returns None or a problem, as in boot_test.py."""
+"""Checks on what a boot shows about the system init starts from its manifest:
+the key-value server served every client over IPC and knew each by its badge,
+capabilities held (the spy got nothing, a client without grant passed nothing
+on, a session capability travelled in a reply), the system-call checks
+answered with the right error codes, the ping-pong benchmark ran, the tasks
+that broke the rules died alone with the right fault, and init judged every
+end as the manifest says. Each check returns None or a problem, as in boot_test.py.
+
+`system_checks` hold for every system built from User/default.manifest's
+tasks; `all_checks` add what only the test image (User/test.manifest plus its
+in-kernel checks) shows."""
 import re
 
 CLIENTS, KEYS, ROUNDS = 3, 20, 2000
-# The server, its clients, ping-pong, the three intruders, the memory hog and the spinner.
-TASKS = 1 + CLIENTS + 1 + 3 + 1 + 1
-# hello + put and get per key per client, the ping-pong rounds, one stats call
-SERVED = CLIENTS * (1 + 2 * KEYS) + ROUNDS + 1
-PROBES = [("bad syscall number", -1), ("write from a kernel address", -2), (r"call on endpoint 15 \(none\)", -3),
-          ("a 128-byte message", -4), ("reply with no call", -5)]
+# The tasks init starts (User/default.manifest, User/test.manifest).
+DEFAULT_TASKS, TEST_TASKS = 11, 14
+# hello + put and get per key per client, client 1's session request and its
+# hello on the session, the ping-pong rounds, one stats call.
+SERVED = CLIENTS * (1 + 2 * KEYS) + 2 + ROUNDS + 1
+# Client 1's probes and the codes they must get (Sources/IPC/SyscallABI.swift).
+PROBES = [("bad syscall number", -1), ("write from a kernel address", -2), ("call on an empty slot", -12),
+          ("call on slot 99", -11), ("receive on the server's endpoint", -13), ("a 128-byte message", -4),
+          ("reply with no call", -5), ("spawn without the control capability", -14),
+          ("delete the session", 0), ("call on the deleted session", -12)]
 SCRIBBLE = {
     "i386": r"CPU EXCEPTION: page fault vector=14 .* cr2=(0x\w+) \(protection violation, write, user\)",
     "aarch64": r"CPU EXCEPTION: data abort vector=8 esr=0x\w+ \(EC 0x00000024\) far=(0x\w+) elr=0x\w+ \(write, permission fault\)",
@@ -24,13 +34,11 @@ INTRUSION = {
 
 def served(log):
     for n in range(1, CLIENTS + 1):
-        if not re.search(rf"^kvserver> kv: hello from client-{n} \(badge \d+\)$", log, re.M):
-            return f"the server never heard from client {n}"
-        if not re.search(rf"^kvclient> client {n}: {KEYS} puts, {KEYS} of {KEYS} gets verified$", log, re.M):
+        # The badge is the one the manifest gives client n: the server cannot be told another.
+        if not re.search(rf"^kvserver> kv: hello from client-{n} \(badge {n}\)$", log, re.M):
+            return f"the server never heard from client {n} under badge {n}"
+        if not re.search(rf"^client-{n}> client {n}: {KEYS} puts, {KEYS} of {KEYS} gets verified$", log, re.M):
             return f"client {n} did not get its {KEYS} values back"
-    exits = re.findall(r"^tasks: (kvclient|pingpong) exited with status 0$", log, re.M)
-    if len(exits) != CLIENTS + 1:
-        return f"{len(exits)} clients exited cleanly, want {CLIENTS + 1}"
     m = re.search(r"^pingpong> pingpong: (\d+) round trips, average (\d+) cycles", log, re.M)
     if not m or int(m.group(1)) != ROUNDS or int(m.group(2)) == 0:
         return "no ping-pong result"
@@ -45,12 +53,44 @@ def probes(log):
         if not re.search(rf"^kvserver> kv: {what} -> -9$", log, re.M):
             return f"the server's '{what}' was not refused with replyOwed (-9)"
     for what, code in PROBES:
-        if not re.search(rf"^kvclient> client 1: {what} -> {code}$", log, re.M):
+        if not re.search(rf"^client-1> client: {re.escape(what)} -> {code}$", log, re.M):
             return f"client 1's probe '{what}' did not return {code}"
     return None
 
 
-# Each intruder: (thread name, the line it prints first, the faults each arch
+def capabilities(log):
+    """No task reaches what the manifest (or a grant) did not give it."""
+    spy = [("receive on the server's endpoint", -13), ("derive receive from send", -13), ("derive with client 1's badge", -18)]
+    for what, code in spy:
+        if not re.search(rf"^spy> spy: {re.escape(what)} -> {code}$", log, re.M):
+            return f"the spy's '{what}' was not refused with {code}"
+    if not re.search(r"^spy> spy: 15 of 15 other slots are empty$", log, re.M):
+        return "the spy found something in a slot the manifest left empty"
+    if not re.search(r"^client-2> client: pass the server's endpoint on without grant -> -13$", log, re.M):
+        return "client 2 passed on a capability it holds without grant (want missingRight, -13)"
+    if not re.search(r"^client-1> client 1: asked for a session -> 0, a capability landed, badge 901$", log, re.M) or \
+            not re.search(r"^kvserver> kv: hello from session-1 \(badge 901\)$", log, re.M):
+        return "the session capability did not travel in the reply, or the server did not see its badge"
+    return None
+
+
+def init_verdict(tasks):
+    def check(log):
+        started = re.findall(r"^init> init: \S+ started as task \d+$", log, re.M)
+        if len(started) != tasks:
+            return f"init started {len(started)} tasks, want {tasks}"
+        if not re.search(r"^init> init: every task ended as the manifest says$", log, re.M):
+            return "init did not find every task ending as the manifest says"
+        for name in ("kvserver", "spinner"):
+            if not re.search(rf"^init> init: {name} was stopped, as the manifest says$", log, re.M):
+                return f"init did not stop the service {name} at the end"
+        if re.search(r"NOT as the manifest says", log):
+            return "a task did not end as the manifest says"
+        return None
+    return check
+
+
+# Each intruder: (task name, the line it prints first, the faults each arch
 # must report at that address, what it prints if the access went through).
 INTRUDERS = [("intruder", r"intruder> intruder: reading kernel memory at (0x\w+)", INTRUSION, "isolation is broken"),
              ("scribbler", r"scribbler> intruder: writing over my own code at (0x\w+)", SCRIBBLE, "W^X is broken")]
@@ -65,13 +105,25 @@ def isolation(arch):
                 return f"{name}: its access was not refused with a user fault at its address"
             if broken in log or not re.search(rf"^threads: killed thread \d+ \({name}\)", log, re.M):
                 return f"{name} was not killed"
-        if not re.search(r"^tasks: image damaged refused: built for machine 62, not this CPU$", log, re.M):
-            return "the damaged image was not refused by name"
-        torn = re.search(r"^tasks: (\d+) address spaces torn down: (\d+) frames given back of (\d+) the tasks held$", log, re.M)
-        if not torn or int(torn.group(1)) != TASKS or int(torn.group(2)) != int(torn.group(3)) or int(torn.group(2)) < TASKS * 10:
-            return "the dead tasks' address spaces were not all given back, frame for frame"
+            if not re.search(rf"^init> init: {name} was killed by a fault \(cause \d+\), as the manifest says$", log, re.M):
+                return f"init did not learn that {name} was killed by a fault"
+        for torn in re.finditer(r"^tasks: (\S+)'s address space torn down: (\d+) frames given back of (\d+) held$", log, re.M):
+            if torn.group(2) != torn.group(3):
+                return f"{torn.group(1)}'s address space gave back {torn.group(2)} of {torn.group(3)} frames"
         return None
     return check
+
+
+def teardown_totals(log):
+    """The test image's total: every dead task's frames came back, frame for frame."""
+    if not re.search(r"^tasks: image damaged refused: built for machine 62, not this CPU$", log, re.M):
+        return "the damaged image was not refused by name"
+    torn = re.search(r"^tasks: (\d+) address spaces torn down: (\d+) frames given back of (\d+) the tasks held$", log, re.M)
+    # The fuzzer and every task but init (which is still running when this is printed).
+    if not torn or int(torn.group(1)) != TEST_TASKS + 1 or int(torn.group(2)) != int(torn.group(3)) \
+            or int(torn.group(2)) < TEST_TASKS * 10:
+        return f"the dead tasks' address spaces were not all given back, frame for frame: {torn.groups() if torn else None}"
+    return None
 
 
 def no_forgery(log):
@@ -85,11 +137,12 @@ def no_forgery(log):
 
 
 def no_register_leak(log):
-    """Both intruder tasks plant a value in their thread registers (i386 FS/GS,
-    aarch64 TPIDR_EL0); every task must start with them clear."""
+    """Each intruder task plants a value in its thread registers (i386 FS/GS,
+    aarch64 TPIDR_EL0); every task must start with them clear. (The spinner
+    runs only when nothing else is ready: it may never have run.)"""
     seen = re.findall(r"^(?:intruder|scribbler|spinner|prober)> intruder: thread registers at start (0x\w+)$", log, re.M)
-    if len(seen) != 4:
-        return f"{len(seen)} intruders reported their thread registers, want 4"
+    if len(seen) < 3:
+        return f"{len(seen)} intruders reported their thread registers, want at least 3"
     if any(int(v, 16) != 0 for v in seen):
         return f"a task started with another's thread registers: {seen}"
     return None
@@ -97,23 +150,30 @@ def no_register_leak(log):
 
 def memory_limit(log):
     """The hog's sbrk is refused at its 1 MiB limit with overLimit (-8), and the
-    frames it held are free again as soon as it is dead (not at slot reuse)."""
+    frames it held are given back as soon as it is dead (not at slot reuse)."""
     m = re.search(r"^hog> hog: sbrk refused after (\d+) KiB with (-?\d+)$", log, re.M)
     if not m or int(m.group(2)) != -8 or not 512 <= int(m.group(1)) < 1024:
         return f"the hog was not stopped by its 1 MiB limit with -8: {m.groups() if m else None}"
-    f = re.search(r"^tasks: hog held up to its 1 MiB limit; free frames (\d+) before it, (\d+) once it died$", log, re.M)
-    if not f or f.group(1) != f.group(2):
+    exited = log.find("\ntasks: hog exited with status 0\n")
+    f = re.search(r"^tasks: hog's address space torn down: (\d+) frames given back of (\d+) held$", log, re.M)
+    if exited < 0 or not f or f.group(1) != f.group(2) or int(f.group(1)) < 128:
         return f"the hog's frames did not come back when it died: {f.groups() if f else None}"
     return None
 
 
-def boot_flow_runs(log):
-    """A task that never blocks, at the top priority, cannot stop the boot flow."""
-    if not re.search(r"^spinner> intruder: spinning without ever blocking$", log, re.M):
-        return "the spinner never ran"
-    if not re.search(r"^tasks: spinner has held the CPU at priority 7 for 10 ticks without blocking, "
-                     r"and the boot flow still runs: stopping it$", log, re.M):
-        return "the boot flow did not get the CPU back from the spinner"
+def spinner_stopped(log):
+    """A task that never blocks cannot keep init from finishing the system."""
+    if not re.search(r"^init> init: the system is done; stopping spinner$", log, re.M) or \
+            not re.search(r"^tasks: spinner killed by init$", log, re.M):
+        return "init did not stop the spinner"
+    return None
+
+
+def orphan(log):
+    """A client of a server that dies owing its reply wakes with partnerDied, and
+    its next call fails with endpointClosed: an error, not a hang."""
+    if not re.search(r"^orphan> orphan: call while the server dies -> -7, call after -> -17$", log, re.M):
+        return "the dead server's client did not get partnerDied (-7), then endpointClosed (-17)"
     return None
 
 
@@ -145,6 +205,10 @@ def privileged_probe(arch, umip=False):
     return check
 
 
+def system_checks(arch, tasks=DEFAULT_TASKS):
+    return [served, probes, capabilities, init_verdict(tasks), isolation(arch), no_forgery, no_register_leak,
+            spinner_stopped, privileged_probe(arch)]
+
+
 def all_checks(arch):
-    return [served, probes, isolation(arch), no_forgery, no_register_leak, memory_limit, boot_flow_runs, syscall_fuzz,
-            privileged_probe(arch)]
+    return system_checks(arch, TEST_TASKS) + [teardown_totals, memory_limit, orphan, syscall_fuzz]

@@ -188,6 +188,7 @@ debug-aarch64: $(A64)/kernel.bin | tools-aarch64 tools-debug
 .PHONY: test-build test-host-build heap-debug-kernels test-run
 test: | tools-test
 	ci/test_ensure_tools.sh
+	python3 ci/test_manifest.py
 	@start=$$(date +%s); $(MAKE) --no-print-directory -j2 test-build && \
 	    echo "test: builds took $$(( $$(date +%s) - start )) s"
 	@$(MAKE) --no-print-directory test-run

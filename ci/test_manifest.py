@@ -1,0 +1,64 @@
+#!/usr/bin/env python3
+"""make test's check of ci/manifest.py: each kind of mistake in a manifest stops
+the build with a message that names the file and the line. Both real manifests
+must pass. Each case writes a small manifest with one mistake on a known line."""
+import os
+import subprocess
+import sys
+import tempfile
+
+GOOD = """endpoint kv
+task server program=kvserver ends=service
+    cap kv receive,send
+task client program=kvclient args=1
+    cap kv send badge=1
+"""
+
+# (what, manifest text, the line the mistake is on, words the message must hold)
+CASES = [
+    ("missing program", GOOD + "task ghost program=nosuchprogram\n", 6, "program nosuchprogram does not exist"),
+    ("capability to an undeclared endpoint", GOOD + "task c2 program=kvclient\n    cap nowhere send\n", 7,
+     "endpoint nowhere, which is not declared"),
+    ("capability to a task", GOOD + "task c2 program=kvclient\n    cap server send\n", 7, "which is a task"),
+    ("duplicate task", GOOD + "task client program=kvclient\n", 6, "task client is already declared on line 4"),
+    ("duplicate endpoint", "endpoint kv\nendpoint kv\n" + GOOD.split("\n", 1)[1], 2, "endpoint kv is already declared on line 1"),
+    ("unknown right", GOOD.replace("receive,send", "receive,steal"), 3, "unknown right steal"),
+    ("priority of init", GOOD.replace("ends=service", "ends=service priority=7"), 2, "priority=7 is outside 1..6"),
+    ("slot taken twice", GOOD + "    cap kv send slot=0\n", 6, "slot 0 already holds a capability"),
+    ("a task called init", GOOD + "task init program=kvclient\n", 6, "init is not a task of the manifest"),
+    ("bad ends", GOOD.replace("ends=service", "ends=never"), 2, "ends=never"),
+    ("cap outside a task", "endpoint kv\n    cap kv send\n" + GOOD.split("\n", 1)[1], 2, "a cap line belongs under a task"),
+]
+
+
+def run(text):
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, "case.manifest")
+        with open(path, "w") as f:
+            f.write(text)
+        p = subprocess.run([sys.executable, "ci/manifest.py", path, "--check"], capture_output=True, text=True)
+        return p.returncode, p.stderr.strip(), os.path.relpath(path)
+
+
+def main():
+    failed = 0
+    for name in ("default", "test"):
+        p = subprocess.run([sys.executable, "ci/manifest.py", f"User/{name}.manifest", "--check"], capture_output=True, text=True)
+        if p.returncode != 0:
+            print(f"FAIL User/{name}.manifest is refused: {p.stderr.strip()}")
+            failed += 1
+    status, message, _ = run(GOOD)
+    if status != 0:
+        print(f"FAIL the good example is refused: {message}")
+        failed += 1
+    for what, text, line, words in CASES:
+        status, message, path = run(text)
+        if status == 0 or f"{path}:{line}:" not in message or words not in message:
+            print(f"FAIL {what}: status {status}, message {message!r}; want line {line} and '{words}'")
+            failed += 1
+    print(f"manifest: {len(CASES) + 3 - failed} of {len(CASES) + 3} checks passed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

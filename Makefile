@@ -189,6 +189,7 @@ debug-aarch64: $(A64)/kernel.bin | tools-aarch64 tools-debug
 test: | tools-test
 	ci/test_ensure_tools.sh
 	python3 ci/test_manifest.py
+	python3 ci/syscall_doc.py --check
 	@start=$$(date +%s); $(MAKE) --no-print-directory -j2 test-build && \
 	    echo "test: builds took $$(( $$(date +%s) - start )) s"
 	@$(MAKE) --no-print-directory test-run
@@ -277,7 +278,9 @@ fuzz-parsers: $(PARSER_FUZZ)
 	        $(BUILD)/fuzz/$$t-long Fuzz/corpus/$$t || exit 1; done
 
 # --- benchmarks (not part of make test) --------------------------------------
-.PHONY: bench bench-strategies bench-heap bench-ipc int64-vectors sizes
+.PHONY: bench bench-strategies bench-heap bench-ipc int64-vectors sizes syscall-doc
+# The system-call table (docs/syscalls.md) from Sources/IPC/SyscallABI.swift and each arch's user gate.
+syscall-doc: ; python3 ci/syscall_doc.py
 # Guest instructions per IPC round trip and per null system call (QEMU -icount); writes docs/ipc-benchmarks.md.
 bench-ipc: kernels | tools
 	python3 ci/bench_ipc.py

@@ -11,7 +11,9 @@ _start:
         brk #0
 
 /* void user_syscall(uint64 n, a1, a2, a3, a4, a5, uint64 out[5]):
- * svc #0 with x0-x5; r0-r4 (x0-x4) to out (x6 survives the call). */
+ * svc #0 with x0-x5; r0-r4 (x0-x4) to out (x6 survives the call).
+ * syscall-abi: svc #0 | x0 | x1 x2 x3 x4 x5 | x0 | x1 x2 x3 x4
+ * (instruction | number | arguments | status | results: read by ci/syscall_doc.py) */
         .globl user_syscall
 user_syscall:
         svc #0

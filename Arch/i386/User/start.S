@@ -10,7 +10,9 @@ _start:
         ud2
 
 /* void user_syscall(uint32 n, a1, a2, a3, a4, a5, uint32 out[5]):
- * int 0x80 with eax=n, ebx..edi = a1..a5; r0-r4 (eax ebx ecx edx esi) to out. */
+ * int 0x80 with eax=n, ebx..edi = a1..a5; r0-r4 (eax ebx ecx edx esi) to out.
+ * syscall-abi: int $0x80 | eax | ebx ecx edx esi edi | eax | ebx ecx edx esi
+ * (instruction | number | arguments | status | results: read by ci/syscall_doc.py) */
         .globl user_syscall
 user_syscall:
         push %ebx

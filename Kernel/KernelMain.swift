@@ -67,8 +67,12 @@ func kernelMain(_ arch: Platform, _ boot: inout BootInfo) -> Never {
     startTasks()
     imageChecksBeforeInit(boot)
     startInit()
-    // From here the boot flow is the idle thread: it runs when nothing else is ready.
-    while true { Platform.waitForInterrupt() }
+    // From here the boot flow is the idle thread: it gives the CPU to init at
+    // once (not at the next tick), and after that runs only when nothing else is ready.
+    while true {
+        Platform.schedulerCall(SchedulerRequest.yield.rawValue, 0)
+        if !withInterruptsOff({ kernelThreads!.pointee.scheduler.anyReady }) { Platform.waitForInterrupt() }
+    }
 }
 
 /// The timer's rate and the scheduler's time slice.

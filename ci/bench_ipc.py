@@ -51,6 +51,10 @@ def measure(arch):
             raise SystemExit(f"{arch}: no '{what}' line in the boot log")
         # i386: TSC ticks are the nanoseconds; aarch64: the task converts ticks to ns.
         figures[key] = int(m.group(3)) if m.group(3) is not None else int(m.group(2))
+    m = re.search(r"^init> init: first system call at (\d+) cycles(?: \((\d+) ns\))? since power-on", out, re.M)
+    if not m:
+        raise SystemExit(f"{arch}: init did not say when it started")
+    figures["init"] = int(m.group(2)) if m.group(2) is not None else int(m.group(1))
     if figures["loop"] != 2:
         raise SystemExit(f"{arch}: the calibration loop came out at {figures['loop']} instructions an iteration, not 2: "
                          "the method does not hold")
@@ -75,7 +79,7 @@ def profile(arch, seconds=0.1):
         q = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         start = time.time()
         while time.time() - start < 60:
-            if os.path.exists(serial) and "kvclient> client 3:" in open(serial, errors="replace").read():
+            if os.path.exists(serial) and "client-3> client 3:" in open(serial, errors="replace").read():
                 break
             time.sleep(0.002)
         s = socket.socket(socket.AF_UNIX)
@@ -128,6 +132,11 @@ def main():
              "|---|---:|---:|---:|"]
     for arch, f in results.items():
         lines.append(f"| {arch} | {f['round trip']:,} | {f['null']:,} | {f['loop']} |")
+    lines += ["", "From power-on to init's first system call (its clock call, a few hundred instructions into",
+              "it), in guest instructions: firmware (SeaBIOS on i386), the kernel's boot and init's start.", "",
+              "| arch | power-on to init |", "|---|---:|"]
+    for arch, f in results.items():
+        lines.append(f"| {arch} | {f['init']:,} |")
     lines += ["", f"For orientation: L4Re on an Intel N100 retires about {L4RE_ONE_WAY} instructions per one-way IPC",
               f"between address spaces (about {2 * L4RE_ONE_WAY:,} a round trip) and about {L4RE_NULL} per null system call,",
               "by its published performance page. Ratios against that:", "",

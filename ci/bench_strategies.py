@@ -26,11 +26,11 @@ COLORS = {"spare": "#1f77b4", "prereserve": "#d62728", "direct": "#2ca02c", "poo
 
 def qemu(arch, ram, append):
     if arch == "i386":
-        return ["qemu-system-i386", "-m", ram, "-kernel", f"{BUILD}/i386/kernel.elf", "-append", append,
+        return ["qemu-system-i386", "-m", ram, "-kernel", f"{BUILD}/i386/test/kernel.elf", "-append", append,
                 "-serial", "stdio", "-display", "none", "-no-reboot",
                 "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
     return ["qemu-system-aarch64", "-M", "virt", "-cpu", "cortex-a57", "-m", ram,
-            "-kernel", f"{BUILD}/aarch64/kernel.bin", "-append", append + " exit=semihosting",
+            "-kernel", f"{BUILD}/aarch64/test/kernel.bin", "-append", append + " exit=semihosting",
             "-semihosting", "-serial", "stdio", "-display", "none", "-no-reboot"]
 
 

@@ -19,7 +19,9 @@
 //   deleted it) the endpoint closes for good; when the last capability goes,
 //   its number may be reused. So a number is never reused while a capability
 //   still names it.
-// Pure and allocation-free once made: host tests drive every rule.
+// Pure and allocation-free once made: host tests drive every rule. The
+// accessors are always inlined: a non-mutating call from a mutating method of
+// a struct that holds this one passes a copy of it.
 
 enum KernelObject: Equatable {
     case empty
@@ -55,14 +57,14 @@ struct CapabilitySpace {
     }
 
     /// The capability in `t`'s `slot`: badSlot out of range, emptySlot if none.
-    func lookup(_ t: ThreadID, _ slot: Int) -> Result<Capability, SyscallError> {
+    @inline(__always) func lookup(_ t: ThreadID, _ slot: Int) -> Result<Capability, SyscallError> {
         guard slot >= 0 && slot < CapabilitySpace.slots else { return .failure(.badSlot) }
         let c = table[t * CapabilitySpace.slots + slot]
         return c.object == .empty ? .failure(.emptySlot) : .success(c)
     }
 
     /// The endpoint in `t`'s `slot` if the capability holds `rights`, with its badge.
-    func endpoint(_ t: ThreadID, _ slot: Int, needs rights: Rights) -> Result<(endpoint: Int, badge: UInt), SyscallError> {
+    @inline(__always) func endpoint(_ t: ThreadID, _ slot: Int, needs rights: Rights) -> Result<(endpoint: Int, badge: UInt), SyscallError> {
         switch lookup(t, slot) {
         case .failure(let e): return .failure(e)
         case .success(let c):
@@ -73,7 +75,7 @@ struct CapabilitySpace {
     }
 
     /// Nil if `t` holds the control capability in `slot`, else why not.
-    func checkControl(_ t: ThreadID, _ slot: Int) -> SyscallError? {
+    @inline(__always) func checkControl(_ t: ThreadID, _ slot: Int) -> SyscallError? {
         switch lookup(t, slot) {
         case .failure(let e): return e
         case .success(let c): return c.object == .control ? nil : SyscallError.wrongType
@@ -81,7 +83,7 @@ struct CapabilitySpace {
     }
 
     /// Nil if `slot` of `t` can take a capability: named, in range, empty.
-    func checkLanding(_ t: ThreadID, _ slot: Int) -> SyscallError? {
+    @inline(__always) func checkLanding(_ t: ThreadID, _ slot: Int) -> SyscallError? {
         guard slot >= 0 else { return .noSlotNamed }
         guard slot < CapabilitySpace.slots else { return .badSlot }
         return table[t * CapabilitySpace.slots + slot].object == .empty ? nil : SyscallError.slotFull
@@ -123,7 +125,7 @@ struct CapabilitySpace {
     }
 
     /// Nil if `t` may pass the capability in `slot` on (an endpoint held with grant).
-    func checkTransfer(_ t: ThreadID, _ slot: Int) -> SyscallError? {
+    @inline(__always) func checkTransfer(_ t: ThreadID, _ slot: Int) -> SyscallError? {
         switch lookup(t, slot) {
         case .failure(let e): return e
         case .success(let c):

@@ -105,23 +105,23 @@ struct Endpoints {
         heads[e] = -1; tails[e] = -1
     }
 
-    func isClosed(_ e: Int) -> Bool { exists(e) && closedSet & (1 << UInt32(e)) != 0 }
+    @inline(__always) func isClosed(_ e: Int) -> Bool { exists(e) && closedSet & (1 << UInt32(e)) != 0 }
 
     /// The receiver a send on `e` would meet now, if one waits.
-    func waitingReceiver(_ e: Int) -> ThreadID? {
+    @inline(__always) func waitingReceiver(_ e: Int) -> ThreadID? {
         guard exists(e), let r = front(e), case .receiving = wait[r] else { return nil }
         return r
     }
 
     /// The sender a receive on `e` would meet now, if one waits.
-    func waitingSender(_ e: Int) -> ThreadID? {
+    @inline(__always) func waitingSender(_ e: Int) -> ThreadID? {
         guard exists(e), let s = front(e), case .sending = wait[s] else { return nil }
         return s
     }
 
     @inline(__always) func exists(_ e: Int) -> Bool { e >= 0 && e < Endpoints.capacity && live & (1 << UInt32(e)) != 0 }
-    func waiting(_ t: ThreadID) -> IPCWait { wait[t] }
-    func owesReply(_ t: ThreadID) -> ThreadID? { owed[t] >= 0 ? Int(owed[t]) : nil }
+    @inline(__always) func waiting(_ t: ThreadID) -> IPCWait { wait[t] }
+    @inline(__always) func owesReply(_ t: ThreadID) -> ThreadID? { owed[t] >= 0 ? Int(owed[t]) : nil }
 
     /// `t` sends on `e` (a call if `call`); without `blocking`, only if a receiver waits.
     mutating func send(_ t: ThreadID, on e: Int, call: Bool, blocking: Bool = true) -> SendOutcome {

@@ -30,6 +30,12 @@ struct ManifestTask {
 let control: UInt = 0
 
 func taskMain(_ programs: UInt, _ unused: UInt) {
+    // How long the machine took to get here: make bench-ipc reads this under
+    // QEMU's -icount, where the clock counts guest instructions.
+    let start = Sys.clock()
+    var first = Line("init: first system call at "); first.number(start.cycles); first.add(" cycles")
+    if start.kHz > 0 { first.add(" ("); first.number(start.cycles * 1_000_000 / UInt64(start.kHz)); first.add(" ns)") }
+    first.add(" since power-on"); first.print()
     var line = Line("init: system "); line.add(SystemTable.system); line.add(", "); line.number(UInt64(SystemTable.tasks.count))
     line.add(" tasks, "); line.number(UInt64(SystemTable.endpoints)); line.add(" endpoints, "); line.number(UInt64(programs))
     line.add(" programs"); line.print()

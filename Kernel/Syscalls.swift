@@ -26,13 +26,13 @@ struct IPCState {
     }
 }
 
-func setSyscallResult(_ context: UInt, _ status: Int, _ r1: UInt = 0, _ r2: UInt = 0, _ r3: UInt = 0, _ r4: UInt = 0) {
+func setSyscallResult(_ context: SavedContext, _ status: Int, _ r1: UInt = 0, _ r2: UInt = 0, _ r3: UInt = 0, _ r4: UInt = 0) {
     Platform.setSyscallWord(context, 0, UInt(bitPattern: status))
     Platform.setSyscallWord(context, 1, r1); Platform.setSyscallWord(context, 2, r2)
     Platform.setSyscallWord(context, 3, r3); Platform.setSyscallWord(context, 4, r4)
 }
 
-func syscallFailed(_ context: UInt, _ e: SyscallError) -> UInt { setSyscallResult(context, e.rawValue); return context }
+func syscallFailed(_ context: SavedContext, _ e: SyscallError) -> SavedContext { setSyscallResult(context, e.rawValue); return context }
 
 /// Every system call adds one here, when set (the test image puts it in late-grown heap).
 var syscallCounts: UnsafeMutablePointer<UInt64>? = nil
@@ -41,14 +41,14 @@ var watchedThread: ThreadID = -1
 var afterWatchedCall: (@convention(c) (ThreadID) -> Void)? = nil
 
 /// A system call from the running task (interrupts off). Returns the context to resume.
-func systemCallTrap(_ trap: UInt) -> UInt {
+func systemCallTrap(_ trap: SavedContext) -> SavedContext {
     let t = kernelThreads!.pointee.scheduler.current
     let resumed = handleSystemCall(trap, t)
     if t == watchedThread && kernelThreads!.pointee.scheduler.state(of: t) != .dead { afterWatchedCall?(t) }
     return resumed
 }
 
-private func handleSystemCall(_ trap: UInt, _ t: ThreadID) -> UInt {
+private func handleSystemCall(_ trap: SavedContext, _ t: ThreadID) -> SavedContext {
     if let count = syscallCounts { count.pointee &+= 1 }
     guard tasks != nil else { return syscallFailed(trap, .badSyscall) }
     let request: SyscallRequest
@@ -124,7 +124,7 @@ private func handleSystemCall(_ trap: UInt, _ t: ThreadID) -> UInt {
     }
 }
 
-private func sbrk(_ trap: UInt, _ t: ThreadID, _ increment: UInt) -> UInt {
+private func sbrk(_ trap: SavedContext, _ t: ThreadID, _ increment: UInt) -> SavedContext {
     let pageSize = UInt(Platform.Format.pageSize)
     let old = tasks!.pointee.brk[t]
     guard let end = userLayout.grow(brk: old, by: increment) else { return syscallFailed(trap, .outOfMemory) }
@@ -150,8 +150,8 @@ private func sbrk(_ trap: UInt, _ t: ThreadID, _ increment: UInt) -> UInt {
 }
 
 /// A checked send or call: stage the message, then meet a receiver or block.
-private func send(_ trap: UInt, _ t: ThreadID, endpoint e: Int, _ w0: UInt, _ w1: UInt, buffer: UInt, length n: Int,
-                  call: Bool, blocking: Bool, carry: Int, landing: Int) -> UInt {
+private func send(_ trap: SavedContext, _ t: ThreadID, endpoint e: Int, _ w0: UInt, _ w1: UInt, buffer: UInt, length n: Int,
+                  call: Bool, blocking: Bool, carry: Int, landing: Int) -> SavedContext {
     guard userMemory(of: t).copyIn(from: buffer, length: n, into: tasks!.pointee.ipc.stage(t)) else { return syscallFailed(trap, .badPointer) }
     tasks!.pointee.ipc.words[2 * t] = w0; tasks!.pointee.ipc.words[2 * t + 1] = w1; tasks!.pointee.ipc.length[t] = n
     switch tasks!.pointee.ipc.core.send(t, on: e, call: call, blocking: blocking, carry: carry, landing: landing) {
@@ -170,8 +170,8 @@ private func send(_ trap: UInt, _ t: ThreadID, endpoint e: Int, _ w0: UInt, _ w1
 }
 
 /// A checked receive: take a waiting sender's message, or block (or, non-blocking, fail).
-private func receive(_ trap: UInt, _ t: ThreadID, endpoint e: Int, buffer: UInt, capacity cap: Int, blocking: Bool,
-                     landing: Int) -> UInt {
+private func receive(_ trap: SavedContext, _ t: ThreadID, endpoint e: Int, buffer: UInt, capacity cap: Int, blocking: Bool,
+                     landing: Int) -> SavedContext {
     switch tasks!.pointee.ipc.core.receive(t, on: e, blocking: blocking, landing: landing) {
     case .got(let s, let senderWakes, let capability):
         tasks!.pointee.ipc.receiveAt[t] = buffer; tasks!.pointee.ipc.receiveCapacity[t] = cap
@@ -187,7 +187,7 @@ private func receive(_ trap: UInt, _ t: ThreadID, endpoint e: Int, buffer: UInt,
 
 /// `s`'s staged message into `r`'s receive buffer and saved registers; the
 /// receiver sees the badge of the capability `s` sent through.
-private func deliver(from s: ThreadID, to r: ThreadID, context: UInt, capability: Bool) {
+private func deliver(from s: ThreadID, to r: ThreadID, context: SavedContext, capability: Bool) {
     let n = min(tasks!.pointee.ipc.length[s], tasks!.pointee.ipc.receiveCapacity[r])
     if n > 0, !userMemory(of: r).copyOut(tasks!.pointee.ipc.stage(s), length: n, to: tasks!.pointee.ipc.receiveAt[r]) {
         setSyscallResult(context, SyscallError.badPointer.rawValue)   // checked at receive; only a change since could do this

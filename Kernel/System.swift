@@ -66,7 +66,7 @@ func startInit() {
 }
 
 /// spawn: copy the request in, check it whole, then start the task with its capabilities.
-func spawnRequested(_ trap: UInt, _ t: ThreadID, _ address: UInt) -> UInt {
+func spawnRequested(_ trap: SavedContext, _ t: ThreadID, _ address: UInt) -> SavedContext {
     var words = InlineArray<43, UInt>(repeating: 0)
     let copied = withUnsafeMutablePointer(to: &words) {
         userMemory(of: t).copyIn(from: address, length: SpawnRequest.words * MemoryLayout<UInt>.size, into: UnsafeMutableRawPointer($0))
@@ -107,7 +107,7 @@ func spawnRequested(_ trap: UInt, _ t: ThreadID, _ address: UInt) -> UInt {
 }
 
 /// kill: end a task the caller started; it ends as `killed`.
-func killRequested(_ trap: UInt, _ t: ThreadID, _ task: Int) -> UInt {
+func killRequested(_ trap: SavedContext, _ t: ThreadID, _ task: Int) -> SavedContext {
     guard task >= 0 && task < Scheduler.capacity, Int(system.parent[task]) == t,
           kernelThreads!.pointee.scheduler.state(of: task) != .dead, kernelThreads!.pointee.scheduler.state(of: task) != .unused else {
         return syscallFailed(trap, .noSuchTask)
@@ -121,7 +121,7 @@ func killRequested(_ trap: UInt, _ t: ThreadID, _ task: Int) -> UInt {
 }
 
 /// wait / tryWait: the oldest end of a task the caller started, or block (or wouldBlock).
-func waitRequested(_ trap: UInt, _ t: ThreadID, blocking: Bool) -> UInt {
+func waitRequested(_ trap: SavedContext, _ t: ThreadID, blocking: Bool) -> SavedContext {
     if let (task, how, value) = takeEnd(for: t) {
         setSyscallResult(trap, 0, UInt(task), how, value)
         return trap

@@ -11,7 +11,7 @@ struct KernelThreads {
     var stacks: KernelStacks<Platform>
     var tables = DirectFromFrames()
     /// Per thread: the handle that resumes it, its stack slot (-1: none), its body and argument.
-    let context: UnsafeMutablePointer<UInt>
+    let context: UnsafeMutablePointer<SavedContext>
     let slot: UnsafeMutablePointer<Int>
     let body: UnsafeMutablePointer<ThreadBody?>
     let argument: UnsafeMutablePointer<UInt>
@@ -77,7 +77,7 @@ func startThreads(hz: UInt32, quantum: UInt64) -> Bool {
     table.initialize(to: KernelThreads(
         scheduler: Scheduler(quantum: quantum),
         stacks: KernelStacks(window: Platform.stackWindow, stackPages: KernelThreads.stackPages),
-        context: filled(n, 0), slot: filled(n, -1), body: filled(n, nil), argument: filled(n, 0), names: names,
+        context: filled(n, SavedContext.none), slot: filled(n, -1), body: filled(n, nil), argument: filled(n, 0), names: names,
         areas: bytes == 0 ? nil : UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 16)))
     kernelThreads = table
     table.pointee.setName(Scheduler.idle, nameBytes("idle"))
@@ -110,7 +110,7 @@ func spawnThread(_ name: StaticString, priority: Int, _ body: ThreadBody, _ argu
 
 /// A new thread with a kernel stack whose first context `makeContext(thread, stackTop)` builds.
 func spawn(_ name: UnsafeRawBufferPointer, priority: Int, body: ThreadBody?, argument: UInt,
-           makeContext: (ThreadID, UInt) -> UInt) -> ThreadID? {
+           makeContext: (ThreadID, UInt) -> SavedContext) -> ThreadID? {
     withInterruptsOff {
         guard let t = kernelThreads!.pointee.scheduler.add(priority: priority) else {
             kputs("threads: the thread table is full\n"); return nil
@@ -191,7 +191,7 @@ func wakeThread(_ t: ThreadID) -> Bool { withInterruptsOff { kernelThreads!.poin
 // MARK: called by the backends' trap handlers, interrupts off
 
 /// A timer tick: charge the running thread, wake sleepers, preempt when due.
-func timerInterrupt(_ trap: UInt) -> UInt {
+func timerInterrupt(_ trap: SavedContext) -> SavedContext {
     guard kernelThreads != nil else { return trap }
     let previous = kernelThreads!.pointee.scheduler.current
     threadCPUTicks![previous] &+= 1
@@ -201,7 +201,7 @@ func timerInterrupt(_ trap: UInt) -> UInt {
 
 /// A kernel thread's request through Platform.schedulerCall: the request and
 /// its argument arrive as system-call words 0 and 1.
-func schedulerCallTrap(_ trap: UInt) -> UInt {
+func schedulerCallTrap(_ trap: SavedContext) -> SavedContext {
     let request = Platform.syscallWord(trap, 0), argument = Platform.syscallWord(trap, 1)
     guard kernelThreads != nil else { return trap }
     let previous = kernelThreads!.pointee.scheduler.current
@@ -223,7 +223,7 @@ func schedulerCallTrap(_ trap: UInt) -> UInt {
 /// repaired and retried; anything else is reported (`report`, the backend's
 /// words) and kills the thread that took it, or ends the boot if that was the
 /// boot flow. Returns the context to resume.
-func faultTrap(_ context: UInt, cause: UInt, kernelAccessTo address: UInt64?, report: () -> Void) -> UInt {
+func faultTrap(_ context: SavedContext, cause: UInt, kernelAccessTo address: UInt64?, report: () -> Void) -> SavedContext {
     if let a = address, repairKernelMapping(at: a) { return context }
     report()
     guard let next = threadFaulted(context, cause: cause) else { kernelFail() }
@@ -233,7 +233,7 @@ func faultTrap(_ context: UInt, cause: UInt, kernelAccessTo address: UInt64?, re
 /// A fault the backend has reported (`cause`: its vector or exception class).
 /// A thread is killed and another resumed; nil when the boot flow itself
 /// faulted (there is nothing to fall back to).
-func threadFaulted(_ trap: UInt, cause: UInt) -> UInt? {
+func threadFaulted(_ trap: SavedContext, cause: UInt) -> SavedContext? {
     guard kernelThreads != nil else { return nil }
     let t = kernelThreads!.pointee.scheduler.current
     if t == Scheduler.idle { return nil }
@@ -264,7 +264,7 @@ func explainStackFault(at address: UInt64) {
 
 /// Switch from `previous` (interrupted at `trap`) to `next`: keep the old
 /// context, enter the new thread's address space and kernel stack.
-func resume(from trap: UInt, previous: ThreadID, next: ThreadID) -> UInt {
+func resume(from trap: SavedContext, previous: ThreadID, next: ThreadID) -> SavedContext {
     if next == previous { return trap }
     if kernelThreads!.pointee.scheduler.state(of: previous) != .dead {
         kernelThreads!.pointee.context[previous] = Platform.suspend(trap, area: kernelThreads!.pointee.area(previous))

@@ -10,7 +10,7 @@ var consoleBase: UInt = 0
 var psciConduit: PSCIConduit? = nil
 var exitThroughSemihosting = false
 
-struct AArch64: Architecture {
+struct AArch64: MMU, VirtualLayout, Machine {
     typealias Format = AArch64PageTable
     static let name: StaticString = "aarch64"
     /// In the lower half: the Swift runtime treats pointers with bit 63 set as

@@ -2,21 +2,21 @@
 // so a thread being switched away has its context copied into its area; the
 // context to resume is that area. Threads run at EL1 on SP_EL0 (EL1t).
 
-extension AArch64: ThreadCPU {
+extension AArch64: ThreadContext, InterruptControl, FaultProbes {
     /// vectors.S's context: x0-x30, SP_EL0, ELR, SPSR, FPCR, FPSR, q0-q31.
     static let contextBytes = 832
     enum Slot { static let sp = 31, elr = 32, spsr = 33 }
     /// EL1t with D, A, I, F all clear: the thread runs on SP_EL0, interrupts on.
     static let threadSPSR: UInt64 = 0x4
 
-    static func initialContext(area: UnsafeMutableRawPointer?, stackTop: UInt) -> UInt {
+    static func initialContext(area: UnsafeMutableRawPointer?, stackTop: UInt) -> SavedContext {
         let a = area!
         a.initializeMemory(as: UInt8.self, repeating: 0, count: contextBytes)
         let words = a.assumingMemoryBound(to: UInt64.self)
         words[Slot.sp] = UInt64(stackTop)
         words[Slot.elr] = threadEntryAddress()
         words[Slot.spsr] = threadSPSR
-        return UInt(bitPattern: a)
+        return SavedContext(UInt(bitPattern: a))
     }
 
     /// EL0t with interrupts on.
@@ -25,7 +25,7 @@ extension AArch64: ThreadCPU {
     /// A user task: ERET to `entry` at EL0 on `userStack`, arguments in x1 and x2.
     /// Its traps arrive on the exception stack, so `kernelStackTop` is not needed.
     static func initialUserContext(area: UnsafeMutableRawPointer?, kernelStackTop: UInt, entry: UInt, userStack: UInt,
-                                   arguments: (UInt, UInt)) -> UInt {
+                                   arguments: (UInt, UInt)) -> SavedContext {
         let context = initialContext(area: area, stackTop: userStack)
         let words = area!.assumingMemoryBound(to: UInt64.self)
         words[Slot.elr] = UInt64(entry)
@@ -36,11 +36,11 @@ extension AArch64: ThreadCPU {
     }
 
     /// System-call words r0-r5 are x0-x5, the first six context words.
-    static func syscallWord(_ context: UInt, _ n: Int) -> UInt {
-        UInt(UnsafeMutablePointer<UInt64>(bitPattern: context)![n])
+    static func syscallWord(_ context: SavedContext, _ n: Int) -> UInt {
+        UInt(UnsafeMutablePointer<UInt64>(bitPattern: context.raw)![n])
     }
-    static func setSyscallWord(_ context: UInt, _ n: Int, _ value: UInt) {
-        UnsafeMutablePointer<UInt64>(bitPattern: context)![n] = UInt64(value)
+    static func setSyscallWord(_ context: SavedContext, _ n: Int, _ value: UInt) {
+        UnsafeMutablePointer<UInt64>(bitPattern: context.raw)![n] = UInt64(value)
     }
 
     static func willResume(kernelStackTop: UInt) {}
@@ -48,9 +48,9 @@ extension AArch64: ThreadCPU {
     static func cycleCounter() -> UInt64 { readVirtualCount() }
     static var cycleCounterKHz: UInt { UInt(readCounterFrequency() / 1000) }
 
-    static func suspend(_ trap: UInt, area: UnsafeMutableRawPointer?) -> UInt {
-        area!.copyMemory(from: UnsafeRawPointer(bitPattern: trap)!, byteCount: contextBytes)
-        return UInt(bitPattern: area!)
+    static func suspend(_ trap: SavedContext, area: UnsafeMutableRawPointer?) -> SavedContext {
+        area!.copyMemory(from: UnsafeRawPointer(bitPattern: trap.raw)!, byteCount: contextBytes)
+        return SavedContext(UInt(bitPattern: area!))
     }
 
     /// The GIC (v2 or v3) from the device tree, then the virtual timer at `hz`.

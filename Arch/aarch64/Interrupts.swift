@@ -97,5 +97,5 @@ func aarch64Interrupt(_ context: UInt) -> UInt {
     if id >= GICv2.spurious && id <= 1023 { return context }   // 1020-1023: special, nothing to end
     if id == timerInterruptID { VirtualTimer.rearm() }
     if gicIsVersion3 { gicv3End(UInt64(iar)) } else { GICv2.end(iar) }
-    return id == timerInterruptID ? timerInterrupt(context) : context
+    return id == timerInterruptID ? kernelTrap(.timer, SavedContext(context)).raw : context
 }

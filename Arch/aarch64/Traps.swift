@@ -25,11 +25,11 @@ func aarch64Trap(_ entry: UInt64, _ context: UInt) -> UInt {
     if VectorEntry.threadGroup.contains(entry) {
         if kind == VectorEntry.irq { return aarch64Interrupt(context) }
         let esr = readESR()
-        if kind == VectorEntry.synchronous && (esr >> 26) & 0x3F == ExceptionClass.svc { return schedulerCallTrap(context) }
+        if kind == VectorEntry.synchronous && (esr >> 26) & 0x3F == ExceptionClass.svc { return kernelTrap(.schedulerCall, SavedContext(context)).raw }
     }
     if VectorEntry.userGroup.contains(entry) {
         if kind == VectorEntry.irq { return aarch64Interrupt(context) }
-        if kind == VectorEntry.synchronous && (readESR() >> 26) & 0x3F == ExceptionClass.svc { return systemCallTrap(context) }
+        if kind == VectorEntry.synchronous && (readESR() >> 26) & 0x3F == ExceptionClass.svc { return kernelTrap(.systemCall, SavedContext(context)).raw }
     }
     if VectorEntry.handlerGroup.contains(entry) {
         reportException(entry, context)
@@ -37,7 +37,8 @@ func aarch64Trap(_ entry: UInt64, _ context: UInt) -> UInt {
         kernelFail()
     }
     let kernelAccess = entry == VectorEntry.synchronous && (readESR() >> 26) & 0x3F == ExceptionClass.dataAbort ? readFAR() : nil
-    return faultTrap(context, cause: UInt((readESR() >> 26) & 0x3F), kernelAccessTo: kernelAccess) { reportException(entry, context) }
+    let event = TrapEvent.fault(cause: UInt((readESR() >> 26) & 0x3F), kernelAccess: kernelAccess)
+    return kernelTrap(event, SavedContext(context)) { reportException(entry, context) }.raw
 }
 
 /// Context words (vectors.S): x0-x30 in order.

@@ -105,6 +105,7 @@ func i386DoubleFault() {
     // The walker reads only frame records inside the thread's mapped stack: an
     // overflowed stack's EBP points into the guard page, and the walk stops there.
     printBacktrace(pc: UInt(eip), framePointer: UInt(ebp))
-    guard let next = threadFaulted(0, cause: 8) else { kernelFail() }
-    Descriptors.resumeInterruptedTask(at: UInt32(next))
+    // Reported above; the kernel kills the thread (or fails the boot) and names what to resume.
+    let next = kernelTrap(.fault(cause: 8, kernelAccess: nil), .none)
+    Descriptors.resumeInterruptedTask(at: UInt32(next.raw))
 }

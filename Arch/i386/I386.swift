@@ -5,7 +5,7 @@
 /// The backend the arch-independent kernel code (Kernel/) is built for.
 typealias Platform = I386
 
-struct I386: Architecture {
+struct I386: MMU, VirtualLayout, Machine {
     typealias Format = I386PageTable
     static let name: StaticString = "i386"
     /// The thread's window: 256 MiB at 0xD0000000.

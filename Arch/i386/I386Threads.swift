@@ -1,7 +1,7 @@
 // Threads on i386: a switched-out context stays on the thread's own stack
 // (traps.S saves it there), so a switch is only a change of stack pointer.
 
-extension I386: ThreadCPU {
+extension I386: ThreadContext, InterruptControl, FaultProbes {
     static let contextBytes = 0
     /// Flags a new thread starts with: IF (interrupts on) and the reserved bit 1.
     static let initialFlags: UInt32 = 0x202
@@ -11,7 +11,7 @@ extension I386: ThreadCPU {
     /// Lay out at `stackTop` what traps.S would have saved for a thread about
     /// to run i386_thread_entry: the iret frame, vector and error, the pusha
     /// registers (all zero), a clean fxsave area, and the context word.
-    static func initialContext(area: UnsafeMutableRawPointer?, stackTop: UInt) -> UInt {
+    static func initialContext(area: UnsafeMutableRawPointer?, stackTop: UInt) -> SavedContext {
         let top = UInt32(stackTop)
         let iret = UnsafeMutablePointer<UInt32>(bitPattern: UInt(top - 12))!
         iret[0] = threadEntryAddress(); iret[1] = Descriptors.kernelCode; iret[2] = initialFlags
@@ -21,7 +21,7 @@ extension I386: ThreadCPU {
     /// A user task: the iret frame also carries the user stack and its segment
     /// (a return to ring 3); the arguments go in ebx and ecx (words 1 and 2).
     static func initialUserContext(area: UnsafeMutableRawPointer?, kernelStackTop: UInt, entry: UInt, userStack: UInt,
-                                   arguments: (UInt, UInt)) -> UInt {
+                                   arguments: (UInt, UInt)) -> SavedContext {
         let top = UInt32(kernelStackTop)
         let iret = UnsafeMutablePointer<UInt32>(bitPattern: UInt(top - 20))!
         iret[0] = UInt32(entry); iret[1] = Descriptors.userCode; iret[2] = initialFlags
@@ -35,7 +35,7 @@ extension I386: ThreadCPU {
 
     /// The rest of a saved trap frame below the iret words at `iretStart`: DS
     /// and ES are `dataSegments`, FS and GS `extraSegments` (traps.S's layout).
-    private static func frame(below iretStart: UInt32, dataSegments: UInt32, extraSegments: UInt32) -> UInt {
+    private static func frame(below iretStart: UInt32, dataSegments: UInt32, extraSegments: UInt32) -> SavedContext {
         let pusha = iretStart - 8 - 32
         UnsafeMutableRawPointer(bitPattern: UInt(pusha))!.initializeMemory(as: UInt8.self, repeating: 0, count: 40)
         let segments = UnsafeMutablePointer<UInt32>(bitPattern: UInt(pusha - 16))!
@@ -48,22 +48,22 @@ extension I386: ThreadCPU {
         area.storeBytes(of: defaultMXCSR, toByteOffset: 24, as: UInt32.self)
         let context = fx - 4
         UnsafeMutablePointer<UInt32>(bitPattern: UInt(context))!.pointee = pusha
-        return UInt(context)
+        return SavedContext(UInt(context))
     }
 
-    static func suspend(_ trap: UInt, area: UnsafeMutableRawPointer?) -> UInt { trap }
+    static func suspend(_ trap: SavedContext, area: UnsafeMutableRawPointer?) -> SavedContext { trap }
 
     /// System-call words r0-r5 are eax, ebx, ecx, edx, esi, edi (pusha frame indexes).
     static let syscallRegisters: (Int, Int, Int, Int, Int, Int) = (7, 4, 6, 5, 1, 0)
 
-    private static func register(_ context: UInt, _ n: Int) -> UnsafeMutablePointer<UInt32> {
-        let pusha = UnsafeMutablePointer<UInt32>(bitPattern: context)!.pointee
+    private static func register(_ context: SavedContext, _ n: Int) -> UnsafeMutablePointer<UInt32> {
+        let pusha = UnsafeMutablePointer<UInt32>(bitPattern: context.raw)!.pointee
         let r = syscallRegisters
         let index = n == 0 ? r.0 : n == 1 ? r.1 : n == 2 ? r.2 : n == 3 ? r.3 : n == 4 ? r.4 : r.5
         return UnsafeMutablePointer<UInt32>(bitPattern: UInt(pusha))! + index
     }
-    static func syscallWord(_ context: UInt, _ n: Int) -> UInt { UInt(register(context, n).pointee) }
-    static func setSyscallWord(_ context: UInt, _ n: Int, _ value: UInt) { register(context, n).pointee = UInt32(truncatingIfNeeded: value) }
+    static func syscallWord(_ context: SavedContext, _ n: Int) -> UInt { UInt(register(context, n).pointee) }
+    static func setSyscallWord(_ context: SavedContext, _ n: Int, _ value: UInt) { register(context, n).pointee = UInt32(truncatingIfNeeded: value) }
 
     /// A trap from ring 3 switches to TSS.esp0: make it this thread's kernel stack.
     static func willResume(kernelStackTop: UInt) { Descriptors.setKernelStack(UInt32(kernelStackTop)) }

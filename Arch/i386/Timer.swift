@@ -32,7 +32,7 @@ enum LegacyPIC {
         }
         if irq >= 8 { outb(slaveCommand, endOfInterrupt) }
         outb(masterCommand, endOfInterrupt)
-        return irq == PIT.irq ? timerInterrupt(context) : context
+        return irq == PIT.irq ? kernelTrap(.timer, SavedContext(context)).raw : context
     }
 }
 

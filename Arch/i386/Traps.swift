@@ -72,12 +72,13 @@ func i386Trap(_ context: UInt32) -> UInt32 {
     case Traps.firstIRQ..<Traps.schedulerCall:
         return UInt32(truncatingIfNeeded: LegacyPIC.interrupt(Int(vector - Traps.firstIRQ), context: UInt(context)))
     case Traps.schedulerCall:
-        return UInt32(truncatingIfNeeded: schedulerCallTrap(UInt(context)))
+        return UInt32(truncatingIfNeeded: kernelTrap(.schedulerCall, SavedContext(UInt(context))).raw)
     case Traps.systemCall:
-        return UInt32(truncatingIfNeeded: systemCallTrap(UInt(context)))
+        return UInt32(truncatingIfNeeded: kernelTrap(.systemCall, SavedContext(UInt(context))).raw)
     default:
         let kernelAccess = vector == 14 && regs[SavedRegister.error] & 4 == 0 ? UInt64(readCR2()) : nil
-        return UInt32(truncatingIfNeeded: faultTrap(UInt(context), cause: UInt(vector), kernelAccessTo: kernelAccess) { reportException(vector, regs) })
+        let event = TrapEvent.fault(cause: UInt(vector), kernelAccess: kernelAccess)
+        return UInt32(truncatingIfNeeded: kernelTrap(event, SavedContext(UInt(context))) { reportException(vector, regs) }.raw)
     }
 }
 

@@ -1,6 +1,7 @@
 // The seam between the generic memory code and a CPU. Hardware facts are the
 // format's static constants; the privileged primitives are few. A backend
-// (Arch/<arch>) conforms once; the host tests conform with an emulated MMU.
+// (Arch/<arch>) conforms to MMU, VirtualLayout and Machine (and ThreadCPU's
+// protocols, Sources/Sched); the host tests conform with an emulated MMU.
 
 /// What a mapping allows. Each format turns these into its own entry bits.
 struct PageAttributes: OptionSet, Equatable {
@@ -48,26 +49,40 @@ extension PageTableFormat {
     }
 }
 
-/// A CPU backend: its table format plus the privileged primitives.
-protocol Architecture {
+/// The MMU's side of a backend: its table format plus the privileged
+/// primitives the generic mapper needs. Nothing else: the console, the exit and
+/// threads are other protocols, so the host's emulated MMU implements only this.
+protocol MMU {
     associatedtype Format: PageTableFormat
-    static var name: StaticString { get }
-    /// The default virtual window the kernel heap grows in.
-    static var heapWindow: VirtualRange { get }
-    /// The virtual window user tasks live in; no kernel mapping may lie in it.
-    static var userWindow: VirtualRange { get }
-    /// The ELF e_machine of this CPU's executables (3 = EM_386, 183 = EM_AARCH64).
-    static var elfMachine: UInt16 { get }
-    /// The virtual window kernel thread stacks (and their guard pages) live in.
-    static var stackWindow: VirtualRange { get }
-    /// Physical memory at or above this is not reachable through the direct map.
-    static var directMapLimit: UInt64 { get }
     /// The direct map: a pointer through which physical memory can be read and written.
     func pointer(to address: PhysicalAddress) -> UnsafeMutableRawPointer
     /// Make `root` the active top-level table.
     func activate(root: Frame)
     /// Drop any cached translation for `page`.
     func invalidate(_ page: Page)
+}
+
+/// Where the kernel puts things in the virtual address space.
+protocol VirtualLayout {
+    /// The default virtual window the kernel heap grows in.
+    static var heapWindow: VirtualRange { get }
+    /// The virtual window user tasks live in; no kernel mapping may lie in it.
+    static var userWindow: VirtualRange { get }
+    /// The virtual window kernel thread stacks (and their guard pages) live in.
+    static var stackWindow: VirtualRange { get }
+    /// Physical memory at or above this is not reachable through the direct map.
+    static var directMapLimit: UInt64 { get }
+}
+
+/// What the generic memory code (Sources/) is written against: an MMU and a layout.
+typealias Architecture = MMU & VirtualLayout
+
+/// The machine around the CPU, as the kernel (Kernel/) needs it: its name, the
+/// ELF machine its programs are built for, a console, and a way out.
+protocol Machine {
+    static var name: StaticString { get }
+    /// The ELF e_machine of this CPU's executables (3 = EM_386, 183 = EM_AARCH64).
+    static var elfMachine: UInt16 { get }
     func putByte(_ byte: UInt8)
     /// Leave the machine with a pass or fail status.
     func exit(passed: Bool) -> Never
@@ -80,7 +95,7 @@ struct VirtualRange: Equatable {
     var bytes: UInt { end.raw - start.raw }
 }
 
-extension Architecture {
+extension MMU where Self: VirtualLayout {
     /// The pointer for `address` when the direct map is the identity below
     /// `directMapLimit` (both backends); nil outside it, and for address 0.
     func identityPointer(_ address: PhysicalAddress) -> UnsafeMutableRawPointer? {

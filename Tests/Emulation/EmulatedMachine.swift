@@ -5,13 +5,11 @@
 @testable import KernelCore
 #endif
 
-final class EmulatedMachine<F: PageTableFormat>: Architecture {
+final class EmulatedMachine<F: PageTableFormat>: MMU, VirtualLayout {
     typealias Format = F
-    static var name: StaticString { "emulated" }
     static var heapWindow: VirtualRange { VirtualRange(start: VirtualAddress(0xD000_0000), end: VirtualAddress(0xE000_0000)) }
     static var stackWindow: VirtualRange { VirtualRange(start: VirtualAddress(0xE000_0000), end: VirtualAddress(0xE100_0000)) }
     static var userWindow: VirtualRange { VirtualRange(start: VirtualAddress(0xC000_0000), end: VirtualAddress(0xD000_0000)) }
-    static var elfMachine: UInt16 { 3 }
     static var directMapLimit: UInt64 { 1 << 32 }
 
     let memory: UnsafeMutableRawPointer
@@ -32,8 +30,6 @@ final class EmulatedMachine<F: PageTableFormat>: Architecture {
     }
     func activate(root: Frame) { activeRoot = root }
     func invalidate(_ page: Page) { invalidations += 1 }
-    func putByte(_ byte: UInt8) {}
-    func exit(passed: Bool) -> Never { fatalError("emulated machine exit") }
 
     /// A normalized map: all of RAM usable except the first MiB.
     func memoryMap(reserving kernelEnd: UInt64 = 0x20_0000) -> MemoryMap {

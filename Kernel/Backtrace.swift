@@ -73,10 +73,10 @@ private func printFrame(_ n: Int, _ address: UInt, _ symbols: SymbolTable?, look
 /// The stack the interrupted code ran on: the current kernel thread's, or the
 /// boot stack when no thread is running (the boot flow).
 private func currentStack(_ bootLow: UInt, _ bootHigh: UInt) -> (low: UInt, high: UInt) {
-    if let threads = kernelThreads {   // in place: a copy of the table would cost KiBs of the exception stack
-        let t = threads.pointee.scheduler.current
-        if t != Scheduler.idle && threads.pointee.slot[t] >= 0 {
-            let s = threads.pointee.stacks.slot(threads.pointee.slot[t])
+    if let state = stateForReports {   // in place: a copy of the table would cost KiBs of the exception stack
+        let t = state.pointee.threads.scheduler.current
+        if t != Scheduler.idle && state.pointee.threads.slot[t] >= 0 {
+            let s = state.pointee.threads.stacks.slot(state.pointee.threads.slot[t])
             return (s.bottom.raw, s.top.raw)
         }
     }

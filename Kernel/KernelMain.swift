@@ -49,29 +49,28 @@ func kernelMain(_ arch: Platform, _ boot: inout BootInfo) -> Never {
 
     imageChecksAfterPaging(boot)
     let before = frames.freeFrames
-    let region = HeapRegion(space: space, frames: frames, tables: tables, window: Platform.heapWindow)
+    var region = HeapRegion(space: space, tables: tables, window: Platform.heapWindow, frames: &frames)
     kputs("strategy: "); kputs(region.tables.name); kputs(" (tables installed at boot: ")
     kputDecimal(UInt64(region.tables.tablesGiven)); kputs(", frames held: "); kputDecimal(UInt64(region.tables.heldFrames))
-    kputs(", frames spent: "); kputDecimal(UInt64(before - region.frames.freeFrames)); kputs(")\n")
+    kputs(", frames spent: "); kputDecimal(UInt64(before - frames.freeFrames)); kputs(")\n")
     if !region.prepared { kputs("strategy: could not take all it wanted at boot; growth will stop early\n") }
     kputs("heap window: "); kputHex(UInt64(Platform.heapWindow.start.raw)); kputs("-")
     kputHex(UInt64(Platform.heapWindow.end.raw)); kputs("\n")
 
-    kernelGrowth.region = region
-    kernelHeap = Heap(debug: heapDebugBuild)
+    var heap = Heap(debug: heapDebugBuild)
     if heapDebugBuild { kputs("heap: debug build (magic, canary and poison checks)\n") }
-    bootRAMBytes = boot.map.usableBytes
+    // From here the kernel's state is one value, reached through withKernel.
+    assembleKernel(frames: &frames, space: space, region: &region, heap: &heap, ramBytes: boot.map.usableBytes)
     imageChecksAfterHeap(boot)
-    guard startThreads(hz: timerRate, quantum: quantumTicks) else { kernelPanic("threads: no timer, so no preemption") }
+    guard startTimer(hz: timerRate) else { kernelPanic("threads: no timer, so no preemption") }
     kputs("threads: timer at "); kputDecimal(UInt64(timerHz)); kputs(" Hz, quantum "); kputDecimal(quantumTicks); kputs(" ticks\n")
-    startTasks()
     imageChecksBeforeInit(boot)
-    startInit()
+    withKernel { startInit(&$0) }
     // From here the boot flow is the idle thread: it gives the CPU to init at
     // once (not at the next tick), and after that runs only when nothing else is ready.
     while true {
         Platform.schedulerCall(SchedulerRequest.yield.rawValue, 0)
-        if !withInterruptsOff({ kernelThreads!.pointee.scheduler.anyReady }) { Platform.waitForInterrupt() }
+        if !withKernel({ $0.threads.scheduler.anyReady }) { Platform.waitForInterrupt() }
     }
 }
 

@@ -2,10 +2,6 @@
 // instance, Array and Dictionary is allocated through posix_memalign and
 // released through free, so they all live in the kernel heap.
 
-/// The kernel heap and the sbrk it grows through. Both are nil until kernelMain sets them.
-var kernelHeap: Heap? = nil
-var kernelGrowth = SbrkGrowth()
-
 let ENOMEM: Int32 = 12
 
 /// A load the optimizer cannot remove or reorder (runtime.c).
@@ -18,18 +14,22 @@ let heapDebugBuild = false
 #endif
 
 /// `size` bytes at `alignment` from the kernel heap, or nil when it cannot grow.
-/// Threads share the heap: it is used with interrupts off, so no tick can
-/// switch to another thread in the middle of an allocation.
+/// Threads share the heap: it is used inside withKernel (interrupts off), so no
+/// tick can switch to another thread in the middle of an allocation.
 func kernelAllocate(_ size: Int, alignment: Int = 16) -> UnsafeMutableRawPointer? {
-    withInterruptsOff { allocateLocked(size, alignment: alignment) }
-}
-
-private func allocateLocked(_ size: Int, alignment: Int) -> UnsafeMutableRawPointer? {
-    if kernelHeap == nil { return nil }
-    let problems = kernelHeap!.problems
-    let p = kernelHeap!.allocate(size, alignment: alignment, growth: &kernelGrowth)
-    if kernelHeap!.problems != problems, let e = kernelHeap!.lastProblem { reportHeapError(e, during: "allocation") }
-    return p
+    guard kernelAssembled else { return nil }
+    return withKernel { k in
+        let problems = k.heap.problems
+        // The heap grows through sbrk on the state's region, with the state's frames.
+        let p = withUnsafeMutablePointer(to: &k.region) { r in
+            withUnsafeMutablePointer(to: &k.frames) { f -> UnsafeMutableRawPointer? in
+                var growth = SbrkGrowth(region: r, frames: f)
+                return k.heap.allocate(size, alignment: alignment, growth: &growth)
+            }
+        }
+        if k.heap.problems != problems, let e = k.heap.lastProblem { reportHeapError(e, during: "allocation") }
+        return p
+    }
 }
 
 @_cdecl("posix_memalign")
@@ -37,8 +37,10 @@ func posixMemalign(_ out: UnsafeMutablePointer<UnsafeMutableRawPointer?>, _ alig
     guard let p = kernelAllocate(size, alignment: alignment) else {
         kputs("heap: out of memory: posix_memalign of "); kputDecimal(UInt64(size))
         kputs(" bytes (align "); kputDecimal(UInt64(alignment)); kputs(") failed with a ")
-        kputSize(UInt64(kernelHeap?.heapBytes ?? 0)); kputs(" heap; ")
-        kputs(kernelGrowth.lastFailureName); kputs("\n")
+        if let s = stateForReports {
+            kputSize(UInt64(s.pointee.heap.heapBytes)); kputs(" heap; "); kputs(growthFailureName(s.pointee.region.lastFailure))
+        }
+        kputs("\n")
         return ENOMEM
     }
     out.pointee = p
@@ -48,15 +50,13 @@ func posixMemalign(_ out: UnsafeMutablePointer<UnsafeMutableRawPointer?>, _ alig
 /// Reached from `free` (runtime.c: the name is reserved in Swift).
 @_cdecl("kernel_free")
 func kernelFree(_ pointer: UnsafeMutableRawPointer?) {
-    withInterruptsOff { freeLocked(pointer) }
-}
-
-private func freeLocked(_ pointer: UnsafeMutableRawPointer?) {
-    guard let p = pointer else { return }
-    guard kernelHeap != nil, let error = kernelHeap!.free(p) else { return }
-    // Misuse is reported and refused; the heap is left as it was.
-    reportHeapError(error, during: "free")
-    kputs("heap: the free was refused; the heap is unchanged\n")
+    guard let p = pointer, kernelAssembled else { return }
+    withKernel { k in
+        guard let error = k.heap.free(p) else { return }
+        // Misuse is reported and refused; the heap is left as it was.
+        reportHeapError(error, during: "free")
+        kputs("heap: the free was refused; the heap is unchanged\n")
+    }
 }
 
 /// One line saying what misuse the heap found, where, and the block's state.

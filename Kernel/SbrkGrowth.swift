@@ -1,33 +1,40 @@
-// The heap's growth source in the kernel: sbrk on the kernel heap region.
+// The heap's growth source in the kernel: sbrk on the kernel heap region,
+// with frames borrowed from the kernel's frame allocator for the call.
 // This is the heap-growth path, so it must not allocate.
 
 struct SbrkGrowth: HeapGrowth {
-    var region: HeapRegion<Platform, TableStrategy>? = nil
+    let region: UnsafeMutablePointer<HeapRegion<Platform, TableStrategy>>
+    let frames: UnsafeMutablePointer<FrameAllocator>
     /// Grow at least this much at a time, so small requests do not sbrk page by page.
     static let minimumPages = 16
 
+    init(region: UnsafeMutablePointer<HeapRegion<Platform, TableStrategy>>, frames: UnsafeMutablePointer<FrameAllocator>) {
+        self.region = region
+        self.frames = frames
+    }
+
     /// Map enough pages for `bytes` at the break; near exhaustion, exactly enough.
     mutating func grow(atLeast bytes: UInt) -> (start: UnsafeMutableRawPointer, bytes: UInt)? {
-        if region == nil { return nil }
         let pageSize = UInt(Platform.Format.pageSize)
         let pages = Int((bytes + pageSize - 1) / pageSize)
         var granted = max(pages, SbrkGrowth.minimumPages)
-        var start = region!.sbrk(pages: granted)
+        var start = region.pointee.sbrk(pages: granted, frames: &frames.pointee)
         if start == nil && granted > pages {
             granted = pages
-            start = region!.sbrk(pages: granted)
+            start = region.pointee.sbrk(pages: granted, frames: &frames.pointee)
         }
         guard let s = start, let p = UnsafeMutableRawPointer(bitPattern: s.raw) else { return nil }
         return (p, UInt(granted) * pageSize)
     }
+}
 
-    var lastFailureName: StaticString {
-        switch region?.lastFailure {
-        case .windowFull: "the heap window is full"
-        case .noFrame: "no free physical frame"
-        case .noTableFrame: "no frame for a page table"
-        case .alreadyMapped: "the break was already mapped"
-        case nil: "no growth failure"
-        }
+/// Why the kernel heap's last growth failed, for reports.
+func growthFailureName(_ f: GrowthFailure?) -> StaticString {
+    switch f {
+    case .windowFull: "the heap window is full"
+    case .noFrame: "no free physical frame"
+    case .noTableFrame: "no frame for a page table"
+    case .alreadyMapped: "the break was already mapped"
+    case nil: "no growth failure"
     }
 }

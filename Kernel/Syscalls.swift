@@ -9,16 +9,26 @@
 /// the message each thread has staged (sent, not yet delivered) and where it
 /// wants to receive.
 struct IPCState {
-    var core = IPCCore(threads: Scheduler.capacity)
-    let staging = UnsafeMutableRawPointer.allocate(byteCount: Scheduler.capacity * MessageLimits.bufferBytes, alignment: 16)
-    let words = UnsafeMutablePointer<UInt>.allocate(capacity: 2 * Scheduler.capacity)
-    let length = UnsafeMutablePointer<Int>.allocate(capacity: Scheduler.capacity)
-    let receiveAt = UnsafeMutablePointer<UInt>.allocate(capacity: Scheduler.capacity)
-    let receiveCapacity = UnsafeMutablePointer<Int>.allocate(capacity: Scheduler.capacity)
+    var core: IPCCore
+    let staging: UnsafeMutableRawPointer
+    let words: UnsafeMutablePointer<UInt>
+    let length: UnsafeMutablePointer<Int>
+    let receiveAt: UnsafeMutablePointer<UInt>
+    let receiveCapacity: UnsafeMutablePointer<Int>
     /// Per thread: the badge of the capability its staged message was sent through.
-    let badge = UnsafeMutablePointer<UInt>.allocate(capacity: Scheduler.capacity)
+    let badge: UnsafeMutablePointer<UInt>
     var delivered = 0
     var rootEntriesSynced = 0
+
+    /// The state, its arrays (the capability tables among them) from `allocate`.
+    static func make(_ allocate: (Int, Int) -> UnsafeMutableRawPointer) -> IPCState {
+        let n = Scheduler.capacity
+        let caps = tableArray(allocate, n * CapabilitySpace.slots, Capability.empty)
+        return IPCState(core: IPCCore(caps: CapabilitySpace(threads: n, storage: caps)),
+                        staging: allocate(n * MessageLimits.bufferBytes, 16), words: tableArray(allocate, 2 * n, 0),
+                        length: tableArray(allocate, n, 0), receiveAt: tableArray(allocate, n, 0),
+                        receiveCapacity: tableArray(allocate, n, 0), badge: tableArray(allocate, n, 0))
+    }
 
     func stage(_ t: ThreadID) -> UnsafeMutableRawPointer { staging + t * MessageLimits.bufferBytes }
     func threadStarted(_ t: ThreadID) {
@@ -38,22 +48,22 @@ func syscallFailed(_ context: SavedContext, _ e: SyscallError) -> SavedContext {
 var syscallCounts: UnsafeMutablePointer<UInt64>? = nil
 /// The test image's check after each call of the thread it watches (-1: none).
 var watchedThread: ThreadID = -1
-var afterWatchedCall: (@convention(c) (ThreadID) -> Void)? = nil
+var afterWatchedCall: ((inout KernelState, ThreadID) -> Void)? = nil
 
 /// A system call from the running task (interrupts off). Returns the context to resume.
-func systemCallTrap(_ trap: SavedContext) -> SavedContext {
-    let t = kernelThreads!.pointee.scheduler.current
-    let resumed = handleSystemCall(trap, t)
-    if t == watchedThread && kernelThreads!.pointee.scheduler.state(of: t) != .dead { afterWatchedCall?(t) }
+func systemCallTrap(_ k: inout KernelState, _ trap: SavedContext) -> SavedContext {
+    let t = k.threads.scheduler.current
+    let resumed = handleSystemCall(&k, trap, t)
+    if t == watchedThread && k.threads.scheduler.state(of: t) != .dead { afterWatchedCall?(&k, t) }
     return resumed
 }
 
-private func handleSystemCall(_ trap: SavedContext, _ t: ThreadID) -> SavedContext {
+private func handleSystemCall(_ k: inout KernelState, _ trap: SavedContext, _ t: ThreadID) -> SavedContext {
     if let count = syscallCounts { count.pointee &+= 1 }
-    guard tasks != nil else { return syscallFailed(trap, .badSyscall) }
     let request: SyscallRequest
-    let decoded = withUnsafeMutablePointer(to: &tasks!.pointee.ipc.core.caps) {
-        SyscallRequest.decode({ Platform.syscallWord(trap, $0) }, thread: t, caps: UnsafePointer($0), memory: userMemory(of: t))
+    let memory = userMemory(&k, of: t)
+    let decoded = withUnsafeMutablePointer(to: &k.tasks.ipc.core.caps) {
+        SyscallRequest.decode({ Platform.syscallWord(trap, $0) }, thread: t, caps: UnsafePointer($0), memory: memory)
     }
     switch decoded {
     case .success(let r): request = r
@@ -62,148 +72,148 @@ private func handleSystemCall(_ trap: SavedContext, _ t: ThreadID) -> SavedConte
     switch request {
     case .debugWrite(let address, let length):
         var text = InlineArray<256, UInt8>(repeating: 0)
-        guard withUnsafeMutablePointer(to: &text, { userMemory(of: t).copyIn(from: address, length: length, into: $0) }) else {
+        guard withUnsafeMutablePointer(to: &text, { userMemory(&k, of: t).copyIn(from: address, length: length, into: $0) }) else {
             return syscallFailed(trap, .badPointer)
         }
         // Tagged with the task's name, control bytes made visible (Sources/IPC/TaskOutput.swift).
-        var midLine = tasks!.pointee.midLine[t] != 0
+        var midLine = k.tasks.midLine[t] != 0
         withUnsafePointer(to: &text) {
-            TaskOutput.write(UnsafeRawPointer($0), count: length, name: kernelThreads!.pointee.name(t), midLine: &midLine) {
+            TaskOutput.write(UnsafeRawPointer($0), count: length, name: k.threads.name(t), midLine: &midLine) {
                 Platform().putByte($0)
             }
         }
-        tasks!.pointee.midLine[t] = midLine ? 1 : 0
+        k.tasks.midLine[t] = midLine ? 1 : 0
         setSyscallResult(trap, 0, UInt(length))
         return trap
     case .yield:
         setSyscallResult(trap, 0)
-        return resume(from: trap, previous: t, next: kernelThreads!.pointee.scheduler.yield())
+        return resume(&k, from: trap, previous: t, next: k.threads.scheduler.yield())
     case .exit(let status):
-        kputs("tasks: "); kputName(t); kputs(" exited with status "); kputDecimal(UInt64(status)); kputs("\n")
-        let next = kernelThreads!.pointee.scheduler.exit()
-        taskEnded(t, .exited, status)
-        return resume(from: trap, previous: t, next: next)
-    case .sbrk(let increment): return sbrk(trap, t, increment)
+        kputs("tasks: "); k.threads.putName(t); kputs(" exited with status "); kputDecimal(UInt64(status)); kputs("\n")
+        let next = k.threads.scheduler.exit()
+        taskEnded(&k, t, .exited, status)
+        return resume(&k, from: trap, previous: t, next: next)
+    case .sbrk(let increment): return sbrk(&k, trap, t, increment)
     case .send(let e, let badge, let w0, let w1, let buffer, let length, let call, let blocking, let carry, let landing):
-        tasks!.pointee.ipc.badge[t] = badge
-        return send(trap, t, endpoint: e, w0, w1, buffer: buffer, length: length, call: call, blocking: blocking,
+        k.tasks.ipc.badge[t] = badge
+        return send(&k, trap, t, endpoint: e, w0, w1, buffer: buffer, length: length, call: call, blocking: blocking,
                     carry: carry, landing: landing)
     case .receive(let e, let buffer, let capacity, let blocking, let landing):
-        return receive(trap, t, endpoint: e, buffer: buffer, capacity: capacity, blocking: blocking, landing: landing)
+        return receive(&k, trap, t, endpoint: e, buffer: buffer, capacity: capacity, blocking: blocking, landing: landing)
     case .reply(let w0, let w1, let carry):
-        setSyscallResult(trap, reply(t, w0, w1, carry: carry))
+        setSyscallResult(trap, reply(&k, t, w0, w1, carry: carry))
         return trap
     case .replyWait(let e, let w0, let w1, let buffer, let capacity, let carry, let landing):
         // No caller is fine here (the first replyWait of a server has none); any other refusal fails the call.
-        let replied = reply(t, w0, w1, carry: carry)
+        let replied = reply(&k, t, w0, w1, carry: carry)
         if replied != 0 && replied != SyscallError.noCaller.rawValue { setSyscallResult(trap, replied); return trap }
-        return receive(trap, t, endpoint: e, buffer: buffer, capacity: capacity, blocking: true, landing: landing)
+        return receive(&k, trap, t, endpoint: e, buffer: buffer, capacity: capacity, blocking: true, landing: landing)
     case .clock:
         let c = Platform.cycleCounter()
         let wide = MemoryLayout<UInt>.size == 8
         setSyscallResult(trap, 0, UInt(truncatingIfNeeded: c), wide ? 0 : UInt(truncatingIfNeeded: c >> 32), Platform.cycleCounterKHz)
         return trap
     case .derive(let from, let to, let rights, let badge):
-        if let e = tasks!.pointee.ipc.core.caps.derive(t, from: from, to: to, rights: rights, badge: badge) { return syscallFailed(trap, e) }
+        if let e = k.tasks.ipc.core.caps.derive(t, from: from, to: to, rights: rights, badge: badge) { return syscallFailed(trap, e) }
         setSyscallResult(trap, 0)
         return trap
     case .delete(let slot):
-        switch tasks!.pointee.ipc.core.delete(t, slot) {
+        switch k.tasks.ipc.core.delete(t, slot) {
         case .failure(let e): return syscallFailed(trap, e)
-        case .success(let closedOut): wakeAll(closedOut, with: .endpointClosed)
+        case .success(let closedOut): wakeAll(&k, closedOut, with: .endpointClosed)
         }
         setSyscallResult(trap, 0)
         return trap
     case .createEndpoint(let slot):
-        if let e = tasks!.pointee.ipc.core.createEndpoint(t, into: slot) { return syscallFailed(trap, e) }
+        if let e = k.tasks.ipc.core.createEndpoint(t, into: slot) { return syscallFailed(trap, e) }
         setSyscallResult(trap, 0)
         return trap
-    case .spawn(let address): return spawnRequested(trap, t, address)
-    case .kill(let task): return killRequested(trap, t, task)
-    case .wait(let blocking): return waitRequested(trap, t, blocking: blocking)
+    case .spawn(let address): return spawnRequested(&k, trap, t, address)
+    case .kill(let task): return killRequested(&k, trap, t, task)
+    case .wait(let blocking): return waitRequested(&k, trap, t, blocking: blocking)
     }
 }
 
-private func sbrk(_ trap: SavedContext, _ t: ThreadID, _ increment: UInt) -> SavedContext {
+private func sbrk(_ k: inout KernelState, _ trap: SavedContext, _ t: ThreadID, _ increment: UInt) -> SavedContext {
     let pageSize = UInt(Platform.Format.pageSize)
-    let old = tasks!.pointee.brk[t]
+    let old = k.tasks.brk[t]
     guard let end = userLayout.grow(brk: old, by: increment) else { return syscallFailed(trap, .outOfMemory) }
-    let task = space(of: t)
-    let before = kernelGrowth.region!.frames.freeFrames
+    let task = space(&k, of: t)
+    let before = k.frames.freeFrames
     // Tables made on the way stay the task's, even when the call fails.
-    defer { tasks!.pointee.framesHeld[t] += before - kernelGrowth.region!.frames.freeFrames }
+    defer { k.tasks.framesHeld[t] += before - k.frames.freeFrames }
     var page = old
     while page < end {
         // Every frame counts against the limit: the page and any table it needed.
-        let mapped = mapFresh(Page(VirtualAddress(page)), [.user, .writable], task) != nil
-        let overLimit = tasks!.pointee.framesHeld[t] + (before - kernelGrowth.region!.frames.freeFrames) > tasks!.pointee.frameLimit[t]
+        let mapped = mapFresh(&k, Page(VirtualAddress(page)), [.user, .writable], task) != nil
+        let overLimit = k.tasks.framesHeld[t] + (before - k.frames.freeFrames) > k.tasks.frameLimit[t]
         if !mapped || overLimit {
-            if mapped, let f = task.unmap(Page(VirtualAddress(page))) { _ = kernelGrowth.region!.frames.free(f) }
-            while page > old { page -= pageSize; if let f = task.unmap(Page(VirtualAddress(page))) { _ = kernelGrowth.region!.frames.free(f) } }
+            if mapped, let f = task.unmap(Page(VirtualAddress(page))) { _ = k.frames.free(f) }
+            while page > old { page -= pageSize; if let f = task.unmap(Page(VirtualAddress(page))) { _ = k.frames.free(f) } }
             return syscallFailed(trap, mapped ? .overLimit : .outOfMemory)
         }
         page += pageSize
     }
-    tasks!.pointee.brk[t] = end
+    k.tasks.brk[t] = end
     setSyscallResult(trap, 0, old)
     return trap
 }
 
 /// A checked send or call: stage the message, then meet a receiver or block.
-private func send(_ trap: SavedContext, _ t: ThreadID, endpoint e: Int, _ w0: UInt, _ w1: UInt, buffer: UInt, length n: Int,
+private func send(_ k: inout KernelState, _ trap: SavedContext, _ t: ThreadID, endpoint e: Int, _ w0: UInt, _ w1: UInt, buffer: UInt, length n: Int,
                   call: Bool, blocking: Bool, carry: Int, landing: Int) -> SavedContext {
-    guard userMemory(of: t).copyIn(from: buffer, length: n, into: tasks!.pointee.ipc.stage(t)) else { return syscallFailed(trap, .badPointer) }
-    tasks!.pointee.ipc.words[2 * t] = w0; tasks!.pointee.ipc.words[2 * t + 1] = w1; tasks!.pointee.ipc.length[t] = n
-    switch tasks!.pointee.ipc.core.send(t, on: e, call: call, blocking: blocking, carry: carry, landing: landing) {
+    guard userMemory(&k, of: t).copyIn(from: buffer, length: n, into: k.tasks.ipc.stage(t)) else { return syscallFailed(trap, .badPointer) }
+    k.tasks.ipc.words[2 * t] = w0; k.tasks.ipc.words[2 * t + 1] = w1; k.tasks.ipc.length[t] = n
+    switch k.tasks.ipc.core.send(t, on: e, call: call, blocking: blocking, carry: carry, landing: landing) {
     case .delivered(let r, let capability):
-        deliver(from: t, to: r, context: kernelThreads!.pointee.context[r], capability: capability)
-        kernelThreads!.pointee.scheduler.wake(r)
+        deliver(&k, from: t, to: r, context: k.threads.context[r], capability: capability)
+        k.threads.scheduler.wake(r)
         if !call { setSyscallResult(trap, 0); return trap }
         setSyscallResult(trap, SyscallError.partnerDied.rawValue)   // until the reply overwrites it
-        return resume(from: trap, previous: t, next: kernelThreads!.pointee.scheduler.block())
+        return resume(&k, from: trap, previous: t, next: k.threads.scheduler.block())
     case .blocked:
         setSyscallResult(trap, SyscallError.partnerDied.rawValue)
-        return resume(from: trap, previous: t, next: kernelThreads!.pointee.scheduler.block())
+        return resume(&k, from: trap, previous: t, next: k.threads.scheduler.block())
     case .refused(let e):
         return syscallFailed(trap, e)
     }
 }
 
 /// A checked receive: take a waiting sender's message, or block (or, non-blocking, fail).
-private func receive(_ trap: SavedContext, _ t: ThreadID, endpoint e: Int, buffer: UInt, capacity cap: Int, blocking: Bool,
+private func receive(_ k: inout KernelState, _ trap: SavedContext, _ t: ThreadID, endpoint e: Int, buffer: UInt, capacity cap: Int, blocking: Bool,
                      landing: Int) -> SavedContext {
-    switch tasks!.pointee.ipc.core.receive(t, on: e, blocking: blocking, landing: landing) {
+    switch k.tasks.ipc.core.receive(t, on: e, blocking: blocking, landing: landing) {
     case .got(let s, let senderWakes, let capability):
-        tasks!.pointee.ipc.receiveAt[t] = buffer; tasks!.pointee.ipc.receiveCapacity[t] = cap
-        deliver(from: s, to: t, context: trap, capability: capability)
-        if senderWakes { setSyscallResult(kernelThreads!.pointee.context[s], 0); kernelThreads!.pointee.scheduler.wake(s) }
+        k.tasks.ipc.receiveAt[t] = buffer; k.tasks.ipc.receiveCapacity[t] = cap
+        deliver(&k, from: s, to: t, context: trap, capability: capability)
+        if senderWakes { setSyscallResult(k.threads.context[s], 0); k.threads.scheduler.wake(s) }
         return trap
     case .blocked:
-        tasks!.pointee.ipc.receiveAt[t] = buffer; tasks!.pointee.ipc.receiveCapacity[t] = cap
-        return resume(from: trap, previous: t, next: kernelThreads!.pointee.scheduler.block())
+        k.tasks.ipc.receiveAt[t] = buffer; k.tasks.ipc.receiveCapacity[t] = cap
+        return resume(&k, from: trap, previous: t, next: k.threads.scheduler.block())
     case .refused(let e): return syscallFailed(trap, e)
     }
 }
 
 /// `s`'s staged message into `r`'s receive buffer and saved registers; the
 /// receiver sees the badge of the capability `s` sent through.
-private func deliver(from s: ThreadID, to r: ThreadID, context: SavedContext, capability: Bool) {
-    let n = min(tasks!.pointee.ipc.length[s], tasks!.pointee.ipc.receiveCapacity[r])
-    if n > 0, !userMemory(of: r).copyOut(tasks!.pointee.ipc.stage(s), length: n, to: tasks!.pointee.ipc.receiveAt[r]) {
+private func deliver(_ k: inout KernelState, from s: ThreadID, to r: ThreadID, context: SavedContext, capability: Bool) {
+    let n = min(k.tasks.ipc.length[s], k.tasks.ipc.receiveCapacity[r])
+    if n > 0, !userMemory(&k, of: r).copyOut(k.tasks.ipc.stage(s), length: n, to: k.tasks.ipc.receiveAt[r]) {
         setSyscallResult(context, SyscallError.badPointer.rawValue)   // checked at receive; only a change since could do this
         return
     }
     let flag = capability ? MessageInfo.capabilityLanded : 0
-    setSyscallResult(context, 0, tasks!.pointee.ipc.badge[s], tasks!.pointee.ipc.words[2 * s], tasks!.pointee.ipc.words[2 * s + 1], UInt(n) | flag)
-    tasks!.pointee.ipc.delivered += 1
+    setSyscallResult(context, 0, k.tasks.ipc.badge[s], k.tasks.ipc.words[2 * s], k.tasks.ipc.words[2 * s + 1], UInt(n) | flag)
+    k.tasks.ipc.delivered += 1
 }
 
 /// `t` answers the call it owes; the caller wakes with the reply's words.
-private func reply(_ t: ThreadID, _ w0: UInt, _ w1: UInt, carry: Int) -> Int {
-    switch tasks!.pointee.ipc.core.reply(t, carry: carry) {
+private func reply(_ k: inout KernelState, _ t: ThreadID, _ w0: UInt, _ w1: UInt, carry: Int) -> Int {
+    switch k.tasks.ipc.core.reply(t, carry: carry) {
     case .replied(let c, let capability):
-        setSyscallResult(kernelThreads!.pointee.context[c], 0, 0, w0, w1, capability ? MessageInfo.capabilityLanded : 0)
-        kernelThreads!.pointee.scheduler.wake(c)
+        setSyscallResult(k.threads.context[c], 0, 0, w0, w1, capability ? MessageInfo.capabilityLanded : 0)
+        k.threads.scheduler.wake(c)
         return 0
     case .refused(let e):
         return e.rawValue
@@ -211,19 +221,18 @@ private func reply(_ t: ThreadID, _ w0: UInt, _ w1: UInt, carry: Int) -> Int {
 }
 
 /// Wake each thread in `mask` (a bit each) with `error` as its call's result.
-func wakeAll(_ mask: UInt64, with error: SyscallError) {
+func wakeAll(_ k: inout KernelState, _ mask: UInt64, with error: SyscallError) {
     for c in 0..<Scheduler.capacity where mask & (1 << UInt64(c)) != 0 {
-        setSyscallResult(kernelThreads!.pointee.context[c], error.rawValue)
-        kernelThreads!.pointee.scheduler.wake(c)
+        setSyscallResult(k.threads.context[c], error.rawValue)
+        k.threads.scheduler.wake(c)
     }
 }
 
 /// Thread `t` exited or was killed: callers waiting on its reply wake with an
 /// error, its capabilities are deleted, and senders on endpoints that closed
 /// with them wake with `endpointClosed`.
-func threadGone(_ t: ThreadID) {
-    guard tasks != nil else { return }
-    let (stranded, closedOut) = tasks!.pointee.ipc.core.threadDied(t)
-    wakeAll(stranded, with: .partnerDied)
-    wakeAll(closedOut, with: .endpointClosed)
+func threadGone(_ k: inout KernelState, _ t: ThreadID) {
+    let (stranded, closedOut) = k.tasks.ipc.core.threadDied(t)
+    wakeAll(&k, stranded, with: .partnerDied)
+    wakeAll(&k, closedOut, with: .endpointClosed)
 }

@@ -51,25 +51,24 @@ struct SystemState {
     var started = 0
 }
 
-var system = SystemState()
-
 /// Start init from the embedded programs, with the control capability in its slot 0.
-func startInit() {
+func startInit(_ k: inout KernelState) {
     guard Programs.count > 0, let i = Programs.find("init") else { kernelPanic("system: no init program embedded") }
-    guard let t = startTask(Programs.name(i), Programs.bytes(i), priority: initPriority,
-                            arguments: (UInt(Programs.count), 0), memoryLimit: 4 << 20, prepare: { t in
-        _ = tasks!.pointee.ipc.core.caps.install(Capability(object: .control, rights: [], badge: 0), in: t, at: initControlSlot)
+    guard let t = startTask(&k, Programs.name(i), Programs.bytes(i), priority: initPriority,
+                            arguments: (UInt(Programs.count), 0), memoryLimit: 4 << 20, prepare: { k, t in
+        _ = k.tasks.ipc.core.caps.install(Capability(object: .control, rights: [], badge: 0), in: t, at: initControlSlot)
     }) else { kernelPanic("system: init did not start") }
-    system.initThread = t
+    k.system.initThread = t
     kputs("system: init started as task "); kputDecimal(UInt64(t)); kputs(" with "); kputDecimal(UInt64(Programs.count))
     kputs(" programs embedded\n")
 }
 
 /// spawn: copy the request in, check it whole, then start the task with its capabilities.
-func spawnRequested(_ trap: SavedContext, _ t: ThreadID, _ address: UInt) -> SavedContext {
+func spawnRequested(_ k: inout KernelState, _ trap: SavedContext, _ t: ThreadID, _ address: UInt) -> SavedContext {
     var words = InlineArray<43, UInt>(repeating: 0)
+    let memory = userMemory(&k, of: t)
     let copied = withUnsafeMutablePointer(to: &words) {
-        userMemory(of: t).copyIn(from: address, length: SpawnRequest.words * MemoryLayout<UInt>.size, into: UnsafeMutableRawPointer($0))
+        memory.copyIn(from: address, length: SpawnRequest.words * MemoryLayout<UInt>.size, into: UnsafeMutableRawPointer($0))
     }
     guard copied else { return syscallFailed(trap, .badPointer) }
     let request: SpawnRequest
@@ -84,54 +83,55 @@ func spawnRequested(_ trap: SavedContext, _ t: ThreadID, _ address: UInt) -> Sav
         guard c.to >= 0 && c.to < CapabilitySpace.slots else { return syscallFailed(trap, .badSlot) }
         if used & (1 << UInt32(c.to)) != 0 { return syscallFailed(trap, .slotFull) }
         used |= 1 << UInt32(c.to)
-        if let e = tasks!.pointee.ipc.core.caps.checkDerive(t, from: c.from, rights: c.rights, badge: c.badge) {
+        if let e = k.tasks.ipc.core.caps.checkDerive(t, from: c.from, rights: c.rights, badge: c.badge) {
             return syscallFailed(trap, e)
         }
     }
     var name = InlineArray<16, UInt8>(repeating: 0)
     withUnsafeBytes(of: &words) { w in for i in 0..<request.nameLength { name[i] = w[6 * MemoryLayout<UInt>.size + i] } }
     let child = withUnsafePointer(to: &name) { n in
-        startTask(UnsafeRawBufferPointer(start: UnsafeRawPointer(n), count: request.nameLength), Programs.bytes(request.program),
-                  priority: request.priority, arguments: request.arguments, memoryLimit: UInt64(request.memoryLimit)) { c in
-            system.parent[c] = Int8(t)
+        startTask(&k, UnsafeRawBufferPointer(start: UnsafeRawPointer(n), count: request.nameLength), Programs.bytes(request.program),
+                  priority: request.priority, arguments: request.arguments, memoryLimit: UInt64(request.memoryLimit)) { k, c in
+            k.system.parent[c] = Int8(t)
             for i in 0..<request.capabilityCount {
                 let d = SpawnRequest.capability({ words[$0] }, i)
-                _ = tasks!.pointee.ipc.core.caps.derive(t, from: d.from, into: c, at: d.to, rights: d.rights, badge: d.badge)
+                _ = k.tasks.ipc.core.caps.derive(t, from: d.from, into: c, at: d.to, rights: d.rights, badge: d.badge)
             }
         }
     }
     guard let c = child else { return syscallFailed(trap, .outOfMemory) }
-    system.started += 1
+    k.system.started += 1
     setSyscallResult(trap, 0, UInt(c))
     return trap
 }
 
 /// kill: end a task the caller started; it ends as `killed`.
-func killRequested(_ trap: SavedContext, _ t: ThreadID, _ task: Int) -> SavedContext {
-    guard task >= 0 && task < Scheduler.capacity, Int(system.parent[task]) == t,
-          kernelThreads!.pointee.scheduler.state(of: task) != .dead, kernelThreads!.pointee.scheduler.state(of: task) != .unused else {
+func killRequested(_ k: inout KernelState, _ trap: SavedContext, _ t: ThreadID, _ task: Int) -> SavedContext {
+    guard task >= 0 && task < Scheduler.capacity, Int(k.system.parent[task]) == t,
+          k.threads.scheduler.state(of: task) != .dead, k.threads.scheduler.state(of: task) != .unused else {
         return syscallFailed(trap, .noSuchTask)
     }
-    kputs("tasks: "); kputName(task); kputs(" killed by "); kputName(t); kputs("\n")
-    kernelThreads!.pointee.scheduler.kill(task)
-    taskEnded(task, .killed, 0)
-    tearDownTask(task)
+    kputs("tasks: "); k.threads.putName(task); kputs(" killed by "); k.threads.putName(t); kputs("\n")
+    k.threads.scheduler.kill(task)
+    taskEnded(&k, task, .killed, 0)
+    tearDownTask(&k, task)
     setSyscallResult(trap, 0)
     return trap
 }
 
 /// wait / tryWait: the oldest end of a task the caller started, or block (or wouldBlock).
-func waitRequested(_ trap: SavedContext, _ t: ThreadID, blocking: Bool) -> SavedContext {
-    if let (task, how, value) = takeEnd(for: t) {
+func waitRequested(_ k: inout KernelState, _ trap: SavedContext, _ t: ThreadID, blocking: Bool) -> SavedContext {
+    if let (task, how, value) = takeEnd(&k.system, for: t) {
         setSyscallResult(trap, 0, UInt(task), how, value)
         return trap
     }
     if !blocking { return syscallFailed(trap, .wouldBlock) }
-    system.waiting[t] = 1
-    return resume(from: trap, previous: t, next: kernelThreads!.pointee.scheduler.block())
+    k.system.waiting[t] = 1
+    let next = k.threads.scheduler.block()
+    return resume(&k, from: trap, previous: t, next: next)
 }
 
-private func takeEnd(for parent: ThreadID) -> (Int, UInt, UInt)? {
+private func takeEnd(_ system: inout SystemState, for parent: ThreadID) -> (Int, UInt, UInt)? {
     for i in 0..<system.endCount where Int(system.ends[i].3) == parent {
         let e = system.ends[i]
         for j in i..<(system.endCount - 1) { system.ends[j] = system.ends[j + 1] }
@@ -143,50 +143,47 @@ private func takeEnd(for parent: ThreadID) -> (Int, UInt, UInt)? {
 
 /// Task `t` is over (interrupts off): its IPC partners and capabilities are
 /// released, and its parent learns how it ended. When init ends, the system does.
-func taskEnded(_ t: ThreadID, _ how: TaskEnd, _ value: UInt) {
-    threadGone(t)
-    if t == system.initThread { systemEnded(how, value) }
-    let p = Int(system.parent[t])
-    system.parent[t] = -1
+func taskEnded(_ k: inout KernelState, _ t: ThreadID, _ how: TaskEnd, _ value: UInt) {
+    threadGone(&k, t)
+    if t == k.system.initThread { systemEnded(&k, how, value) }
+    let p = Int(k.system.parent[t])
+    k.system.parent[t] = -1
     guard p >= 0 else { return }
-    if system.waiting[p] != 0 {
-        system.waiting[p] = 0
-        setSyscallResult(kernelThreads!.pointee.context[p], 0, UInt(t), how.rawValue, value)
-        kernelThreads!.pointee.scheduler.wake(p)
+    if k.system.waiting[p] != 0 {
+        k.system.waiting[p] = 0
+        setSyscallResult(k.threads.context[p], 0, UInt(t), how.rawValue, value)
+        k.threads.scheduler.wake(p)
         return
     }
-    if system.endCount == system.ends.count {
-        kputs("system: the record of how "); kputName(t); kputs(" ended is dropped: its parent has not collected 64 others\n")
+    if k.system.endCount == k.system.ends.count {
+        kputs("system: the record of how "); k.threads.putName(t); kputs(" ended is dropped: its parent has not collected 64 others\n")
         return
     }
-    system.ends[system.endCount] = (Int8(t), UInt8(how.rawValue), value, Int8(p))
-    system.endCount += 1
+    k.system.ends[k.system.endCount] = (Int8(t), UInt8(how.rawValue), value, Int8(p))
+    k.system.endCount += 1
 }
 
 /// Init ended: the one summary line, and power off with its verdict.
-private func systemEnded(_ how: TaskEnd, _ value: UInt) -> Never {
+private func systemEnded(_ k: inout KernelState, _ how: TaskEnd, _ value: UInt) -> Never {
     let passed = how == .exited && value == 0
     if !passed {
         kputs("system: init "); kputs(how == .exited ? "exited with status " : "was killed by fault ")
         kputDecimal(UInt64(value)); kputs("\n")
         kernelFail()
     }
-    imageChecksAtEnd()
+    imageChecksAtEnd(&k)
     kputs("KERNEL OK arch="); kputs(Platform.name)
     kputs(" image="); kputs(kernelImageName)
-    kputs(" strategy="); kputs(kernelGrowth.region!.tables.name)
-    kputs(" ram_mib="); kputDecimal(bootRAMBytes >> 20)
-    kputs(" heap_kib="); kputDecimal(UInt64(kernelHeap!.heapBytes) >> 10)
-    kputs(" tables="); kputDecimal(UInt64(kernelGrowth.region!.tables.tablesGiven))
-    kputs(" held="); kputDecimal(UInt64(kernelGrowth.region!.tables.heldFrames))
-    kputs(" tasks="); kputDecimal(UInt64(system.started))
-    kputs(" messages="); kputDecimal(UInt64(tasks!.pointee.ipc.delivered))
-    kputs(" killed="); kputDecimal(UInt64(kernelThreads!.pointee.killed))
-    kputs(" synced="); kputDecimal(UInt64(tasks!.pointee.ipc.rootEntriesSynced))
-    imageSummaryFields()
+    kputs(" strategy="); kputs(k.region.tables.name)
+    kputs(" ram_mib="); kputDecimal(k.ramBytes >> 20)
+    kputs(" heap_kib="); kputDecimal(UInt64(k.heap.heapBytes) >> 10)
+    kputs(" tables="); kputDecimal(UInt64(k.region.tables.tablesGiven))
+    kputs(" held="); kputDecimal(UInt64(k.region.tables.heldFrames))
+    kputs(" tasks="); kputDecimal(UInt64(k.system.started))
+    kputs(" messages="); kputDecimal(UInt64(k.tasks.ipc.delivered))
+    kputs(" killed="); kputDecimal(UInt64(k.threads.killed))
+    kputs(" synced="); kputDecimal(UInt64(k.tasks.ipc.rootEntriesSynced))
+    imageSummaryFields(&k)
     kputs("\n")
     Platform().exit(passed: true)
 }
-
-/// RAM the boot memory map offered, for the summary.
-var bootRAMBytes: UInt64 = 0

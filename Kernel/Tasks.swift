@@ -2,8 +2,7 @@
 // space. The space's root starts as a copy of the kernel's root entries
 // outside the user window (SharedKernel.swift); the task's ELF segments, its
 // stack (above a guard page) and its sbrk heap are mapped user-accessible in
-// the window. Per-thread task and IPC state lives here, touched with
-// interrupts off like the thread table.
+// the window. Per-thread task and IPC state lives here, in the kernel state.
 
 struct TaskTable {
     static let stackPages = 8
@@ -17,43 +16,30 @@ struct TaskTable {
     /// Per thread: the most frames its address space may hold (pages, tables, stack).
     let frameLimit: UnsafeMutablePointer<Int>
     var tables = DirectFromFrames()
+    /// The kernel's root table, and the one active now.
+    let kernelRoot: UInt64
     var activeRoot: UInt64
     /// Teardowns so far: spaces, frames given back, frames those spaces held.
     var tornDown = 0, framesFreed = 0, framesExpected = 0
-    var ipc = IPCState()
-}
+    var ipc: IPCState
 
-/// Nil until startTasks. A pointer for the same reason as kernelThreads: no copy per access.
-var tasks: UnsafeMutablePointer<TaskTable>? = nil
-/// The kernel's root table, kept apart so that the switch path need not reach
-/// through the heap region (a large struct behind an Optional) for it.
-var kernelRootAddress: UInt64 = 0
-
-func kernelSpace() -> AddressSpace<Platform> {
-    AddressSpace(arch: Platform(), root: Frame(PhysicalAddress(kernelRootAddress)))
-}
-
-func startTasks() {
-    kernelRootAddress = kernelGrowth.region!.space.root.start.raw
-    let table = UnsafeMutablePointer<TaskTable>.allocate(capacity: 1)
-    table.initialize(to: TaskTable(root: zeroed(Scheduler.capacity), brk: zeroed(Scheduler.capacity), midLine: zeroed(Scheduler.capacity),
-                      framesHeld: zeroed(Scheduler.capacity), frameLimit: zeroed(Scheduler.capacity), activeRoot: kernelRootAddress))
-    tasks = table
-}
-
-private func zeroed<T: FixedWidthInteger>(_ n: Int) -> UnsafeMutablePointer<T> {
-    let p = UnsafeMutablePointer<T>.allocate(capacity: n)
-    p.initialize(repeating: 0, count: n)
-    return p
+    /// The table, its arrays from `allocate`.
+    static func make(_ allocate: (Int, Int) -> UnsafeMutableRawPointer, kernelRoot: UInt64) -> TaskTable {
+        let n = Scheduler.capacity
+        return TaskTable(root: tableArray(allocate, n, 0), brk: tableArray(allocate, n, 0), midLine: tableArray(allocate, n, 0),
+                         framesHeld: tableArray(allocate, n, 0), frameLimit: tableArray(allocate, n, 0),
+                         kernelRoot: kernelRoot, activeRoot: kernelRoot, ipc: IPCState.make(allocate))
+    }
 }
 
 /// The address space thread `t` runs in.
-func space(of t: ThreadID) -> AddressSpace<Platform> {
-    guard let table = tasks, table.pointee.root[t] != 0 else { return kernelSpace() }
-    return AddressSpace(arch: Platform(), root: Frame(PhysicalAddress(table.pointee.root[t])))
+func space(_ k: inout KernelState, of t: ThreadID) -> AddressSpace<Platform> {
+    k.tasks.root[t] == 0 ? k.space : AddressSpace(arch: Platform(), root: Frame(PhysicalAddress(k.tasks.root[t])))
 }
 
-func userMemory(of t: ThreadID) -> UserMemory<Platform> { UserMemory(space: space(of: t), window: Platform.userWindow) }
+func userMemory(_ k: inout KernelState, of t: ThreadID) -> UserMemory<Platform> {
+    UserMemory(space: space(&k, of: t), window: Platform.userWindow)
+}
 
 /// The user window's layout: segments and heap below, the stack above its guard page.
 /// (Computed, not stored: a stored global would be initialized lazily, and sbrk reads it in a trap.)
@@ -62,40 +48,40 @@ var userLayout: UserLayout {
 }
 
 /// Make `next`'s root the active one (interrupts off, on a switch).
-func enterAddressSpace(of next: ThreadID) {
-    guard tasks != nil else { return }
-    let root = tasks!.pointee.root[next] != 0 ? tasks!.pointee.root[next] : kernelSpace().root.start.raw
-    if root != tasks!.pointee.activeRoot {
+func enterAddressSpace(_ k: inout KernelState, of next: ThreadID) {
+    let root = k.tasks.root[next] != 0 ? k.tasks.root[next] : k.tasks.kernelRoot
+    if root != k.tasks.activeRoot {
         Platform().activate(root: Frame(PhysicalAddress(root)))
-        tasks!.pointee.activeRoot = root
+        k.tasks.activeRoot = root
     }
 }
 
 /// A kernel-mode fault at `address` while a task's root is active: if the
 /// kernel's root has an entry there that the task's copy lacks (the kernel
 /// grew after the task was made), copy it in. True: retry the access.
+/// Called from the fault path, possibly inside withKernel: it reads the state
+/// where it lies and changes only the task's root entry and a count.
 func repairKernelMapping(at address: UInt64) -> Bool {
-    guard let table = tasks, table.pointee.activeRoot != kernelRootAddress,
+    guard let s = stateForReports, s.pointee.tasks.activeRoot != s.pointee.tasks.kernelRoot,
           address < UInt64(Platform.userWindow.start.raw) || address >= UInt64(Platform.userWindow.end.raw) else { return false }
-    let task = AddressSpace(arch: Platform(), root: Frame(PhysicalAddress(table.pointee.activeRoot)))
-    guard task.syncRootEntry(for: VirtualAddress(UInt(address)), from: kernelSpace()) else { return false }
-    tasks!.pointee.ipc.rootEntriesSynced += 1
+    let task = AddressSpace(arch: Platform(), root: Frame(PhysicalAddress(s.pointee.tasks.activeRoot)))
+    guard task.syncRootEntry(for: VirtualAddress(UInt(address)), from: s.pointee.space) else { return false }
+    s.pointee.tasks.ipc.rootEntriesSynced += 1
     return true
 }
 
 /// Give back the address space of dead task `t`, if it has one and it is not
-/// active (interrupts off). Called when the slot is reused and at the end.
-func tearDownTask(_ t: ThreadID) {
-    guard let table = tasks, table.pointee.root[t] != 0, table.pointee.root[t] != table.pointee.activeRoot,
-          kernelThreads!.pointee.scheduler.state(of: t) != .running else { return }
-    let freed = space(of: t).destroy(userWindow: Platform.userWindow, frames: &kernelGrowth.region!.frames)
-    tasks!.pointee.tornDown += 1
-    tasks!.pointee.framesFreed += freed
-    tasks!.pointee.framesExpected += table.pointee.framesHeld[t]
-    kputs("tasks: "); kputName(t); kputs("'s address space torn down: "); kputDecimal(UInt64(freed))
-    kputs(" frames given back of "); kputDecimal(UInt64(table.pointee.framesHeld[t])); kputs(" held\n")
-    tasks!.pointee.root[t] = 0
-    tasks!.pointee.framesHeld[t] = 0
+/// active. Called when the task dies (or is killed) and when its slot is reused.
+func tearDownTask(_ k: inout KernelState, _ t: ThreadID) {
+    guard k.tasks.root[t] != 0, k.tasks.root[t] != k.tasks.activeRoot, k.threads.scheduler.state(of: t) != .running else { return }
+    let freed = space(&k, of: t).destroy(userWindow: Platform.userWindow, frames: &k.frames)
+    k.tasks.tornDown += 1
+    k.tasks.framesFreed += freed
+    k.tasks.framesExpected += k.tasks.framesHeld[t]
+    kputs("tasks: "); k.threads.putName(t); kputs("'s address space torn down: "); kputDecimal(UInt64(freed))
+    kputs(" frames given back of "); kputDecimal(UInt64(k.tasks.framesHeld[t])); kputs(" held\n")
+    k.tasks.root[t] = 0
+    k.tasks.framesHeld[t] = 0
 }
 
 /// Check `bytes` as an ELF executable for this CPU and start it as a task
@@ -104,8 +90,9 @@ func tearDownTask(_ t: ThreadID) {
 /// the new thread's id before it can be scheduled (its capabilities go in
 /// there). Nil, with the reason printed, if it is refused, does not fit its
 /// limit, or memory runs out.
-func startTask(_ name: UnsafeRawBufferPointer, _ bytes: UnsafeRawBufferPointer, priority: Int, arguments: (UInt, UInt),
-               memoryLimit: UInt64 = 4 << 20, prepare: (ThreadID) -> Void = { _ in }) -> ThreadID? {
+func startTask(_ k: inout KernelState, _ name: UnsafeRawBufferPointer, _ bytes: UnsafeRawBufferPointer, priority: Int,
+               arguments: (UInt, UInt), memoryLimit: UInt64 = 4 << 20,
+               prepare: (inout KernelState, ThreadID) -> Void = { _, _ in }) -> ThreadID? {
     // Segments go below the stack's guard page, never over the stack.
     let target = ELFImage.Target(machine: Platform.elfMachine, is64: MemoryLayout<UInt>.size == 8,
                                  window: userLayout.loadWindow, pageSize: Platform.Format.pageSize)
@@ -116,62 +103,59 @@ func startTask(_ name: UnsafeRawBufferPointer, _ bytes: UnsafeRawBufferPointer, 
         kputs("tasks: image "); kputRaw(name); kputs(" refused: "); reportELFProblem(e); kputs("\n")
         return nil
     }
-    let built: (AddressSpace<Platform>, UInt, Int)? = withInterruptsOff {
-        let framesBefore = kernelGrowth.region!.frames.freeFrames
-        guard let task = AddressSpace(arch: Platform(), frames: &kernelGrowth.region!.frames) else { return nil }
-        task.shareRootEntries(from: kernelSpace(), except: Platform.userWindow)
-        let pageSize = UInt(Platform.Format.pageSize)
-        let stackTop = userLayout.stackTop
-        var complete = true
-        for i in 0..<image.segmentCount where complete { complete = mapSegment(image.segments[i], bytes, task) }
-        for n in 1...TaskTable.stackPages where complete {
-            complete = mapFresh(Page(VirtualAddress(stackTop - UInt(n) * pageSize)), [.user, .writable], task) != nil
-        }
-        if !complete {   // out of frames part way: give back what was built
-            _ = task.destroy(userWindow: Platform.userWindow, frames: &kernelGrowth.region!.frames)
-            return nil
-        }
-        return (task, stackTop, framesBefore - kernelGrowth.region!.frames.freeFrames)
-    }
-    guard let (task, stackTop, held) = built else {
+    let framesBefore = k.frames.freeFrames
+    guard let task = AddressSpace(arch: Platform(), frames: &k.frames) else {
         kputs("tasks: out of memory loading "); kputRaw(name); kputs("; nothing of it is kept\n")
         return nil
     }
+    task.shareRootEntries(from: k.space, except: Platform.userWindow)
+    let pageSize = UInt(Platform.Format.pageSize)
+    let stackTop = userLayout.stackTop
+    var complete = true
+    for i in 0..<image.segmentCount where complete { complete = mapSegment(&k, image.segments[i], bytes, task) }
+    for n in 1...TaskTable.stackPages where complete {
+        complete = mapFresh(&k, Page(VirtualAddress(stackTop - UInt(n) * pageSize)), [.user, .writable], task) != nil
+    }
+    if !complete {   // out of frames part way: give back what was built
+        _ = task.destroy(userWindow: Platform.userWindow, frames: &k.frames)
+        kputs("tasks: out of memory loading "); kputRaw(name); kputs("; nothing of it is kept\n")
+        return nil
+    }
+    let held = framesBefore - k.frames.freeFrames
     let limit = Int(memoryLimit / Platform.Format.pageSize)
     if held > limit {
         kputs("tasks: "); kputRaw(name); kputs(" needs "); kputSize(UInt64(held) * Platform.Format.pageSize)
         kputs(" to load, over its limit of "); kputSize(memoryLimit); kputs("; not started\n")
-        withInterruptsOff { _ = task.destroy(userWindow: Platform.userWindow, frames: &kernelGrowth.region!.frames) }
+        _ = task.destroy(userWindow: Platform.userWindow, frames: &k.frames)
         return nil
     }
     let entry = UInt(image.entry)
-    // Runs with interrupts off, before the new thread can be scheduled: a slot
-    // reused from a dead task must never run for a moment with the old root.
-    let t = spawn(name, priority: priority, body: nil, argument: 0, makeContext: { t, kernelTop in
-        let pageSize = UInt64(Platform.Format.pageSize)
-        tasks!.pointee.root[t] = task.root.start.raw
-        tasks!.pointee.brk[t] = UInt(alignUp(image.end, pageSize))
-        tasks!.pointee.ipc.threadStarted(t)
-        tasks!.pointee.midLine[t] = 0
-        tasks!.pointee.framesHeld[t] = held
-        tasks!.pointee.frameLimit[t] = limit
-        prepare(t)
-        return Platform.initialUserContext(area: kernelThreads!.pointee.area(t), kernelStackTop: kernelTop, entry: entry,
+    // Before the new thread can be scheduled: a slot reused from a dead task
+    // must never run for a moment with the old root.
+    let t = spawn(&k, name, priority: priority, body: nil, argument: 0) { k, t, kernelTop in
+        k.tasks.root[t] = task.root.start.raw
+        k.tasks.brk[t] = UInt(alignUp(image.end, UInt64(pageSize)))
+        k.tasks.ipc.threadStarted(t)
+        k.tasks.midLine[t] = 0
+        k.tasks.framesHeld[t] = held
+        k.tasks.frameLimit[t] = limit
+        prepare(&k, t)
+        return Platform.initialUserContext(area: k.threads.area(t), kernelStackTop: kernelTop, entry: entry,
                                            userStack: stackTop, arguments: arguments)
-    })
-    if t == nil { withInterruptsOff { _ = task.destroy(userWindow: Platform.userWindow, frames: &kernelGrowth.region!.frames) } }
+    }
+    if t == nil { _ = task.destroy(userWindow: Platform.userWindow, frames: &k.frames) }
     return t
 }
 
 /// Map one checked segment: fresh zeroed frames, the file's bytes copied in.
-private func mapSegment(_ s: ELFSegment, _ file: UnsafeRawBufferPointer, _ task: AddressSpace<Platform>) -> Bool {
+private func mapSegment(_ k: inout KernelState, _ s: ELFSegment, _ file: UnsafeRawBufferPointer, _ task: AddressSpace<Platform>) -> Bool {
     let pageSize = Platform.Format.pageSize
     var attributes: PageAttributes = [.user]
     if s.writable { attributes.insert(.writable) }
     if s.executable { attributes.insert(.executable) }
     var page = alignDown(s.virtualAddress, pageSize)
     while page < s.virtualAddress + s.memorySize {
-        guard let frame = mapFresh(Page(VirtualAddress(UInt(page))), attributes, task) else { return false }
+        guard let frame = mapFresh(&k, Page(VirtualAddress(UInt(page))), attributes, task) else { return false }
         // The file bytes that land in this page.
         let from = max(page, s.virtualAddress), to = min(page + pageSize, s.virtualAddress + s.fileSize)
         if from < to {
@@ -185,13 +169,11 @@ private func mapSegment(_ s: ELFSegment, _ file: UnsafeRawBufferPointer, _ task:
 
 /// Map `page` to a fresh zeroed frame and return it; nil (nothing kept but tables) if memory ran out.
 @discardableResult
-func mapFresh(_ page: Page, _ attributes: PageAttributes, _ task: AddressSpace<Platform>) -> Frame? {
-    guard let frame = kernelGrowth.region!.frames.allocate() else { return nil }
+func mapFresh(_ k: inout KernelState, _ page: Page, _ attributes: PageAttributes, _ task: AddressSpace<Platform>) -> Frame? {
+    guard let frame = k.frames.allocate() else { return nil }
     task.zero(frame)
-    var tables = tasks!.pointee.tables
-    let error = task.map(page, to: frame, attributes, tables: &tables, frames: &kernelGrowth.region!.frames)
-    tasks!.pointee.tables = tables
-    if error != nil { _ = kernelGrowth.region!.frames.free(frame); return nil }
+    let error = task.map(page, to: frame, attributes, tables: &k.tasks.tables, frames: &k.frames)
+    if error != nil { _ = k.frames.free(frame); return nil }
     return frame
 }
 

@@ -1,7 +1,7 @@
 // Kernel threads: the scheduler's decisions (Sources/Sched) plus, per thread,
 // a stack above a guard page, a saved context and an entry point. The table
-// is touched only with interrupts off: by the trap handlers below (traps run
-// with interrupts off on both arches) and inside withInterruptsOff elsewhere.
+// is part of the kernel state (KernelState.swift): the trap handlers below get
+// it from kernelTrap, everything else goes through withKernel.
 
 typealias ThreadBody = @convention(c) (UInt) -> Void
 
@@ -20,9 +20,26 @@ struct KernelThreads {
     static let nameBytes = 16
     /// Platform.contextBytes per thread, where the backend keeps switched-out contexts.
     let areas: UnsafeMutableRawPointer?
+    /// Timer ticks each thread has been charged (its counting threads read their own without the state).
+    let cpuTicks: UnsafeMutablePointer<UInt64>
     var killed = 0
 
-    func area(_ t: ThreadID) -> UnsafeMutableRawPointer? { areas.map { $0 + t * Platform.contextBytes } }
+    /// The table, its arrays from `allocate`; the running boot flow is thread 0 (idle).
+    static func make(_ allocate: (Int, Int) -> UnsafeMutableRawPointer) -> KernelThreads {
+        let n = Scheduler.capacity
+        let bytes = Platform.contextBytes * n
+        let t = KernelThreads(
+            scheduler: Scheduler(quantum: quantumTicks),
+            stacks: KernelStacks(window: Platform.stackWindow, stackPages: KernelThreads.stackPages),
+            context: tableArray(allocate, n, SavedContext.none), slot: tableArray(allocate, n, -1),
+            body: tableArray(allocate, n, nil), argument: tableArray(allocate, n, 0),
+            names: tableArray(allocate, n * KernelThreads.nameBytes, 0),
+            areas: bytes == 0 ? nil : allocate(bytes, 16), cpuTicks: tableArray(allocate, n, 0))
+        t.setName(Scheduler.idle, Kernel.nameBytes("idle"))
+        return t
+    }
+
+    @inline(__always) func area(_ t: ThreadID) -> UnsafeMutableRawPointer? { areas.map { $0 + t * Platform.contextBytes } }
 
     func name(_ t: ThreadID) -> UnsafeRawBufferPointer {
         UnsafeRawBufferPointer(start: names + t * KernelThreads.nameBytes + 1, count: Int(names[t * KernelThreads.nameBytes]))
@@ -34,6 +51,9 @@ struct KernelThreads {
         names[t * KernelThreads.nameBytes] = UInt8(n)
         for i in 0..<n { names[t * KernelThreads.nameBytes + 1 + i] = name[i] }
     }
+
+    /// Print thread `t`'s name.
+    func putName(_ t: ThreadID) { kputRaw(name(t)) }
 }
 
 /// A static string's bytes, as thread names are passed.
@@ -41,24 +61,10 @@ func nameBytes(_ s: StaticString) -> UnsafeRawBufferPointer {
     UnsafeRawBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount)
 }
 
-/// Print thread `t`'s name.
-func kputName(_ t: ThreadID) {
-    guard let threads = kernelThreads else { return }
-    let name = threads.pointee.name(t)
-    for i in 0..<name.count { Platform().putByte(name[i]) }
-}
-
-/// Nil until startThreads; then only touched with interrupts off. A pointer,
-/// not an Optional struct: `kernelThreads!.pointee.x` works in place, where
-/// reading a member through an Optional global copied the whole table (several
-/// KiB, with the scheduler) onto the stack on every access: 44 % of an i386
-/// IPC round trip's kernel instructions went to such copies in resume.
-var kernelThreads: UnsafeMutablePointer<KernelThreads>? = nil
-/// Timer ticks each thread has been charged, for threads to read without the table.
-var threadCPUTicks: UnsafeMutablePointer<UInt64>? = nil
 var timerHz: UInt32 = 0
 
-/// Run `body` with interrupts off, restoring the previous state after.
+/// Run `body` with interrupts off, restoring the previous state after (for
+/// console lines that must not interleave; the state has withKernel).
 func withInterruptsOff<T>(_ body: () -> T) -> T {
     let wereOn = Platform.disableInterrupts()
     let result = body()
@@ -66,116 +72,85 @@ func withInterruptsOff<T>(_ body: () -> T) -> T {
     return result
 }
 
-/// Make the running boot flow thread 0 (the idle thread), start the timer at
-/// `hz` and turn interrupts on. False, with the reason printed, if it cannot.
-func startThreads(hz: UInt32, quantum: UInt64) -> Bool {
-    let n = Scheduler.capacity
-    let names = UnsafeMutablePointer<UInt8>.allocate(capacity: n * KernelThreads.nameBytes)
-    names.initialize(repeating: 0, count: n * KernelThreads.nameBytes)
-    let bytes = Platform.contextBytes * n
-    let table = UnsafeMutablePointer<KernelThreads>.allocate(capacity: 1)
-    table.initialize(to: KernelThreads(
-        scheduler: Scheduler(quantum: quantum),
-        stacks: KernelStacks(window: Platform.stackWindow, stackPages: KernelThreads.stackPages),
-        context: filled(n, SavedContext.none), slot: filled(n, -1), body: filled(n, nil), argument: filled(n, 0), names: names,
-        areas: bytes == 0 ? nil : UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 16)))
-    kernelThreads = table
-    table.pointee.setName(Scheduler.idle, nameBytes("idle"))
-    var tables = table.pointee.tables
-    if table.pointee.stacks.prepareTables(space: kernelGrowth.region!.space, tables: &tables, frames: &kernelGrowth.region!.frames) != nil {
-        kputs("threads: no frames for the kernel stacks' page tables\n")
-        return false
-    }
-    table.pointee.tables = tables
-    threadCPUTicks = filled(n, 0)
+/// Start the timer at `hz` and turn interrupts on. False, with the reason printed, if it cannot.
+func startTimer(hz: UInt32) -> Bool {
     guard let rate = Platform.startTimer(hz: hz) else { return false }
     timerHz = rate
     Platform.enableInterrupts()
     return true
 }
 
-private func filled<T>(_ count: Int, _ value: T) -> UnsafeMutablePointer<T> {
-    let p = UnsafeMutablePointer<T>.allocate(capacity: count)
-    p.initialize(repeating: value, count: count)
-    return p
-}
-
-/// A new thread running `body(argument)` on its own stack, or nil (reason printed).
+/// A new kernel thread running `body(argument)` on its own stack, or nil (reason printed).
 func spawnThread(_ name: StaticString, priority: Int, _ body: ThreadBody, _ argument: UInt = 0) -> ThreadID? {
-    spawn(nameBytes(name), priority: priority, body: body, argument: argument) { t, top in
-        if tasks != nil { tasks!.pointee.root[t] = 0 }   // a kernel thread, even in a slot a task had
-        return Platform.initialContext(area: kernelThreads!.pointee.area(t), stackTop: top)
+    withKernel { k in
+        spawn(&k, nameBytes(name), priority: priority, body: body, argument: argument) { k, t, top in
+            k.tasks.root[t] = 0   // a kernel thread, even in a slot a task had
+            return Platform.initialContext(area: k.threads.area(t), stackTop: top)
+        }
     }
 }
 
-/// A new thread with a kernel stack whose first context `makeContext(thread, stackTop)` builds.
-func spawn(_ name: UnsafeRawBufferPointer, priority: Int, body: ThreadBody?, argument: UInt,
-           makeContext: (ThreadID, UInt) -> SavedContext) -> ThreadID? {
-    withInterruptsOff {
-        guard let t = kernelThreads!.pointee.scheduler.add(priority: priority) else {
-            kputs("threads: the thread table is full\n"); return nil
-        }
-        // A dead thread's stack and address space are released only now: they cannot be in use any more.
-        tearDownTask(t)
-        if kernelThreads!.pointee.slot[t] >= 0 {
-            let old = kernelThreads!.pointee.stacks.slot(kernelThreads!.pointee.slot[t])
-            kernelThreads!.pointee.stacks.release(old, space: kernelGrowth.region!.space, frames: &kernelGrowth.region!.frames)
-            kernelThreads!.pointee.slot[t] = -1
-        }
-        var tables = kernelThreads!.pointee.tables
-        defer { kernelThreads!.pointee.tables = tables }
-        switch kernelThreads!.pointee.stacks.allocate(space: kernelGrowth.region!.space, tables: &tables,
-                                              frames: &kernelGrowth.region!.frames) {
-        case .failure(let e):
-            kernelThreads!.pointee.scheduler.kill(t)
-            kputs("threads: no stack for "); for i in 0..<name.count { Platform().putByte(name[i]) }
-            kputs(e == .noSlot ? ": every stack slot is taken\n" : ": out of physical frames\n")
-            return nil
-        case .success(let s):
-            kernelThreads!.pointee.slot[t] = s.index
-            kernelThreads!.pointee.body[t] = body
-            kernelThreads!.pointee.argument[t] = argument
-            kernelThreads!.pointee.setName(t, name)
-            threadCPUTicks![t] = 0
-            kernelThreads!.pointee.context[t] = makeContext(t, s.top.raw)
-            return t
-        }
+/// A new thread with a kernel stack whose first context `makeContext(state, thread, stackTop)` builds.
+func spawn(_ k: inout KernelState, _ name: UnsafeRawBufferPointer, priority: Int, body: ThreadBody?, argument: UInt,
+           makeContext: (inout KernelState, ThreadID, UInt) -> SavedContext) -> ThreadID? {
+    guard let t = k.threads.scheduler.add(priority: priority) else {
+        kputs("threads: the thread table is full\n"); return nil
+    }
+    // A dead thread's stack and address space are released only now: they cannot be in use any more.
+    tearDownTask(&k, t)
+    if k.threads.slot[t] >= 0 {
+        let old = k.threads.stacks.slot(k.threads.slot[t])
+        k.threads.stacks.release(old, space: k.space, frames: &k.frames)
+        k.threads.slot[t] = -1
+    }
+    switch k.threads.stacks.allocate(space: k.space, tables: &k.threads.tables, frames: &k.frames) {
+    case .failure(let e):
+        k.threads.scheduler.kill(t)
+        kputs("threads: no stack for "); kputRaw(name)
+        kputs(e == .noSlot ? ": every stack slot is taken\n" : ": out of physical frames\n")
+        return nil
+    case .success(let s):
+        k.threads.slot[t] = s.index
+        k.threads.body[t] = body
+        k.threads.argument[t] = argument
+        k.threads.setName(t, name)
+        k.threads.cpuTicks[t] = 0
+        k.threads.context[t] = makeContext(&k, t, s.top.raw)
+        return t
     }
 }
 
 /// Where every new thread begins (the backend's initial context returns here).
 @_cdecl("kernel_thread_start")
 func kernelThreadStart() -> Never {
-    let (body, argument) = withInterruptsOff {
-        let t = kernelThreads!.pointee.scheduler.current
-        return (kernelThreads!.pointee.body[t], kernelThreads!.pointee.argument[t])
+    let (body, argument) = withKernel { k in
+        let t = k.threads.scheduler.current
+        return (k.threads.body[t], k.threads.argument[t])
     }
     body?(argument)
     Platform.schedulerCall(SchedulerRequest.exit.rawValue, 0)
     kernelPanic("a thread ran on after exiting")
 }
 
-func currentThread() -> ThreadID { withInterruptsOff { kernelThreads?.pointee.scheduler.current ?? Scheduler.idle } }
+func currentThread() -> ThreadID { withKernel { $0.threads.scheduler.current } }
 
 /// Timer ticks since the timer started.
-func currentTicks() -> UInt64 { withInterruptsOff { kernelThreads?.pointee.scheduler.ticks ?? 0 } }
+func currentTicks() -> UInt64 { withKernel { $0.threads.scheduler.ticks } }
 
 /// The boot flow (the idle thread) waits until `done` holds. It looks on every
 /// tick, even while tasks that never block hold the CPU at any priority (the
 /// scheduler's idle polling), and halts when nothing else is ready.
-/// Polling must already be on when a task that may never block is made ready
-/// (see runTaskDemo): else the boot flow could lose the CPU before it got here.
-func bootFlowWait(until done: () -> Bool) {
-    let wasPolling = withInterruptsOff { () -> Bool in
-        let on = kernelThreads!.pointee.scheduler.idlePolls
-        kernelThreads!.pointee.scheduler.setIdlePolling(true)
+func bootFlowWait(until done: (inout KernelState) -> Bool) {
+    let wasPolling = withKernel { k -> Bool in
+        let on = k.threads.scheduler.idlePolls
+        k.threads.scheduler.setIdlePolling(true)
         return on
     }
-    while !withInterruptsOff(done) {
+    while !withKernel(done) {
         Platform.schedulerCall(SchedulerRequest.yield.rawValue, 0)   // the tasks run until the next tick
-        if !withInterruptsOff({ kernelThreads!.pointee.scheduler.anyReady }) { Platform.waitForInterrupt() }
+        if !withKernel({ $0.threads.scheduler.anyReady }) { Platform.waitForInterrupt() }
     }
-    if !wasPolling { withInterruptsOff { kernelThreads!.pointee.scheduler.setIdlePolling(false) } }
+    if !wasPolling { withKernel { $0.threads.scheduler.setIdlePolling(false) } }
 }
 
 /// The running thread sleeps for `n` ticks.
@@ -186,95 +161,75 @@ func blockThread() { Platform.schedulerCall(SchedulerRequest.block.rawValue, 0) 
 
 /// Make a blocked or sleeping thread ready; false if it was neither.
 @discardableResult
-func wakeThread(_ t: ThreadID) -> Bool { withInterruptsOff { kernelThreads!.pointee.scheduler.wake(t) } }
+func wakeThread(_ t: ThreadID) -> Bool { withKernel { $0.threads.scheduler.wake(t) } }
 
-// MARK: called by the backends' trap handlers, interrupts off
+// MARK: called from kernelTrap, interrupts off, with the state
 
 /// A timer tick: charge the running thread, wake sleepers, preempt when due.
-func timerInterrupt(_ trap: SavedContext) -> SavedContext {
-    guard kernelThreads != nil else { return trap }
-    let previous = kernelThreads!.pointee.scheduler.current
-    threadCPUTicks![previous] &+= 1
-    guard kernelThreads!.pointee.scheduler.tick() else { return trap }
-    return resume(from: trap, previous: previous, next: kernelThreads!.pointee.scheduler.reschedule())
+func timerInterrupt(_ k: inout KernelState, _ trap: SavedContext) -> SavedContext {
+    let previous = k.threads.scheduler.current
+    k.threads.cpuTicks[previous] &+= 1
+    guard k.threads.scheduler.tick() else { return trap }
+    let next = k.threads.scheduler.reschedule()
+    return resume(&k, from: trap, previous: previous, next: next)
 }
 
 /// A kernel thread's request through Platform.schedulerCall: the request and
 /// its argument arrive as system-call words 0 and 1.
-func schedulerCallTrap(_ trap: SavedContext) -> SavedContext {
+func schedulerCallTrap(_ k: inout KernelState, _ trap: SavedContext) -> SavedContext {
     let request = Platform.syscallWord(trap, 0), argument = Platform.syscallWord(trap, 1)
-    guard kernelThreads != nil else { return trap }
-    let previous = kernelThreads!.pointee.scheduler.current
+    let previous = k.threads.scheduler.current
     let next: ThreadID
     switch SchedulerRequest(rawValue: request) {
-    case .yield: next = kernelThreads!.pointee.scheduler.yield()
-    case .sleep: next = kernelThreads!.pointee.scheduler.sleep(ticks: UInt64(argument))
-    case .block: next = kernelThreads!.pointee.scheduler.block()
-    case .exit: next = kernelThreads!.pointee.scheduler.exit(); taskEnded(previous, .exited, 0)
+    case .yield: next = k.threads.scheduler.yield()
+    case .sleep: next = k.threads.scheduler.sleep(ticks: UInt64(argument))
+    case .block: next = k.threads.scheduler.block()
+    case .exit: next = k.threads.scheduler.exit(); taskEnded(&k, previous, .exited, 0)
     case nil:
         kputs("threads: unknown scheduler request "); kputDecimal(UInt64(request)); kputs("; ignored\n")
         return trap
     }
-    return resume(from: trap, previous: previous, next: next)
-}
-
-/// A CPU fault the backend has decoded, with the address of a kernel-mode data
-/// access if it was one. A kernel access through a task's stale root entry is
-/// repaired and retried; anything else is reported (`report`, the backend's
-/// words) and kills the thread that took it, or ends the boot if that was the
-/// boot flow. Returns the context to resume.
-func faultTrap(_ context: SavedContext, cause: UInt, kernelAccessTo address: UInt64?, report: () -> Void) -> SavedContext {
-    if let a = address, repairKernelMapping(at: a) { return context }
-    report()
-    guard let next = threadFaulted(context, cause: cause) else { kernelFail() }
-    return next
+    return resume(&k, from: trap, previous: previous, next: next)
 }
 
 /// A fault the backend has reported (`cause`: its vector or exception class).
 /// A thread is killed and another resumed; nil when the boot flow itself
 /// faulted (there is nothing to fall back to).
-func threadFaulted(_ trap: SavedContext, cause: UInt) -> SavedContext? {
-    guard kernelThreads != nil else { return nil }
-    let t = kernelThreads!.pointee.scheduler.current
+func threadFaulted(_ k: inout KernelState, _ trap: SavedContext, cause: UInt) -> SavedContext? {
+    let t = k.threads.scheduler.current
     if t == Scheduler.idle { return nil }
-    kputs("threads: killed thread "); kputDecimal(UInt64(t)); kputs(" ("); kputName(t)
+    kputs("threads: killed thread "); kputDecimal(UInt64(t)); kputs(" ("); k.threads.putName(t)
     kputs("); the others run on\n")
-    kernelThreads!.pointee.scheduler.kill(t)
-    taskEnded(t, .faulted, cause)
-    kernelThreads!.pointee.killed += 1
-    return resume(from: trap, previous: t, next: kernelThreads!.pointee.scheduler.reschedule())
+    k.threads.scheduler.kill(t)
+    taskEnded(&k, t, .faulted, cause)
+    k.threads.killed += 1
+    let next = k.threads.scheduler.reschedule()
+    return resume(&k, from: trap, previous: t, next: next)
 }
 
-/// End thread `t` for good (interrupts off): it never runs again, and callers
-/// waiting on its reply wake with an error.
-func killThread(_ t: ThreadID) {
-    kernelThreads!.pointee.scheduler.kill(t)
-    threadGone(t)
-}
-
-/// A line naming the thread whose guard page holds `address`, if one does.
+/// A line naming the thread whose guard page holds `address`, if one does (fault reports).
 func explainStackFault(at address: UInt64) {
-    guard let threads = kernelThreads, let i = threads.pointee.stacks.guardSlot(containing: address) else { return }
-    for t in 0..<Scheduler.capacity where threads.pointee.slot[t] == i {
+    guard let s = stateForReports, let i = s.pointee.threads.stacks.guardSlot(containing: address) else { return }
+    for t in 0..<Scheduler.capacity where s.pointee.threads.slot[t] == i {
         kputs("stack: "); kputHex(address); kputs(" is in the guard page below thread "); kputDecimal(UInt64(t))
-        kputs(" ("); kputName(t); kputs(")'s stack: a kernel stack overflow, stopped\n")
+        kputs(" ("); s.pointee.threads.putName(t); kputs(")'s stack: a kernel stack overflow, stopped\n")
         return
     }
 }
 
 /// Switch from `previous` (interrupted at `trap`) to `next`: keep the old
 /// context, enter the new thread's address space and kernel stack.
-func resume(from trap: SavedContext, previous: ThreadID, next: ThreadID) -> SavedContext {
+func resume(_ k: inout KernelState, from trap: SavedContext, previous: ThreadID, next: ThreadID) -> SavedContext {
     if next == previous { return trap }
-    if kernelThreads!.pointee.scheduler.state(of: previous) != .dead {
-        kernelThreads!.pointee.context[previous] = Platform.suspend(trap, area: kernelThreads!.pointee.area(previous))
+    if k.threads.scheduler.state(of: previous) != .dead {
+        k.threads.context[previous] = Platform.suspend(trap, area: k.threads.area(previous))
     }
-    enterAddressSpace(of: next)
+    enterAddressSpace(&k, of: next)
     // A task that just died gives its memory back now, off its root: waiting for
     // its slot to be reused kept every frame it held from the tasks after it.
-    if kernelThreads!.pointee.scheduler.state(of: previous) == .dead { tearDownTask(previous) }
-    if kernelThreads!.pointee.slot[next] >= 0 {
-        Platform.willResume(kernelStackTop: kernelThreads!.pointee.stacks.slot(kernelThreads!.pointee.slot[next]).top.raw)
+    if k.threads.scheduler.state(of: previous) == .dead { tearDownTask(&k, previous) }
+    if k.threads.slot[next] >= 0 {
+        Platform.willResume(kernelStackTop: k.threads.stacks.slot(k.threads.slot[next]).top.raw)
     }
-    return kernelThreads!.pointee.context[next]
+    return k.threads.context[next]
 }

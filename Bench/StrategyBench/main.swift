@@ -14,9 +14,9 @@ func grow<F: PageTableFormat>(_ format: F.Type, _ strategyName: String, pages: I
         TableStrategy.parse(ByteString(cString: UnsafeRawPointer($0).assumingMemoryBound(to: UInt8.self), limit: 64),
                             levels: F.levels)
     }) else { fatalError("unknown strategy \(strategyName); valid: \(TableStrategy.valid)") }
-    var region = HeapRegion(space: space, frames: frames, tables: tables, window: EmulatedMachine<F>.heapWindow)
+    var region = HeapRegion(space: space, tables: tables, window: EmulatedMachine<F>.heapWindow, frames: &frames)
     var grown = 0
-    while grown < pages, region.sbrk(pages: 1) != nil { grown += 1 }
+    while grown < pages, region.sbrk(pages: 1, frames: &frames) != nil { grown += 1 }
     if grown != pages { fatalError("grew \(grown) of \(pages) pages: \(String(describing: region.lastFailure))") }
     return region.tables.tablesGiven
 }

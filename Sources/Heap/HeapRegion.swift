@@ -1,5 +1,7 @@
 // sbrk: the heap window grows page by page. Each page gets a frame from the
-// frame allocator and is mapped at the break, which then moves. This is the
+// frame allocator and is mapped at the break, which then moves. The region
+// does not own the frame allocator: the kernel does, and sbrk borrows it for
+// the call (so threads and tasks take frames from the same one). This is the
 // growth path: it must never allocate from the heap (no classes, no arrays,
 // no string interpolation anywhere below here).
 
@@ -12,7 +14,6 @@ enum GrowthFailure: Equatable {
 
 struct HeapRegion<A: Architecture, P: TableProvisioning> {
     let space: AddressSpace<A>
-    var frames: FrameAllocator
     var tables: P
     let window: VirtualRange
     private(set) var brk: VirtualAddress
@@ -23,20 +24,19 @@ struct HeapRegion<A: Architecture, P: TableProvisioning> {
 
     /// A heap window in `space`, empty until the first sbrk. The strategy
     /// gets ready here (the prereserved range installs its tables now).
-    init(space: AddressSpace<A>, frames: FrameAllocator, tables: P, window: VirtualRange) {
+    init(space: AddressSpace<A>, tables: P, window: VirtualRange, frames: inout FrameAllocator) {
         self.space = space
-        self.frames = frames
         self.tables = tables
         self.window = window
         self.brk = window.start
-        self.prepared = self.tables.prepare(space: space, window: window, frames: &self.frames)
+        self.prepared = self.tables.prepare(space: space, window: window, frames: &frames)
     }
 
     static var pageSize: UInt { UInt(A.Format.pageSize) }
 
     /// Grow the heap by `pages` pages. Returns the old break, or nil with
     /// `lastFailure` set; on failure no page of this call stays mapped.
-    mutating func sbrk(pages: Int) -> VirtualAddress? {
+    mutating func sbrk(pages: Int, frames: inout FrameAllocator) -> VirtualAddress? {
         let old = brk
         if pages < 0 || UInt(pages) > (window.end.raw - brk.raw) / Self.pageSize {
             lastFailure = .windowFull
@@ -47,10 +47,10 @@ struct HeapRegion<A: Architecture, P: TableProvisioning> {
         for i in 0..<pages {
             let page = Page(old.adding(UInt(i) * Self.pageSize))
             tables.vacate(page, space: space)
-            guard let frame = frames.allocate() else { return fail(.noFrame, undoing: i) }
+            guard let frame = frames.allocate() else { return fail(.noFrame, undoing: i, &frames) }
             if let error = space.map(page, to: frame, .kernelData, tables: &tables, frames: &frames) {
                 _ = frames.free(frame)
-                return fail(error == .noTableFrame ? .noTableFrame : .alreadyMapped, undoing: i)
+                return fail(error == .noTableFrame ? .noTableFrame : .alreadyMapped, undoing: i, &frames)
             }
             tables.replenish(space: space, next: Page(page.start.adding(Self.pageSize)), frames: &frames)
         }
@@ -61,7 +61,7 @@ struct HeapRegion<A: Architecture, P: TableProvisioning> {
     }
 
     /// Unmap the first `count` pages above the break and return their frames.
-    private mutating func fail(_ reason: GrowthFailure, undoing count: Int) -> VirtualAddress? {
+    private mutating func fail(_ reason: GrowthFailure, undoing count: Int, _ frames: inout FrameAllocator) -> VirtualAddress? {
         for i in 0..<count {
             let page = Page(brk.adding(UInt(i) * Self.pageSize))
             if !tables.isGuard(page), let frame = space.unmap(page) { _ = frames.free(frame) }

@@ -50,10 +50,16 @@ struct CapabilitySpace {
     private var references = InlineArray<16, Int16>(repeating: 0)
     private var receivers = InlineArray<16, Int16>(repeating: 0)
 
-    init(threads: Int) {
+    /// Tables for `threads` threads in `storage` (`threads * slots` capabilities), all empty.
+    init(threads: Int, storage: UnsafeMutablePointer<Capability>) {
         self.threads = threads
-        table = UnsafeMutablePointer<Capability>.allocate(capacity: threads * CapabilitySpace.slots)
+        table = storage
         table.initialize(repeating: .empty, count: threads * CapabilitySpace.slots)
+    }
+
+    /// The same, in storage of its own (the host tests' way; the kernel places its tables).
+    init(threads: Int) {
+        self.init(threads: threads, storage: UnsafeMutablePointer<Capability>.allocate(capacity: threads * CapabilitySpace.slots))
     }
 
     /// The capability in `t`'s `slot`: badSlot out of range, emptySlot if none.

@@ -20,6 +20,7 @@ struct IPCCore {
     private var landing = InlineArray<64, Int8>(repeating: -1)
 
     init(threads: Int) { caps = CapabilitySpace(threads: threads) }
+    init(caps: CapabilitySpace) { self.caps = caps }
 
     enum Send: Equatable {
         /// A receiver was waiting and has the message (and the capability, if any).

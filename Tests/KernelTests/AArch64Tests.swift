@@ -104,11 +104,11 @@ final class AArch64Tests: XCTestCase {
             let strategy = name.withCString {
                 TableStrategy.parse(ByteString(cString: UnsafeRawPointer($0).assumingMemoryBound(to: UInt8.self), limit: 64), levels: 4)!
             }
-            var r = HeapRegion(space: space, frames: frames, tables: strategy, window: M.heapWindow)
-            _ = r.sbrk(pages: 1)  // warm the host runtime's metadata caches
+            var r = HeapRegion(space: space, tables: strategy, window: M.heapWindow, frames: &frames)
+            _ = r.sbrk(pages: 1, frames: &frames)  // warm the host runtime's metadata caches
             let before = malloc_counter_thread_total()
             var grown = 1
-            while grown < pages, r.sbrk(pages: 1) != nil { grown += 1 }
+            while grown < pages, r.sbrk(pages: 1, frames: &frames) != nil { grown += 1 }
             XCTAssertEqual(malloc_counter_thread_total() - before, 0, "\(name): growth allocated")
             XCTAssertEqual(grown, pages, name)
             XCTAssertEqual(r.tables.tablesGiven, tables, name)

@@ -5,7 +5,20 @@ import MallocCounter
 /// sbrk over the generic VMM with each table strategy, on the i386 format.
 final class HeapRegionTests: XCTestCase {
     typealias M = EmulatedMachine<I386PageTable>
-    typealias Region = HeapRegion<M, TableStrategy>
+    /// A region with the frame allocator it borrows (the kernel keeps them apart).
+    struct Region {
+        var region: HeapRegion<M, TableStrategy>
+        var frames: FrameAllocator
+        var tables: TableStrategy { region.tables }
+        var brk: VirtualAddress { region.brk }
+        var window: VirtualRange { region.window }
+        var space: AddressSpace<M> { region.space }
+        var lastFailure: GrowthFailure? { region.lastFailure }
+        var prepared: Bool { region.prepared }
+        var heapBytes: UInt { region.heapBytes }
+        var pagesMapped: Int { region.pagesMapped }
+        mutating func sbrk(pages: Int) -> VirtualAddress? { region.sbrk(pages: pages, frames: &frames) }
+    }
     static let tableSpan = 4 << 20
 
     func region(_ m: M, _ strategy: String, window: VirtualRange = M.heapWindow) -> Region {
@@ -15,7 +28,8 @@ final class HeapRegionTests: XCTestCase {
             TableStrategy.parse(ByteString(cString: UnsafeRawPointer($0).assumingMemoryBound(to: UInt8.self), limit: 64),
                                 levels: I386PageTable.levels)!
         }
-        return Region(space: space, frames: frames, tables: tables, window: window)
+        let region = HeapRegion(space: space, tables: tables, window: window, frames: &frames)
+        return Region(region: region, frames: frames)
     }
 
     /// Grow `pages` one page at a time; returns the thread's malloc count during growth.

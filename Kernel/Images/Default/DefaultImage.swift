@@ -7,5 +7,5 @@ let kernelImageName: StaticString = "default"
 func imageChecksAfterPaging(_ boot: BootInfo) {}
 func imageChecksAfterHeap(_ boot: BootInfo) {}
 func imageChecksBeforeInit(_ boot: BootInfo) {}
-func imageChecksAtEnd() {}
-func imageSummaryFields() {}
+func imageChecksAtEnd(_ k: inout KernelState) {}
+func imageSummaryFields(_ k: inout KernelState) {}

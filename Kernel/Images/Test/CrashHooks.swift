@@ -45,7 +45,7 @@ var nullAddress: UInt = 0
 func provokeStrayHeapWrite() {
     guard let p = kernelAllocate(64) else { kernelPanic("crash=stray: no heap to overrun") }
     kernelFree(p)
-    let brk = kernelGrowth.region!.brk
+    let brk = withKernel { $0.region.brk }
     kputs("crash=stray: writing one byte at the heap's break "); kputHex(UInt64(brk.raw)); kputs("\n")
     UnsafeMutablePointer<UInt8>(bitPattern: brk.raw)!.pointee = 0x5A
     kputs("crash=stray: the write was not stopped\n")

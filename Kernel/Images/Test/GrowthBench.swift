@@ -2,35 +2,34 @@
 // sbrk until it cannot, printing how page-table memory tracks heap size. The
 // strategy comparison (make bench-strategies) reads these lines.
 
-func runGrowthBench(ramBytes: UInt64) -> Never {
-    var r = kernelGrowth.region!
-    kernelGrowth.region = nil
+func runGrowthBench(_ k: inout KernelState) -> Never {
+    let ramBytes = k.ramBytes
     let pageSize = UInt64(Platform.Format.pageSize)
     var lastTables = -1
     kputs("bench: growing the heap by single pages until sbrk fails\n")
     while true {
-        let tableFrames = r.tables.tablesGiven + r.tables.heldFrames
-        if tableFrames != lastTables || (UInt64(r.heapBytes) % (4 << 20)) == 0 {
-            kputs("sample heap_kib="); kputDecimal(UInt64(r.heapBytes) >> 10)
+        let tableFrames = k.region.tables.tablesGiven + k.region.tables.heldFrames
+        if tableFrames != lastTables || (UInt64(k.region.heapBytes) % (4 << 20)) == 0 {
+            kputs("sample heap_kib="); kputDecimal(UInt64(k.region.heapBytes) >> 10)
             kputs(" table_frames="); kputDecimal(UInt64(tableFrames)); kputs("\n")
             lastTables = tableFrames
         }
-        if r.sbrk(pages: 1) == nil { break }
+        if k.region.sbrk(pages: 1, frames: &k.frames) == nil { break }
     }
-    let usage = r.space.leafTables(in: r.window)
-    let heapMiB = UInt64(r.heapBytes) >> 20
-    kputs("sample heap_kib="); kputDecimal(UInt64(r.heapBytes) >> 10)
-    kputs(" table_frames="); kputDecimal(UInt64(r.tables.tablesGiven + r.tables.heldFrames)); kputs("\n")
+    let usage = k.region.space.leafTables(in: k.region.window)
+    let heapMiB = UInt64(k.region.heapBytes) >> 20
+    kputs("sample heap_kib="); kputDecimal(UInt64(k.region.heapBytes) >> 10)
+    kputs(" table_frames="); kputDecimal(UInt64(k.region.tables.tablesGiven + k.region.tables.heldFrames)); kputs("\n")
     kputs("BENCH arch="); kputs(Platform.name)
-    kputs(" strategy="); kputs(r.tables.name)
+    kputs(" strategy="); kputs(k.region.tables.name)
     kputs(" ram_mib="); kputDecimal(ramBytes >> 20)
-    kputs(" heap_kib="); kputDecimal(UInt64(r.heapBytes) >> 10)
-    kputs(" tables="); kputDecimal(UInt64(r.tables.tablesGiven))
-    kputs(" held="); kputDecimal(UInt64(r.tables.heldFrames))
+    kputs(" heap_kib="); kputDecimal(UInt64(k.region.heapBytes) >> 10)
+    kputs(" tables="); kputDecimal(UInt64(k.region.tables.tablesGiven))
+    kputs(" held="); kputDecimal(UInt64(k.region.tables.heldFrames))
     kputs(" empty_leaf_tables="); kputDecimal(UInt64(usage.empty))
-    kputs(" table_bytes_per_mib="); kputDecimal(heapMiB == 0 ? 0 : UInt64(r.tables.tablesGiven) * pageSize / heapMiB)
-    kputs(" free_frames="); kputDecimal(UInt64(r.frames.freeFrames))
-    kputs(" failure="); kputs(failureName(r.lastFailure))
+    kputs(" table_bytes_per_mib="); kputDecimal(heapMiB == 0 ? 0 : UInt64(k.region.tables.tablesGiven) * pageSize / heapMiB)
+    kputs(" free_frames="); kputDecimal(UInt64(k.frames.freeFrames))
+    kputs(" failure="); kputs(failureName(k.region.lastFailure))
     kputs("\n")
     Platform().exit(passed: true)
 }

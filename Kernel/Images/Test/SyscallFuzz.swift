@@ -10,15 +10,15 @@ var fuzzBaseline = 0
 var fuzzChecked = 0
 
 /// After every system call of the fuzzer (interrupts off).
-func checkAfterFuzzedCall(_ t: ThreadID) {
+func checkAfterFuzzedCall(_ k: inout KernelState, _ t: ThreadID) {
     fuzzChecked += 1
-    let counted = space(of: t).framesHeld(userWindow: Platform.userWindow)
-    let recorded = tasks!.pointee.framesHeld[t]
-    let free = kernelGrowth.region!.frames.freeFrames
-    if counted != recorded || recorded > tasks!.pointee.frameLimit[t] || free + recorded != fuzzBaseline {
+    let counted = space(&k, of: t).framesHeld(userWindow: Platform.userWindow)
+    let recorded = k.tasks.framesHeld[t]
+    let free = k.frames.freeFrames
+    if counted != recorded || recorded > k.tasks.frameLimit[t] || free + recorded != fuzzBaseline {
         kputs("sysfuzz: invariant broken after call "); kputDecimal(UInt64(fuzzChecked)); kputs(": tables hold ")
         kputDecimal(UInt64(counted)); kputs(" frames, accounted "); kputDecimal(UInt64(recorded)); kputs(", limit ")
-        kputDecimal(UInt64(tasks!.pointee.frameLimit[t])); kputs(", free "); kputDecimal(UInt64(free)); kputs(" + accounted != ")
+        kputDecimal(UInt64(k.tasks.frameLimit[t])); kputs(", free "); kputDecimal(UInt64(free)); kputs(" + accounted != ")
         kputDecimal(UInt64(fuzzBaseline)); kputs("\n")
         kernelPanic("the system-call fuzzer broke a kernel invariant")
     }
@@ -27,23 +27,23 @@ func checkAfterFuzzedCall(_ t: ThreadID) {
 /// Run the fuzzer alone for `calls` calls from the seed on the command line
 /// (`fuzzseed=N`, default 1), then check every frame came back at its death.
 func runSyscallFuzz(seed: UInt, calls: UInt) {
-    let before = withInterruptsOff { kernelGrowth.region!.frames.freeFrames }
+    let before = withKernel { $0.frames.freeFrames }
     kputs("sysfuzz: "); kputDecimal(UInt64(calls)); kputs(" random system calls from seed "); kputDecimal(UInt64(seed)); kputs("\n")
     // Started with interrupts off and watched from its first call: the load's
     // frames are already counted when it first runs.
-    let t: ThreadID? = withInterruptsOff {
+    let t: ThreadID? = withKernel { k in
         guard let i = Programs.find("sysfuzz"),
-              let f = startTask(nameBytes("sysfuzz"), Programs.bytes(i), priority: 2, arguments: (seed, calls), memoryLimit: 1 << 20) else {
+              let f = startTask(&k, nameBytes("sysfuzz"), Programs.bytes(i), priority: 2, arguments: (seed, calls), memoryLimit: 1 << 20) else {
             return nil
         }
         watchedThread = f
         afterWatchedCall = checkAfterFuzzedCall
-        fuzzBaseline = kernelGrowth.region!.frames.freeFrames + tasks!.pointee.framesHeld[f]
+        fuzzBaseline = k.frames.freeFrames + k.tasks.framesHeld[f]
         return f
     }
     guard let fuzzer = t else { kernelPanic("sysfuzz: the fuzzer did not start") }
-    bootFlowWait { kernelThreads!.pointee.scheduler.state(of: fuzzer) == .dead }
-    let after = withInterruptsOff { () -> Int in watchedThread = -1; return kernelGrowth.region!.frames.freeFrames }
+    bootFlowWait { $0.threads.scheduler.state(of: fuzzer) == .dead }
+    let after = withKernel { k -> Int in watchedThread = -1; return k.frames.freeFrames }
     kputs("sysfuzz: "); kputDecimal(UInt64(fuzzChecked)); kputs(" calls checked; free frames "); kputDecimal(UInt64(before))
     kputs(" before, "); kputDecimal(UInt64(after)); kputs(" after\n")
     if after != before { kernelPanic("sysfuzz: frames were lost") }

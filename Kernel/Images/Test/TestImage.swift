@@ -21,16 +21,20 @@ func imageChecksAfterHeap(_ boot: BootInfo) {
     // grew: set frames aside now for the thread stacks and tasks that follow.
     var aside = InlineArray<512, UInt64>(repeating: 0)
     var asideCount = 0
-    while asideCount < aside.count, let f = kernelGrowth.region!.frames.allocate() { aside[asideCount] = f.start.raw; asideCount += 1 }
+    withKernel { k in
+        while asideCount < aside.count, let f = k.frames.allocate() { aside[asideCount] = f.start.raw; asideCount += 1 }
+    }
     if let what = boot.commandLine.value(of: "crash"), what.equals("stray") { provokeStrayHeapWrite() }
     if let what = boot.commandLine.value(of: "crash"), what.equals("badfree") { provokeBadFrees() }
     if let what = boot.commandLine.value(of: "bench"), what.equals("grow") {
         // The benchmark measures the largest heap and ends the boot: it gets every frame.
-        for i in 0..<asideCount { _ = kernelGrowth.region!.frames.free(Frame(PhysicalAddress(aside[i]))) }
-        runGrowthBench(ramBytes: boot.map.usableBytes)
+        withKernel { k in
+            for i in 0..<asideCount { _ = k.frames.free(Frame(PhysicalAddress(aside[i]))) }
+            runGrowthBench(&k)
+        }
     }
     testReport.selfTest = runSelfTest(ramBytes: boot.map.usableBytes)
-    for i in 0..<asideCount { _ = kernelGrowth.region!.frames.free(Frame(PhysicalAddress(aside[i]))) }
+    withKernel { k in for i in 0..<asideCount { _ = k.frames.free(Frame(PhysicalAddress(aside[i]))) } }
 }
 
 func imageChecksBeforeInit(_ boot: BootInfo) {
@@ -41,18 +45,17 @@ func imageChecksBeforeInit(_ boot: BootInfo) {
     startLateGrowth()
 }
 
-/// When init has ended (interrupts off): what the tasks gave back, and what the late heap block counted.
-func imageChecksAtEnd() {
-    let t = tasks!.pointee
-    kputs("tasks: "); kputDecimal(UInt64(t.tornDown)); kputs(" address spaces torn down: "); kputDecimal(UInt64(t.framesFreed))
-    kputs(" frames given back of "); kputDecimal(UInt64(t.framesExpected)); kputs(" the tasks held\n")
-    if t.framesFreed != t.framesExpected { kernelPanic("tasks: a torn-down address space lost frames") }
+/// When init has ended (in its exit call): what the tasks gave back, and what the late heap block counted.
+func imageChecksAtEnd(_ k: inout KernelState) {
+    kputs("tasks: "); kputDecimal(UInt64(k.tasks.tornDown)); kputs(" address spaces torn down: "); kputDecimal(UInt64(k.tasks.framesFreed))
+    kputs(" frames given back of "); kputDecimal(UInt64(k.tasks.framesExpected)); kputs(" the tasks held\n")
+    if k.tasks.framesFreed != k.tasks.framesExpected { kernelPanic("tasks: a torn-down address space lost frames") }
     if let count = syscallCounts {
         kputs("tasks: "); kputDecimal(count.pointee); kputs(" system calls counted in the late heap block\n")
     }
 }
 
-func imageSummaryFields() {
+func imageSummaryFields(_ k: inout KernelState) {
     let r = testReport
     kputs(" objects="); kputDecimal(UInt64(r.selfTest.objects))
     kputs(" blocks="); kputDecimal(UInt64(r.selfTest.rawBlocks))
@@ -72,7 +75,7 @@ private func refuseDamagedImage() {
     copy.copyMemory(from: good)
     copy.storeBytes(of: 62, toByteOffset: 18, as: UInt16.self)   // EM_X86_64
     kputs("tasks: loading a damaged copy of kvclient (e_machine changed)\n")
-    if startTask(nameBytes("damaged"), UnsafeRawBufferPointer(copy), priority: 2, arguments: (0, 0)) != nil {
+    if withKernel({ startTask(&$0, nameBytes("damaged"), UnsafeRawBufferPointer(copy), priority: 2, arguments: (0, 0)) }) != nil {
         kernelPanic("tasks: a damaged image was loaded")
     }
 }
@@ -88,17 +91,17 @@ private func startLateGrowth() {
 }
 
 private func growHeapAfterTasks() {
-    while withInterruptsOff({ system.started < 4 }) { sleepTicks(1) }
-    let bytes = withInterruptsOff { kernelHeap!.heapBytes - kernelHeap!.usedBytes + (5 << 20) }
+    while withKernel({ $0.system.started < 4 }) { sleepTicks(1) }
+    let bytes = withKernel { $0.heap.heapBytes - $0.heap.usedBytes + (5 << 20) }
     guard let p = kernelAllocate(Int(bytes), alignment: 4096) else {
         kputs("tasks: no memory to grow the heap now; the late-growth check is skipped\n")
         return
     }
     let counter = (p + Int(bytes) - 4096).bindMemory(to: UInt64.self, capacity: 1)
     counter.pointee = 0
-    withInterruptsOff {
+    withKernel { k in
         syscallCounts = counter
-        kputs("tasks: the kernel heap grew to "); kputSize(UInt64(kernelHeap!.heapBytes))
+        kputs("tasks: the kernel heap grew to "); kputSize(UInt64(k.heap.heapBytes))
         kputs(" after the tasks were made; system calls are counted at "); kputHex(UInt64(UInt(bitPattern: counter))); kputs("\n")
     }
 }

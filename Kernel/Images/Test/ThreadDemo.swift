@@ -19,7 +19,7 @@ let demoTicksPerCount: UInt64 = 2
 
 func runThreadDemo() -> ThreadDemoReport {
     kputs("threads: "); kputDecimal(UInt64(demoCounters)); kputs(" counting threads that never yield\n")
-    let (ticks0, switches0) = withInterruptsOff { (kernelThreads!.pointee.scheduler.ticks, kernelThreads!.pointee.scheduler.switches) }
+    let (ticks0, switches0) = withKernel { ($0.threads.scheduler.ticks, $0.threads.scheduler.switches) }
     kputs("timer: mark start tick="); kputDecimal(ticks0); kputs("\n")
     guard let sleeper = spawnThread("sleeper", priority: 3, { _ in sleeperThread() }),
           let waiter = spawnThread("waiter", priority: 3, { _ in waiterThread() }) else {
@@ -32,37 +32,37 @@ func runThreadDemo() -> ThreadDemoReport {
         }
         ids[i] = t
     }
-    waitUntilDead { for i in 0..<demoCounters where kernelThreads!.pointee.scheduler.state(of: ids[i]) != .dead { return false }; return true }
+    waitUntilDead { k in for i in 0..<demoCounters where k.threads.scheduler.state(of: ids[i]) != .dead { return false }; return true }
     var report = ThreadDemoReport()
-    (report.ticks, report.switches) = withInterruptsOff {
-        (kernelThreads!.pointee.scheduler.ticks - ticks0, kernelThreads!.pointee.scheduler.switches - switches0)
+    (report.ticks, report.switches) = withKernel {
+        ($0.threads.scheduler.ticks - ticks0, $0.threads.scheduler.switches - switches0)
     }
     kputs("timer: mark end tick="); kputDecimal(ticks0 + report.ticks); kputs("\n")
     kputs("threads: counters done after "); kputDecimal(report.ticks); kputs(" ticks and ")
     kputDecimal(report.switches); kputs(" switches\n")
     kputs("threads: waking the waiter ("); kputs(wakeThread(waiter) ? "it was blocked" : "it was NOT blocked"); kputs(")\n")
-    waitUntilDead { kernelThreads!.pointee.scheduler.state(of: waiter) == .dead && kernelThreads!.pointee.scheduler.state(of: sleeper) == .dead }
+    waitUntilDead { $0.threads.scheduler.state(of: waiter) == .dead && $0.threads.scheduler.state(of: sleeper) == .dead }
 
     scratch("guard", { _ in writeBelowStack() })
     scratch("overflow", { _ in _ = descend(0) })
     scratch("undefined", { _ in Platform.undefinedInstruction() })
     scratch("swift-trap", { _ in swiftTrap() })
-    report.killed = withInterruptsOff { kernelThreads!.pointee.killed }
+    report.killed = withKernel { $0.threads.killed }
     if report.killed != 4 { kernelPanic("threads: a scratch thread's fault did not kill it") }
     kputs("threads: 4 faulting threads killed; the kernel runs on\n")
     return report
 }
 
 /// Idle (this is the boot flow, thread 0) until `done` holds.
-private func waitUntilDead(_ done: () -> Bool) {
-    while !withInterruptsOff(done) { Platform.waitForInterrupt() }
+private func waitUntilDead(_ done: (inout KernelState) -> Bool) {
+    while !withKernel(done) { Platform.waitForInterrupt() }
 }
 
 /// Run one scratch thread that must fault, and wait for it to be gone.
 private func scratch(_ name: StaticString, _ body: ThreadBody) {
     kputs("threads: scratch thread "); kputs(name); kputs("\n")
     guard let t = spawnThread(name, priority: 3, body) else { kernelPanic("threads: could not start a scratch thread") }
-    waitUntilDead { kernelThreads!.pointee.scheduler.state(of: t) == .dead }
+    waitUntilDead { $0.threads.scheduler.state(of: t) == .dead }
 }
 
 /// Sleep a few ticks at a time, reporting how long each sleep really took.
@@ -79,13 +79,14 @@ private func sleeperThread() {
 private func waiterThread() {
     withInterruptsOff { kputs("waiter: blocking until woken\n") }
     blockThread()
-    withInterruptsOff { kputs("waiter: woken at tick "); kputDecimal(kernelThreads!.pointee.scheduler.ticks); kputs("\n") }
+    withKernel { k in kputs("waiter: woken at tick "); kputDecimal(k.threads.scheduler.ticks); kputs("\n") }
 }
 
 /// Count to demoCountTo, spending demoTicksPerCount of this thread's own CPU time per count.
 private func countingThread(_ letter: UInt) {
     let me = currentThread()
-    let charged = UnsafePointer(threadCPUTicks! + me)
+    let ticks = withKernel { $0.threads.cpuTicks }
+    let charged = UnsafePointer(ticks + me)
     var work: UInt32 = UInt32(truncatingIfNeeded: letter)
     for i in 1...demoCountTo {
         let start = volatileLoad(charged)
@@ -98,7 +99,7 @@ private func countingThread(_ letter: UInt) {
 }
 
 private func writeBelowStack() {
-    let bottom = withInterruptsOff { kernelThreads!.pointee.stacks.slot(kernelThreads!.pointee.slot[kernelThreads!.pointee.scheduler.current]).bottom }
+    let bottom = withKernel { k in k.threads.stacks.slot(k.threads.slot[k.threads.scheduler.current]).bottom }
     let target = bottom.raw - 16
     kputs("guard: writing 16 bytes below my stack, at "); kputHex(UInt64(target)); kputs("\n")
     UnsafeMutablePointer<UInt8>(bitPattern: target)!.pointee = 0x5A

@@ -48,13 +48,15 @@ func syscallFailed(_ context: SavedContext, _ e: SyscallError) -> SavedContext {
 var syscallCounts: UnsafeMutablePointer<UInt64>? = nil
 /// The test image's check after each call of the thread it watches (-1: none).
 var watchedThread: ThreadID = -1
-var afterWatchedCall: ((inout KernelState, ThreadID) -> Void)? = nil
+/// A C function pointer (a Swift closure would bring swift_release onto the trap path); its
+/// first argument is the kernel state.
+var afterWatchedCall: (@convention(c) (UnsafeMutableRawPointer, ThreadID) -> Void)? = nil
 
 /// A system call from the running task (interrupts off). Returns the context to resume.
 func systemCallTrap(_ k: inout KernelState, _ trap: SavedContext) -> SavedContext {
     let t = k.threads.scheduler.current
     let resumed = handleSystemCall(&k, trap, t)
-    if t == watchedThread && k.threads.scheduler.state(of: t) != .dead { afterWatchedCall?(&k, t) }
+    if t == watchedThread && k.threads.scheduler.state(of: t) != .dead { if let hook = afterWatchedCall { withUnsafeMutablePointer(to: &k) { hook(UnsafeMutableRawPointer($0), t) } } }
     return resumed
 }
 

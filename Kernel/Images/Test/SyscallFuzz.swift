@@ -37,7 +37,7 @@ func runSyscallFuzz(seed: UInt, calls: UInt) {
             return nil
         }
         watchedThread = f
-        afterWatchedCall = checkAfterFuzzedCall
+        afterWatchedCall = { state, t in checkAfterFuzzedCall(&state.assumingMemoryBound(to: KernelState.self).pointee, t) }
         fuzzBaseline = k.frames.freeFrames + k.tasks.framesHeld[f]
         return f
     }

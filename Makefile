@@ -125,8 +125,10 @@ $$($(1)_DIR)/user/memory.c.o: Kernel/memory.c
 	$$($(1)_CC) $$(KERNEL_C_FLAGS) $$($(1)_CFLAGS) -c $$< -o $$@
 $$($(1)_DIR)/user/%.elf: $$($(1)_DIR)/user/%.o $$($(1)_USER_OBJS) Boot/$(1)/user.ld
 	$$($(1)_LINK_USER)
-$$($(1)_DIR)/%/SystemTable.swift $$($(1)_DIR)/%/programs.S: User/%.manifest ci/manifest.py $$(wildcard User/Programs/*.swift)
-	python3 ci/manifest.py $$< --out $$($(1)_DIR)/$$* --user-dir $$($(1)_DIR)/user
+# manifest.py rewrites its outputs only when they change; the stamp records the run.
+$$($(1)_DIR)/%/manifest.stamp: User/%.manifest ci/manifest.py $$(wildcard User/Programs/*.swift)
+	python3 ci/manifest.py $$< --out $$($(1)_DIR)/$$* --user-dir $$($(1)_DIR)/user && touch $$@
+$$($(1)_DIR)/%/SystemTable.swift $$($(1)_DIR)/%/programs.S: $$($(1)_DIR)/%/manifest.stamp ;
 $$($(1)_DIR)/%/init.o: User/Programs/init.swift $$($(1)_DIR)/%/SystemTable.swift $$(USER_SWIFT)
 	$$(SWIFTC) -target $$($(1)_SWIFT_TARGET) $$(USER_SWIFT_FLAGS) -module-name init -c $$(USER_SWIFT) $$< \
 	    $$($(1)_DIR)/$$*/SystemTable.swift -o $$@ && touch $$@

@@ -37,13 +37,13 @@ func runSelfTest(ramBytes: UInt64) -> SelfTestReport {
     var sizes = [Int](repeating: 0, count: 4096)
     let pattern: [Int] = [48, 200, 4000, 16_384, 65_552, 250_000, 1_000_000, 24]
     let alignments: [Int] = [16, 64, 4096, 16, 256]
-    let baseline = withKernel { $0.heap.usedBytes }
+    let baseline = withKernel({ $0.heap.usedBytes })
     var n = 0
-    while n < blocks.count && withKernel { $0.heap.heapBytes } < selfTestHeapGoal {
+    while n < blocks.count && withKernel({ $0.heap.heapBytes }) < selfTestHeapGoal {
         let size = pattern[n % pattern.count]
         guard let p = kernelAllocate(size, alignment: alignments[n % alignments.count]) else {
             report.exhausted = true
-            kputs("self-test: heap exhausted at "); kputSize(UInt64(withKernel { $0.heap.heapBytes }))
+            kputs("self-test: heap exhausted at "); kputSize(UInt64(withKernel({ $0.heap.heapBytes })))
             kputs(": "); kputs(withKernel { growthFailureName($0.region.lastFailure) }); kputs("; growth stopped cleanly\n")
             break
         }
@@ -58,24 +58,24 @@ func runSelfTest(ramBytes: UInt64) -> SelfTestReport {
 
     // Free every other block, then reuse the holes with half-size blocks: no growth.
     for i in stride(from: 0, to: n, by: 2) { kernelFree(blocks[i]); blocks[i] = nil }
-    let heapBefore = withKernel { $0.heap.heapBytes }
+    let heapBefore = withKernel({ $0.heap.heapBytes })
     for i in stride(from: 0, to: n, by: 2) {
         guard let p = kernelAllocate(sizes[i] / 2) else { kernelPanic("a freed hole could not be reused") }
         sizes[i] /= 2
         fill(p, sizes[i], tag: i + 100_000)
         blocks[i] = p
     }
-    if withKernel { $0.heap.heapBytes } != heapBefore { kernelPanic("reuse grew the heap instead of filling freed holes") }
+    if withKernel({ $0.heap.heapBytes }) != heapBefore { kernelPanic("reuse grew the heap instead of filling freed holes") }
     for i in 0..<n {
         if !check(blocks[i]!, sizes[i], tag: i % 2 == 0 ? i + 100_000 : i) { kernelPanic("block contents changed after reuse") }
         kernelFree(blocks[i])
     }
-    if withKernel { $0.heap.usedBytes } != baseline { kernelPanic("freeing every block did not return the heap to its baseline") }
+    if withKernel({ $0.heap.usedBytes }) != baseline { kernelPanic("freeing every block did not return the heap to its baseline") }
     kputs("self-test: "); kputDecimal(UInt64(n)); kputs(" raw blocks verified, freed, reused and freed\n")
 
     // The heap still serves Swift after all that (and after exhaustion).
     report.objects += objectRound(count: 800, seed: 7)
-    report.heapBytes = UInt64(withKernel { $0.heap.heapBytes })
+    report.heapBytes = UInt64(withKernel({ $0.heap.heapBytes }))
     return report
 }
 

@@ -280,7 +280,12 @@ fuzz-parsers: $(PARSER_FUZZ)
 	        $(BUILD)/fuzz/$$t-long Fuzz/corpus/$$t || exit 1; done
 
 # --- benchmarks (not part of make test) --------------------------------------
-.PHONY: bench bench-strategies bench-heap bench-ipc int64-vectors sizes syscall-doc
+.PHONY: bench bench-strategies bench-heap bench-ipc bench-frames int64-vectors sizes syscall-doc
+# The frame allocator's cost against RAM size and fullness (callgrind); writes docs/frame-benchmarks.md.
+bench-frames:
+	command -v valgrind >/dev/null || ci/ensure-tools.sh valgrind
+	swift build -c release --product frame-bench
+	python3 ci/bench_frames.py
 # The system-call table (docs/syscalls.md) from Sources/IPC/SyscallABI.swift and each arch's user gate.
 syscall-doc: ; python3 ci/syscall_doc.py
 # Guest instructions per IPC round trip and per null system call (QEMU -icount); writes docs/ipc-benchmarks.md.

@@ -36,6 +36,7 @@ let package = Package(
         // so that, as in the kernel, every generic is specialized.
         .executableTarget(name: "strategy-bench", path: "Bench/StrategyBench"),
         .executableTarget(name: "heap-bench", path: "Bench/HeapBench"),
+        .executableTarget(name: "frame-bench", path: "Bench/FrameBench"),
         .testTarget(
             name: "KernelTests",
             dependencies: ["KernelCore", "MallocCounter", "Int64Helpers"],

@@ -1,4 +1,7 @@
-// The physical frame allocator: one bit per frame, kept in a few frames of
+// The physical frame allocator: a stack of free frame numbers, so that taking
+// and giving back a frame cost the same whatever the RAM size and however full
+// it is, plus one bit per frame, so that a double free or a free of a frame
+// it never handed out is refused at once. Both live in a few frames of
 // physical memory reached through the direct map. It never uses the heap,
 // never hands out a frame twice, and reports exhaustion as nil.
 
@@ -24,12 +27,14 @@ struct FrameAllocator {
     /// words of 1 = usable RAM (so a free of a reserved frame is refused).
     private var bitmap: UnsafeMutablePointer<UInt32>
     private let words: Int
+    /// The free frames' numbers (from `base`), `freeFrames` of them, the next
+    /// to hand out on top. Room for every usable frame.
+    private let stack: UnsafeMutablePointer<UInt32>
     /// Physical address of bit 0.
     let base: UInt64
     let pageSize: UInt64
     private(set) var freeFrames: Int
     private(set) var totalFrames: Int
-    private var hint = 0
 
     /// Build the allocator over the usable regions of a normalized `map`. Its
     /// bitmap takes frames from the first usable region big enough, which the
@@ -51,7 +56,13 @@ struct FrameAllocator {
         if high == 0 { return .failure(.noUsableRAM) }
         let frames = Int((high - low) / pageSize)
         let words = (frames + 31) / 32
-        let bitmapBytes = alignUp(UInt64(words * 8), pageSize)
+        var usable = 0
+        for i in 0..<map.count {
+            let r = map[i]
+            if r.kind == .usable { usable += Int((r.end - r.start) / pageSize) }
+        }
+        // The two bitmaps, then the stack: 4 bytes a frame, 0.1 % of RAM.
+        let bitmapBytes = alignUp(UInt64(words * 8 + usable * 4), pageSize)
         var home: UInt64? = nil
         for i in 0..<map.count where map[i].kind == .usable && map[i].bytes >= bitmapBytes {
             home = map[i].start; break
@@ -66,26 +77,30 @@ struct FrameAllocator {
 
     /// Every usable frame of the (already marked) map free, every other one not RAM.
     private init(map: MemoryMap, bitmap at: UnsafeMutableRawPointer, words: Int, base: UInt64, pageSize: UInt64) {
-        self.bitmap = at.bindMemory(to: UInt32.self, capacity: 2 * words)
+        let all = at.bindMemory(to: UInt32.self, capacity: 2 * words)
+        self.bitmap = all
+        self.stack = all + 2 * words
         self.words = words
         self.base = base
         self.pageSize = pageSize
         self.freeFrames = 0
         self.totalFrames = 0
         for w in 0..<(2 * words) { bitmap[w] = 0 }
-        for i in 0..<map.count {
+        // Regions from the top down, each frame from its end: the lowest frame ends on top.
+        for i in stride(from: map.count - 1, through: 0, by: -1) {
             // One region read, not one per frame: reading map[i] in the loop's
             // condition copied the whole map (160 regions) every frame, which
             // cost about 2,400 instructions a frame, 79 million for 128 MiB.
             let r = map[i]
             guard r.kind == .usable else { continue }
-            var a = r.start
-            while a < r.end {
+            var a = r.end
+            while a > r.start {
+                a -= pageSize
                 let f = index(of: a)
                 setFree(f, true)
                 bitmap[words + f / 32] |= UInt32(1) << UInt32(f % 32)
+                stack[freeFrames] = UInt32(f)
                 freeFrames += 1
-                a += pageSize
             }
         }
         totalFrames = freeFrames
@@ -94,19 +109,10 @@ struct FrameAllocator {
     /// Take one free frame, or nil when none is left. The frame's contents are stale.
     mutating func allocate() -> Frame? {
         if freeFrames == 0 { return nil }
-        // Search from the last word that had a free bit; wraps once.
-        for step in 0..<words {
-            let w = (hint + step) % words
-            let bits = bitmap[w]
-            if bits != 0 {
-                let bit = bits.trailingZeroBitCount
-                bitmap[w] = bits & ~(UInt32(1) << UInt32(bit))
-                freeFrames -= 1
-                hint = w
-                return Frame(PhysicalAddress(base + UInt64(w * 32 + bit) * pageSize))
-            }
-        }
-        return nil
+        freeFrames -= 1
+        let f = Int(stack[freeFrames])
+        setFree(f, false)
+        return Frame(PhysicalAddress(base + UInt64(f) * pageSize))
     }
 
     /// Give a frame back. Refuses frames it never handed out, and double frees.
@@ -118,6 +124,7 @@ struct FrameAllocator {
         if bitmap[words + i / 32] & (UInt32(1) << UInt32(i % 32)) == 0 { return .outOfRange }
         if isFree(i) { return .notAllocated }
         setFree(i, true)
+        stack[freeFrames] = UInt32(i)
         freeFrames += 1
         return nil
     }

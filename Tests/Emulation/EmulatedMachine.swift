@@ -17,10 +17,12 @@ final class EmulatedMachine<F: PageTableFormat>: MMU, VirtualLayout {
     private(set) var invalidations = 0
     private(set) var activeRoot: Frame? = nil
 
-    init(megabytes: Int) {
+    /// `lazy`: leave the memory as the host hands it out (zero, and backed only
+    /// where it is touched), so that gigabytes cost nothing until used.
+    init(megabytes: Int, lazy: Bool = false) {
         bytes = megabytes << 20
         memory = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 4096)
-        memory.initializeMemory(as: UInt8.self, repeating: 0xA5, count: bytes)  // stale contents
+        if !lazy { memory.initializeMemory(as: UInt8.self, repeating: 0xA5, count: bytes) }  // stale contents
     }
     deinit { memory.deallocate() }
 

@@ -20,8 +20,28 @@ final class FrameAllocatorTests: XCTestCase {
         XCTAssertEqual(seen.count, total)
         XCTAssertEqual(frames.freeFrames, 0)
         XCTAssertNil(frames.allocate())
-        // About 8 MiB minus the first MiB, the kernel MiB and the bitmap page.
-        XCTAssertEqual(total, (8 << 20) / 4096 - 256 - 256 + 0x9F - 1)
+        // About 8 MiB minus the first MiB, the kernel MiB and two pages of
+        // bitmaps and free stack (4 bytes a frame).
+        XCTAssertEqual(total, (8 << 20) / 4096 - 256 - 256 + 0x9F - 2)
+    }
+
+    /// The free frames are a stack: with memory full, the frame given back is the
+    /// one handed out next, found without a search (make bench-frames measures it).
+    func testAFullMemoryHandsBackTheFrameJustFreed() {
+        let m = EmulatedMachine<I386PageTable>(megabytes: 8)
+        var frames = m.frameAllocator()
+        let first = frames.allocate()!
+        var all = [first]
+        while let f = frames.allocate() { all.append(f) }
+        XCTAssertEqual(first.start.raw, all.map { $0.start.raw }.min(), "the lowest frame first, as the bitmap search did")
+        for f in [all[7], all[all.count / 2], all[all.count - 3]] {
+            XCTAssertNil(frames.free(f))
+            XCTAssertEqual(frames.allocate(), f)
+            XCTAssertNil(frames.allocate())
+        }
+        XCTAssertNil(frames.free(all[5]))
+        XCTAssertEqual(frames.free(all[5]), .notAllocated, "the bitmap still refuses a double free")
+        XCTAssertEqual(frames.freeFrames, 1)
     }
 
     func testFreeRefusesDoubleFreesAndFramesItNeverOwned() {

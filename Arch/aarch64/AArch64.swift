@@ -43,6 +43,10 @@ struct AArch64: MMU, VirtualLayout, Machine {
 
     func invalidate(_ page: Page) { invalidatePage(UInt64(page.start.raw)) }
 
+    /// DSB ISHST then ISB: the walker sees the new entries before the pages are
+    /// used. No TLBI: a TLB never holds a translation that faulted (Arm ARM D8.13).
+    func publishNewMappings() { publishMappings() }
+
     func putByte(_ byte: UInt8) {
         PL011(base: consoleBase != 0 ? consoleBase : AArch64.fallbackConsole).put(byte)
     }

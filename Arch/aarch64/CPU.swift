@@ -6,6 +6,7 @@
 @_extern(c, "aarch64_current_el") func currentEL() -> UInt64
 @_extern(c, "aarch64_set_root") func setRoot(_ root: UInt64)
 @_extern(c, "aarch64_invalidate_page") func invalidatePage(_ va: UInt64)
+@_extern(c, "aarch64_publish_mappings") func publishMappings()
 @_extern(c, "aarch64_mmio_read32") func mmioRead32(_ address: UInt) -> UInt32
 @_extern(c, "aarch64_mmio_write32") func mmioWrite32(_ address: UInt, _ value: UInt32)
 @_extern(c, "aarch64_psci_hvc") func psciHVC(_ function: UInt64, _ argument: UInt64) -> UInt64

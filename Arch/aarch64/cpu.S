@@ -3,7 +3,7 @@
 
         .text
         .globl aarch64_read_esr, aarch64_read_far, aarch64_read_elr, aarch64_current_el
-        .globl aarch64_set_root, aarch64_invalidate_page, aarch64_mmio_read32, aarch64_mmio_write32
+        .globl aarch64_set_root, aarch64_invalidate_page, aarch64_publish_mappings, aarch64_mmio_read32, aarch64_mmio_write32
         .globl aarch64_psci_hvc, aarch64_psci_smc, aarch64_semihosting, aarch64_halt_forever
         .globl aarch64_image_start, aarch64_image_end
 
@@ -25,6 +25,11 @@ aarch64_invalidate_page:                /* void (uint64 va): publish table write
         lsr x0, x0, #12
         tlbi vaae1is, x0
         dsb ish
+        isb
+        ret
+
+aarch64_publish_mappings:               /* void (): new entries visible to the walker */
+        dsb ishst
         isb
         ret
 

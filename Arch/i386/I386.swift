@@ -42,6 +42,10 @@ struct I386: MMU, VirtualLayout, Machine {
 
     func invalidate(_ page: Page) { invlpg(UInt32(page.start.raw)) }
 
+    /// Nothing to do: the i386 walker reads the tables from memory as written, and
+    /// an invalid entry is never cached (Intel SDM vol. 3, 4.10.2.3).
+    func publishNewMappings() {}
+
     func putByte(_ byte: UInt8) { Serial16550.com1.put(byte) }
 
     func exit(passed: Bool) -> Never {

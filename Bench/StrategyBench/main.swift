@@ -2,11 +2,11 @@
 // `valgrind --tool=callgrind` (instruction counts are repeatable; seconds are not).
 // The core sources are compiled into this module (Core/ is a symlink to
 // Sources/), so generics specialize as they do in the kernel's whole-module build.
-//   strategy-bench ARCH STRATEGY PAGES   (ARCH: i386 | aarch64)
-// Run it with PAGES = 0 and PAGES = N; the difference over N is the cost per page.
+//   strategy-bench ARCH STRATEGY PAGES [BATCH]   (ARCH: i386 | aarch64; BATCH pages a call, default 1)
+// Count with callgrind --toggle-collect=*HeapRegionV4sbrk* (only inside sbrk), over PAGES.
 import Glibc
 
-func grow<F: PageTableFormat>(_ format: F.Type, _ strategyName: String, pages: Int) -> Int {
+func grow<F: PageTableFormat>(_ format: F.Type, _ strategyName: String, pages: Int, batch: Int) -> Int {
     let m = EmulatedMachine<F>(megabytes: 96)
     var frames = m.frameAllocator()
     guard let space = AddressSpace(arch: m, frames: &frames) else { fatalError("no root") }
@@ -16,16 +16,16 @@ func grow<F: PageTableFormat>(_ format: F.Type, _ strategyName: String, pages: I
     }) else { fatalError("unknown strategy \(strategyName); valid: \(TableStrategy.valid)") }
     var region = HeapRegion(space: space, tables: tables, window: EmulatedMachine<F>.heapWindow, frames: &frames)
     var grown = 0
-    while grown < pages, region.sbrk(pages: 1, frames: &frames) != nil { grown += 1 }
+    while grown < pages, region.sbrk(pages: min(batch, pages - grown), frames: &frames) != nil { grown += min(batch, pages - grown) }
     if grown != pages { fatalError("grew \(grown) of \(pages) pages: \(String(describing: region.lastFailure))") }
     return region.tables.tablesGiven
 }
 
 let args = CommandLine.arguments
-guard args.count == 4, let pages = Int(args[3]) else {
-    print("usage: strategy-bench i386|aarch64 STRATEGY PAGES")
+guard args.count == 4 || args.count == 5, let pages = Int(args[3]), let batch = Int(args.count == 5 ? args[4] : "1"), batch > 0 else {
+    print("usage: strategy-bench i386|aarch64 STRATEGY PAGES [BATCH]")
     exit(2)
 }
-let tables = args[1] == "aarch64" ? grow(AArch64PageTable.self, args[2], pages: pages)
-                                  : grow(I386PageTable.self, args[2], pages: pages)
+let tables = args[1] == "aarch64" ? grow(AArch64PageTable.self, args[2], pages: pages, batch: batch)
+                                  : grow(I386PageTable.self, args[2], pages: pages, batch: batch)
 print("arch=\(args[1]) strategy=\(args[2]) pages=\(pages) tables=\(tables)")

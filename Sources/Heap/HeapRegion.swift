@@ -19,6 +19,11 @@ struct HeapRegion<A: Architecture, P: TableProvisioning> {
     private(set) var brk: VirtualAddress
     private(set) var pagesMapped = 0
     private(set) var lastFailure: GrowthFailure? = nil
+    /// The leaf table the break lies in, and the virtual address its span
+    /// starts at: growth within it needs no walk. (Heap tables are never
+    /// removed while the region lives, so it cannot go stale.)
+    private var leafTable: UnsafeMutableRawPointer? = nil
+    private var leafSpan: UInt = 0
     /// False if the strategy could not take what it wanted at boot.
     let prepared: Bool
 
@@ -36,6 +41,9 @@ struct HeapRegion<A: Architecture, P: TableProvisioning> {
 
     /// Grow the heap by `pages` pages. Returns the old break, or nil with
     /// `lastFailure` set; on failure no page of this call stays mapped.
+    /// One walk per leaf table: the pages that share it are a run, filled entry
+    /// by entry, and the new entries are published once (no TLB invalidation:
+    /// they were invalid, and no TLB holds an invalid entry).
     mutating func sbrk(pages: Int, frames: inout FrameAllocator) -> VirtualAddress? {
         let old = brk
         if pages < 0 || UInt(pages) > (window.end.raw - brk.raw) / Self.pageSize {
@@ -44,16 +52,46 @@ struct HeapRegion<A: Architecture, P: TableProvisioning> {
         }
         // A reserve whose last refill failed gets another chance first.
         tables.replenish(space: space, next: Page(old), frames: &frames)
-        for i in 0..<pages {
-            let page = Page(old.adding(UInt(i) * Self.pageSize))
-            tables.vacate(page, space: space)
-            guard let frame = frames.allocate() else { return fail(.noFrame, undoing: i, &frames) }
-            if let error = space.map(page, to: frame, .kernelData, tables: &tables, frames: &frames) {
-                _ = frames.free(frame)
-                return fail(error == .noTableFrame ? .noTableFrame : .alreadyMapped, undoing: i, &frames)
+        var done = 0
+        while done < pages {
+            let first = Page(old.adding(UInt(done) * Self.pageSize))
+            let run = min(pages - done, A.Format.entriesPerTable - A.Format.index(of: first.start, level: 0))
+            tables.vacate(first, count: run, space: space)
+            // The first page's frame before any table: a page that cannot be
+            // had must not cost a table (the spare stays held).
+            guard let firstFrame = frames.allocate() else { return fail(.noFrame, undoing: done, &frames) }
+            let index = A.Format.index(of: first.start, level: 0)
+            let span = first.start.raw & ~(UInt(A.Format.span(level: 0)) - 1)
+            let leaf: UnsafeMutableRawPointer
+            if let table = leafTable, span == leafSpan {
+                leaf = table + index * A.Format.entryBytes
+            } else {
+                let (slot, error) = space.leafSlot(creatingTablesFor: first, tables: &tables, frames: &frames)
+                guard let s = slot else {
+                    _ = frames.free(firstFrame)
+                    return fail(error == .noTableFrame ? .noTableFrame : .alreadyMapped, undoing: done, &frames)
+                }
+                leaf = s
+                leafTable = s - index * A.Format.entryBytes
+                leafSpan = span
             }
-            tables.replenish(space: space, next: Page(page.start.adding(Self.pageSize)), frames: &frames)
+            for j in 0..<run {
+                let entry = leaf + j * A.Format.entryBytes
+                let frame: Frame
+                if j == 0 { frame = firstFrame } else {
+                    guard let f = frames.allocate() else { return fail(.noFrame, undoing: done + j, &frames) }
+                    frame = f
+                }
+                if A.Format.decode(space.read(entry), level: 0) != .absent {
+                    _ = frames.free(frame)
+                    return fail(.alreadyMapped, undoing: done + j, &frames)
+                }
+                space.write(entry, A.Format.encodePage(frame, .kernelData))
+            }
+            done += run
+            tables.replenish(space: space, next: Page(old.adding(UInt(done) * Self.pageSize)), frames: &frames)
         }
+        space.arch.publishNewMappings()
         brk = old.adding(UInt(pages) * Self.pageSize)
         pagesMapped += pages
         lastFailure = nil

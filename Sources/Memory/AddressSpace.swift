@@ -93,7 +93,7 @@ struct AddressSpace<A: Architecture> {
     }
 
     /// Walk to the leaf entry for `page`, creating absent tables on the way.
-    private func leafSlot<P: TableProvisioning>(creatingTablesFor page: Page, tables: inout P,
+    func leafSlot<P: TableProvisioning>(creatingTablesFor page: Page, tables: inout P,
                                                 frames: inout FrameAllocator) -> (UnsafeMutableRawPointer?, MapError?) {
         var table = root
         var level = F.levels - 1

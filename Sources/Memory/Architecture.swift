@@ -60,6 +60,10 @@ protocol MMU {
     func activate(root: Frame)
     /// Drop any cached translation for `page`.
     func invalidate(_ page: Page)
+    /// Entries were just written from invalid to valid (no TLB can hold an
+    /// invalid entry, so nothing is invalidated): make the writes visible to
+    /// the table walker before the pages are used. Once per run of pages.
+    func publishNewMappings()
 }
 
 /// Where the kernel puts things in the virtual address space.

@@ -32,11 +32,11 @@ final class HeapRegionTests: XCTestCase {
         return Region(region: region, frames: frames)
     }
 
-    /// Grow `pages` one page at a time; returns the thread's malloc count during growth.
-    func grow(_ r: inout Region, pages: Int) -> (grown: Int, mallocs: UInt) {
+    /// Grow `pages`, `batch` pages a call; returns the thread's malloc count during growth.
+    func grow(_ r: inout Region, pages: Int, batch: Int = 1) -> (grown: Int, mallocs: UInt) {
         let before = malloc_counter_thread_total()
         var grown = 0
-        while grown < pages, r.sbrk(pages: 1) != nil { grown += 1 }
+        while grown < pages, r.sbrk(pages: min(batch, pages - grown)) != nil { grown += min(batch, pages - grown) }
         return (grown, malloc_counter_thread_total() - before)
     }
 
@@ -60,6 +60,27 @@ final class HeapRegionTests: XCTestCase {
     }
 
     func testEachStrategyGrowsAcrossTableBoundariesWithoutAllocating() {
+        for batch in [1, 16, 1000] { growAcrossTables(batch: batch) }
+    }
+
+    /// sbrk maps a run of pages with one walk per leaf table, and publishes the
+    /// new entries once per call with no invalidation (they were invalid).
+    func testABatchIsPublishedOnceAndInvalidatesNothing() {
+        for name in ["spare", "direct", "prereserve", "pool:8"] {
+            let m = M(megabytes: 32)
+            // A window that starts inside a leaf table: the first walk lands mid-table.
+            var r = region(m, name, window: VirtualRange(start: VirtualAddress(0xD03F_0000), end: VirtualAddress(0xE000_0000)))
+            let before = (m.invalidations, m.publications)
+            XCTAssertNotNil(r.sbrk(pages: 1), name)
+            XCTAssertNotNil(r.sbrk(pages: 16), name)
+            XCTAssertNotNil(r.sbrk(pages: 2000), name)   // across a table boundary
+            XCTAssertEqual(m.invalidations, before.0, "\(name): fresh pages need no invalidation")
+            XCTAssertEqual(m.publications, before.1 + 3, "\(name): one publication a call")
+            assertHeapMapped(m, r)
+        }
+    }
+
+    func growAcrossTables(batch: Int) {
         // 3.5 table spans: 4 leaf tables on demand.
         let pages = 3 * 1024 + 512
         let expected: [(String, tables: Int, held: Int)] = [
@@ -75,7 +96,7 @@ final class HeapRegionTests: XCTestCase {
             let m = M(megabytes: 32)
             var r = region(m, name)
             XCTAssertTrue(r.prepared, name)
-            let (grown, mallocs) = grow(&r, pages: pages)
+            let (grown, mallocs) = grow(&r, pages: pages, batch: batch)
             XCTAssertEqual(grown, pages, name)
             XCTAssertEqual(mallocs, 0, "\(name): growth allocated from the host heap")
             XCTAssertEqual(r.tables.tablesGiven, tables, name)

@@ -33,9 +33,10 @@ struct HeapTail: TableProvisioning {
         return nil
     }
 
-    mutating func vacate<A: Architecture>(_ page: Page, space: AddressSpace<A>) {
-        for i in 0..<heldFrames where guardAt[i] == page.start.raw {
-            _ = space.unmap(page)   // the frame stays held
+    mutating func vacate<A: Architecture>(_ first: Page, count: Int, space: AddressSpace<A>) {
+        let start = first.start.raw, end = start + UInt(count) * UInt(A.Format.pageSize)
+        for i in 0..<heldFrames where guardAt[i] != 0 && guardAt[i] >= start && guardAt[i] < end {
+            _ = space.unmap(Page(VirtualAddress(guardAt[i])))   // the frame stays held
             guardAt[i] = 0
         }
     }

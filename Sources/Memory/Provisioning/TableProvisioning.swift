@@ -5,10 +5,10 @@
 protocol TableProvisioning {
     /// A frame for a new page table, or nil if none can be had now. The mapper zeroes it.
     mutating func takeTable(frames: inout FrameAllocator) -> Frame?
-    /// Called before `page`, the page at the break, is mapped for the heap: a
-    /// strategy that keeps something mapped there moves it out of the way.
-    mutating func vacate<A: Architecture>(_ page: Page, space: AddressSpace<A>)
-    /// Called at the start of each sbrk and after each completed mapping:
+    /// Called before the `count` pages from `first` (the break) are mapped for
+    /// the heap: a strategy that keeps something mapped there moves it out of the way.
+    mutating func vacate<A: Architecture>(_ first: Page, count: Int, space: AddressSpace<A>)
+    /// Called at the start of each sbrk and after each run of pages mapped:
     /// restore any reserve the strategy keeps. `next` is the first page past the
     /// break. A failed refill is not an error here; the next table request reports it.
     mutating func replenish<A: Architecture>(space: AddressSpace<A>, next: Page, frames: inout FrameAllocator)
@@ -25,7 +25,7 @@ protocol TableProvisioning {
 }
 
 extension TableProvisioning {
-    mutating func vacate<A: Architecture>(_ page: Page, space: AddressSpace<A>) {}
+    mutating func vacate<A: Architecture>(_ first: Page, count: Int, space: AddressSpace<A>) {}
     mutating func replenish<A: Architecture>(space: AddressSpace<A>, next: Page, frames: inout FrameAllocator) {}
     mutating func prepare<A: Architecture>(space: AddressSpace<A>, window: VirtualRange,
                                            frames: inout FrameAllocator) -> Bool { true }

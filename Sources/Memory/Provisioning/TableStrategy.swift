@@ -55,8 +55,8 @@ struct TableStrategy: TableProvisioning {
         }
     }
 
-    mutating func vacate<A: Architecture>(_ page: Page, space: AddressSpace<A>) {
-        if kind == .tail { tail.vacate(page, space: space) }   // only the tail keeps pages in the window
+    mutating func vacate<A: Architecture>(_ first: Page, count: Int, space: AddressSpace<A>) {
+        if kind == .tail { tail.vacate(first, count: count, space: space) }   // only the tail keeps pages in the window
     }
 
     mutating func replenish<A: Architecture>(space: AddressSpace<A>, next: Page, frames: inout FrameAllocator) {

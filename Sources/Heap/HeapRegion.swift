@@ -26,11 +26,18 @@ struct HeapRegion<A: Architecture, P: TableProvisioning> {
     private var leafSpan: UInt = 0
     /// False if the strategy could not take what it wanted at boot.
     let prepared: Bool
+    /// Every task root copies the kernel's root entries (SharedKernel.swift): a
+    /// table named from the root cannot be freed without clearing every copy,
+    /// so when this is set such tables stay installed when the heap shrinks.
+    let rootShared: Bool
+    /// Leaf tables given back by shrinking (to the strategy, which holds or frees them).
+    private(set) var tablesReleased = 0
 
     /// A heap window in `space`, empty until the first sbrk. The strategy
     /// gets ready here (the prereserved range installs its tables now).
-    init(space: AddressSpace<A>, tables: P, window: VirtualRange, frames: inout FrameAllocator) {
+    init(space: AddressSpace<A>, tables: P, window: VirtualRange, frames: inout FrameAllocator, rootShared: Bool = false) {
         self.space = space
+        self.rootShared = rootShared
         self.tables = tables
         self.window = window
         self.brk = window.start
@@ -96,6 +103,44 @@ struct HeapRegion<A: Architecture, P: TableProvisioning> {
         pagesMapped += pages
         lastFailure = nil
         return old
+    }
+
+    /// Give back the top `pages` pages of the heap: each is unmapped and
+    /// invalidated before its frame is freed (aarch64: break-before-make).
+    /// Then every leaf table that now maps nothing goes to the strategy, which
+    /// keeps it installed (prereserve), holds it for later growth (spare, pool,
+    /// tail) or frees it (direct); a table named from a shared root stays
+    /// installed. False, and nothing changes, if the heap has fewer pages.
+    mutating func shrink(pages: Int, frames: inout FrameAllocator) -> Bool {
+        guard pages >= 0, UInt(pages) <= (brk.raw - window.start.raw) / Self.pageSize else { return false }
+        if pages == 0 { return true }
+        let old = brk
+        let new = VirtualAddress(old.raw - UInt(pages) * Self.pageSize)
+        // The tail's guards sit at the break: out of the way while the pages go.
+        tables.vacate(Page(old), count: 8, space: space)
+        var va = old.raw
+        while va > new.raw {
+            va -= Self.pageSize
+            if let frame = space.unmap(Page(VirtualAddress(va))) { _ = frames.free(frame) }
+        }
+        brk = new
+        pagesMapped -= pages
+        leafTable = nil
+        if !tables.keepsEmptyTables {
+            let span = UInt(A.Format.span(level: 0))
+            var t = (new.raw + span - 1) & ~(span - 1)   // the first span wholly above the new break
+            while t < old.raw {
+                if let table = space.removeLeafTable(at: VirtualAddress(t), rootShared: rootShared) {
+                    tables.takeBack(table, frames: &frames)
+                    tablesReleased += 1
+                }
+                let next = t &+ span
+                if next < t { break }
+                t = next
+            }
+        }
+        tables.replenish(space: space, next: Page(new), frames: &frames)
+        return true
     }
 
     /// Unmap the first `count` pages above the break and return their frames.

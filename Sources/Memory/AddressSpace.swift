@@ -71,6 +71,30 @@ struct AddressSpace<A: Architecture> {
         leafSlot(creatingTablesFor: page, tables: &tables, frames: &frames).1
     }
 
+    /// Unhook the leaf table that covers `va` if it maps nothing, and return it
+    /// (the caller owns the frame). Nil if there is none, it maps something, or
+    /// its parent is the root and `rootShared` (every task root holds a copy of
+    /// the kernel's root entries: clearing one would leave the copies pointing
+    /// at a freed frame). The parent entry is cleared, then the translation is
+    /// invalidated, walk caches included (aarch64: TLBI VAAE1IS), before the
+    /// frame is handed back.
+    func removeLeafTable(at va: VirtualAddress, rootShared: Bool) -> Frame? {
+        if rootShared && F.levels == 2 { return nil }
+        var table = root
+        var level = F.levels - 1
+        while level > 1 {
+            guard case .table(let next) = F.decode(read(entry(table, F.index(of: va, level: level))), level: level) else { return nil }
+            table = next
+            level -= 1
+        }
+        let parent = entry(table, F.index(of: va, level: 1))
+        guard case .table(let leaf) = F.decode(read(parent), level: 1) else { return nil }
+        for i in 0..<F.entriesPerTable where F.decode(read(entry(leaf, i)), level: 0) != .absent { return nil }
+        write(parent, 0)
+        arch.invalidate(Page(VirtualAddress(va.raw & ~(UInt(F.span(level: 0)) - 1))))
+        return leaf
+    }
+
     /// Leaf tables installed for `window`, and how many of them map nothing yet.
     func leafTables(in window: VirtualRange) -> (installed: Int, empty: Int) {
         var installed = 0, empty = 0

@@ -17,18 +17,20 @@ final class HeapRegionTests: XCTestCase {
         var prepared: Bool { region.prepared }
         var heapBytes: UInt { region.heapBytes }
         var pagesMapped: Int { region.pagesMapped }
+        var tablesReleased: Int { region.tablesReleased }
         mutating func sbrk(pages: Int) -> VirtualAddress? { region.sbrk(pages: pages, frames: &frames) }
+        mutating func shrink(pages: Int) -> Bool { region.shrink(pages: pages, frames: &frames) }
     }
     static let tableSpan = 4 << 20
 
-    func region(_ m: M, _ strategy: String, window: VirtualRange = M.heapWindow) -> Region {
+    func region(_ m: M, _ strategy: String, window: VirtualRange = M.heapWindow, rootShared: Bool = false) -> Region {
         var frames = m.frameAllocator()
         let space = AddressSpace(arch: m, frames: &frames)!
         let tables = strategy.withCString {
             TableStrategy.parse(ByteString(cString: UnsafeRawPointer($0).assumingMemoryBound(to: UInt8.self), limit: 64),
                                 levels: I386PageTable.levels)!
         }
-        let region = HeapRegion(space: space, tables: tables, window: window, frames: &frames)
+        let region = HeapRegion(space: space, tables: tables, window: window, frames: &frames, rootShared: rootShared)
         return Region(region: region, frames: frames)
     }
 
@@ -78,6 +80,49 @@ final class HeapRegionTests: XCTestCase {
             XCTAssertEqual(m.publications, before.1 + 3, "\(name): one publication a call")
             assertHeapMapped(m, r)
         }
+    }
+
+    /// sbrk(-n): pages unmapped and invalidated, their frames back, and each
+    /// emptied leaf table handled as its strategy says; then the heap grows again.
+    func testShrinkingGivesFramesAndTablesBackByStrategy() {
+        // (strategy, tables in use after shrinking to half a span, frames held then)
+        let expected: [(String, tables: Int, held: Int)] = [
+            ("spare", 1, 1), ("direct", 1, 0), ("pool:8", 1, 8), ("prereserve", 64, 0), ("tail", 1, 1),
+        ]
+        for (name, tables, held) in expected {
+            let m = M(megabytes: 32)
+            var r = region(m, name)
+            XCTAssertEqual(grow(&r, pages: 3 * 1024 + 512, batch: 16).grown, 3 * 1024 + 512, name)
+            let before = m.invalidations
+            XCTAssertTrue(r.shrink(pages: 3 * 1024), name)
+            XCTAssertEqual(r.heapBytes, 512 * 4096, name)
+            XCTAssertGreaterThanOrEqual(m.invalidations - before, 3 * 1024, "\(name): every page unmapped is invalidated")
+            for va in [r.brk.raw, r.brk.raw + 4096, r.window.start.raw + UInt(3 * 1024 + 511) * 4096] {
+                let w = walkI386(m, root: r.space.root, UInt32(va))
+                XCTAssertTrue(w == nil || r.tables.isGuard(Page(VirtualAddress(va))), "\(name): \(va) still mapped")
+            }
+            assertHeapMapped(m, r)
+            XCTAssertEqual(r.tables.tablesGiven, tables, name)
+            XCTAssertEqual(r.tables.heldFrames, held, name)
+            XCTAssertEqual(r.frames.freeFrames, r.frames.totalFrames - 1 - 512 - tables - held, "\(name): a frame was lost")
+            XCTAssertFalse(r.shrink(pages: 513), "\(name): below the window's start")
+            // And it grows again, through tables made or held anew.
+            XCTAssertEqual(grow(&r, pages: 3 * 1024, batch: 16).grown, 3 * 1024, name)
+            assertHeapMapped(m, r)
+            XCTAssertEqual(r.frames.freeFrames, r.frames.totalFrames - 1 - (3 * 1024 + 512) - r.tables.tablesGiven - r.tables.heldFrames, name)
+        }
+    }
+
+    /// With task roots copying the kernel's root entries, an i386 heap table
+    /// (named from the root) stays installed when the heap shrinks.
+    func testASharedRootKeepsItsTables() {
+        let m = M(megabytes: 32)
+        var r = region(m, "direct", rootShared: true)
+        _ = grow(&r, pages: 3 * 1024, batch: 16)
+        XCTAssertTrue(r.shrink(pages: 3 * 1024))
+        XCTAssertEqual(r.tablesReleased, 0)
+        XCTAssertEqual(r.tables.tablesGiven, 3)
+        XCTAssertEqual(r.frames.freeFrames, r.frames.totalFrames - 1 - 3)
     }
 
     func growAcrossTables(batch: Int) {

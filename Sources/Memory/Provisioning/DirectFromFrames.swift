@@ -9,4 +9,10 @@ struct DirectFromFrames: TableProvisioning {
         tablesGiven += 1
         return frame
     }
+
+    /// An emptied table goes straight back to the frame allocator.
+    mutating func takeBack(_ table: Frame, frames: inout FrameAllocator) {
+        tablesGiven -= 1
+        _ = frames.free(table)
+    }
 }

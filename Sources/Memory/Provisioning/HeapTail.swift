@@ -33,6 +33,17 @@ struct HeapTail: TableProvisioning {
         return nil
     }
 
+    /// An emptied table is held again (the next replenish maps it read-only at
+    /// the new break: the heap's last page is the next table once more), or freed.
+    mutating func takeBack(_ table: Frame, frames: inout FrameAllocator) {
+        tablesGiven -= 1
+        if heldFrames < capacity {
+            held[heldFrames] = table; guardAt[heldFrames] = 0; heldFrames += 1
+        } else {
+            _ = frames.free(table)
+        }
+    }
+
     mutating func vacate<A: Architecture>(_ first: Page, count: Int, space: AddressSpace<A>) {
         let start = first.start.raw, end = start + UInt(count) * UInt(A.Format.pageSize)
         for i in 0..<heldFrames where guardAt[i] != 0 && guardAt[i] >= start && guardAt[i] < end {

@@ -8,6 +8,13 @@ struct PrereservedRange: TableProvisioning {
     /// Growth never asks; if it does, the window was not covered, and it fails cleanly.
     mutating func takeTable(frames: inout FrameAllocator) -> Frame? { nil }
 
+    /// Every table of the window stays installed: a shrinking heap gives back pages only.
+    var keepsEmptyTables: Bool { true }
+    mutating func takeBack(_ table: Frame, frames: inout FrameAllocator) {
+        tablesGiven -= 1
+        _ = frames.free(table)
+    }
+
     mutating func prepare<A: Architecture>(space: AddressSpace<A>, window: VirtualRange,
                                            frames: inout FrameAllocator) -> Bool {
         var source = DirectFromFrames()

@@ -19,6 +19,12 @@ struct TablePool: TableProvisioning {
         return pool[heldFrames]
     }
 
+    /// An emptied table goes back into the pool: the cap is tables, not growth.
+    mutating func takeBack(_ table: Frame, frames: inout FrameAllocator) {
+        tablesGiven -= 1
+        if heldFrames < TablePool.maximum { pool[heldFrames] = table; heldFrames += 1 } else { _ = frames.free(table) }
+    }
+
     mutating func prepare<A: Architecture>(space: AddressSpace<A>, window: VirtualRange,
                                            frames: inout FrameAllocator) -> Bool {
         var first = DirectFromFrames()

@@ -22,6 +22,12 @@ protocol TableProvisioning {
     /// A page of the heap window the strategy keeps mapped read-only (the heap
     /// tail's guard), if any: a write there is a stray heap write.
     func isGuard(_ page: Page) -> Bool
+    /// True if leaf tables the heap no longer uses stay installed (prereserve:
+    /// installing them all once is the point).
+    var keepsEmptyTables: Bool { get }
+    /// A leaf table the shrinking heap no longer uses, already unhooked from its
+    /// parent and invalidated: hold it for later growth, or free it.
+    mutating func takeBack(_ table: Frame, frames: inout FrameAllocator)
 }
 
 extension TableProvisioning {
@@ -31,4 +37,5 @@ extension TableProvisioning {
                                            frames: inout FrameAllocator) -> Bool { true }
     var heldFrames: Int { 0 }
     func isGuard(_ page: Page) -> Bool { false }
+    var keepsEmptyTables: Bool { false }
 }

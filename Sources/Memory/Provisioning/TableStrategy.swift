@@ -99,4 +99,16 @@ struct TableStrategy: TableProvisioning {
     }
 
     func isGuard(_ page: Page) -> Bool { kind == .tail && tail.isGuard(page) }
+
+    var keepsEmptyTables: Bool { kind == .prereserved }
+
+    mutating func takeBack(_ table: Frame, frames: inout FrameAllocator) {
+        switch kind {
+        case .spare: spare.takeBack(table, frames: &frames)
+        case .prereserved: prereserved.takeBack(table, frames: &frames)
+        case .direct: direct.takeBack(table, frames: &frames)
+        case .pool: pool.takeBack(table, frames: &frames)
+        case .tail: tail.takeBack(table, frames: &frames)
+        }
+    }
 }

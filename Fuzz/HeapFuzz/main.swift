@@ -18,6 +18,14 @@ struct FuzzArena: HeapGrowth {
         defer { used += rounded }
         return (FuzzArena.base + Int(used), rounded)
     }
+    /// Take back the top, like a negative sbrk (the heap trims through it).
+    mutating func shrink(start: UInt, bytes: UInt) -> Bool {
+        guard start + bytes == UInt(bitPattern: FuzzArena.base) + used, bytes <= used else { return false }
+        used -= bytes
+        // Scribble over what came back: a heap that still used it would fail the checks.
+        (FuzzArena.base + Int(used)).initializeMemory(as: UInt8.self, repeating: 0xDB, count: Int(bytes))
+        return true
+    }
 }
 
 struct Live { var pointer: UnsafeMutableRawPointer; var size: Int; var tag: UInt8 }
@@ -89,7 +97,7 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ count: Int) -> CInt {
         case 3 where !live.isEmpty:
             let j = sel % live.count
             verify(live[j], heap)
-            if let e = heap.free(live[j].pointer) { crash("free of a live block refused: \(e)") }
+            if let e = heap.free(live[j].pointer, growth: &arena) { crash("free of a live block refused: \(e)") }
             live.swapAt(j, live.count - 1); live.removeLast()
         default:
             continue

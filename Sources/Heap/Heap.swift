@@ -11,6 +11,13 @@
 protocol HeapGrowth {
     /// At least `bytes` more bytes (16-aligned start and size), or nil.
     mutating func grow(atLeast bytes: UInt) -> (start: UnsafeMutableRawPointer, bytes: UInt)?
+    /// Take back [start, start + bytes), the top of what it gave (whole pages).
+    /// False, and nothing changes, if that is not its top or it cannot.
+    mutating func shrink(start: UInt, bytes: UInt) -> Bool
+}
+
+extension HeapGrowth {
+    mutating func shrink(start: UInt, bytes: UInt) -> Bool { false }
 }
 
 /// Misuse found by the heap: the pointer and the state of the block it names.
@@ -74,6 +81,15 @@ struct Heap {
     /// Give back a block. Misuse is reported and the heap left untouched.
     mutating func free(_ pointer: UnsafeMutableRawPointer) -> HeapError? {
         debug ? debugFree(pointer) : rawFree(pointer)
+    }
+
+    /// Free, then trim: when the free block at the top of the heap reaches
+    /// `Heap.trimThreshold`, all of it but `Heap.trimKeep` (whole pages) goes
+    /// back to `growth`, as dlmalloc trims with a negative sbrk.
+    mutating func free<G: HeapGrowth>(_ pointer: UnsafeMutableRawPointer, growth: inout G) -> HeapError? {
+        if let error = free(pointer) { return error }
+        if top != 0 && Block(top).stride >= Heap.trimThreshold { trim(growth: &growth) }
+        return nil
     }
 
     /// Resize keeping contents; nil (and the old block intact) if it cannot.

@@ -99,7 +99,35 @@ extension Heap {
         usedBytes &+= b.stride
     }
 
-    // MARK: growth
+    // MARK: growth and trimming
+
+    /// The top free block's size at which free gives memory back, and what it keeps.
+    static let trimThreshold: UInt = 256 << 10
+    static let trimKeep: UInt = 64 << 10
+    static let trimPage: UInt = 4096
+
+    /// Give the top free block back to `growth` down to `trimKeep`, in whole
+    /// pages from the heap's end. Never below the top block's own header, so
+    /// never below the control block either. Returns the bytes given back.
+    @discardableResult
+    mutating func trim<G: HeapGrowth>(growth: inout G) -> UInt {
+        guard top != 0, high % Heap.trimPage == 0 else { return 0 }
+        let t = Block(top)
+        guard t.stride > Heap.trimKeep else { return 0 }
+        // The end marker (2 words) moves down with the end; the top keeps at least trimKeep.
+        let newEnd = (t.address + Heap.trimKeep + 2 * Block.word + Heap.trimPage - 1) & ~(Heap.trimPage - 1)
+        guard newEnd < high else { return 0 }
+        let bytes = high - newEnd
+        guard growth.shrink(start: newEnd, bytes: bytes) else { return 0 }
+        t.stride = newEnd - 2 * Block.word - t.address
+        let marker = Block(newEnd - 2 * Block.word)
+        marker.header = 0   // stride 0, used: the end of the region
+        marker.prevPhys = t
+        marker.isPrevFree = true
+        high = newEnd
+        heapBytes -= bytes
+        return bytes
+    }
 
     /// Add memory so that a free block of at least `stride` exists.
     mutating func extend<G: HeapGrowth>(_ stride: UInt, countingTopBlock: Bool, growth: inout G) -> Bool {

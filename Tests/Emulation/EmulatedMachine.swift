@@ -98,4 +98,11 @@ struct HostArena: HeapGrowth {
         defer { used += rounded; calls += 1 }
         return (base + Int(used), rounded)
     }
+
+    /// Take back the top of what was handed out, like a negative sbrk.
+    mutating func shrink(start: UInt, bytes: UInt) -> Bool {
+        guard start + bytes == UInt(bitPattern: base) + used, bytes <= used else { return false }
+        used -= bytes
+        return true
+    }
 }

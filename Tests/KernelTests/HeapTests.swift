@@ -277,4 +277,32 @@ final class HeapTests: XCTestCase {
         XCTAssertNil(heap.check().1, "the freed tail must be the top block")
         XCTAssertNotEqual(heap.top, 0)
     }
+
+    /// Freeing what sits at the top of the heap gives whole pages back to the
+    /// growth source once the top free block reaches the threshold, keeping
+    /// trimKeep; the heap stays consistent and grows again.
+    func testFreeTrimsTheTopBackToTheGrowthSource() throws {
+        var arena = HostArena(megabytes: 8)
+        defer { arena.release() }
+        var heap = Heap()
+        var blocks: [UnsafeMutableRawPointer] = []
+        for _ in 0..<24 { blocks.append(try XCTUnwrap(heap.allocate(100_000, growth: &arena))) }
+        let grown = arena.used
+        XCTAssertGreaterThan(grown, 2_400_000)
+        // Small frees below the threshold give nothing back.
+        XCTAssertNil(heap.free(blocks.removeLast(), growth: &arena))
+        XCTAssertEqual(arena.used, grown)
+        while let p = blocks.popLast() { XCTAssertNil(heap.free(p, growth: &arena)) }
+        XCTAssertLessThan(arena.used, 512 << 10, "the freed top went back")
+        XCTAssertEqual(UInt(arena.used) % 4096, 0)
+        XCTAssertEqual(heap.heapBytes, arena.used, "the heap's size follows the arena")
+        XCTAssertNil(heap.check().1)
+        XCTAssertEqual(heap.usedBytes, 0)
+        // A trim never goes below the control block, and growth works after it.
+        let again = try XCTUnwrap(heap.allocate(3_000_000, growth: &arena))
+        XCTAssertNil(heap.check().1)
+        XCTAssertNil(heap.free(again, growth: &arena))
+        XCTAssertNil(heap.check().1)
+        XCTAssertGreaterThanOrEqual(heap.heapBytes, Heap.trimKeep)
+    }
 }

@@ -49,7 +49,8 @@ func kernelMain(_ arch: Platform, _ boot: inout BootInfo) -> Never {
 
     imageChecksAfterPaging(boot)
     let before = frames.freeFrames
-    var region = HeapRegion(space: space, tables: tables, window: Platform.heapWindow, frames: &frames)
+    // Task roots will copy the kernel's root entries: tables named from the root stay when the heap shrinks.
+    var region = HeapRegion(space: space, tables: tables, window: Platform.heapWindow, frames: &frames, rootShared: true)
     kputs("strategy: "); kputs(region.tables.name); kputs(" (tables installed at boot: ")
     kputDecimal(UInt64(region.tables.tablesGiven)); kputs(", frames held: "); kputDecimal(UInt64(region.tables.heldFrames))
     kputs(", frames spent: "); kputDecimal(UInt64(before - frames.freeFrames)); kputs(")\n")

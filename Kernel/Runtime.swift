@@ -52,7 +52,14 @@ func posixMemalign(_ out: UnsafeMutablePointer<UnsafeMutableRawPointer?>, _ alig
 func kernelFree(_ pointer: UnsafeMutableRawPointer?) {
     guard let p = pointer, kernelAssembled else { return }
     withKernel { k in
-        guard let error = k.heap.free(p) else { return }
+        // A free may trim the heap's top: sbrk(-n) on the state's region, frames back to the state's allocator.
+        let error = withUnsafeMutablePointer(to: &k.region) { r in
+            withUnsafeMutablePointer(to: &k.frames) { f -> HeapError? in
+                var growth = SbrkGrowth(region: r, frames: f)
+                return k.heap.free(p, growth: &growth)
+            }
+        }
+        guard let error else { return }
         // Misuse is reported and refused; the heap is left as it was.
         reportHeapError(error, during: "free")
         kputs("heap: the free was refused; the heap is unchanged\n")

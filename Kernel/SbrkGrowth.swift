@@ -26,6 +26,13 @@ struct SbrkGrowth: HeapGrowth {
         guard let s = start, let p = UnsafeMutableRawPointer(bitPattern: s.raw) else { return nil }
         return (p, UInt(granted) * pageSize)
     }
+
+    /// The heap trims: give back [start, start + bytes) if it is the region's top.
+    mutating func shrink(start: UInt, bytes: UInt) -> Bool {
+        let pageSize = UInt(Platform.Format.pageSize)
+        guard bytes % pageSize == 0, start + bytes == region.pointee.brk.raw else { return false }
+        return region.pointee.shrink(pages: Int(bytes / pageSize), frames: &frames.pointee)
+    }
 }
 
 /// Why the kernel heap's last growth failed, for reports.

@@ -139,6 +139,21 @@ private func handleSystemCall(_ k: inout KernelState, _ trap: SavedContext, _ t:
 private func sbrk(_ k: inout KernelState, _ trap: SavedContext, _ t: ThreadID, _ increment: UInt) -> SavedContext {
     let pageSize = UInt(Platform.Format.pageSize)
     let old = k.tasks.brk[t]
+    if Int(bitPattern: increment) < 0 {
+        // Give the top back: each page unmapped (and invalidated) before its frame is freed.
+        guard let end = userLayout.shrink(brk: old, by: 0 &- increment, base: k.tasks.heapBase[t]) else {
+            return syscallFailed(trap, .badRequest)
+        }
+        let task = space(&k, of: t)
+        var page = old
+        while page > end {
+            page -= pageSize
+            if let f = task.unmap(Page(VirtualAddress(page))) { _ = k.frames.free(f); k.tasks.framesHeld[t] -= 1 }
+        }
+        k.tasks.brk[t] = end
+        setSyscallResult(trap, 0, old)
+        return trap
+    }
     guard let end = userLayout.grow(brk: old, by: increment) else { return syscallFailed(trap, .outOfMemory) }
     let task = space(&k, of: t)
     let before = k.frames.freeFrames

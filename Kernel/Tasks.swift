@@ -9,6 +9,8 @@ struct TaskTable {
     /// Per thread: its root table's address (0: a kernel thread, on the kernel's root).
     let root: UnsafeMutablePointer<UInt64>
     let brk: UnsafeMutablePointer<UInt>
+    /// Per thread: where its heap began (the break at load); sbrk(-n) stops there.
+    let heapBase: UnsafeMutablePointer<UInt>
     /// Per thread: 1 when its console output stopped inside a line (see TaskOutput).
     let midLine: UnsafeMutablePointer<UInt8>
     /// Frames each task's address space holds (root, tables, pages), to check the teardown.
@@ -26,7 +28,8 @@ struct TaskTable {
     /// The table, its arrays from `allocate`.
     static func make(_ allocate: (Int, Int) -> UnsafeMutableRawPointer, kernelRoot: UInt64) -> TaskTable {
         let n = Scheduler.capacity
-        return TaskTable(root: tableArray(allocate, n, 0), brk: tableArray(allocate, n, 0), midLine: tableArray(allocate, n, 0),
+        return TaskTable(root: tableArray(allocate, n, 0), brk: tableArray(allocate, n, 0), heapBase: tableArray(allocate, n, 0),
+                         midLine: tableArray(allocate, n, 0),
                          framesHeld: tableArray(allocate, n, 0), frameLimit: tableArray(allocate, n, 0),
                          kernelRoot: kernelRoot, activeRoot: kernelRoot, ipc: IPCState.make(allocate))
     }
@@ -135,6 +138,7 @@ func startTask(_ k: inout KernelState, _ name: UnsafeRawBufferPointer, _ bytes: 
     let t = spawn(&k, name, priority: priority, body: nil, argument: 0) { k, t, kernelTop in
         k.tasks.root[t] = task.root.start.raw
         k.tasks.brk[t] = UInt(alignUp(image.end, UInt64(pageSize)))
+        k.tasks.heapBase[t] = k.tasks.brk[t]
         k.tasks.ipc.threadStarted(t)
         k.tasks.midLine[t] = 0
         k.tasks.framesHeld[t] = held

@@ -126,6 +126,24 @@ def teardown_totals(log):
     return None
 
 
+def heap_shrinks(log):
+    """Test image: with tasks alive, an 8 MiB block at the heap's top is freed
+    twice over; each time its pages come back to the frame allocator (at least
+    2048 frames) and the heap is smaller again, and the second round ends where
+    the first did (nothing lost)."""
+    rounds = re.findall(r"^heap: round (\d) with tasks alive: 8 MiB block taken, heap (\d+) KiB -> (\d+) KiB -> (\d+) KiB "
+                        r"once freed; free frames (\d+) -> (\d+) -> (\d+); leaf tables released so far (\d+)$", log, re.M)
+    if len(rounds) != 2:
+        return f"{len(rounds)} heap shrink rounds reported, want 2"
+    for r in rounds:
+        heap1, heap2, f1, f2 = int(r[2]), int(r[3]), int(r[5]), int(r[6])
+        if heap2 >= heap1 or f2 - f1 < 2048:
+            return f"round {r[0]}: heap {heap1} -> {heap2} KiB, frames {f1} -> {f2}: the freed block did not come back"
+    if rounds[0][6] != rounds[1][6] or rounds[0][3] != rounds[1][3]:
+        return "the second shrink round did not end where the first did"
+    return None
+
+
 def no_forgery(log):
     """A task's output is tagged with its name and shows control bytes: the
     intruder's forged summary line cannot pass for the kernel's."""
@@ -149,14 +167,19 @@ def no_register_leak(log):
 
 
 def memory_limit(log):
-    """The hog's sbrk is refused at its 1 MiB limit with overLimit (-8), and the
-    frames it held are given back as soon as it is dead (not at slot reuse)."""
+    """The hog's sbrk is refused at its 1 MiB limit with overLimit (-8); a
+    negative sbrk gives it all back, after which it can grow again, and a
+    shrink below its heap's start is refused (-3); its frames are given back
+    as soon as it is dead (not at slot reuse)."""
     m = re.search(r"^hog> hog: sbrk refused after (\d+) KiB with (-?\d+)$", log, re.M)
     if not m or int(m.group(2)) != -8 or not 512 <= int(m.group(1)) < 1024:
         return f"the hog was not stopped by its 1 MiB limit with -8: {m.groups() if m else None}"
+    back = re.search(r"^hog> hog: sbrk\(-(\d+) KiB\) -> (-?\d+), then sbrk\(64 KiB\) -> (-?\d+), below the heap's start -> (-?\d+)$", log, re.M)
+    if not back or back.group(1) != m.group(1) or back.groups()[1:] != ("0", "0", "-3"):
+        return f"the hog's negative sbrk: {back.groups() if back else None}, want all back, growth again, and -3 below the start"
     exited = log.find("\ntasks: hog exited with status 0\n")
     f = re.search(r"^tasks: hog's address space torn down: (\d+) frames given back of (\d+) held$", log, re.M)
-    if exited < 0 or not f or f.group(1) != f.group(2) or int(f.group(1)) < 128:
+    if exited < 0 or not f or f.group(1) != f.group(2):
         return f"the hog's frames did not come back when it died: {f.groups() if f else None}"
     return None
 
@@ -211,4 +234,4 @@ def system_checks(arch, tasks=DEFAULT_TASKS):
 
 
 def all_checks(arch):
-    return system_checks(arch, TEST_TASKS) + [teardown_totals, memory_limit, orphan, syscall_fuzz]
+    return system_checks(arch, TEST_TASKS) + [teardown_totals, memory_limit, orphan, syscall_fuzz, heap_shrinks]

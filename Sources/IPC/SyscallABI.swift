@@ -19,7 +19,8 @@ enum Syscall: UInt {
     case yield = 2
     /// (status): end the task; the task that started it learns the status.
     case exit = 3
-    /// (increment): grow the task's heap by whole pages. r1 = the old break.
+    /// (increment): grow the task's heap by whole pages, or with a negative
+    /// increment (whole pages) give the top back. r1 = the old break.
     case sbrk = 4
     /// (slot, word0, word1, buffer, info): blocking send on an endpoint held with send.
     case send = 5

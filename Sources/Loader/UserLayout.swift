@@ -19,6 +19,13 @@ struct UserLayout {
 
     /// The new break for `sbrk(increment)` from `brk`, page-aligned; nil when it
     /// would pass the limit (or `brk` already lies past it). Never overflows.
+    /// The new break for `sbrk(-decrement)` from `brk`: whole pages only, never
+    /// below `base` (where the heap began, just above the loaded image).
+    func shrink(brk: UInt, by decrement: UInt, base: UInt) -> UInt? {
+        guard decrement % pageSize == 0, brk >= base, decrement <= brk - base else { return nil }
+        return brk - decrement
+    }
+
     func grow(brk: UInt, by increment: UInt) -> UInt? {
         guard brk <= heapLimit, increment <= heapLimit - brk else { return nil }
         let end = brk + increment

@@ -21,6 +21,17 @@ final class UserLayoutTests: XCTestCase {
         XCTAssertNil(parse(UInt64(layout.guardPage) - 0x1000), "the page below the guard is the heap's last")
     }
 
+    /// sbrk(-n): whole pages only, never below where the heap began.
+    func testShrinkStopsAtTheHeapsStart() {
+        let base: UInt = 0xC001_0000
+        XCTAssertEqual(layout.shrink(brk: base + 0x3000, by: 0x2000, base: base), base + 0x1000)
+        XCTAssertEqual(layout.shrink(brk: base + 0x3000, by: 0x3000, base: base), base)
+        XCTAssertNil(layout.shrink(brk: base + 0x3000, by: 0x4000, base: base), "below the start")
+        XCTAssertNil(layout.shrink(brk: base + 0x3000, by: 0x800, base: base), "not whole pages")
+        XCTAssertNil(layout.shrink(brk: base + 0x3000, by: UInt.max & ~0xFFF, base: base), "a huge size cannot wrap")
+        XCTAssertNil(layout.shrink(brk: base - 0x1000, by: 0x1000, base: base), "a break below the start is refused")
+    }
+
     func testSbrkArithmeticCannotUnderflowOrPassTheLimit() {
         let limit = layout.heapLimit
         XCTAssertEqual(layout.grow(brk: 0xC001_0000, by: 1), 0xC001_1000)

@@ -17,6 +17,13 @@ struct SbrkSyscall: HeapGrowth {
         guard r.ok, let p = UnsafeMutableRawPointer(bitPattern: r.r1) else { return nil }
         return (p, n)
     }
+
+    /// The heap trims: sbrk with a negative increment gives the top pages back.
+    mutating func shrink(start: UInt, bytes: UInt) -> Bool {
+        let now = syscall(.sbrk, 0)   // the break: only the top of the heap goes back
+        guard now.ok, now.r1 == start + bytes else { return false }
+        return syscall(.sbrk, 0 &- bytes).ok
+    }
 }
 
 var userHeap: Heap? = nil
@@ -32,7 +39,7 @@ func userMemalign(_ out: UnsafeMutablePointer<UnsafeMutableRawPointer?>, _ align
 
 @_cdecl("user_free")
 func userFree(_ p: UnsafeMutableRawPointer?) {
-    guard let p, userHeap != nil, userHeap!.free(p) != nil else { return }
+    guard let p, userHeap != nil, userHeap!.free(p, growth: &userGrowth) != nil else { return }
     var line = Line("heap: a bad free in this task was refused: "); line.hex(UInt64(UInt(bitPattern: p)))
     line.print()
 }

@@ -92,7 +92,10 @@ private func startLateGrowth() {
 
 private func growHeapAfterTasks() {
     while withKernel({ $0.system.started < 4 }) { sleepTicks(1) }
-    let bytes = withKernel { $0.heap.heapBytes - $0.heap.usedBytes + (5 << 20) }
+    // Past the largest the heap has been (the self-test's peak; it has trimmed
+    // since), so that growth needs tables the tasks' roots have never seen.
+    let peak = UInt(testReport.selfTest.heapBytes)
+    let bytes = withKernel { max(peak, $0.heap.heapBytes) - $0.heap.usedBytes + (5 << 20) }
     guard let p = kernelAllocate(Int(bytes), alignment: 4096) else {
         kputs("tasks: no memory to grow the heap now; the late-growth check is skipped\n")
         return
@@ -103,5 +106,24 @@ private func growHeapAfterTasks() {
         syscallCounts = counter
         kputs("tasks: the kernel heap grew to "); kputSize(UInt64(k.heap.heapBytes))
         kputs(" after the tasks were made; system calls are counted at "); kputHex(UInt64(UInt(bitPattern: counter))); kputs("\n")
+    }
+    // With the tasks alive, the heap shrinks and grows again, twice: an 8 MiB
+    // block at its top is freed, and its pages (and, where the format allows,
+    // its emptied tables) go back to the frame allocator.
+    for round in 1...2 {
+        let (frames0, heap0) = withKernel { ($0.frames.freeFrames, $0.heap.heapBytes) }
+        guard let big = kernelAllocate(8 << 20, alignment: 4096) else {
+            kputs("heap: no memory for the shrink check; skipped\n")
+            return
+        }
+        let (frames1, heap1) = withKernel { ($0.frames.freeFrames, $0.heap.heapBytes) }
+        kernelFree(big)
+        let (frames2, heap2, released) = withKernel { ($0.frames.freeFrames, $0.heap.heapBytes, $0.region.tablesReleased) }
+        withInterruptsOff {
+            kputs("heap: round "); kputDecimal(UInt64(round)); kputs(" with tasks alive: 8 MiB block taken, heap ")
+            kputSize(UInt64(heap0)); kputs(" -> "); kputSize(UInt64(heap1)); kputs(" -> "); kputSize(UInt64(heap2))
+            kputs(" once freed; free frames "); kputDecimal(UInt64(frames0)); kputs(" -> "); kputDecimal(UInt64(frames1))
+            kputs(" -> "); kputDecimal(UInt64(frames2)); kputs("; leaf tables released so far "); kputDecimal(UInt64(released)); kputs("\n")
+        }
     }
 }

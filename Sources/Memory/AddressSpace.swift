@@ -80,13 +80,7 @@ struct AddressSpace<A: Architecture> {
     /// frame is handed back.
     func removeLeafTable(at va: VirtualAddress, rootShared: Bool) -> Frame? {
         if rootShared && F.levels == 2 { return nil }
-        var table = root
-        var level = F.levels - 1
-        while level > 1 {
-            guard case .table(let next) = F.decode(read(entry(table, F.index(of: va, level: level))), level: level) else { return nil }
-            table = next
-            level -= 1
-        }
+        guard let table = table(for: va, at: 1) else { return nil }
         let parent = entry(table, F.index(of: va, level: 1))
         guard case .table(let leaf) = F.decode(read(parent), level: 1) else { return nil }
         for i in 0..<F.entriesPerTable where F.decode(read(entry(leaf, i)), level: 0) != .absent { return nil }
@@ -141,14 +135,20 @@ struct AddressSpace<A: Architecture> {
 
     // MARK: raw entry access
 
-    func leafSlot(_ va: VirtualAddress) -> UnsafeMutableRawPointer? {
+    /// The table at `level` on the path to `va` (the root is level `levels - 1`), nil if the path stops above it.
+    func table(for va: VirtualAddress, at level: Int) -> Frame? {
         var table = root
-        var level = F.levels - 1
-        while level > 0 {
-            guard case .table(let next) = F.decode(read(entry(table, F.index(of: va, level: level))), level: level) else { return nil }
+        var l = F.levels - 1
+        while l > level {
+            guard case .table(let next) = F.decode(read(entry(table, F.index(of: va, level: l))), level: l) else { return nil }
             table = next
-            level -= 1
+            l -= 1
         }
+        return table
+    }
+
+    func leafSlot(_ va: VirtualAddress) -> UnsafeMutableRawPointer? {
+        guard let table = table(for: va, at: 0) else { return nil }
         return entry(table, F.index(of: va, level: 0))
     }
 

@@ -1,6 +1,7 @@
 // Threads on aarch64: exceptions arrive on the one exception stack (SP_EL1),
-// so a thread being switched away has its context copied into its area; the
-// context to resume is that area. Threads run at EL1 on SP_EL0 (EL1t).
+// and the entry saves the context straight into the running thread's area
+// (TPIDR_EL1 names it; vectors.S), so a switch copies nothing; the context to
+// resume is that area. Threads run at EL1 on SP_EL0 (EL1t).
 
 extension AArch64: ThreadContext, InterruptControl, FaultProbes {
     /// vectors.S's context: x0-x30, SP_EL0, ELR, SPSR, FPCR, FPSR, q0-q31.
@@ -48,9 +49,13 @@ extension AArch64: ThreadContext, InterruptControl, FaultProbes {
     static func cycleCounter() -> UInt64 { readVirtualCount() }
     static var cycleCounterKHz: UInt { UInt(readCounterFrequency() / 1000) }
 
+    /// The exception entry already saved into the thread's area (vectors.S);
+    /// only the boot flow's first context, on the exception stack, is copied.
     static func suspend(_ trap: SavedContext, area: UnsafeMutableRawPointer?) -> SavedContext {
-        area!.copyMemory(from: UnsafeRawPointer(bitPattern: trap.raw)!, byteCount: contextBytes)
-        return SavedContext(UInt(bitPattern: area!))
+        let a = area!
+        if trap.raw == UInt(bitPattern: a) { return trap }
+        a.copyMemory(from: UnsafeRawPointer(bitPattern: trap.raw)!, byteCount: contextBytes)
+        return SavedContext(UInt(bitPattern: a))
     }
 
     /// The GIC (v2 or v3) from the device tree, then the virtual timer at `hz`.

@@ -72,6 +72,9 @@ at_el1:
         b 1b
 2:      ldr x1, =aarch64_vectors
         msr vbar_el1, x1
+        ldr x1, =aarch64_exception_stack_top
+        sub x1, x1, #832                /* where the boot flow's exceptions save (vectors.S) */
+        msr tpidr_el1, x1
         isb
         bl bootstrap_mmu
         mov x0, x19

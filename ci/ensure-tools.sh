@@ -23,9 +23,14 @@ have_lib() { compgen -G "/usr/lib/x86_64-linux-gnu/$1" >/dev/null; }
 for want in "${@:-all}"; do
     case $want in
     i386) need qemu-system-x86 command -v qemu-system-i386 ;;
-    aarch64) need qemu-system-arm command -v qemu-system-aarch64 ;;
+    # QEMU's virt machine loads its default NIC's option ROM, which is in
+    # ipxe-qemu: qemu-system-arm only recommends it, and the install skips
+    # recommends (qemu-system-x86 depends on it, so run-i386 first hid this).
+    aarch64) need qemu-system-arm command -v qemu-system-aarch64
+             need ipxe-qemu test -f /usr/lib/ipxe/qemu/efi-virtio.rom ;;
     all) need qemu-system-x86 command -v qemu-system-i386
-         need qemu-system-arm command -v qemu-system-aarch64 ;;
+         need qemu-system-arm command -v qemu-system-aarch64
+         need ipxe-qemu test -f /usr/lib/ipxe/qemu/efi-virtio.rom ;;
     valgrind) need valgrind command -v valgrind ;;
     bench-heap) need valgrind command -v valgrind
                 need libjemalloc2 have_lib 'libjemalloc.so.2'

@@ -34,10 +34,7 @@ private var entered = false
 @inline(__always)
 func withKernel<T>(_ body: (inout KernelState) -> T) -> T {
     let wereOn = Platform.disableInterrupts()
-    if entered { kernelPanic("the kernel state was entered twice (an allocation or a fault inside withKernel)") }
-    entered = true
-    let result = body(&statePointer.unsafelyUnwrapped.pointee)
-    entered = false
+    let result = withKernelInTrap(body)
     if wereOn { Platform.enableInterrupts() }
     return result
 }
@@ -46,7 +43,7 @@ func withKernel<T>(_ body: (inout KernelState) -> T) -> T {
 /// the same entry without reading and restoring the interrupt flag.
 @inline(__always)
 func withKernelInTrap<T>(_ body: (inout KernelState) -> T) -> T {
-    if entered { kernelPanic("the kernel state was entered twice (a trap inside withKernel)") }
+    if entered { kernelPanic("the kernel state was entered twice (an allocation, a fault or a trap inside withKernel)") }
     entered = true
     let result = body(&statePointer.unsafelyUnwrapped.pointee)
     entered = false

@@ -5,7 +5,8 @@
 /// returns the context to resume. `report` prints a fault the way the backend
 /// decodes it, and is called only if the fault is not repaired.
 func kernelTrap(_ event: TrapEvent, _ context: SavedContext, report: () -> Void = {}) -> SavedContext {
-    if case .fault(let cause, let access) = event {
+    switch event {
+    case .fault(let cause, let access):
         // A kernel access through a task's stale root entry is repaired and
         // retried; it may happen inside withKernel, so this does not enter.
         if let a = access, repairKernelMapping(at: a) { return context }
@@ -16,14 +17,9 @@ func kernelTrap(_ event: TrapEvent, _ context: SavedContext, report: () -> Void 
         }
         guard kernelAssembled, let next = withKernelInTrap({ threadFaulted(&$0, context, cause: cause) }) else { kernelFail() }
         return next
-    }
-    guard kernelAssembled else { return context }
-    return withKernelInTrap { k in
-        switch event {
-        case .timer: return timerInterrupt(&k, context)
-        case .schedulerCall: return schedulerCallTrap(&k, context)
-        case .systemCall: return systemCallTrap(&k, context)
-        case .fault: return context
-        }
+    case _ where !kernelAssembled: return context
+    case .timer: return withKernelInTrap { timerInterrupt(&$0, context) }
+    case .schedulerCall: return withKernelInTrap { schedulerCallTrap(&$0, context) }
+    case .systemCall: return withKernelInTrap { systemCallTrap(&$0, context) }
     }
 }

@@ -50,6 +50,8 @@ struct Heap {
     var control: UnsafeMutablePointer<UInt>? = nil
     /// Lowest and highest+1 address of memory the heap was given.
     var low: UInt = 0
+    /// low + two words: no payload starts below it (free's range check).
+    var lowestPayload: UInt = 0
     var high: UInt = 0
     var heapBytes: UInt = 0
     /// Bytes in blocks the callers hold.
@@ -73,12 +75,19 @@ struct Heap {
     // MARK: public operations
 
     /// `size` bytes aligned to `alignment` (a power of two), or nil when the heap cannot grow.
+    /// The cache hit is inlined into the caller; everything else is a call.
+    @inline(__always)
     mutating func allocate<G: HeapGrowth>(_ size: Int, alignment: Int = 16, growth: inout G) -> UnsafeMutableRawPointer? {
         if debug { return debugAllocate(size, alignment: alignment, growth: &growth) }
+        // Alignments 1 to 16 are every block's; others (and bad ones) go to TLSF.
+        if alignment > 0 && alignment <= Int(Block.granule) && alignment & (alignment &- 1) == 0,
+           let p = cachedAllocate(size) { return p }
         return rawAllocate(size, alignment: alignment, growth: &growth)
     }
 
     /// Give back a block. Misuse is reported and the heap left untouched.
+    /// The checks and the cache push are inlined into the caller.
+    @inline(__always)
     mutating func free(_ pointer: UnsafeMutableRawPointer) -> HeapError? {
         debug ? debugFree(pointer) : rawFree(pointer)
     }
@@ -104,14 +113,11 @@ struct Heap {
 
     // MARK: the allocator proper
 
+    @inline(never)
     mutating func rawAllocate<G: HeapGrowth>(_ size: Int, alignment: Int, growth: inout G) -> UnsafeMutableRawPointer? {
         if size < 0 || alignment <= 0 || alignment & (alignment - 1) != 0 { return nil }
         let align = max(UInt(alignment), Block.granule)
         guard let stride = Heap.stride(forRequest: UInt(size)) else { return nil }
-        if align == Block.granule, let b = cachePop(stride) {
-            usedBytes &+= stride
-            return b.payload
-        }
         // Room to cut a free gap in front of an aligned payload.
         let (want, overflow) = stride.addingReportingOverflow(align > Block.granule ? align + Block.minimumStride : 0)
         if overflow || want > Heap.largestStride { return nil }
@@ -131,20 +137,25 @@ struct Heap {
         guard let (taken, fromTop) = found else { return nil }
         var b = taken
         if align > Block.granule { b = cutAlignedStart(b, align) }
-        shrink(b, to: stride, tailIsTop: fromTop)
-        markUsed(b)
+        carve(b, to: stride, tailIsTop: fromTop)
         if debug { checkPoison(b) }
         return b.payload
     }
 
+    @inline(__always)
     mutating func rawFree(_ pointer: UnsafeMutableRawPointer) -> HeapError? {
         if let error = validateUsed(pointer) { return error }
         let b = Block(payload: pointer)
-        usedBytes &-= b.stride
-        if cachePush(b) { return nil }
-        release(b)
+        let h = b.header
+        usedBytes &-= h & ~Block.flagMask
+        if cachePush(b, header: h) { return nil }
+        releaseUsed(b)
         return nil
     }
+
+    /// Free's slow half, kept out of line so that the inlined half stays small.
+    @inline(never)
+    mutating func releaseUsed(_ b: Block) { release(b) }
 
     mutating func rawReallocate<G: HeapGrowth>(_ pointer: UnsafeMutableRawPointer, to size: Int, growth: inout G) -> UnsafeMutableRawPointer? {
         if validateUsed(pointer) != nil || size < 0 { return nil }
@@ -165,7 +176,7 @@ struct Heap {
             usedBytes += b.stride
             return pointer
         }
-        guard let fresh = rawAllocate(size, alignment: 16, growth: &growth) else { return nil }
+        guard let fresh = cachedAllocate(size) ?? rawAllocate(size, alignment: 16, growth: &growth) else { return nil }
         fresh.copyMemory(from: pointer, byteCount: Int(b.capacity))
         _ = rawFree(pointer)
         return fresh
@@ -176,7 +187,7 @@ struct Heap {
     func validateUsed(_ pointer: UnsafeMutableRawPointer) -> HeapError? {
         let p = UInt(bitPattern: pointer)
         // One range check covers both bounds; the header check covers stride and flags.
-        if p & (Block.granule - 1) != 0 || p &- low &- 2 &* Block.word >= high &- low &- 2 &* Block.word { return .foreignPointer(p) }
+        if p & (Block.granule - 1) != 0 || p &- lowestPayload >= high &- lowestPayload { return .foreignPointer(p) }
         let b = Block(payload: pointer)
         let h = b.header
         if h & (Block.freeBit | Block.cachedBit) != 0 { return .doubleFree(p, header: h) }

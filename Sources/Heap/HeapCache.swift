@@ -12,35 +12,40 @@ extension Heap {
     static let cacheClasses = Int(cacheLimit / Block.granule) + 1
     static let cacheDepth: UInt = 32
 
-    private var cacheHeads: UnsafeMutablePointer<UInt> { control.unsafelyUnwrapped + (Heap.listCount + Heap.firstLevels + 1) }
-    private var cacheCounts: UnsafeMutablePointer<UInt> { cacheHeads + Heap.cacheClasses }
+    /// Each class has two words in the control block: the head of its stack and its depth.
+    private var cacheSlots: UnsafeMutablePointer<UInt> { control.unsafelyUnwrapped + (Heap.listCount + Heap.firstLevels + 1) }
 
-    /// A cached block of exactly `stride`, or nil.
+    /// The whole allocation when a block of the request's stride is cached:
+    /// no validation beyond the size, no call. Nil sends the request on to TLSF.
     @inline(__always)
-    mutating func cachePop(_ stride: UInt) -> Block? {
-        if stride > Heap.cacheLimit || control == nil { return nil }
-        let i = Int(stride / Block.granule)
-        let a = cacheHeads[i]
+    mutating func cachedAllocate(_ size: Int) -> UnsafeMutableRawPointer? {
+        // One compare rejects negative sizes and strides past the cache.
+        let u = UInt(bitPattern: size)
+        if u > Heap.cacheLimit &- Block.word || control == nil { return nil }
+        let stride = max((u &+ Block.word &+ Block.granule &- 1) & ~(Block.granule &- 1), Block.minimumStride)
+        let slot = cacheSlots + Int(truncatingIfNeeded: stride &>> 3)
+        let a = slot[0]
         if a == 0 { return nil }
         let b = Block(a)
-        cacheHeads[i] = b.nextFree
-        cacheCounts[i] &-= 1
-        b.header &= ~Block.cachedBit
+        slot[0] = b.nextFree
+        slot[1] &-= 1
+        b.header &= ~Block.cachedBit   // its prev-free flag may have changed while cached
         cachedBytes &-= stride
-        return b
+        usedBytes &+= stride
+        return b.payload
     }
 
     /// Keep `b` (valid, just given back) in the cache if it is small and there is room.
     @inline(__always)
-    mutating func cachePush(_ b: Block) -> Bool {
-        let stride = b.stride
+    mutating func cachePush(_ b: Block, header h: UInt) -> Bool {
+        let stride = h & ~Block.flagMask
         if stride > Heap.cacheLimit || debug { return false }
-        let i = Int(stride / Block.granule)
-        if cacheCounts[i] >= Heap.cacheDepth { return false }
-        b.header |= Block.cachedBit
-        b.nextFree = cacheHeads[i]
-        cacheHeads[i] = b.address
-        cacheCounts[i] &+= 1
+        let slot = cacheSlots + Int(truncatingIfNeeded: stride &>> 3)
+        if slot[1] >= Heap.cacheDepth { return false }
+        b.header = h | Block.cachedBit
+        b.nextFree = slot[0]
+        slot[0] = b.address
+        slot[1] &+= 1
         cachedBytes &+= stride
         return true
     }
@@ -49,13 +54,14 @@ extension Heap {
     mutating func flushCache() {
         if control == nil { return }
         for i in 0..<Heap.cacheClasses {
-            while cacheHeads[i] != 0 {
-                let b = Block(cacheHeads[i])
-                cacheHeads[i] = b.nextFree
+            let slot = cacheSlots + 2 * i
+            while slot[0] != 0 {
+                let b = Block(slot[0])
+                slot[0] = b.nextFree
                 cachedBytes -= b.stride
                 release(b)
             }
-            cacheCounts[i] = 0
+            slot[1] = 0
         }
     }
 
@@ -63,7 +69,7 @@ extension Heap {
     var cachedBlocks: Int {
         if control == nil { return 0 }
         var n = 0
-        for i in 0..<Heap.cacheClasses { n += Int(cacheCounts[i]) }
+        for i in 0..<Heap.cacheClasses { n += Int(cacheSlots[2 * i + 1]) }
         return n
     }
 }

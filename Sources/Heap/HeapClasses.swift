@@ -61,7 +61,13 @@ extension Heap {
 
     @inline(__always)
     mutating func insert(_ b: Block) {
-        let (f, s) = Heap.classOf(b.stride)
+        insert(b, stride: b.stride)
+    }
+
+    /// `insert` when the caller knows the block's stride.
+    @inline(__always)
+    mutating func insert(_ b: Block, stride: UInt) {
+        let (f, s) = Heap.classOf(stride)
         let i = f &* Heap.classesPerLevel &+ s
         b.nextFree = heads[i]
         b.prevFree = 0
@@ -73,7 +79,13 @@ extension Heap {
 
     @inline(__always)
     mutating func remove(_ b: Block) {
-        let (f, s) = Heap.classOf(b.stride)
+        remove(b, stride: b.stride)
+    }
+
+    /// `remove` when the caller has already read the block's stride.
+    @inline(__always)
+    mutating func remove(_ b: Block, stride: UInt) {
+        let (f, s) = Heap.classOf(stride)
         remove(b, f, s)
     }
 

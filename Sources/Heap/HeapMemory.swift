@@ -29,8 +29,9 @@ extension Heap {
         var size = h & ~Block.flagMask
         if h & Block.prevFreeBit != 0 {
             let prev = freed.prevPhys   // never the top block: the top is last
-            remove(prev)
-            size &+= prev.stride
+            let prevSize = prev.stride
+            remove(prev, stride: prevSize)
+            size &+= prevSize
             b = prev
         }
         let next = Block(freed.address &+ (h & ~Block.flagMask))
@@ -40,21 +41,23 @@ extension Heap {
         // Neither neighbour of a free block is free, so the merged block's own
         // prev-free flag is clear: the header is just size | free.
         if next.address == top {
-            b.header = (size &+ nextSize) | Block.freeBit
+            size &+= nextSize
+            b.header = size | Block.freeBit
             end &+= 4 &* Block.word
             top = b.address
         } else if nh & Block.freeBit != 0 {
-            remove(next)
-            b.header = (size &+ nextSize) | Block.freeBit
+            remove(next, stride: nextSize)
+            size &+= nextSize
+            b.header = size | Block.freeBit
             end &+= 4 &* Block.word
-            insert(b)
+            insert(b, stride: size)
         } else {
             b.header = size | Block.freeBit
             // A block that ends the heap becomes the top; any other is filed.
-            if nextSize == 0 && next.address == high &- 2 &* Block.word { top = b.address } else { insert(b) }
+            if nextSize == 0 && next.address == high &- 2 &* Block.word { top = b.address } else { insert(b, stride: size) }
         }
         if debug { poisonFreed(merged: b, freed: freed, through: end) }
-        let after = b.next
+        let after = Block(b.address &+ size)
         after.prevPhys = b
         after.header |= Block.prevFreeBit
     }
@@ -92,11 +95,33 @@ extension Heap {
         return rest
     }
 
+    /// Hand out `b`, just taken from the lists or the top (or cut from such a
+    /// block by `cutAlignedStart`), as a used block of `stride`; the rest past
+    /// it, if it can hold a block, stays free. Allocation's version of
+    /// `shrink` + `markUsed`, each header written once: the block after `b`
+    /// already records a free block before it, which the tail now is.
     @inline(__always)
-    mutating func markUsed(_ b: Block) {
-        b.isFree = false
-        b.next.isPrevFree = false
-        usedBytes &+= b.stride
+    mutating func carve(_ b: Block, to stride: UInt, tailIsTop: Bool) {
+        let h = b.header
+        let whole = h & ~Block.flagMask
+        let rest = whole &- stride
+        if rest < Block.minimumStride {
+            b.header = whole | (h & Block.prevFreeBit)
+            Block(b.address &+ whole).header &= ~Block.prevFreeBit
+            usedBytes &+= whole
+            return
+        }
+        b.header = stride | (h & Block.prevFreeBit)
+        usedBytes &+= stride
+        let tail = Block(b.address &+ stride)
+        tail.header = rest | Block.freeBit
+        let after = Block(tail.address &+ rest)
+        after.prevPhys = tail
+        if tailIsTop || (after.address == high &- 2 &* Block.word && after.header & ~Block.flagMask == 0) {
+            top = tail.address
+        } else {
+            insert(tail)
+        }
     }
 
     // MARK: growth and trimming
@@ -165,7 +190,7 @@ extension Heap {
             b.header = (end - 2 * Block.word) - b.address   // prev is nothing: not free
             if regions < 16 { regionStarts[regions] = b.address }
             regions += 1
-            if low == 0 || start < low { low = start }
+            if low == 0 || start < low { low = start; lowestPayload = start &+ 2 &* Block.word }
         }
         heapBytes += end - start
         let marker = Block(end - 2 * Block.word)

@@ -301,7 +301,20 @@ bench-heap:
 	ci/ensure-tools.sh bench-heap
 	swift build -c release --product heap-bench
 	python3 ci/gen_traces.py $(BUILD)/traces
+	for t in Bench/Traces/*.trace.gz; do gzip -dc $$t > $(BUILD)/traces/$$(basename $$t .gz); done
 	python3 ci/bench_heap.py $(BUILD)/traces
+# Records the real programs' traces in Bench/Traces (valgrind --trace-malloc); their
+# commands are here and in each trace's header. Rerun only to replace them.
+.PHONY: record-traces
+record-traces:
+	command -v valgrind >/dev/null || ci/ensure-tools.sh valgrind
+	python3 ci/record_trace.py Bench/Traces/git-log.trace.gz 150000 \
+	    "git's history walk with diffs: many short strings, hash tables, reallocs" \
+	    -- git log -p --no-color fd94cdd
+	python3 ci/record_trace.py Bench/Traces/python-compile.trace.gz 150000 \
+	    "CPython (every object from malloc) parsing and compiling two standard-library modules" \
+	    -- PYTHONMALLOC=malloc PYTHONHASHSEED=0 /usr/bin/python3.11 -c "import ast; [compile(ast.parse(open(f).read()), f, 'exec') \
+	    for f in ('/usr/lib/python3.11/argparse.py', '/usr/lib/python3.11/typing.py')]"
 # Boots every strategy on both arches and writes docs/page-table-strategies.md.
 bench-strategies: kernels | tools
 	command -v valgrind >/dev/null || ci/ensure-tools.sh valgrind

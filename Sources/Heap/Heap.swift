@@ -122,15 +122,16 @@ struct Heap {
         let (want, overflow) = stride.addingReportingOverflow(align > Block.granule ? align + Block.minimumStride : 0)
         if overflow || want > Heap.largestStride { return nil }
         var found = takeFree(want)
-        if found == nil && cachedBytes > 0 {
-            flushCache()
-            found = takeFree(want)
-        }
         var attempts = 0
-        while found == nil && attempts < 2 {
+        while found == nil && attempts < 3 {
             // First ask only for what the top block lacks; if the new memory
             // did not land next to it, ask once more for the whole block.
-            guard extend(want, countingTopBlock: attempts == 0, growth: &growth) else { return nil }
+            // Only when the heap cannot grow does the cache give its blocks
+            // back (they may coalesce into a fit), and growth is tried again.
+            if !extend(want, countingTopBlock: attempts == 0, growth: &growth) {
+                if cachedBytes == 0 { return nil }
+                flushCache()
+            }
             found = takeFree(want)
             attempts += 1
         }

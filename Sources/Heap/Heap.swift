@@ -121,26 +121,31 @@ struct Heap {
         // Room to cut a free gap in front of an aligned payload.
         let (want, overflow) = stride.addingReportingOverflow(align > Block.granule ? align + Block.minimumStride : 0)
         if overflow || want > Heap.largestStride { return nil }
-        var found = takeFree(want)
-        var attempts = 0
-        while found == nil && attempts < 3 {
-            // First ask only for what the top block lacks; if the new memory
-            // did not land next to it, ask once more for the whole block.
-            // Only when the heap cannot grow does the cache give its blocks
-            // back (they may coalesce into a fit), and growth is tried again.
-            if !extend(want, countingTopBlock: attempts == 0, growth: &growth) {
-                if cachedBytes == 0 { return nil }
-                flushCache()
-            }
-            found = takeFree(want)
-            attempts += 1
-        }
-        guard let (taken, fromTop) = found else { return nil }
+        guard let (taken, fromTop) = takeFree(want) ?? growAndTake(want, growth: &growth) else { return nil }
         var b = taken
         if align > Block.granule { b = cutAlignedStart(b, align) }
         carve(b, to: stride, tailIsTop: fromTop)
         if debug { checkPoison(b) }
         return b.payload
+    }
+
+    /// No free block fits `want`: grow the heap and take one. First ask only
+    /// for what the top block lacks; if the new memory did not land next to
+    /// it, ask once more for the whole block. Only when the heap cannot grow
+    /// does the cache give its blocks back (they may coalesce into a fit),
+    /// and growth is tried again. Out of line: allocation's rare half.
+    @inline(never)
+    mutating func growAndTake<G: HeapGrowth>(_ want: UInt, growth: inout G) -> (Block, fromTop: Bool)? {
+        var attempts = 0
+        while attempts < 3 {
+            if !extend(want, countingTopBlock: attempts == 0, growth: &growth) {
+                if cachedBytes == 0 { return nil }
+                flushCache()
+            }
+            if let found = takeFree(want) { return found }
+            attempts += 1
+        }
+        return nil
     }
 
     @inline(__always)

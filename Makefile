@@ -80,7 +80,7 @@ $(1)_OBJS := $$(patsubst %,$$($(1)_DIR)/%.o,$$(notdir $$($(1)_ASM))) $$($(1)_DIR
     $$($(1)_HELPERS) $$($(1)_DIR)/ksyms.S.o
 $(1)_USER := $$(patsubst %,$$($(1)_DIR)/user/%.elf,$$(USER_PROGRAMS))
 $(1)_USER_OBJS := $$($(1)_DIR)/user/start.S.o $$($(1)_DIR)/user/free.c.o $$($(1)_DIR)/user/memory.c.o $$($(1)_HELPERS)
-$(1)_CC := $$(CLANG) --target=$$($(1)_CLANG_TARGET)
+$(1)_CC := $$(CLANG) --target=$$($(1)_CLANG_TARGET) $$($(1)_CC_FLAGS)
 $(1)_LINK_USER = $$(LLD) $$($(1)_LDFLAGS) -z max-page-size=4096 -T Boot/$(1)/user.ld -o $$@ $$($(1)_DIR)/user/start.S.o $$< \
     $$($(1)_DIR)/user/free.c.o $$($(1)_DIR)/user/memory.c.o $$($(1)_HELPERS) && ci/check_link.sh elf $$@
 
@@ -91,11 +91,11 @@ kernel-$(1): $$($(1)_DIR)/$$($(1)_LOADED) $$($(1)_DIR)/test/$$($(1)_LOADED)
 # The two kernel images: the default one, and the test one with its checks.
 $$($(1)_DIR)/kernel.o: $$($(1)_SWIFT) $$(DEFAULT_IMAGE) $$(FLAGS_STAMP)
 	@mkdir -p $$(@D)
-	$$(SWIFTC) -target $$($(1)_SWIFT_TARGET) $$(KERNEL_SWIFT_FLAGS) -c $$($(1)_SWIFT) $$(DEFAULT_IMAGE) -o $$@
+	$$(SWIFTC) -target $$($(1)_SWIFT_TARGET) $$($(1)_SWIFT_FLAGS) $$(KERNEL_SWIFT_FLAGS) -c $$($(1)_SWIFT) $$(DEFAULT_IMAGE) -o $$@
 	@touch $$@   # swiftc leaves an unchanged object's time alone, so make would compile it again and again
 $$($(1)_DIR)/test/kernel.o: $$($(1)_SWIFT) $$(TEST_IMAGE) $$(FLAGS_STAMP)
 	@mkdir -p $$(@D)
-	$$(SWIFTC) -target $$($(1)_SWIFT_TARGET) $$(KERNEL_SWIFT_FLAGS) -c $$($(1)_SWIFT) $$(TEST_IMAGE) -o $$@
+	$$(SWIFTC) -target $$($(1)_SWIFT_TARGET) $$($(1)_SWIFT_FLAGS) $$(KERNEL_SWIFT_FLAGS) -c $$($(1)_SWIFT) $$(TEST_IMAGE) -o $$@
 	@touch $$@
 $$($(1)_DIR)/%.S.o: Boot/$(1)/%.S
 	@mkdir -p $$(@D)
@@ -113,7 +113,7 @@ $$($(1)_DIR)/%.c.o: Kernel/%.c
 # User programs, and per system: its manifest's outputs, its init, its embedded programs.
 $$($(1)_DIR)/user/%.o: User/Programs/%.swift $$(USER_SWIFT)
 	@mkdir -p $$(@D)
-	$$(SWIFTC) -target $$($(1)_SWIFT_TARGET) $$(USER_SWIFT_FLAGS) -module-name $$* -c $$(USER_SWIFT) $$< -o $$@ && touch $$@
+	$$(SWIFTC) -target $$($(1)_SWIFT_TARGET) $$($(1)_SWIFT_FLAGS) $$(USER_SWIFT_FLAGS) -module-name $$* -c $$(USER_SWIFT) $$< -o $$@ && touch $$@
 $$($(1)_DIR)/user/start.S.o: Arch/$(1)/User/start.S
 	@mkdir -p $$(@D)
 	$$($(1)_CC) -c $$< -o $$@
@@ -130,7 +130,7 @@ $$($(1)_DIR)/%/manifest.stamp: User/%.manifest ci/manifest.py $$(wildcard User/P
 	python3 ci/manifest.py $$< --out $$($(1)_DIR)/$$* --user-dir $$($(1)_DIR)/user && touch $$@
 $$($(1)_DIR)/%/SystemTable.swift $$($(1)_DIR)/%/programs.S: $$($(1)_DIR)/%/manifest.stamp ;
 $$($(1)_DIR)/%/init.o: User/Programs/init.swift $$($(1)_DIR)/%/SystemTable.swift $$(USER_SWIFT)
-	$$(SWIFTC) -target $$($(1)_SWIFT_TARGET) $$(USER_SWIFT_FLAGS) -module-name init -c $$(USER_SWIFT) $$< \
+	$$(SWIFTC) -target $$($(1)_SWIFT_TARGET) $$($(1)_SWIFT_FLAGS) $$(USER_SWIFT_FLAGS) -module-name init -c $$(USER_SWIFT) $$< \
 	    $$($(1)_DIR)/$$*/SystemTable.swift -o $$@ && touch $$@
 $$($(1)_DIR)/%/init.elf: $$($(1)_DIR)/%/init.o $$($(1)_USER_OBJS) Boot/$(1)/user.ld
 	$$($(1)_LINK_USER)

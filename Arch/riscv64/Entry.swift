@@ -1,0 +1,68 @@
+// The first Swift code on riscv64. boot.S arrives here in S-mode with the MMU
+// off, FP on, a stack, the device tree's address and the boot hart's id.
+// Everything arch-specific about booting happens here; then the
+// arch-independent kernel takes over and builds its own tables.
+
+@_cdecl("riscv64_entry")
+func riscv64Entry(_ deviceTree: UInt64, _ hart: UInt64) {
+    guard deviceTree != 0, let blob = UnsafeRawPointer(bitPattern: UInt(deviceTree)) else {
+        kputs("boot: no device tree address in a1 (start the kernel through OpenSBI: -bios default)\n")
+        kernelFail()
+    }
+    let tree: DeviceTree
+    switch DeviceTree.open(blob, available: Int(DeviceTree.sizeLimit)) {
+    case .success(let t): tree = t
+    case .failure(let e):
+        // Without the tree there is no test device to carry a status: the
+        // exit is SBI's reset, so the console line is what tells.
+        reportDeviceTreeProblem(e, at: deviceTree)
+        kernelFail()
+    }
+    let devices = RISCV64Devices.find(in: tree, bootHart: hart)
+    if let uart = devices.uart { consoleBase = UInt(uart.start); consoleShift = UInt(devices.uartRegisterShift) }
+    if let test = devices.testDevice { testDeviceBase = UInt(test.start) }
+    timebaseHz = devices.timebaseHz
+    kputs("boot: hart "); kputDecimal(hart); kputs(" in S-mode under SBI; device tree at "); kputHex(deviceTree)
+    kputs(" ("); kputDecimal(tree.totalSize); kputs(" bytes)\n")
+    if devices.harts > 1 {
+        kputs("boot: "); kputDecimal(UInt64(devices.harts - 1))
+        kputs(devices.harts == 2 ? " other hart stays" : " other harts stay")
+        kputs(" parked in the firmware (never started through SBI HSM)\n")
+    }
+    if devices.uart == nil { kputs("boot: no enabled 16550 UART in the device tree; console at the fallback address\n") }
+    if devices.testDevice == nil { kputs("boot: no sifive,test device: the exit cannot carry a status\n") }
+    if !devices.bootHartFound { kputs("boot: the device tree lists no cpu node for this hart\n") }
+    else if !devices.bootHartHasSv39 {
+        kputs("boot: this hart's mmu-type has no Sv39, which this kernel's page tables need\n")
+        kernelFail()
+    }
+    if let plic = devices.plic { kputs("boot: PLIC at "); kputHex(plic.start); kputs(" (no device interrupts routed yet)\n") }
+
+    var boot = BootInfo()
+    boot.commandLine = tree.bootargs
+    var dropped: UInt64 = 0, droppedCount = 0
+    let ranges = tree.forEachMemoryRange { start, size in
+        if boot.map.add(start: start, length: size, kind: .usable) != nil { dropped &+= size; droppedCount += 1 }
+    }
+    if ranges == 0 {
+        reportDeviceTreeProblem(.noMemory, at: deviceTree)
+        kernelFail()
+    }
+    if droppedCount > 0 {
+        kputs("boot: "); kputDecimal(UInt64(droppedCount)); kputs(" of "); kputDecimal(UInt64(ranges))
+        kputs(" memory ranges did not fit the boot memory map; "); kputSize(dropped); kputs(" of RAM is not used\n")
+    }
+    // OpenSBI keeps its own code and data at the start of RAM and lists it in
+    // /reserved-memory: handing those frames out would fault (PMP).
+    tree.forEachReservation { start, size in boot.map.reserve(start: start, end: start + size, kind: .reserved) }
+    tree.forEachReservedMemory { start, size in boot.map.reserve(start: start, end: start + size, kind: .reserved) }
+    boot.map.reserve(start: deviceTree, end: deviceTree + tree.totalSize, kind: .bootInfo)
+    boot.map.reserve(start: imageStart(), end: imageEnd(), kind: .kernelImage)
+    boot.map.reserve(start: imageStart(), end: codeEnd(), kind: .kernelCode)
+    boot.map.reserve(start: exceptionStackGuard(), end: exceptionStackGuard() + 0x1000, kind: .guardPage)
+    boot.map.reserve(start: bootStackGuard(), end: bootStackGuard() + 0x1000, kind: .guardPage)
+    if let uart = devices.uart { boot.addDevice(start: uart.start, bytes: uart.bytes) }
+    else { boot.addDevice(start: UInt64(RISCV64.fallbackConsole), bytes: 0x1000) }
+    if let test = devices.testDevice { boot.addDevice(start: test.start, bytes: test.bytes) }
+    kernelMain(RISCV64(), &boot)
+}

@@ -1,6 +1,7 @@
-# Swift microkernel: host tests, kernels for i386 and aarch64, and their boot tests.
+# Swift microkernel: host tests, kernels for i386, aarch64 and riscv64, and their boot tests.
 #   make run-i386    [SYSTEM=default|test] [PT=spare|prereserve|direct|pool:N] [RAM=128M]
 #   make run-aarch64 [SYSTEM=...] [PT=...] [RAM=128M] [CPU=cortex-a57] [MACHINE=virt]
+#   make run-riscv64 [SYSTEM=...] [PT=...] [RAM=128M]
 #   make test
 SHELL := /bin/bash
 # Keep every intermediate file (user objects and ELFs, a system's generated
@@ -214,8 +215,8 @@ test-boot: kernels heap-debug-kernels iso | tools-test
 	$(MAKE) --no-print-directory boot-checks
 .PHONY: boot-checks
 boot-checks:
-	python3 ci/check_handlers.py $(I386)/kernel.elf i386_trap i386_double_fault --reaches printBacktrace --reaches SymbolTableV6lookup
-	python3 ci/check_handlers.py $(A64)/kernel.elf aarch64_trap --reaches printBacktrace --reaches SymbolTableV6lookup
+	$(foreach a,$(ARCHES),python3 ci/check_handlers.py $(BUILD)/$(a)/kernel.elf $($(a)_HANDLERS) \
+	    --reaches printBacktrace --reaches SymbolTableV6lookup &&) true
 	python3 ci/boot_test.py
 	python3 ci/debug_test.py
 	BUILD=build/heap-debug HEAP_DEBUG=1 python3 ci/boot_test.py --only "128M"
@@ -328,12 +329,8 @@ tools: ; @ci/ensure-tools.sh all
 # make test also boots the GRUB ISO and drives gdb.
 .PHONY: tools-test
 tools-test: ; @ci/ensure-tools.sh all debug iso
-.PHONY: tools-i386
-tools-i386: ; @ci/ensure-tools.sh i386
-.PHONY: tools-aarch64 tools-debug tools-iso
-tools-aarch64: ; @ci/ensure-tools.sh aarch64
-tools-debug: ; @ci/ensure-tools.sh debug
-tools-iso: ; @ci/ensure-tools.sh iso
+# tools-<arch> (QEMU for that guest), tools-debug, tools-iso: what ci/ensure-tools.sh calls them.
+tools-%: ; @ci/ensure-tools.sh $*
 
 clean:
 	rm -rf $(BUILD)

@@ -4,7 +4,7 @@ and QEMU's exit status, and check what the boot must show.
 
 A pass needs the kernel's own pass status (i386: 33 through isa-debug-exit),
 so a triple fault (QEMU status 0 with -no-reboot) or a hang (timeout) fails.
-Usage: boot_test.py [--arch i386|aarch64] [--only SUBSTRING] [--list]
+Usage: boot_test.py [--arch i386|aarch64|riscv64] [--only SUBSTRING] [--list]
 """
 import argparse
 import os
@@ -24,8 +24,11 @@ TIMEOUT = 30
 # Most cases boot the test image (Kernel/Images/Test, User/test.manifest): it
 # runs the in-kernel checks, then init starts the test system. The default
 # image's cases (image="default") boot what make run-<arch> boots.
+LOADED = {"i386": "kernel.elf", "aarch64": "kernel.bin", "riscv64": "kernel.elf"}   # each arch's <arch>_LOADED
+
+
 def kernel(arch, image):
-    loaded = "kernel.elf" if arch == "i386" else "kernel.bin"
+    loaded = LOADED[arch]
     return f"{BUILD}/{arch}/{loaded}" if image == "default" else f"{BUILD}/{arch}/{image}/{loaded}"
 
 
@@ -46,6 +49,15 @@ def qemu_aarch64(ram, append, machine="virt", cpu="cortex-a57", extra=(), semiho
            "-kernel", kernel("aarch64", image), "-append", append + (" exit=semihosting" if semihosting else ""),
            "-serial", "stdio", "-display", "none", "-no-reboot", *extra]
     return cmd + (["-semihosting"] if semihosting else [])
+
+
+# riscv64 leaves through virt's test device with the same codes.
+RV_PASS, RV_FAIL = 33, 35
+
+
+def qemu_riscv64(ram, append, extra=(), image="test"):
+    return ["qemu-system-riscv64", "-M", "virt", "-m", ram, "-bios", "default", "-kernel", kernel("riscv64", image),
+            "-append", append, "-serial", "stdio", "-display", "none", "-no-reboot", *extra]
 
 
 def damaged_dtb():
@@ -75,7 +87,7 @@ def damaged_dtb():
 # Threads the test image's faults kill: the thread demo's four scratch threads,
 # then the intruder, the scribbler and the victim; on aarch64 also the prober
 # (i386 stops its sgdt only with UMIP).
-FAULT_KILLS = {"i386": 7, "aarch64": 8}
+FAULT_KILLS = {"i386": 7, "aarch64": 8, "riscv64": 8}
 # Messages delivered in the test system: the server's, plus the orphan's call to the victim.
 TEST_MESSAGES = task_checks.SERVED + 1
 
@@ -150,7 +162,8 @@ def default_system(arch, qemu, passed):
 
 
 def cases():
-    c = [default_system("i386", qemu_i386, I386_PASS), default_system("aarch64", qemu_aarch64, A64_PASS)]
+    c = [default_system("i386", qemu_i386, I386_PASS), default_system("aarch64", qemu_aarch64, A64_PASS),
+         default_system("riscv64", qemu_riscv64, RV_PASS)]
     # Both strategies, on RAM that lets the heap reach its goal and on RAM it exhausts.
     for pt, tables in (("spare", at_least(16)), ("prereserve", equals(64))):
         c.append(Case(f"i386 {pt} 128M", "i386", qemu_i386("128M", f"pt={pt}"), I386_PASS, [
@@ -259,34 +272,79 @@ def cases():
                     messages=equals(TEST_MESSAGES)),
             contains(r"^timer: GICv3 at 0x", rf"^boot: entered at EL{el}, running at EL1"),
             *thread_checks.all_checks("aarch64"), *task_checks.all_checks("aarch64")]))
+    c += riscv64_cases()
     return c
 
 
-def low_memory_cases(arch, qemu, passed, failed):
+def riscv64_cases():
+    """riscv64 under OpenSBI: every strategy, RAM from the low-memory threshold to
+    1 GiB, a second hart, and the fault reports. Its backtraces name the faulting
+    function only (the frame walker knows i386's and aarch64's frame records), so
+    the two backtrace cases of crash_cases are not run here."""
+    arch = "riscv64"
+    c = []
+    # prereserve: 128 leaf tables (2 MiB each) cover the 256 MiB window, plus the
+    # window's own level-1 table (its root entry is the heap's alone).
+    for pt, tables in (("spare", at_least(32)), ("prereserve", equals(129))):
+        c.append(Case(f"riscv64 {pt} 128M", arch, qemu_riscv64("128M", f"pt={pt}"), RV_PASS, [
+            ok_boot(arch, strategy=equals(pt), exhausted=equals("no"), selftest_heap_kib=at_least(64 << 10), tables=tables,
+                    killed=equals(FAULT_KILLS[arch]), ticks=at_least(60), tasks=equals(task_checks.TEST_TASKS),
+                    messages=equals(TEST_MESSAGES), synced=equals(0)),   # the heap's root entry is shared whole
+            *thread_checks.all_checks(arch), *task_checks.all_checks(arch),
+            contains(r"^boot: hart 0 in S-mode under SBI; device tree at 0x", r"^memory map:", r"^timer: SBI ",
+                     r"^boot: PLIC at 0x", r"^paging: on", rf"^strategy: {pt}", r"^heap grown: break 0x00000010")]))
+    c.append(Case("riscv64 spare 32M exhausts", arch, qemu_riscv64("32M", "pt=spare"), RV_PASS, [
+        ok_boot(arch, strategy=equals("spare"), exhausted=equals("yes")),
+        contains(r"heap exhausted at \d+ KiB: no free physical frame; growth stopped cleanly")]))
+    c += strategy_cases(arch, qemu_riscv64, RV_PASS, RV_FAIL, pool_cap_kib=5 * 2048,
+                        guard_fault=r"store page fault .*\(from S-mode\)", open_fault=r"store page fault .*\(from S-mode\)")
+    c.append(Case("riscv64 64M", arch, qemu_riscv64("64M", "pt=spare"), RV_PASS, [
+        ok_boot(arch, tasks=equals(task_checks.TEST_TASKS), killed=equals(FAULT_KILLS[arch]))]))
+    c.append(Case("riscv64 1G", arch, qemu_riscv64("1G", "pt=prereserve"), RV_PASS, [
+        ok_boot(arch, exhausted=equals("no"), ram_mib=at_least(1000))]))
+    # OpenSBI starts only the boot hart; the kernel says the other one stays parked.
+    c.append(Case("riscv64 -smp 2 leaves the second hart parked", arch, qemu_riscv64("128M", "pt=spare", extra=("-smp", "2")),
+                  RV_PASS, [ok_boot(arch, tasks=equals(task_checks.TEST_TASKS)),
+                            contains(r"^boot: 1 other hart stays parked in the firmware \(never started through SBI HSM\)$"),
+                            lacks(r"swift-microkernel: Embedded Swift on riscv64[\s\S]*swift-microkernel")]))
+    c.append(Case("riscv64 bad pt= is refused with the valid list", arch, qemu_riscv64("64M", "pt=tails"), RV_PASS, [
+        ok_boot(arch, strategy=equals("spare")), contains(r'unknown pt="tails"; valid values: spare, prereserve')]))
+    c += low_memory_cases(arch, qemu_riscv64, RV_PASS, RV_FAIL, probe_mib=5)
+    c.append(Case("riscv64 system-call fuzzer, seed 4242", arch, qemu_riscv64("64M", "pt=spare fuzzseed=4242"), RV_PASS, [
+        ok_boot(arch), task_checks.syscall_fuzz, contains(r"sysfuzz: 1000 calls, \d+ refused, seed 4242$")]))
+    c += crash_cases(arch, qemu_riscv64, RV_FAIL,
+                     null=r"load page fault scause=0x0000000d sepc=0x\w+ stval=0x00000000 \(from S-mode\)",
+                     writecode=r"store page fault scause=0x0000000f .*\(from S-mode\)")[2:]
+    return c
+
+
+def low_memory_cases(arch, qemu, passed, failed, probe_mib=4):
     """Too little RAM is refused before the first allocation, with what the boot
-    needs and what there is, and no trap. The threshold is not typed in: a 4M
-    boot says what the boot needs and what 4M leaves free, which gives the RAM
-    size where the check starts to pass (it moves with the image's size). The
-    smallest RAM the check accepts must boot; 256 KiB less must be refused."""
+    needs and what there is, and no trap. The threshold is not typed in: a small
+    boot (4M; riscv64 5M, since QEMU will not place its device tree beside the
+    kernel in 4M) says what the boot needs and what that RAM leaves free, which
+    gives the RAM size where the check starts to pass (it moves with the image's
+    size). The smallest RAM the check accepts must boot; 256 KiB less must be refused."""
     learned = {}
+    probe = f"{probe_mib}M"
 
     def threshold_kib():
         if "kib" not in learned:
-            log = subprocess.run(qemu("4M", "pt=spare"), capture_output=True, text=True, timeout=TIMEOUT).stdout
+            log = subprocess.run(qemu(probe, "pt=spare"), capture_output=True, text=True, timeout=TIMEOUT).stdout
             m = re.search(r"the boot needs (\d+) KiB of free frames and there are (\d+) KiB", log)
             if not m:
-                raise RuntimeError(f"{arch} 4M boot did not say what it needs:\n{log[-800:]}")
+                raise RuntimeError(f"{arch} {probe} boot did not say what it needs:\n{log[-800:]}")
             needed, free = int(m.group(1)), int(m.group(2))
-            # Free frames grow about one for one with RAM above 4M (the bitmap and
-            # the device tree's place shift a little): round up to 64 KiB, plus 64.
-            learned["kib"] = -(-(needed + 4096 - free) // 64) * 64 + 64
+            # Free frames grow about one for one with RAM above the probe's (the bitmap
+            # and the device tree's place shift a little): round up to 64 KiB, plus 64.
+            learned["kib"] = -(-(needed + probe_mib * 1024 - free) // 64) * 64 + 64
         return learned["kib"]
 
     refused = [contains(r"^memory: too little RAM to boot: the boot needs \d+ KiB of free frames and there are \d+ KiB",
                         r"^memory: needed: page tables \d+ KiB .*, frames set aside for threads and tasks 2 MiB, smallest heap",
                         rf"^KERNEL FAIL arch={arch}"),
                lacks(r"CPU EXCEPTION", r"^KERNEL OK", r"^heap: out of memory")]
-    return [Case(f"{arch} 4M is refused with the amounts", arch, qemu("4M", "pt=spare"), failed, refused),
+    return [Case(f"{arch} {probe} is refused with the amounts", arch, qemu(probe, "pt=spare"), failed, refused),
             Case(f"{arch} just below the threshold is refused", arch,
                  lambda: qemu(f"{threshold_kib() - 256}K", "pt=spare"), failed, refused),
             Case(f"{arch} at the threshold the boot runs to the end", arch,

@@ -25,17 +25,22 @@ def call_graph(elf):
     graph, indirect, current = {}, {}, None
     for line in text.splitlines():
         m = re.match(r"^[0-9a-f]+ <(.+)>:$", line)
-        if m:
+        # riscv64 objects keep local .Lpcrel_hi labels (the auipc halves of
+        # address pairs): they are inside functions, not functions.
+        if m and not m.group(1).startswith(".L"):
             current = m.group(1)
             graph.setdefault(current, set())
             continue
         if current is None:
             continue
-        # call/jmp (x86) and bl/b/b.cond/cbz/tbz (arm) to a symbol, not to a label inside the same function
-        t = re.search(r"\s(?:calll?|jmpl?|j[a-z]+|bl?|b\.\w+|cbn?z|tbn?z)\s.*<([^+>]+)(?:\+0x[0-9a-f]+)?>$", line)
-        if t and t.group(1) != current:
+        if m:
+            continue
+        # call/jmp (x86), bl/b/b.cond/cbz/tbz (arm) and jal/j/jalr/b<cond> (riscv) to a
+        # symbol, not to a label inside the same function
+        t = re.search(r"\s(?:calll?|jmpl?|j|j[a-z]+|bl?|b\.\w+|b[a-z]+|cbn?z|tbn?z)\s.*<([^+>]+)(?:\+0x[0-9a-f]+)?>$", line)
+        if t and t.group(1) != current and not t.group(1).startswith(".L"):
             graph[current].add(t.group(1))
-        elif re.search(r"\s(?:calll?\s+\*|blr\s)", line):
+        elif re.search(r"\s(?:calll?\s+\*|blr\s|jalr\s+(?:ra,\s*)?-?(?:0x[0-9a-f]+)?\(?[a-z]\w*\)?$)", line):
             indirect.setdefault(current, 0)
             indirect[current] += 1
     return graph, indirect

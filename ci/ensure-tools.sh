@@ -2,7 +2,7 @@
 # Installs, from Debian's packages, what a make target needs and this machine
 # lacks. The kernels themselves need only the Swift toolchain; QEMU runs them.
 # Usage: ci/ensure-tools.sh WHAT...   where WHAT is
-#   i386 | aarch64 | all   QEMU for that guest (all: both)
+#   i386 | aarch64 | riscv64 | all   QEMU for that guest (all: every one)
 #   valgrind               callgrind, for the benchmarks
 #   bench-heap             valgrind, jemalloc and mimalloc (the heap's peers)
 #   debug                  gdb-multiarch (make debug-*)
@@ -28,9 +28,14 @@ for want in "${@:-all}"; do
     # recommends (qemu-system-x86 depends on it, so run-i386 first hid this).
     aarch64) need qemu-system-arm command -v qemu-system-aarch64
              need ipxe-qemu test -f /usr/lib/ipxe/qemu/efi-virtio.rom ;;
+    # OpenSBI, the firmware -bios default loads, is in qemu-system-data (a dependency).
+    riscv64) need qemu-system-misc command -v qemu-system-riscv64
+             need qemu-system-data test -f /usr/share/qemu/opensbi-riscv64-generic-fw_dynamic.bin ;;
     all) need qemu-system-x86 command -v qemu-system-i386
          need qemu-system-arm command -v qemu-system-aarch64
-         need ipxe-qemu test -f /usr/lib/ipxe/qemu/efi-virtio.rom ;;
+         need ipxe-qemu test -f /usr/lib/ipxe/qemu/efi-virtio.rom
+         need qemu-system-misc command -v qemu-system-riscv64
+         need qemu-system-data test -f /usr/share/qemu/opensbi-riscv64-generic-fw_dynamic.bin ;;
     valgrind) need valgrind command -v valgrind ;;
     bench-heap) need valgrind command -v valgrind
                 need libjemalloc2 have_lib 'libjemalloc.so.2'

@@ -25,10 +25,12 @@ PROBES = [("bad syscall number", -1), ("write from a kernel address", -2), ("cal
 SCRIBBLE = {
     "i386": r"CPU EXCEPTION: page fault vector=14 .* cr2=(0x\w+) \(protection violation, write, user\)",
     "aarch64": r"CPU EXCEPTION: data abort vector=8 esr=0x\w+ \(EC 0x00000024\) far=(0x\w+) elr=0x\w+ \(write, permission fault\)",
+    "riscv64": r"CPU EXCEPTION: store page fault scause=0x0000000f sepc=0x\w+ stval=(0x\w+) \(from U-mode\)",
 }
 INTRUSION = {
     "i386": r"CPU EXCEPTION: page fault vector=14 .* cr2=(0x\w+) \(protection violation, read, user\)",
     "aarch64": r"CPU EXCEPTION: data abort vector=8 esr=0x\w+ \(EC 0x00000024\) far=(0x\w+) elr=0x\w+ \(read, permission fault\)",
+    "riscv64": r"CPU EXCEPTION: load page fault scause=0x0000000d sepc=0x\w+ stval=(0x\w+) \(from U-mode\)",
 }
 
 
@@ -156,7 +158,7 @@ def no_forgery(log):
 
 def no_register_leak(log):
     """Each intruder task plants a value in its thread registers (i386 FS/GS,
-    aarch64 TPIDR_EL0); every task must start with them clear. (The spinner
+    aarch64 TPIDR_EL0, riscv64 tp); every task must start with them clear. (The spinner
     runs only when nothing else is ready: it may never have run.)"""
     seen = re.findall(r"^(?:intruder|scribbler|spinner|prober)> intruder: thread registers at start (0x\w+)$", log, re.M)
     if len(seen) < 3:
@@ -212,14 +214,16 @@ def syscall_fuzz(log):
 
 
 def privileged_probe(arch, umip=False):
-    """The prober's privileged read: aarch64 traps it (EC 0x18, named) and kills
-    the task alone; i386 stops sgdt only where the CPU has UMIP."""
+    """The prober's privileged read: aarch64 traps it (EC 0x18, named) and riscv64
+    (an illegal instruction) and kill the task alone; i386 stops sgdt only where
+    the CPU has UMIP."""
     def check(log):
         stopped = re.search(r"^threads: killed thread \d+ \(prober\)", log, re.M)
         leaked = re.search(r"^prober> intruder: read 0x\w+ \(the probe was not stopped\)$", log, re.M)
-        if arch == "aarch64" or umip:
-            want = (r"CPU EXCEPTION: trapped MSR, MRS or system instruction vector=8 esr=0x\w+ \(EC 0x00000018\)"
-                    if arch == "aarch64" else r"CPU EXCEPTION: general protection vector=13 ")
+        if arch != "i386" or umip:
+            want = {"aarch64": r"CPU EXCEPTION: trapped MSR, MRS or system instruction vector=8 esr=0x\w+ \(EC 0x00000018\)",
+                    "riscv64": r"CPU EXCEPTION: illegal instruction scause=0x00000002 .*\(from U-mode\)",
+                    "i386": r"CPU EXCEPTION: general protection vector=13 "}[arch]
             if not stopped or leaked or not re.search(want, log, re.M):
                 return "the prober's privileged read was not stopped with its fault named"
         elif not leaked or stopped:

@@ -19,9 +19,10 @@ fail() { echo "test_ensure_tools: $*" >&2; exit 1; }
 
 # 1. update fails, install succeeds: the script goes on and succeeds.
 export STUB_LOG=$stub/log ENSURE_TOOLS_ASSUME_MISSING=1
-PATH="$stub:$PATH" "$here/ensure-tools.sh" i386 aarch64 >"$stub/out" 2>&1 || fail "stopped when only apt-get update failed: $(cat "$stub/out")"
+PATH="$stub:$PATH" "$here/ensure-tools.sh" i386 aarch64 riscv64 >"$stub/out" 2>&1 || fail "stopped when only apt-get update failed: $(cat "$stub/out")"
 grep -q '^apt-get update' "$STUB_LOG" || fail "never ran apt-get update"
-grep -q '^apt-get install .*qemu-system-x86 qemu-system-arm ipxe-qemu' "$STUB_LOG" || fail "did not go on to the install: $(cat "$STUB_LOG")"
+grep -q '^apt-get install .*qemu-system-x86 qemu-system-arm ipxe-qemu qemu-system-misc qemu-system-data' "$STUB_LOG" \
+    || fail "did not go on to the install: $(cat "$STUB_LOG")"
 grep -q 'apt-get update failed' "$stub/out" || fail "did not say that the update failed"
 
 # 2. the install fails too: exit non-zero with the exact command to run by hand.

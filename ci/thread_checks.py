@@ -24,6 +24,12 @@ FAULTS = {
         "undefined": r"CPU EXCEPTION: undefined instruction vector=0 esr=0x\w+ \(EC 0x00000000\) elr=0x\w+$",
         "swift-trap": r"CPU EXCEPTION: BRK vector=0 esr=0x\w+ \(EC 0x0000003c\) elr=0x\w+$",  # Swift's trap is brk
     },
+    "riscv64": {
+        "guard": r"CPU EXCEPTION: store page fault scause=0x0000000f sepc=0x\w+ stval=(0x\w+) \(from S-mode\)$",
+        "overflow": r"CPU EXCEPTION: store page fault scause=0x0000000f sepc=0x\w+ stval=(0x\w+) \(from S-mode\)$",
+        "undefined": r"CPU EXCEPTION: illegal instruction scause=0x00000002 sepc=0x\w+ stval=0x\w+ \(from S-mode\)$",
+        "swift-trap": r"CPU EXCEPTION: illegal instruction scause=0x00000002 sepc=0x\w+ stval=0x\w+ \(from S-mode\)$",  # unimp
+    },
 }
 
 

@@ -3,28 +3,22 @@
 // but not for the user. Mode 1 writes over its own code, which is mapped
 // read-only. Either way the access faults and the kernel kills this task alone.
 // Mode 2 spins without ever blocking or yielding: the kernel must go on anyway.
-// Mode 3 runs an instruction user mode should not: i386 sgdt (stopped where the
-// CPU has UMIP), aarch64 a CTR_EL0 read (trapped while SCTLR_EL1.UCT is clear).
+// Mode 3 runs an instruction user mode should not (Arch/<arch>/User/start.S):
+// i386 sgdt (stopped where the CPU has UMIP), aarch64 a CTR_EL0 read (trapped
+// while SCTLR_EL1.UCT is clear), riscv64 a read of sstatus.
 
 @_extern(c, "_start") func entrySymbol()
 
-/// Where the kernel's image lies (each arch's Boot/<arch>/linker.ld): mapped in
-/// every address space, for the kernel only.
-#if arch(i386)
-let kernelImage: UInt = 0x0010_0000
-#else
-let kernelImage: UInt = 0x4008_0000
-#endif
 
 func taskMain(_ address: UInt, _ mode: UInt) {
-    let kernelAddress = address != 0 ? address : kernelImage
+    let kernelAddress = address != 0 ? address : kernelImageAddress()
     // What a task finds in the registers it can set: nothing another task left.
     // Then plant a value for the next task to (not) see: a flat data selector
-    // in FS and GS on i386, a marker in TPIDR_EL0 on aarch64.
+    // in FS and GS on i386, a marker in TPIDR_EL0 on aarch64 and in tp on riscv64.
     var seen = Line("intruder: thread registers at start "); seen.hex(UInt64(threadRegisters())); seen.print()
     plantThreadRegisters(MemoryLayout<UInt>.size == 4 ? 0x23 : 0x5EC7E7)
     if mode == 3 {
-        var line = Line("intruder: reading a privileged register (i386 sgdt, aarch64 CTR_EL0)"); line.print()
+        var line = Line("intruder: reading a privileged register"); line.print()
         let value = privilegedProbe()
         var read = Line("intruder: read "); read.hex(UInt64(value)); read.add(" (the probe was not stopped)"); read.print()
         return

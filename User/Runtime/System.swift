@@ -12,6 +12,8 @@ func rawSyscall(_ n: UInt, _ a1: UInt, _ a2: UInt, _ a3: UInt, _ a4: UInt, _ a5:
 @_extern(c, "user_count_loop") func countLoop(_ n: UInt)
 /// An instruction the kernel should stop in user mode (i386 sgdt under UMIP, aarch64 a CTR_EL0 read).
 @_extern(c, "user_privileged_probe") func privilegedProbe() -> UInt
+/// Where the kernel image lies on this arch (Arch/<arch>/User/start.S).
+@_extern(c, "user_kernel_image") func kernelImageAddress() -> UInt
 
 struct SyscallResult {
     var status: Int

@@ -290,7 +290,7 @@ bench-frames:
 # The system-call table (docs/syscalls.md) from Sources/IPC/SyscallABI.swift and each arch's user gate.
 syscall-doc: ; python3 ci/syscall_doc.py
 # Guest instructions per IPC round trip and per null system call (QEMU -icount); writes docs/ipc-benchmarks.md.
-bench-ipc: $(I386)/bench/kernel.elf $(A64)/bench/kernel.bin | tools
+bench-ipc: $(foreach a,$(ARCHES),$(BUILD)/$(a)/bench/$($(a)_LOADED)) | tools
 	python3 ci/bench_ipc.py
 # Each kernel's section and image sizes, into docs/image-sizes.md.
 sizes: kernels ; python3 ci/image_sizes.py $(BUILD)

@@ -2,7 +2,7 @@
 // `valgrind --tool=callgrind` (instruction counts are repeatable; seconds are not).
 // The core sources are compiled into this module (Core/ is a symlink to
 // Sources/), so generics specialize as they do in the kernel's whole-module build.
-//   strategy-bench ARCH STRATEGY PAGES [BATCH]   (ARCH: i386 | aarch64; BATCH pages a call, default 1)
+//   strategy-bench ARCH STRATEGY PAGES [BATCH]   (ARCH: i386 | aarch64 | riscv64; BATCH pages a call, default 1)
 // Count with callgrind --toggle-collect=*HeapRegionV4sbrk* (only inside sbrk), over PAGES.
 import Glibc
 
@@ -23,9 +23,14 @@ func grow<F: PageTableFormat>(_ format: F.Type, _ strategyName: String, pages: I
 
 let args = CommandLine.arguments
 guard args.count == 4 || args.count == 5, let pages = Int(args[3]), let batch = Int(args.count == 5 ? args[4] : "1"), batch > 0 else {
-    print("usage: strategy-bench i386|aarch64 STRATEGY PAGES [BATCH]")
+    print("usage: strategy-bench i386|aarch64|riscv64 STRATEGY PAGES [BATCH]")
     exit(2)
 }
-let tables = args[1] == "aarch64" ? grow(AArch64PageTable.self, args[2], pages: pages, batch: batch)
-                                  : grow(I386PageTable.self, args[2], pages: pages, batch: batch)
+let tables: Int
+switch args[1] {
+case "aarch64": tables = grow(AArch64PageTable.self, args[2], pages: pages, batch: batch)
+case "riscv64": tables = grow(Sv39PageTable.self, args[2], pages: pages, batch: batch)
+case "i386": tables = grow(I386PageTable.self, args[2], pages: pages, batch: batch)
+default: print("strategy-bench: unknown arch \(args[1])"); exit(2)
+}
 print("arch=\(args[1]) strategy=\(args[2]) pages=\(pages) tables=\(tables)")

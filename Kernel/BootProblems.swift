@@ -34,3 +34,28 @@ func reportDeviceTreeProblem(_ e: DeviceTreeError, at address: UInt64) {
     }
     kputs("\n")
 }
+
+/// The memory a device tree describes, for any backend that boots with one:
+/// the command line, every memory range, the reservations (the header's and
+/// /reserved-memory's: firmware such as OpenSBI keeps its own RAM there) and
+/// the blob at `address` itself, into `boot`. False, with the problem printed,
+/// when the tree describes no memory.
+func readDeviceTreeMemory(_ tree: DeviceTree, at address: UInt64, into boot: inout BootInfo) -> Bool {
+    boot.commandLine = tree.bootargs
+    var dropped: UInt64 = 0, droppedCount = 0
+    let ranges = tree.forEachMemoryRange { start, size in
+        if boot.map.add(start: start, length: size, kind: .usable) != nil { dropped &+= size; droppedCount += 1 }
+    }
+    if ranges == 0 {
+        reportDeviceTreeProblem(.noMemory, at: address)
+        return false
+    }
+    if droppedCount > 0 {
+        kputs("boot: "); kputDecimal(UInt64(droppedCount)); kputs(" of "); kputDecimal(UInt64(ranges))
+        kputs(" memory ranges did not fit the boot memory map; "); kputSize(dropped); kputs(" of RAM is not used\n")
+    }
+    tree.forEachReservation { start, size in boot.map.reserve(start: start, end: start + size, kind: .reserved) }
+    tree.forEachReservedMemory { start, size in boot.map.reserve(start: start, end: start + size, kind: .reserved) }
+    boot.map.reserve(start: address, end: address + tree.totalSize, kind: .bootInfo)
+    return true
+}

@@ -28,22 +28,7 @@ func aarch64Entry(_ deviceTree: UInt64, _ entryLevel: UInt64) {
     if devices.uart == nil { kputs("boot: no enabled PL011 in the device tree; console at the fallback address\n") }
 
     var boot = BootInfo()
-    boot.commandLine = tree.bootargs
-    var dropped: UInt64 = 0, droppedCount = 0
-    let ranges = tree.forEachMemoryRange { start, size in
-        if boot.map.add(start: start, length: size, kind: .usable) != nil { dropped &+= size; droppedCount += 1 }
-    }
-    if ranges == 0 {
-        reportDeviceTreeProblem(.noMemory, at: deviceTree)
-        kernelFail()
-    }
-    if droppedCount > 0 {
-        kputs("boot: "); kputDecimal(UInt64(droppedCount)); kputs(" of "); kputDecimal(UInt64(ranges))
-        kputs(" memory ranges did not fit the boot memory map; "); kputSize(dropped); kputs(" of RAM is not used\n")
-    }
-    tree.forEachReservation { start, size in boot.map.reserve(start: start, end: start + size, kind: .reserved) }
-    tree.forEachReservedMemory { start, size in boot.map.reserve(start: start, end: start + size, kind: .reserved) }
-    boot.map.reserve(start: deviceTree, end: deviceTree + tree.totalSize, kind: .bootInfo)
+    guard readDeviceTreeMemory(tree, at: deviceTree, into: &boot) else { kernelFail() }
     boot.map.reserve(start: imageStart(), end: imageEnd(), kind: .kernelImage)
     boot.map.reserve(start: imageStart(), end: codeEnd(), kind: .kernelCode)
     boot.map.reserve(start: exceptionStackGuard(), end: exceptionStackGuard() + 0x1000, kind: .guardPage)

@@ -38,25 +38,11 @@ func riscv64Entry(_ deviceTree: UInt64, _ hart: UInt64) {
     }
     if let plic = devices.plic { kputs("boot: PLIC at "); kputHex(plic.start); kputs(" (no device interrupts routed yet)\n") }
 
-    var boot = BootInfo()
-    boot.commandLine = tree.bootargs
-    var dropped: UInt64 = 0, droppedCount = 0
-    let ranges = tree.forEachMemoryRange { start, size in
-        if boot.map.add(start: start, length: size, kind: .usable) != nil { dropped &+= size; droppedCount += 1 }
-    }
-    if ranges == 0 {
-        reportDeviceTreeProblem(.noMemory, at: deviceTree)
-        kernelFail()
-    }
-    if droppedCount > 0 {
-        kputs("boot: "); kputDecimal(UInt64(droppedCount)); kputs(" of "); kputDecimal(UInt64(ranges))
-        kputs(" memory ranges did not fit the boot memory map; "); kputSize(dropped); kputs(" of RAM is not used\n")
-    }
     // OpenSBI keeps its own code and data at the start of RAM and lists it in
-    // /reserved-memory: handing those frames out would fault (PMP).
-    tree.forEachReservation { start, size in boot.map.reserve(start: start, end: start + size, kind: .reserved) }
-    tree.forEachReservedMemory { start, size in boot.map.reserve(start: start, end: start + size, kind: .reserved) }
-    boot.map.reserve(start: deviceTree, end: deviceTree + tree.totalSize, kind: .bootInfo)
+    // /reserved-memory, which readDeviceTreeMemory reserves: handing those
+    // frames out would fault (PMP).
+    var boot = BootInfo()
+    guard readDeviceTreeMemory(tree, at: deviceTree, into: &boot) else { kernelFail() }
     boot.map.reserve(start: imageStart(), end: imageEnd(), kind: .kernelImage)
     boot.map.reserve(start: imageStart(), end: codeEnd(), kind: .kernelCode)
     boot.map.reserve(start: exceptionStackGuard(), end: exceptionStackGuard() + 0x1000, kind: .guardPage)

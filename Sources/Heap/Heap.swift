@@ -129,21 +129,21 @@ struct Heap {
         return b.payload
     }
 
-    /// No free block fits `want`: grow the heap and take one. First ask only
-    /// for what the top block lacks; if the new memory did not land next to
-    /// it, ask once more for the whole block. Only when the heap cannot grow
-    /// does the cache give its blocks back (they may coalesce into a fit),
-    /// and growth is tried again. Out of line: allocation's rare half.
+    /// No free block fits `want`. First the cache gives its blocks back (they
+    /// may coalesce into a fit, and into the top block, which lets a later free
+    /// trim the heap: a cache kept across growth once left 8 MiB of free
+    /// memory un-trimmable under cached blocks). Then grow: first ask only for
+    /// what the top block lacks; if the new memory did not land next to it,
+    /// ask once more for the whole block. Out of line: allocation's rare half.
     @inline(never)
     mutating func growAndTake<G: HeapGrowth>(_ want: UInt, growth: inout G) -> (Block, fromTop: Bool)? {
-        var attempts = 0
-        while attempts < 3 {
-            if !extend(want, countingTopBlock: attempts == 0, growth: &growth) {
-                if cachedBytes == 0 { return nil }
-                flushCache()
-            }
+        if cachedBytes > 0 {
+            flushCache()
             if let found = takeFree(want) { return found }
-            attempts += 1
+        }
+        for attempt in 0..<2 {
+            guard extend(want, countingTopBlock: attempt == 0, growth: &growth) else { return nil }
+            if let found = takeFree(want) { return found }
         }
         return nil
     }

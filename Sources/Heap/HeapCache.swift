@@ -2,8 +2,8 @@
 // block of a small stride is kept on a per-stride stack (still marked used in
 // its tags, flagged as cached) and handed straight back by the next request of
 // that stride. Each stack holds at most `cacheDepth` blocks, so the memory it
-// keeps from coalescing is bounded (under 300 KiB in all); when the heap cannot
-// grow, the cache is flushed into the free lists before the request fails.
+// keeps from coalescing is bounded (under 300 KiB in all); when the heap would
+// otherwise grow or fail, the cache is flushed into the free lists first.
 // Debug mode bypasses it, so every free gets the full checks and poison.
 
 extension Heap {

@@ -64,7 +64,7 @@ def kib(n):
 
 
 rows = []
-for arch, loaded in (("i386", "kernel.elf"), ("aarch64", "kernel.bin")):
+for arch, loaded in (("i386", "kernel.elf"), ("aarch64", "kernel.bin"), ("riscv64", "kernel.elf")):
     # The default image (make run-<arch>) and the test image with the test system.
     for image, folder, system in (("default", f"{BUILD}/{arch}", "default"), ("test", f"{BUILD}/{arch}/test", "test")):
         elf = f"{folder}/kernel.elf"
@@ -85,7 +85,7 @@ lines = ["# Kernel image sizes", "",
          "in-kernel checks (Kernel/Images/Test) and boots User/test.manifest. The programs a manifest names",
          "(init first) are embedded in `.rodata`; each is linked with 4 KiB pages. `.ksyms` is the",
          "kernel's own symbol table for backtraces (a fixed size, `KSYMS_SIZE`). Loaded bytes: the ELF's",
-         "loadable segments (i386; its debug sections stay in the file) or the raw image (aarch64).", "",
+         "loadable segments (i386 and riscv64; their debug sections stay in the file) or the raw image (aarch64).", "",
          "| arch | image | .text | .rodata | .ksyms | .data | .bss | file QEMU loads | loaded bytes | programs | their bytes |",
          "|---|---|---:|---:|---:|---:|---:|---|---:|---:|---:|"]
 for arch, image, text, rodata, ksyms, data, bss, loaded, size, n, ub in rows:

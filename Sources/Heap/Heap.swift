@@ -56,8 +56,6 @@ struct Heap {
     var heapBytes: UInt = 0
     /// Bytes in blocks the callers hold.
     var usedBytes: UInt = 0
-    /// Bytes in blocks the cache holds (used in the tags, not in any caller's hands).
-    var cachedBytes: UInt = 0
     var regions = 0
     /// Where each region starts (the first 16), for the consistency check's chain walk.
     var regionStarts = InlineArray<16, UInt>(repeating: 0)
@@ -70,7 +68,17 @@ struct Heap {
     var lastProblem: HeapError? = nil
     var problems = 0
 
-    init(debug: Bool = false) { self.debug = debug }
+    /// Requests below this many bytes may come from the cache: 0 (none) until the
+    /// control block exists, and always in debug mode, so that one compare on the
+    /// fast path stands for all three checks.
+    var cacheServesBelow: UInt = 0
+    /// Freed blocks up to this stride may go to the cache: 0 in debug mode.
+    let cacheKeepsUpTo: UInt
+
+    init(debug: Bool = false) {
+        self.debug = debug
+        cacheKeepsUpTo = debug ? 0 : Heap.cacheLimit
+    }
 
     // MARK: public operations
 
@@ -78,10 +86,11 @@ struct Heap {
     /// The cache hit is inlined into the caller; everything else is a call.
     @inline(__always)
     mutating func allocate<G: HeapGrowth>(_ size: Int, alignment: Int = 16, growth: inout G) -> UnsafeMutableRawPointer? {
-        if debug { return debugAllocate(size, alignment: alignment, growth: &growth) }
         // Alignments 1 to 16 are every block's; others (and bad ones) go to TLSF.
+        // In debug mode the cache serves nothing (cacheServesBelow is 0).
         if alignment > 0 && alignment <= Int(Block.granule) && alignment & (alignment &- 1) == 0,
            let p = cachedAllocate(size) { return p }
+        if debug { return debugAllocate(size, alignment: alignment, growth: &growth) }
         return rawAllocate(size, alignment: alignment, growth: &growth)
     }
 

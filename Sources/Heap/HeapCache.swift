@@ -19,9 +19,10 @@ extension Heap {
     /// no validation beyond the size, no call. Nil sends the request on to TLSF.
     @inline(__always)
     mutating func cachedAllocate(_ size: Int) -> UnsafeMutableRawPointer? {
-        // One compare rejects negative sizes and strides past the cache.
+        // One compare rejects negative sizes, strides past the cache, a heap
+        // without its control block yet, and debug mode.
         let u = UInt(bitPattern: size)
-        if u > Heap.cacheLimit &- Block.word || control == nil { return nil }
+        if u >= cacheServesBelow { return nil }
         let stride = max((u &+ Block.word &+ Block.granule &- 1) & ~(Block.granule &- 1), Block.minimumStride)
         let slot = cacheSlots + Int(truncatingIfNeeded: stride &>> 3)
         let a = slot[0]
@@ -30,7 +31,6 @@ extension Heap {
         slot[0] = b.nextFree
         slot[1] &-= 1
         b.header &= ~Block.cachedBit   // its prev-free flag may have changed while cached
-        cachedBytes &-= stride
         usedBytes &+= stride
         return b.payload
     }
@@ -39,14 +39,13 @@ extension Heap {
     @inline(__always)
     mutating func cachePush(_ b: Block, header h: UInt) -> Bool {
         let stride = h & ~Block.flagMask
-        if stride > Heap.cacheLimit || debug { return false }
+        if stride > cacheKeepsUpTo { return false }   // 0 in debug mode
         let slot = cacheSlots + Int(truncatingIfNeeded: stride &>> 3)
         if slot[1] >= Heap.cacheDepth { return false }
         b.header = h | Block.cachedBit
         b.nextFree = slot[0]
         slot[0] = b.address
         slot[1] &+= 1
-        cachedBytes &+= stride
         return true
     }
 
@@ -58,11 +57,20 @@ extension Heap {
             while slot[0] != 0 {
                 let b = Block(slot[0])
                 slot[0] = b.nextFree
-                cachedBytes -= b.stride
                 release(b)
             }
             slot[1] = 0
         }
+    }
+
+    /// Bytes in blocks the cache holds (used in the tags, not in any caller's
+    /// hands): each stack holds blocks of its own stride only. Counted when
+    /// asked (growth, the consistency check), so that no hot path keeps a total.
+    var cachedBytes: UInt {
+        if control == nil { return 0 }
+        var bytes: UInt = 0
+        for i in 0..<Heap.cacheClasses { bytes &+= cacheSlots[2 * i + 1] &* UInt(i) &* Block.granule }
+        return bytes
     }
 
     /// Blocks in the cache (for the consistency check).

@@ -175,6 +175,7 @@ extension Heap {
             if bytes < Heap.controlBytes + 2 * Block.minimumStride { return }
             control = UnsafeMutablePointer<UInt>(bitPattern: start)
             control!.initialize(repeating: 0, count: Int(Heap.controlBytes) / MemoryLayout<UInt>.size)
+            if !debug { cacheServesBelow = Heap.cacheLimit &- Block.word &+ 1 }
             start += Heap.controlBytes
             heapBytes += Heap.controlBytes
         }

@@ -50,11 +50,16 @@ struct MappedArena: HeapGrowth {
     }
     func release() { munmap(base, Int(capacity)) }
 
+    /// Grows as the kernel's source does (Kernel/SbrkGrowth.swift): whole pages,
+    /// at least 16 a call, and exactly enough when 16 no longer fit.
+    static let minimumBytes: UInt = 16 * 4096
+
     mutating func grow(atLeast bytes: UInt) -> (start: UnsafeMutableRawPointer, bytes: UInt)? {
         let rounded = (bytes + 4095) & ~4095
         if rounded > capacity - used { return nil }
-        defer { used += rounded }
-        return (base + Int(used), rounded)
+        let granted = max(rounded, MappedArena.minimumBytes) <= capacity - used ? max(rounded, MappedArena.minimumBytes) : rounded
+        defer { used += granted }
+        return (base + Int(used), granted)
     }
 }
 

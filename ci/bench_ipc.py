@@ -105,7 +105,8 @@ def profile(arch, seconds=0.1):
                 branch.add(a)
     addrs.sort()
     syms = sorted((int(p[0], 16), p[2]) for p in (l.split() for l in subprocess.run(
-        [tool("llvm-nm"), "--defined-only", elf], capture_output=True, text=True).stdout.splitlines()) if len(p) == 3 and p[1] in "tT")
+        [tool("llvm-nm"), "--defined-only", elf], capture_output=True, text=True).stdout.splitlines())
+        if len(p) == 3 and p[1] in "tT" and not p[2].startswith(".L"))   # riscv64 keeps local .L labels inside functions
     names = subprocess.run([tool("swift-demangle"), "--simplified"], input="\n".join(n for _, n in syms),
                            capture_output=True, text=True).stdout.splitlines()
     starts = [a for a, _ in syms]

@@ -99,23 +99,14 @@ final class AArch64Tests: XCTestCase {
         let pages = 3 * 512 + 100
         for (name, tables, held) in [("spare", 3 + 3, 3), ("direct", 6, 0), ("pool:5", 6, 2), ("prereserve", 2 + 128, 0), ("tail", 6, 3)] {
             let m = M(megabytes: 32)
-            var frames = m.frameAllocator()
-            let space = AddressSpace(arch: m, frames: &frames)!
-            let strategy = name.withCString {
-                TableStrategy.parse(ByteString(cString: UnsafeRawPointer($0).assumingMemoryBound(to: UInt8.self), limit: 64), levels: 4)!
-            }
-            var r = HeapRegion(space: space, tables: strategy, window: M.heapWindow, frames: &frames)
-            _ = r.sbrk(pages: 1, frames: &frames)  // warm the host runtime's metadata caches
-            let before = malloc_counter_thread_total()
-            var grown = 1
-            while grown < pages, r.sbrk(pages: 1, frames: &frames) != nil { grown += 1 }
-            XCTAssertEqual(malloc_counter_thread_total() - before, 0, "\(name): growth allocated")
-            XCTAssertEqual(grown, pages, name)
-            XCTAssertEqual(r.tables.tablesGiven, tables, name)
-            XCTAssertEqual(r.tables.heldFrames, held, name)
+            let h = GrownHeap(m, strategy: name, pages: pages)
+            XCTAssertEqual(h.mallocs, 0, "\(name): growth allocated")
+            XCTAssertEqual(h.grown, pages, name)
+            XCTAssertEqual(h.region.tables.tablesGiven, tables, name)
+            XCTAssertEqual(h.region.tables.heldFrames, held, name)
             var seen = Set<UInt64>()
             for i in 0..<pages {
-                let w = walkAArch64(m, root: space.root, 0xD000_0000 + UInt64(i) * 4096)
+                let w = walkAArch64(m, root: h.root, 0xD000_0000 + UInt64(i) * 4096)
                 XCTAssertNotNil(w, "\(name) page \(i)")
                 XCTAssertTrue(seen.insert(w?.physical ?? 0).inserted)
                 XCTAssertEqual(w?.readOnly, false); XCTAssertEqual(w?.pxn, true); XCTAssertEqual(w?.el0, false)

@@ -109,30 +109,21 @@ final class RISCV64Tests: XCTestCase {
         let pages = 3 * 512 + 100
         for (name, tables) in [("spare", nil), ("direct", 5), ("pool:5", nil), ("prereserve", 1 + 128), ("tail", nil)] as [(String, Int?)] {
             let m = M(megabytes: 32)
-            var frames = m.frameAllocator()
-            let space = AddressSpace(arch: m, frames: &frames)!
-            let strategy = name.withCString {
-                TableStrategy.parse(ByteString(cString: UnsafeRawPointer($0).assumingMemoryBound(to: UInt8.self), limit: 64), levels: 3)!
-            }
-            var r = HeapRegion(space: space, tables: strategy, window: M.heapWindow, frames: &frames)
-            _ = r.sbrk(pages: 1, frames: &frames)  // warm the host runtime's metadata caches
-            let before = malloc_counter_thread_total()
-            var grown = 1
-            while grown < pages, r.sbrk(pages: 1, frames: &frames) != nil { grown += 1 }
-            XCTAssertEqual(malloc_counter_thread_total() - before, 0, "\(name): growth allocated")
-            XCTAssertEqual(grown, pages, name)
-            if let tables { XCTAssertEqual(r.tables.tablesGiven, tables, name) }
+            var h = GrownHeap(m, strategy: name, pages: pages)
+            XCTAssertEqual(h.mallocs, 0, "\(name): growth allocated")
+            XCTAssertEqual(h.grown, pages, name)
+            if let tables { XCTAssertEqual(h.region.tables.tablesGiven, tables, name) }
             var seen = Set<UInt64>()
             for i in 0..<pages {
-                let w = walkSv39(m, root: space.root, 0xD000_0000 + UInt64(i) * 4096)
+                let w = walkSv39(m, root: h.root, 0xD000_0000 + UInt64(i) * 4096)
                 XCTAssertNotNil(w, "\(name) page \(i)")
                 XCTAssertTrue(seen.insert(w?.physical ?? 0).inserted)
                 XCTAssertEqual(w?.w, true); XCTAssertEqual(w?.d, true); XCTAssertEqual(w?.x, false); XCTAssertEqual(w?.u, false)
             }
             // Shrinking unmaps from the top: the walk finds nothing there any more.
-            XCTAssertTrue(r.shrink(pages: 600, frames: &frames), name)
-            XCTAssertNil(walkSv39(m, root: space.root, 0xD000_0000 + UInt64(pages - 1) * 4096), name)
-            XCTAssertNotNil(walkSv39(m, root: space.root, 0xD000_0000 + UInt64(pages - 601) * 4096), name)
+            XCTAssertTrue(h.region.shrink(pages: 600, frames: &h.frames), name)
+            XCTAssertNil(walkSv39(m, root: h.root, 0xD000_0000 + UInt64(pages - 1) * 4096), name)
+            XCTAssertNotNil(walkSv39(m, root: h.root, 0xD000_0000 + UInt64(pages - 601) * 4096), name)
         }
     }
 

@@ -35,6 +35,21 @@ func reportDeviceTreeProblem(_ e: DeviceTreeError, at address: UInt64) {
     kputs("\n")
 }
 
+/// The device tree at `address` (as the boot code found it), or nil with the
+/// reason printed: `missing` when there is no address, else what is wrong with it.
+func openBootDeviceTree(at address: UInt64, missing: StaticString) -> DeviceTree? {
+    guard address != 0, let blob = UnsafeRawPointer(bitPattern: UInt(address)) else {
+        kputs(missing)
+        return nil
+    }
+    switch DeviceTree.open(blob, available: Int(DeviceTree.sizeLimit)) {
+    case .success(let t): return t
+    case .failure(let e):
+        reportDeviceTreeProblem(e, at: address)
+        return nil
+    }
+}
+
 /// The memory a device tree describes, for any backend that boots with one:
 /// the command line, every memory range, the reservations (the header's and
 /// /reserved-memory's: firmware such as OpenSBI keeps its own RAM there) and

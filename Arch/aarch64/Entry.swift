@@ -5,15 +5,8 @@
 
 @_cdecl("aarch64_entry")
 func aarch64Entry(_ deviceTree: UInt64, _ entryLevel: UInt64) {
-    guard deviceTree != 0, let blob = UnsafeRawPointer(bitPattern: UInt(deviceTree)) else {
-        kputs("boot: no device tree address in x0 (load the kernel as a raw image, not an ELF)\n")
-        kernelFail()
-    }
-    let tree: DeviceTree
-    switch DeviceTree.open(blob, available: Int(DeviceTree.sizeLimit)) {
-    case .success(let t): tree = t
-    case .failure(let e):
-        reportDeviceTreeProblem(e, at: deviceTree)
+    guard let tree = openBootDeviceTree(at: deviceTree,
+                                        missing: "boot: no device tree address in x0 (load the kernel as a raw image, not an ELF)\n") else {
         // The command line is lost with the tree: try the semihosting exit, which a
         // test harness enables; without it the attempt traps and the CPU halts.
         exitThroughSemihosting = true

@@ -5,17 +5,10 @@
 
 @_cdecl("riscv64_entry")
 func riscv64Entry(_ deviceTree: UInt64, _ hart: UInt64) {
-    guard deviceTree != 0, let blob = UnsafeRawPointer(bitPattern: UInt(deviceTree)) else {
-        kputs("boot: no device tree address in a1 (start the kernel through OpenSBI: -bios default)\n")
-        kernelFail()
-    }
-    let tree: DeviceTree
-    switch DeviceTree.open(blob, available: Int(DeviceTree.sizeLimit)) {
-    case .success(let t): tree = t
-    case .failure(let e):
-        // Without the tree there is no test device to carry a status: the
-        // exit is SBI's reset, so the console line is what tells.
-        reportDeviceTreeProblem(e, at: deviceTree)
+    // Without the tree there is no test device to carry a status: the exit is
+    // SBI's reset, so the console line is what tells.
+    guard let tree = openBootDeviceTree(at: deviceTree,
+                                        missing: "boot: no device tree address in a1 (start the kernel through OpenSBI: -bios default)\n") else {
         kernelFail()
     }
     let devices = RISCV64Devices.find(in: tree, bootHart: hart)

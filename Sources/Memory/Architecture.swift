@@ -60,9 +60,10 @@ protocol MMU {
     func activate(root: Frame)
     /// Drop any cached translation for `page`.
     func invalidate(_ page: Page)
-    /// Entries were just written from invalid to valid (no TLB can hold an
-    /// invalid entry, so nothing is invalidated): make the writes visible to
-    /// the table walker before the pages are used. Once per run of pages.
+    /// Entries were just written from invalid to valid: make the writes visible
+    /// to the table walker before the pages are used. Once per run of pages,
+    /// never per page: a barrier where no TLB holds an invalid entry, a fence
+    /// where one may.
     func publishNewMappings()
 }
 

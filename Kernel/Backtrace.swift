@@ -3,7 +3,7 @@
 // kernel fault report and by kernelPanic; reads only what the walker bounds.
 
 @_extern(c, "kernel_layout") func kernelLayout(_ out: UnsafeMutablePointer<UInt>)
-@_extern(c, "kernel_caller_frame") func callerFrame() -> UInt
+@_extern(c, "kernel_caller_frame") func callerFrame(_ recordOffset: Int) -> UInt
 
 /// The frames a backtrace prints at most.
 let backtraceDepth = 24
@@ -24,7 +24,8 @@ func printBacktrace(pc: UInt, framePointer: UInt, link: UInt? = nil) {
     printFrame(0, pc, symbols, lookupAt: pc, link: link)
     let stack = currentStack(layout.bootStackLow, layout.bootStackHigh)
     var n = 1, previous: UInt = 0, repeats = 0
-    let end = FrameWalker.walk(framePointer: framePointer, stackLow: stack.low, stackHigh: stack.high,
+    let end = FrameWalker.walk(framePointer: framePointer, recordOffset: Platform.frameRecordOffset,
+                               stackLow: stack.low, stackHigh: stack.high,
                                limit: backtraceDepth, read: { UnsafePointer<UInt>(bitPattern: $0)!.pointee }) { ra in
         n += 1
         if ra == previous { repeats += 1; return }   // deep recursion: one line, then a count
@@ -50,7 +51,8 @@ func printBacktrace(pc: UInt, framePointer: UInt, link: UInt? = nil) {
 /// record holds the caller's frame pointer and a return address into it.
 @inline(never)
 func printPanicBacktrace() {
-    let record = UnsafePointer<UInt>(bitPattern: callerFrame())!
+    let offset = Platform.frameRecordOffset
+    let record = UnsafePointer<UInt>(bitPattern: callerFrame(offset) &+ UInt(bitPattern: offset))!
     printBacktrace(pc: record[1], framePointer: record[0])
 }
 

@@ -28,8 +28,9 @@ void kernel_layout(uintptr_t out[5]) {
 }
 
 /* The caller's frame pointer, read from this function's own frame record
- * (runtime.c is built with frame pointers): the caller's frame is still live,
- * this one is gone once it returns. The start of a panic's backtrace. */
-uintptr_t kernel_caller_frame(void) {
-    return *(const uintptr_t *)__builtin_frame_address(0);
+ * (runtime.c is built with frame pointers), which lies record_offset bytes from
+ * its frame pointer (Machine.frameRecordOffset): the caller's frame is still
+ * live, this one is gone once it returns. The start of a panic's backtrace. */
+uintptr_t kernel_caller_frame(intptr_t record_offset) {
+    return *(const uintptr_t *)((const char *)__builtin_frame_address(0) + record_offset);
 }

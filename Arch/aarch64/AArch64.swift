@@ -19,6 +19,8 @@ struct AArch64: MMU, VirtualLayout, Machine {
     /// User tasks: at 512 GiB, in the second level-0 entry (the kernel has the first).
     static let userWindow = VirtualRange(start: VirtualAddress(0x80_0000_0000), end: VirtualAddress(0x80_1000_0000))
     static let elfMachine: UInt16 = 183
+    /// x29 names the frame record [x29, x30] (AAPCS64).
+    static let frameRecordOffset = 0
     /// Kernel thread stacks, each above an unmapped guard page, just past the heap window.
     static let stackWindow = VirtualRange(start: VirtualAddress(0x10_1000_0000), end: VirtualAddress(0x10_1100_0000))
     /// RAM is identity-mapped below the heap window.

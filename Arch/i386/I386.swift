@@ -13,6 +13,8 @@ struct I386: MMU, VirtualLayout, Machine {
     /// User tasks: the 256 MiB between the direct map's limit and the heap window.
     static let userWindow = VirtualRange(start: VirtualAddress(0xC000_0000), end: VirtualAddress(0xD000_0000))
     static let elfMachine: UInt16 = 3
+    /// EBP names the saved EBP, with the return address above it.
+    static let frameRecordOffset = 0
     /// Kernel thread stacks, each above an unmapped guard page: 16 MiB at 0xE0000000.
     static let stackWindow = VirtualRange(start: VirtualAddress(0xE000_0000), end: VirtualAddress(0xE100_0000))
     /// RAM is identity-mapped up to here; the heap window lies above.

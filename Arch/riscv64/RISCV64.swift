@@ -22,6 +22,8 @@ struct RISCV64: MMU, VirtualLayout, Machine {
     /// User tasks: at 128 GiB, root entry 128.
     static let userWindow = VirtualRange(start: VirtualAddress(0x20_0000_0000), end: VirtualAddress(0x20_1000_0000))
     static let elfMachine: UInt16 = 243
+    /// s0 names the top of the frame; the saved s0 and ra are the two words below it.
+    static let frameRecordOffset = -16
     /// RAM is identity-mapped below the heap window.
     static let directMapLimit: UInt64 = 0x10_0000_0000
     /// Only for reporting a device tree too damaged to name the UART: QEMU virt's 16550.

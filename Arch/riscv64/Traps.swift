@@ -15,7 +15,7 @@ enum Cause {
 
 /// Context words (vectors.S): x_i at word i, then sepc and sstatus.
 enum ContextWord {
-    static let ra = 1, sp = 2, frame = 8, a0 = 10, a7 = 17, sepc = 32, sstatus = 33
+    static let ra = 1, sp = 2, t0 = 5, frame = 8, a0 = 10, a7 = 17, sepc = 32, sstatus = 33
 }
 
 enum SStatus {
@@ -69,7 +69,8 @@ private func reportTrap(_ cause: UInt64, _ context: UInt) {
         explainStackFault(at: stval)
     }
     if !fromUser {   // kernel code: name its frames
-        printBacktrace(pc: UInt(sepc), framePointer: UInt(words[ContextWord.frame]), link: UInt(words[ContextWord.ra]))
+        // Code the compiler outlined is entered with `jal t0`: t0 names its caller.
+        printBacktrace(pc: UInt(sepc), framePointer: UInt(words[ContextWord.frame]), link: UInt(words[ContextWord.t0]))
     }
 }
 

@@ -5,7 +5,8 @@ ARCHES += riscv64
 # double-precision helpers (__muldf3, ...) that the toolchain does not ship;
 # the kernel saves the FP registers at every trap, as on the other arches.
 riscv64_SWIFT_TARGET := riscv64-none-none-eabi
-riscv64_SWIFT_FLAGS := -Xcc -march=rv64gc -Xcc -mabi=lp64d
+# Frame pointers (s0) in the Swift code too, for backtraces: -Xcc reaches Swift's own code generation.
+riscv64_SWIFT_FLAGS := -Xcc -march=rv64gc -Xcc -mabi=lp64d -Xcc -fno-omit-frame-pointer
 riscv64_CLANG_TARGET := riscv64-unknown-elf
 riscv64_CC_FLAGS := -march=rv64gc -mabi=lp64d -mcmodel=medany
 riscv64_CFLAGS :=

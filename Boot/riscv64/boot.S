@@ -14,7 +14,7 @@
 _start:
         csrw sie, zero
         csrci sstatus, 2                /* SIE off */
-        mv s0, a0                       /* hart id */
+        mv s2, a0                       /* hart id */
         mv s1, a1                       /* device tree */
         la sp, boot_stack_top
         li t0, (1 << 13)                /* sstatus.FS = Initial: FP instructions allowed */
@@ -31,7 +31,9 @@ _start:
         la t0, riscv64_boot_context
         csrw sscratch, t0               /* where the boot flow's traps save (vectors.S) */
         mv a0, s1
-        mv a1, s0
+        mv a1, s2
+        mv s0, zero                     /* the outermost frame, for backtraces */
+        mv ra, zero
         call riscv64_entry
 park:   wfi
         j park

@@ -89,6 +89,10 @@ protocol Machine {
     /// The ELF e_machine of this CPU's executables (3 = EM_386, 183 = EM_AARCH64).
     static var elfMachine: UInt16 { get }
     func putByte(_ byte: UInt8)
+    /// Bytes from a frame pointer to its frame record [caller's frame pointer,
+    /// return address], for backtraces (FrameWalker): 0 where the frame pointer
+    /// names the record, negative where the record sits below it.
+    static var frameRecordOffset: Int { get }
     /// Leave the machine with a pass or fail status.
     func exit(passed: Bool) -> Never
 }

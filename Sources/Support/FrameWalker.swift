@@ -13,23 +13,27 @@ enum WalkEnd: Equatable {
     case depthLimit
 }
 
-/// The frame-pointer chain of i386 and AArch64 alike: a frame pointer names a
-/// record of two words, the caller's frame pointer and the return address.
+/// The frame-pointer chain: a frame pointer leads to a record of two words, the
+/// caller's frame pointer and the return address. `recordOffset` is where that
+/// record lies from the frame pointer: 0 where the frame pointer names the
+/// record itself (i386, AArch64), negative where it names the top of the frame
+/// and the record sits below it (RISC-V: -2 words).
 enum FrameWalker {
     /// Calls `visit` with each return address up the chain from `framePointer`.
     /// A record is read only when both its words lie in [stackLow, stackHigh),
     /// so a walk from a damaged or overflowed stack stops instead of faulting.
-    static func walk(framePointer: UInt, stackLow: UInt, stackHigh: UInt, limit: Int,
+    static func walk(framePointer: UInt, recordOffset: Int = 0, stackLow: UInt, stackHigh: UInt, limit: Int,
                      read: (UInt) -> UInt, visit: (UInt) -> Void) -> WalkEnd {
         let word = UInt(MemoryLayout<UInt>.size)
         var fp = framePointer, previous: UInt = 0
         for _ in 0..<limit {
             if fp == 0 { return .outermost }
-            if fp % word != 0 || fp < stackLow || stackHigh < 2 * word || fp > stackHigh - 2 * word {
+            let record = fp &+ UInt(bitPattern: recordOffset)
+            if record % word != 0 || record < stackLow || stackHigh < 2 * word || record > stackHigh - 2 * word {
                 return .outsideStack(fp)
             }
             if previous != 0 && fp <= previous { return .notAscending(fp) }
-            let caller = read(fp), returnAddress = read(fp + word)
+            let caller = read(record), returnAddress = read(record + word)
             if returnAddress == 0 { return .outermost }
             visit(returnAddress)
             previous = fp

@@ -74,6 +74,27 @@ final class BacktraceTests: XCTestCase {
         XCTAssertEqual(end, .outermost)
     }
 
+    func testWalkReadsRecordsBelowTheFramePointer() {
+        // RISC-V: the frame pointer names the top of the frame, [caller's fp, ra] are the two words below.
+        let w = UInt(MemoryLayout<UInt>.size)
+        let memory: [UInt: UInt] = [0x1040 - 2 * w: 0x1100, 0x1040 - w: 0xAAA, 0x1100 - 2 * w: 0x2000, 0x1100 - w: 0xBBB,
+                                    0x2000 - 2 * w: 0, 0x2000 - w: 0xCCC]
+        var seen: [UInt] = [], reads: [UInt] = []
+        let end = FrameWalker.walk(framePointer: 0x1040, recordOffset: -2 * Int(w), stackLow: 0x1000, stackHigh: 0x2000, limit: 10,
+                                   read: { reads.append($0); return memory[$0] ?? 0 }) { seen.append($0) }
+        XCTAssertEqual(seen, [0xAAA, 0xBBB, 0xCCC])
+        XCTAssertEqual(end, .outermost)
+        // The outermost frame's pointer is the stack's top itself: its record is inside, and read.
+        XCTAssertTrue(reads.contains(0x2000 - w))
+        XCTAssertTrue(reads.allSatisfy { $0 >= 0x1000 && $0 < 0x2000 })
+        // A frame pointer whose record would start below the stack is not read.
+        reads = []
+        let low = FrameWalker.walk(framePointer: 0x1008, recordOffset: -2 * Int(w), stackLow: 0x1000, stackHigh: 0x2000, limit: 10,
+                                   read: { reads.append($0); return 0 }) { _ in }
+        XCTAssertEqual(low, .outsideStack(0x1008))
+        XCTAssertTrue(reads.isEmpty)
+    }
+
     func testWalkNeverReadsOutsideTheStack() {
         let w = UInt(MemoryLayout<UInt>.size)
         // The second record points below the stack (an overflow into the guard page).

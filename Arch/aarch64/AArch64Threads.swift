@@ -52,10 +52,7 @@ extension AArch64: ThreadContext, InterruptControl, FaultProbes {
     /// The exception entry already saved into the thread's area (vectors.S);
     /// only the boot flow's first context, on the exception stack, is copied.
     static func suspend(_ trap: SavedContext, area: UnsafeMutableRawPointer?) -> SavedContext {
-        let a = area!
-        if trap.raw == UInt(bitPattern: a) { return trap }
-        a.copyMemory(from: UnsafeRawPointer(bitPattern: trap.raw)!, byteCount: contextBytes)
-        return SavedContext(UInt(bitPattern: a))
+        keepInArea(trap, area: area)
     }
 
     /// The GIC (v2 or v3) from the device tree, then the virtual timer at `hz`.

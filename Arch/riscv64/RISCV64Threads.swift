@@ -58,10 +58,7 @@ extension RISCV64: ThreadContext, InterruptControl, FaultProbes {
     /// The trap entry already saved into the thread's area (vectors.S); only
     /// the boot flow's first context, in riscv64_boot_context, is copied.
     static func suspend(_ trap: SavedContext, area: UnsafeMutableRawPointer?) -> SavedContext {
-        let a = area!
-        if trap.raw == UInt(bitPattern: a) { return trap }
-        a.copyMemory(from: UnsafeRawPointer(bitPattern: trap.raw)!, byteCount: contextBytes)
-        return SavedContext(UInt(bitPattern: a))
+        keepInArea(trap, area: area)
     }
 
     static func startTimer(hz: UInt32) -> UInt32? {

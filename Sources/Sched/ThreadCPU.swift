@@ -31,6 +31,18 @@ protocol ThreadContext {
     static func schedulerCall(_ request: UInt, _ argument: UInt)
 }
 
+extension ThreadContext {
+    /// `suspend` for a backend whose trap entry saves straight into the running
+    /// thread's own area (aarch64, riscv64): nothing is copied, except a context
+    /// the entry saved elsewhere (the boot flow's first one), which moves into `area`.
+    static func keepInArea(_ trap: SavedContext, area: UnsafeMutableRawPointer?) -> SavedContext {
+        let a = area!
+        if trap.raw == UInt(bitPattern: a) { return trap }
+        a.copyMemory(from: UnsafeRawPointer(bitPattern: trap.raw)!, byteCount: contextBytes)
+        return SavedContext(UInt(bitPattern: a))
+    }
+}
+
 /// The timer, the interrupt mask and the cycle counter.
 protocol InterruptControl {
     /// The CPU's cycle counter, and its rate in kHz (0 if not known).

@@ -77,8 +77,9 @@ private func printFrame(_ n: Int, _ address: UInt, _ symbols: SymbolTable?, look
 private func currentStack(_ bootLow: UInt, _ bootHigh: UInt) -> (low: UInt, high: UInt) {
     if let state = stateForReports {   // in place: a copy of the table would cost KiBs of the exception stack
         let t = state.pointee.threads.scheduler.current
-        if t != Scheduler.idle && state.pointee.threads.slot[t] >= 0 {
-            let s = state.pointee.threads.stacks.slot(state.pointee.threads.slot[t])
+        let slot = state.pointee.records[t].stackSlot
+        if t != Scheduler.idle && slot >= 0 {
+            let s = state.pointee.threads.stacks.slot(slot)
             return (s.bottom.raw, s.top.raw)
         }
     }

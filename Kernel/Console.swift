@@ -1,14 +1,25 @@
 // Console output that never allocates: usable before the heap exists, inside
-// the heap-growth path and in exception handlers. Bytes go to the backend's
-// console (Platform.putByte).
+// the heap-growth path and in exception handlers. Every kernel byte goes
+// through kputByte to the backend's console (Platform.putByte), which starts
+// a new line first if a task left its own open (ConsoleLine.swift).
+
+/// Who owns the console's current line (a global: fault reports write without the state).
+var consoleLine = ConsoleLine()
+
+/// One byte of the kernel's output.
+func kputByte(_ b: UInt8) {
+    if consoleLine.take(for: ConsoleLine.kernel) { Platform().putByte(10) }
+    Platform().putByte(b)
+    consoleLine.wrote(b)
+}
 
 func kputs(_ s: StaticString) {
     let p = s.utf8Start
-    for i in 0..<s.utf8CodeUnitCount { Platform().putByte(p[i]) }
+    for i in 0..<s.utf8CodeUnitCount { kputByte(p[i]) }
 }
 
 func kputBytes(_ s: ByteString) {
-    for i in 0..<s.count { Platform().putByte(s[i]) }
+    for i in 0..<s.count { kputByte(s[i]) }
 }
 
 /// `0x` and at least 8 hex digits (16 when the value needs them).
@@ -17,7 +28,7 @@ func kputHex(_ value: UInt64) {
     let digits = value > 0xFFFF_FFFF ? 16 : 8
     for i in stride(from: digits - 1, through: 0, by: -1) {
         let nibble = UInt8(truncatingIfNeeded: value >> UInt64(i * 4)) & 15
-        Platform().putByte(nibble < 10 ? 48 + nibble : 87 + nibble)
+        kputByte(nibble < 10 ? 48 + nibble : 87 + nibble)
     }
 }
 
@@ -26,7 +37,7 @@ func kputDecimal(_ value: UInt64) {
     var n = 0
     var v = value
     repeat { digits[n] = UInt8(truncatingIfNeeded: v % 10) + 48; v /= 10; n += 1 } while v != 0
-    while n > 0 { n -= 1; Platform().putByte(digits[n]) }
+    while n > 0 { n -= 1; kputByte(digits[n]) }
 }
 
 /// Bytes as whole MiB when they are, else as KiB (or bytes, when under 1 KiB).
@@ -56,5 +67,5 @@ func kernelPanic(_ message: StaticString) -> Never {
 
 /// Print raw bytes (a task's or program's name).
 func kputRaw(_ bytes: UnsafeRawBufferPointer) {
-    for i in 0..<bytes.count { Platform().putByte(bytes[i]) }
+    for i in 0..<bytes.count { kputByte(bytes[i]) }
 }

@@ -20,9 +20,12 @@ struct KernelState {
     var region: HeapRegion<Platform, TableStrategy>
     /// The kernel heap: every Swift object, Array and table the kernel allocates.
     var heap: Heap
+    /// Every thread's record (Sources/Sched/ThreadRecord.swift); the scheduler,
+    /// the IPC rules and the lineage index the same table.
+    let records: ThreadTable
     var threads: KernelThreads
     var tasks: TaskTable
-    var system = SystemState()
+    var system: SystemState
     /// RAM the boot memory map offered.
     let ramBytes: UInt64
 }
@@ -75,14 +78,23 @@ func assembleKernel(frames: inout FrameAllocator, space: AddressSpace<Platform>,
                 }
                 return p
             }
-            var threads = KernelThreads.make(allocate)
-            let tasks = TaskTable.make(allocate, kernelRoot: space.root.start.raw)
+            let n = ThreadTable.capacity
+            let areaBytes = Platform.contextBytes
+            let areas = areaBytes == 0 ? nil : allocate(areaBytes * n, 16)
+            let storage = allocate(n * MemoryLayout<ThreadRecord>.stride, max(MemoryLayout<ThreadRecord>.alignment, 16))
+            let records = ThreadTable(storage: storage.bindMemory(to: ThreadRecord.self, capacity: n)) { t in
+                areas.map { $0 + t * areaBytes }
+            }
+            var threads = KernelThreads.make(records)
+            let tasks = TaskTable(kernelRoot: space.root.start.raw, activeRoot: space.root.start.raw,
+                                  ipc: IPCState(core: IPCCore(threads: records)))
             if threads.stacks.prepareTables(space: space, tables: &threads.tables, frames: &f.pointee) != nil {
                 kernelPanic("threads: no frames for the kernel stacks' page tables")
             }
             let place = allocate(MemoryLayout<KernelState>.stride, 16).bindMemory(to: KernelState.self, capacity: 1)
-            place.initialize(to: KernelState(frames: f.pointee, space: space, region: r.pointee, heap: heap, threads: threads,
-                                             tasks: tasks, ramBytes: ramBytes))
+            place.initialize(to: KernelState(frames: f.pointee, space: space, region: r.pointee, heap: heap, records: records,
+                                             threads: threads, tasks: tasks, system: SystemState(lineage: Lineage(threads: records)),
+                                             ramBytes: ramBytes))
             return place
         }
     }

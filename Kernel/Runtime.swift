@@ -82,7 +82,7 @@ func reportHeapError(_ error: HeapError, during operation: StaticString) {
 
 @_cdecl("putchar")
 func kernelPutchar(_ c: Int32) -> Int32 {
-    Platform().putByte(UInt8(truncatingIfNeeded: c))
+    kputByte(UInt8(truncatingIfNeeded: c))
     return c
 }
 

@@ -37,25 +37,19 @@ enum Programs {
 let initControlSlot = 0
 let initPriority = Scheduler.priorities - 1
 
-/// What the kernel keeps about the system's tasks: who started whom, and the
-/// ends not yet collected by wait.
+/// What the kernel keeps about the system's tasks: init, who started whom
+/// and the ends not yet collected (Lineage, over the thread records).
 struct SystemState {
     var initThread: ThreadID = -1
-    /// Per thread: the task that started it (-1: the kernel).
-    var parent = InlineArray<64, Int8>(repeating: -1)
-    /// Per thread: 1 while it is blocked in wait.
-    var waiting = InlineArray<64, UInt8>(repeating: 0)
-    /// Ends not yet collected: (task, how, value, parent), oldest first.
-    var ends = InlineArray<64, (Int8, UInt8, UInt, Int8)>(repeating: (-1, 0, 0, -1))
-    var endCount = 0
+    var lineage: Lineage
     var started = 0
 }
 
 /// Start init from the embedded programs, with the control capability in its slot 0.
 func startInit(_ k: inout KernelState) {
     guard Programs.count > 0, let i = Programs.find("init") else { kernelPanic("system: no init program embedded") }
-    guard let t = startTask(&k, Programs.name(i), Programs.bytes(i), priority: initPriority,
-                            arguments: (UInt(Programs.count), 0), memoryLimit: 4 << 20, prepare: { k, t in
+    guard case .success(let t) = startTask(&k, Programs.name(i), Programs.bytes(i), priority: initPriority,
+                                           arguments: (UInt(Programs.count), 0), memoryLimit: 4 << 20, prepare: { k, t in
         _ = k.tasks.ipc.core.caps.install(Capability(object: .control, rights: [], badge: 0), in: t, at: initControlSlot)
     }) else { kernelPanic("system: init did not start") }
     k.system.initThread = t
@@ -92,14 +86,18 @@ func spawnRequested(_ k: inout KernelState, _ trap: SavedContext, _ t: ThreadID,
     let child = withUnsafePointer(to: &name) { n in
         startTask(&k, UnsafeRawBufferPointer(start: UnsafeRawPointer(n), count: request.nameLength), Programs.bytes(request.program),
                   priority: request.priority, arguments: request.arguments, memoryLimit: UInt64(request.memoryLimit)) { k, c in
-            k.system.parent[c] = Int8(t)
+            k.system.lineage.started(c, by: t)
             for i in 0..<request.capabilityCount {
                 let d = SpawnRequest.capability({ words[$0] }, i)
                 _ = k.tasks.ipc.core.caps.derive(t, from: d.from, into: c, at: d.to, rights: d.rights, badge: d.badge)
             }
         }
     }
-    guard let c = child else { return syscallFailed(trap, .outOfMemory) }
+    let c: ThreadID
+    switch child {
+    case .success(let started): c = started
+    case .failure(let e): return syscallFailed(trap, e.syscallError)
+    }
     k.system.started += 1
     setSyscallResult(trap, 0, UInt(c))
     return trap
@@ -107,11 +105,8 @@ func spawnRequested(_ k: inout KernelState, _ trap: SavedContext, _ t: ThreadID,
 
 /// kill: end a task the caller started; it ends as `killed`.
 func killRequested(_ k: inout KernelState, _ trap: SavedContext, _ t: ThreadID, _ task: Int) -> SavedContext {
-    guard task >= 0 && task < Scheduler.capacity, Int(k.system.parent[task]) == t,
-          k.threads.scheduler.state(of: task) != .dead, k.threads.scheduler.state(of: task) != .unused else {
-        return syscallFailed(trap, .noSuchTask)
-    }
-    kputs("tasks: "); k.threads.putName(task); kputs(" killed by "); k.threads.putName(t); kputs("\n")
+    guard k.system.lineage.isLiveChild(task, of: t) else { return syscallFailed(trap, .noSuchTask) }
+    kputs("tasks: "); putName(&k, task); kputs(" killed by "); putName(&k, t); kputs("\n")
     k.threads.scheduler.kill(task)
     taskEnded(&k, task, .killed, 0)
     tearDownTask(&k, task)
@@ -121,46 +116,26 @@ func killRequested(_ k: inout KernelState, _ trap: SavedContext, _ t: ThreadID, 
 
 /// wait / tryWait: the oldest end of a task the caller started, or block (or wouldBlock).
 func waitRequested(_ k: inout KernelState, _ trap: SavedContext, _ t: ThreadID, blocking: Bool) -> SavedContext {
-    if let (task, how, value) = takeEnd(&k.system, for: t) {
-        setSyscallResult(trap, 0, UInt(task), how, value)
+    if let end = k.system.lineage.collect(for: t) {
+        setSyscallResult(trap, 0, UInt(end.child), UInt(end.how), end.value)
         return trap
     }
     if !blocking { return syscallFailed(trap, .wouldBlock) }
-    k.system.waiting[t] = 1
+    k.system.lineage.willWait(t)
     let next = k.threads.scheduler.block()
     return resume(&k, from: trap, previous: t, next: next)
 }
 
-private func takeEnd(_ system: inout SystemState, for parent: ThreadID) -> (Int, UInt, UInt)? {
-    for i in 0..<system.endCount where Int(system.ends[i].3) == parent {
-        let e = system.ends[i]
-        for j in i..<(system.endCount - 1) { system.ends[j] = system.ends[j + 1] }
-        system.endCount -= 1
-        return (Int(e.0), UInt(e.1), e.2)
-    }
-    return nil
-}
-
 /// Task `t` is over (interrupts off): its IPC partners and capabilities are
-/// released, and its parent learns how it ended. When init ends, the system does.
+/// released, its children are cut loose, and its parent learns how it ended
+/// (now if it waits, else when it calls wait). When init ends, the system does.
 func taskEnded(_ k: inout KernelState, _ t: ThreadID, _ how: TaskEnd, _ value: UInt) {
     threadGone(&k, t)
     if t == k.system.initThread { systemEnded(&k, how, value) }
-    let p = Int(k.system.parent[t])
-    k.system.parent[t] = -1
-    guard p >= 0 else { return }
-    if k.system.waiting[p] != 0 {
-        k.system.waiting[p] = 0
-        setSyscallResult(k.threads.context[p], 0, UInt(t), how.rawValue, value)
-        k.threads.scheduler.wake(p)
-        return
+    if let d = k.system.lineage.ended(t, how: UInt8(how.rawValue), value: value) {
+        setSyscallResult(k.records[d.parent].context, 0, UInt(d.child), UInt(d.how), d.value)
+        k.threads.scheduler.wake(d.parent)
     }
-    if k.system.endCount == k.system.ends.count {
-        kputs("system: the record of how "); k.threads.putName(t); kputs(" ended is dropped: its parent has not collected 64 others\n")
-        return
-    }
-    k.system.ends[k.system.endCount] = (Int8(t), UInt8(how.rawValue), value, Int8(p))
-    k.system.endCount += 1
 }
 
 /// Init ended: the one summary line, and power off with its verdict.

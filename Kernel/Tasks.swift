@@ -6,17 +6,6 @@
 
 struct TaskTable {
     static let stackPages = 8
-    /// Per thread: its root table's address (0: a kernel thread, on the kernel's root).
-    let root: UnsafeMutablePointer<UInt64>
-    let brk: UnsafeMutablePointer<UInt>
-    /// Per thread: where its heap began (the break at load); sbrk(-n) stops there.
-    let heapBase: UnsafeMutablePointer<UInt>
-    /// Per thread: 1 when its console output stopped inside a line (see TaskOutput).
-    let midLine: UnsafeMutablePointer<UInt8>
-    /// Frames each task's address space holds (root, tables, pages), to check the teardown.
-    let framesHeld: UnsafeMutablePointer<Int>
-    /// Per thread: the most frames its address space may hold (pages, tables, stack).
-    let frameLimit: UnsafeMutablePointer<Int>
     var tables = DirectFromFrames()
     /// The kernel's root table, and the one active now.
     let kernelRoot: UInt64
@@ -24,20 +13,11 @@ struct TaskTable {
     /// Teardowns so far: spaces, frames given back, frames those spaces held.
     var tornDown = 0, framesFreed = 0, framesExpected = 0
     var ipc: IPCState
-
-    /// The table, its arrays from `allocate`.
-    static func make(_ allocate: (Int, Int) -> UnsafeMutableRawPointer, kernelRoot: UInt64) -> TaskTable {
-        let n = Scheduler.capacity
-        return TaskTable(root: tableArray(allocate, n, 0), brk: tableArray(allocate, n, 0), heapBase: tableArray(allocate, n, 0),
-                         midLine: tableArray(allocate, n, 0),
-                         framesHeld: tableArray(allocate, n, 0), frameLimit: tableArray(allocate, n, 0),
-                         kernelRoot: kernelRoot, activeRoot: kernelRoot, ipc: IPCState.make(allocate))
-    }
 }
 
 /// The address space thread `t` runs in.
 func space(_ k: inout KernelState, of t: ThreadID) -> AddressSpace<Platform> {
-    k.tasks.root[t] == 0 ? k.space : AddressSpace(arch: Platform(), root: Frame(PhysicalAddress(k.tasks.root[t])))
+    k.records[t].memory.root == 0 ? k.space : AddressSpace(arch: Platform(), root: Frame(PhysicalAddress(k.records[t].memory.root)))
 }
 
 func userMemory(_ k: inout KernelState, of t: ThreadID) -> UserMemory<Platform> {
@@ -52,7 +32,7 @@ var userLayout: UserLayout {
 
 /// Make `next`'s root the active one (interrupts off, on a switch).
 func enterAddressSpace(_ k: inout KernelState, of next: ThreadID) {
-    let root = k.tasks.root[next] != 0 ? k.tasks.root[next] : k.tasks.kernelRoot
+    let root = k.records[next].memory.root != 0 ? k.records[next].memory.root : k.tasks.kernelRoot
     if root != k.tasks.activeRoot {
         Platform().activate(root: Frame(PhysicalAddress(root)))
         k.tasks.activeRoot = root
@@ -76,26 +56,42 @@ func repairKernelMapping(at address: UInt64) -> Bool {
 /// Give back the address space of dead task `t`, if it has one and it is not
 /// active. Called when the task dies (or is killed) and when its slot is reused.
 func tearDownTask(_ k: inout KernelState, _ t: ThreadID) {
-    guard k.tasks.root[t] != 0, k.tasks.root[t] != k.tasks.activeRoot, k.threads.scheduler.state(of: t) != .running else { return }
+    let root = k.records[t].memory.root
+    guard root != 0, root != k.tasks.activeRoot, k.threads.scheduler.state(of: t) != .running else { return }
     let freed = space(&k, of: t).destroy(userWindow: Platform.userWindow, frames: &k.frames)
+    let held = k.records[t].memory.framesHeld
     k.tasks.tornDown += 1
     k.tasks.framesFreed += freed
-    k.tasks.framesExpected += k.tasks.framesHeld[t]
-    kputs("tasks: "); k.threads.putName(t); kputs("'s address space torn down: "); kputDecimal(UInt64(freed))
-    kputs(" frames given back of "); kputDecimal(UInt64(k.tasks.framesHeld[t])); kputs(" held\n")
-    k.tasks.root[t] = 0
-    k.tasks.framesHeld[t] = 0
+    k.tasks.framesExpected += held
+    kputs("tasks: "); putName(&k, t); kputs("'s address space torn down: "); kputDecimal(UInt64(freed))
+    kputs(" frames given back of "); kputDecimal(UInt64(held)); kputs(" held\n")
+    k.records[t].memory = TaskMemory()
+}
+
+/// Why a task did not start. Each has its system-call error (spawn's result).
+enum TaskStartFailure: Error {
+    case badImage, outOfMemory, overLimit
+    case thread(SpawnFailure)
+
+    var syscallError: SyscallError {
+        switch self {
+        case .badImage: return .badRequest
+        case .outOfMemory, .thread(.outOfFrames): return .outOfMemory
+        case .overLimit: return .overLimit
+        case .thread(.tableFull), .thread(.noStackSlot): return .noResources
+        }
+    }
 }
 
 /// Check `bytes` as an ELF executable for this CPU and start it as a task
 /// with `arguments`, allowed at most `memoryLimit` bytes of frames (its pages,
 /// tables and stack; sbrk past it fails with `overLimit`). `prepare` runs on
 /// the new thread's id before it can be scheduled (its capabilities go in
-/// there). Nil, with the reason printed, if it is refused, does not fit its
-/// limit, or memory runs out.
+/// there). A failure, with the reason printed, if it is refused, does not fit
+/// its limit, finds no thread slot, or memory runs out; nothing is kept then.
 func startTask(_ k: inout KernelState, _ name: UnsafeRawBufferPointer, _ bytes: UnsafeRawBufferPointer, priority: Int,
                arguments: (UInt, UInt), memoryLimit: UInt64 = 4 << 20,
-               prepare: (inout KernelState, ThreadID) -> Void = { _, _ in }) -> ThreadID? {
+               prepare: (inout KernelState, ThreadID) -> Void = { _, _ in }) -> Result<ThreadID, TaskStartFailure> {
     // Segments go below the stack's guard page, never over the stack.
     let target = ELFImage.Target(machine: Platform.elfMachine, is64: MemoryLayout<UInt>.size == 8,
                                  window: userLayout.loadWindow, pageSize: Platform.Format.pageSize)
@@ -104,12 +100,12 @@ func startTask(_ k: inout KernelState, _ name: UnsafeRawBufferPointer, _ bytes: 
     case .success(let i): image = i
     case .failure(let e):
         kputs("tasks: image "); kputRaw(name); kputs(" refused: "); reportELFProblem(e); kputs("\n")
-        return nil
+        return .failure(.badImage)
     }
     let framesBefore = k.frames.freeFrames
     guard let task = AddressSpace(arch: Platform(), frames: &k.frames) else {
         kputs("tasks: out of memory loading "); kputRaw(name); kputs("; nothing of it is kept\n")
-        return nil
+        return .failure(.outOfMemory)
     }
     task.shareRootEntries(from: k.space, except: Platform.userWindow)
     let pageSize = UInt(Platform.Format.pageSize)
@@ -122,7 +118,7 @@ func startTask(_ k: inout KernelState, _ name: UnsafeRawBufferPointer, _ bytes: 
     if !complete {   // out of frames part way: give back what was built
         _ = task.destroy(userWindow: Platform.userWindow, frames: &k.frames)
         kputs("tasks: out of memory loading "); kputRaw(name); kputs("; nothing of it is kept\n")
-        return nil
+        return .failure(.outOfMemory)
     }
     let held = framesBefore - k.frames.freeFrames
     let limit = Int(memoryLimit / Platform.Format.pageSize)
@@ -130,25 +126,24 @@ func startTask(_ k: inout KernelState, _ name: UnsafeRawBufferPointer, _ bytes: 
         kputs("tasks: "); kputRaw(name); kputs(" needs "); kputSize(UInt64(held) * Platform.Format.pageSize)
         kputs(" to load, over its limit of "); kputSize(memoryLimit); kputs("; not started\n")
         _ = task.destroy(userWindow: Platform.userWindow, frames: &k.frames)
-        return nil
+        return .failure(.overLimit)
     }
     let entry = UInt(image.entry)
     // Before the new thread can be scheduled: a slot reused from a dead task
     // must never run for a moment with the old root.
     let t = spawn(&k, name, priority: priority, body: nil, argument: 0) { k, t, kernelTop in
-        k.tasks.root[t] = task.root.start.raw
-        k.tasks.brk[t] = UInt(alignUp(image.end, UInt64(pageSize)))
-        k.tasks.heapBase[t] = k.tasks.brk[t]
-        k.tasks.ipc.threadStarted(t)
-        k.tasks.midLine[t] = 0
-        k.tasks.framesHeld[t] = held
-        k.tasks.frameLimit[t] = limit
+        let brk = UInt(alignUp(image.end, UInt64(pageSize)))
+        k.records[t].memory = TaskMemory(root: task.root.start.raw, brk: brk, heapBase: brk, framesHeld: held, frameLimit: limit)
         prepare(&k, t)
-        return Platform.initialUserContext(area: k.threads.area(t), kernelStackTop: kernelTop, entry: entry,
+        return Platform.initialUserContext(area: k.records[t].area, kernelStackTop: kernelTop, entry: entry,
                                            userStack: stackTop, arguments: arguments)
     }
-    if t == nil { _ = task.destroy(userWindow: Platform.userWindow, frames: &k.frames) }
-    return t
+    switch t {
+    case .success(let t): return .success(t)
+    case .failure(let e):
+        _ = task.destroy(userWindow: Platform.userWindow, frames: &k.frames)
+        return .failure(.thread(e))
+    }
 }
 
 /// Map one checked segment: fresh zeroed frames, the file's bytes copied in.

@@ -3,62 +3,23 @@
 // is part of the kernel state (KernelState.swift): the trap handlers below get
 // it from kernelTrap, everything else goes through withKernel.
 
-typealias ThreadBody = @convention(c) (UInt) -> Void
-
 struct KernelThreads {
     static let stackPages = 4
     var scheduler: Scheduler
     var stacks: KernelStacks<Platform>
     var tables = DirectFromFrames()
-    /// Per thread: the handle that resumes it, its stack slot (-1: none), its body and argument.
-    let context: UnsafeMutablePointer<SavedContext>
-    let slot: UnsafeMutablePointer<Int>
-    let body: UnsafeMutablePointer<ThreadBody?>
-    let argument: UnsafeMutablePointer<UInt>
-    /// Per thread, `nameBytes` bytes: the name's length, then the name.
-    let names: UnsafeMutablePointer<UInt8>
-    static let nameBytes = 16
-    /// Platform.contextBytes per thread, where the backend keeps switched-out contexts.
-    let areas: UnsafeMutableRawPointer?
-    /// Timer ticks each thread has been charged (its counting threads read their own without the state).
-    let cpuTicks: UnsafeMutablePointer<UInt64>
-    /// Per thread: the top of its kernel stack, kept for the switch path (working
-    /// it out from the slot cost about 9 % of an i386 IPC round trip's kernel instructions).
-    let stackTop: UnsafeMutablePointer<UInt>
     var killed = 0
 
-    /// The table, its arrays from `allocate`; the running boot flow is thread 0 (idle).
-    static func make(_ allocate: (Int, Int) -> UnsafeMutableRawPointer) -> KernelThreads {
-        let n = Scheduler.capacity
-        let bytes = Platform.contextBytes * n
-        let t = KernelThreads(
-            scheduler: Scheduler(quantum: quantumTicks),
-            stacks: KernelStacks(window: Platform.stackWindow, stackPages: KernelThreads.stackPages),
-            context: tableArray(allocate, n, SavedContext.none), slot: tableArray(allocate, n, -1),
-            body: tableArray(allocate, n, nil), argument: tableArray(allocate, n, 0),
-            names: tableArray(allocate, n * KernelThreads.nameBytes, 0),
-            areas: bytes == 0 ? nil : allocate(bytes, 16), cpuTicks: tableArray(allocate, n, 0),
-            stackTop: tableArray(allocate, n, 0))
-        t.setName(Scheduler.idle, Kernel.nameBytes("idle"))
-        return t
+    /// The scheduler over `records`; the running boot flow is thread 0 (idle).
+    static func make(_ records: ThreadTable) -> KernelThreads {
+        records.setName(Scheduler.idle, Kernel.nameBytes("idle"))
+        return KernelThreads(scheduler: Scheduler(quantum: quantumTicks, threads: records),
+                             stacks: KernelStacks(window: Platform.stackWindow, stackPages: KernelThreads.stackPages))
     }
-
-    @inline(__always) func area(_ t: ThreadID) -> UnsafeMutableRawPointer? { areas.map { $0 + t * Platform.contextBytes } }
-
-    func name(_ t: ThreadID) -> UnsafeRawBufferPointer {
-        UnsafeRawBufferPointer(start: names + t * KernelThreads.nameBytes + 1, count: Int(names[t * KernelThreads.nameBytes]))
-    }
-
-    /// Name thread `t` (at most nameBytes - 1 bytes are kept).
-    func setName(_ t: ThreadID, _ name: UnsafeRawBufferPointer) {
-        let n = min(name.count, KernelThreads.nameBytes - 1)
-        names[t * KernelThreads.nameBytes] = UInt8(n)
-        for i in 0..<n { names[t * KernelThreads.nameBytes + 1 + i] = name[i] }
-    }
-
-    /// Print thread `t`'s name.
-    func putName(_ t: ThreadID) { kputRaw(name(t)) }
 }
+
+/// Print thread `t`'s name.
+func putName(_ k: inout KernelState, _ t: ThreadID) { kputRaw(k.records.name(t)) }
 
 /// A static string's bytes, as thread names are passed.
 func nameBytes(_ s: StaticString) -> UnsafeRawBufferPointer {
@@ -87,41 +48,54 @@ func startTimer(hz: UInt32) -> Bool {
 /// A new kernel thread running `body(argument)` on its own stack, or nil (reason printed).
 func spawnThread(_ name: StaticString, priority: Int, _ body: ThreadBody, _ argument: UInt = 0) -> ThreadID? {
     withKernel { k in
-        spawn(&k, nameBytes(name), priority: priority, body: body, argument: argument) { k, t, top in
-            k.tasks.root[t] = 0   // a kernel thread, even in a slot a task had
-            return Platform.initialContext(area: k.threads.area(t), stackTop: top)
+        let made = spawn(&k, nameBytes(name), priority: priority, body: body, argument: argument) { k, t, top in
+            Platform.initialContext(area: k.records[t].area, stackTop: top)
         }
+        guard case .success(let t) = made else { return nil }
+        return t
     }
 }
 
-/// A new thread with a kernel stack whose first context `makeContext(state, thread, stackTop)` builds.
+/// Why a new thread could not be made.
+enum SpawnFailure: Error {
+    /// Every slot of the thread table holds a live thread or an uncollected end.
+    case tableFull
+    /// Every kernel stack slot is taken.
+    case noStackSlot
+    /// No frames for a kernel stack.
+    case outOfFrames
+}
+
+/// A new ready thread in a fresh slot, with a kernel stack whose first context
+/// `makeContext(state, thread, stackTop)` builds (the record's other fields
+/// are set by then). On a failure nothing is kept; the reason is printed.
 func spawn(_ k: inout KernelState, _ name: UnsafeRawBufferPointer, priority: Int, body: ThreadBody?, argument: UInt,
-           makeContext: (inout KernelState, ThreadID, UInt) -> SavedContext) -> ThreadID? {
-    guard let t = k.threads.scheduler.add(priority: priority) else {
-        kputs("threads: the thread table is full\n"); return nil
+           makeContext: (inout KernelState, ThreadID, UInt) -> SavedContext) -> Result<ThreadID, SpawnFailure> {
+    guard let t = k.records.firstFree() else {
+        kputs("threads: the thread table is full ("); kputDecimal(UInt64(ThreadTable.capacity)); kputs(" threads)\n")
+        return .failure(.tableFull)
     }
     // A dead thread's stack and address space are released only now: they cannot be in use any more.
     tearDownTask(&k, t)
-    if k.threads.slot[t] >= 0 {
-        let old = k.threads.stacks.slot(k.threads.slot[t])
+    if k.records[t].stackSlot >= 0 {
+        let old = k.threads.stacks.slot(k.records[t].stackSlot)
         k.threads.stacks.release(old, space: k.space, frames: &k.frames)
-        k.threads.slot[t] = -1
     }
+    k.records.reset(t)
     switch k.threads.stacks.allocate(space: k.space, tables: &k.threads.tables, frames: &k.frames) {
     case .failure(let e):
-        k.threads.scheduler.kill(t)
         kputs("threads: no stack for "); kputRaw(name)
         kputs(e == .noSlot ? ": every stack slot is taken\n" : ": out of physical frames\n")
-        return nil
+        return .failure(e == .noSlot ? .noStackSlot : .outOfFrames)
     case .success(let s):
-        k.threads.slot[t] = s.index
-        k.threads.stackTop[t] = s.top.raw
-        k.threads.body[t] = body
-        k.threads.argument[t] = argument
-        k.threads.setName(t, name)
-        k.threads.cpuTicks[t] = 0
-        k.threads.context[t] = makeContext(&k, t, s.top.raw)
-        return t
+        k.records[t].stackSlot = s.index
+        k.records[t].stackTop = s.top.raw
+        k.records[t].body = body
+        k.records[t].argument = argument
+        k.records.setName(t, name)
+        k.records[t].context = makeContext(&k, t, s.top.raw)
+        k.threads.scheduler.admit(t, priority: priority)
+        return .success(t)
     }
 }
 
@@ -130,7 +104,7 @@ func spawn(_ k: inout KernelState, _ name: UnsafeRawBufferPointer, priority: Int
 func kernelThreadStart() -> Never {
     let (body, argument) = withKernel { k in
         let t = k.threads.scheduler.current
-        return (k.threads.body[t], k.threads.argument[t])
+        return (k.records[t].body, k.records[t].argument)
     }
     body?(argument)
     Platform.schedulerCall(SchedulerRequest.exit.rawValue, 0)
@@ -173,7 +147,7 @@ func wakeThread(_ t: ThreadID) -> Bool { withKernel { $0.threads.scheduler.wake(
 /// A timer tick: charge the running thread, wake sleepers, preempt when due.
 func timerInterrupt(_ k: inout KernelState, _ trap: SavedContext) -> SavedContext {
     let previous = k.threads.scheduler.current
-    k.threads.cpuTicks[previous] &+= 1
+    k.records[previous].cpuTicks &+= 1
     guard k.threads.scheduler.tick() else { return trap }
     let next = k.threads.scheduler.reschedule()
     return resume(&k, from: trap, previous: previous, next: next)
@@ -203,7 +177,7 @@ func schedulerCallTrap(_ k: inout KernelState, _ trap: SavedContext) -> SavedCon
 func threadFaulted(_ k: inout KernelState, _ trap: SavedContext, cause: UInt) -> SavedContext? {
     let t = k.threads.scheduler.current
     if t == Scheduler.idle { return nil }
-    kputs("threads: killed thread "); kputDecimal(UInt64(t)); kputs(" ("); k.threads.putName(t)
+    kputs("threads: killed thread "); kputDecimal(UInt64(t)); kputs(" ("); putName(&k, t)
     kputs("); the others run on\n")
     k.threads.scheduler.kill(t)
     taskEnded(&k, t, .faulted, cause)
@@ -215,9 +189,9 @@ func threadFaulted(_ k: inout KernelState, _ trap: SavedContext, cause: UInt) ->
 /// A line naming the thread whose guard page holds `address`, if one does (fault reports).
 func explainStackFault(at address: UInt64) {
     guard let s = stateForReports, let i = s.pointee.threads.stacks.guardSlot(containing: address) else { return }
-    for t in 0..<Scheduler.capacity where s.pointee.threads.slot[t] == i {
+    for t in 0..<ThreadTable.capacity where s.pointee.records[t].stackSlot == i {
         kputs("stack: "); kputHex(address); kputs(" is in the guard page below thread "); kputDecimal(UInt64(t))
-        kputs(" ("); s.pointee.threads.putName(t); kputs(")'s stack: a kernel stack overflow, stopped\n")
+        kputs(" ("); kputRaw(s.pointee.records.name(t)); kputs(")'s stack: a kernel stack overflow, stopped\n")
         return
     }
 }
@@ -227,12 +201,12 @@ func explainStackFault(at address: UInt64) {
 func resume(_ k: inout KernelState, from trap: SavedContext, previous: ThreadID, next: ThreadID) -> SavedContext {
     if next == previous { return trap }
     if k.threads.scheduler.state(of: previous) != .dead {
-        k.threads.context[previous] = Platform.suspend(trap, area: k.threads.area(previous))
+        k.records[previous].context = Platform.suspend(trap, area: k.records[previous].area)
     }
     enterAddressSpace(&k, of: next)
     // A task that just died gives its memory back now, off its root: waiting for
     // its slot to be reused kept every frame it held from the tasks after it.
     if k.threads.scheduler.state(of: previous) == .dead { tearDownTask(&k, previous) }
-    if k.threads.slot[next] >= 0 { Platform.willResume(kernelStackTop: k.threads.stackTop[next]) }
-    return k.threads.context[next]
+    if k.records[next].stackSlot >= 0 { Platform.willResume(kernelStackTop: k.records[next].stackTop) }
+    return k.records[next].context
 }

@@ -88,8 +88,8 @@ def damaged_dtb():
 # then the intruder, the scribbler and the victim; on aarch64 also the prober
 # (i386 stops its sgdt only with UMIP).
 FAULT_KILLS = {"i386": 7, "aarch64": 8, "riscv64": 8}
-# Messages delivered in the test system: the server's, plus the orphan's call to the victim.
-TEST_MESSAGES = task_checks.SERVED + 1
+# Messages delivered in the test system: the servers', plus the orphan's call to the victim.
+TEST_MESSAGES = task_checks.SERVED + task_checks.JAMMED_SERVED + 1
 
 
 def summary(log):
@@ -356,7 +356,10 @@ def crash_cases(arch, qemu, failed, null, writecode):
     """The failure path must be loud and must not look like a pass: a null read,
     and a write over kernel code (mapped read-only), each with its fault report."""
     deep = Case(f"{arch} backtrace names three frames in order", arch, qemu("64M", "crash=deep"), failed, [
-        contains(r"^backtrace:\n  #0 0x\w+ crashDepthThree\(\) \+ 0x\w+\n  #1 0x\w+ crashDepthTwo\(\) \+ 0x\w+\n"
+        # The faulting load may sit in code the machine outliner moved out of
+        # crashDepthThree: the report then names both, the outlined code first.
+        contains(r"^backtrace:\n  #0 0x\w+ (crashDepthThree\(\)|OUTLINED_FUNCTION_\d+ \+ 0x\w+, outlined from crashDepthThree\(\)) \+ 0x\w+\n"
+                 r"  #1 0x\w+ crashDepthTwo\(\) \+ 0x\w+\n"
                  r"  #2 0x\w+ crashDepthOne\(\) \+ 0x\w+\n(  #\d+ .*\n)*?  #\d+ 0x\w+ kernelMain\(_:_:\) \+",
                  rf"^KERNEL FAIL arch={arch}"),
         lacks(r"the read was not stopped", r"^KERNEL OK")])

@@ -13,7 +13,10 @@ import re
 
 CLIENTS, KEYS, ROUNDS = 3, 20, 2000
 # The tasks init starts (User/default.manifest, User/test.manifest).
-DEFAULT_TASKS, TEST_TASKS = 11, 14
+DEFAULT_TASKS, TEST_TASKS = 11, 17
+# The test system's second server (jamserver): its client "patient" (hello,
+# a put and a get per key) and the jammer's one plain call.
+JAMMED_SERVED = 1 + 2 * KEYS + 1
 # hello + put and get per key per client, client 1's session request and its
 # hello on the session, the ping-pong rounds, one stats call.
 SERVED = CLIENTS * (1 + 2 * KEYS) + 2 + ROUNDS + 1
@@ -68,6 +71,10 @@ def capabilities(log):
             return f"the spy's '{what}' was not refused with {code}"
     if not re.search(r"^spy> spy: 15 of 15 other slots are empty$", log, re.M):
         return "the spy found something in a slot the manifest left empty"
+    # Issue 21, bug 4.5: the spy exits with its last line open; the kernel's line starts a line of its own.
+    if not re.search(r"^spy> spy: this line is left open, and the kernel's next line starts below it\n"
+                     r"(?!spy> )\S", log, re.M) or re.search(r"starts below it(tasks|threads|system):", log):
+        return "a kernel line went on from the spy's open line"
     if not re.search(r"^client-2> client: pass the server's endpoint on without grant -> -13$", log, re.M):
         return "client 2 passed on a capability it holds without grant (want missingRight, -13)"
     if not re.search(r"^client-1> client 1: asked for a session -> 0, a capability landed, badge 901$", log, re.M) or \
@@ -237,5 +244,20 @@ def system_checks(arch, tasks=DEFAULT_TASKS):
             spinner_stopped, privileged_probe(arch)]
 
 
+def jammer(log):
+    """Issue 21, bug 4.1: a client whose queued call carries a capability the
+    server takes none of is turned away (noSlotNamed, -16); the server goes on
+    serving, the jammer's next plain call included."""
+    if not re.search(r"^jammer> jammer: a call carrying a capability the server takes none of -> -16$", log, re.M):
+        return "the jammer's capability-carrying call was not turned away with noSlotNamed (-16)"
+    if not re.search(r"^jammer> jammer: a plain call afterwards -> 0, answer 42$", log, re.M):
+        return "the jammed server did not serve the jammer's plain call"
+    if not re.search(rf"^patient> client 4: {KEYS} puts, {KEYS} of {KEYS} gets verified$", log, re.M):
+        return "the jammed server's other client was not served"
+    if re.search(r"^jamserver> kv: receive failed", log, re.M):
+        return "the jammed server's receive failed: one client stopped it"
+    return None
+
+
 def all_checks(arch):
-    return system_checks(arch, TEST_TASKS) + [teardown_totals, memory_limit, orphan, syscall_fuzz, heap_shrinks]
+    return system_checks(arch, TEST_TASKS) + [teardown_totals, memory_limit, orphan, syscall_fuzz, heap_shrinks, jammer]

@@ -43,29 +43,21 @@ struct Capability: Equatable {
 
 struct CapabilitySpace {
     static let slots = 16
-    /// `threads` × `slots` capabilities, thread-major.
-    private let table: UnsafeMutablePointer<Capability>
-    let threads: Int
+    /// The records whose `caps` this space rules.
+    let threads: ThreadTable
     /// Per endpoint: the capabilities naming it, and those of them with receive.
     private var references = InlineArray<16, Int16>(repeating: 0)
     private var receivers = InlineArray<16, Int16>(repeating: 0)
 
-    /// Tables for `threads` threads in `storage` (`threads * slots` capabilities), all empty.
-    init(threads: Int, storage: UnsafeMutablePointer<Capability>) {
+    /// The space of the records in `threads`, every slot of which starts empty.
+    init(threads: ThreadTable = .allocate()) {
         self.threads = threads
-        table = storage
-        table.initialize(repeating: .empty, count: threads * CapabilitySpace.slots)
-    }
-
-    /// The same, in storage of its own (the host tests' way; the kernel places its tables).
-    init(threads: Int) {
-        self.init(threads: threads, storage: UnsafeMutablePointer<Capability>.allocate(capacity: threads * CapabilitySpace.slots))
     }
 
     /// The capability in `t`'s `slot`: badSlot out of range, emptySlot if none.
     @inline(__always) func lookup(_ t: ThreadID, _ slot: Int) -> Result<Capability, SyscallError> {
         guard slot >= 0 && slot < CapabilitySpace.slots else { return .failure(.badSlot) }
-        let c = table[t * CapabilitySpace.slots + slot]
+        let c = threads[t].caps[slot]
         return c.object == .empty ? .failure(.emptySlot) : .success(c)
     }
 
@@ -88,17 +80,23 @@ struct CapabilitySpace {
         }
     }
 
-    /// Nil if `slot` of `t` can take a capability: named, in range, empty.
+    /// Nil if `slot` of `t` is a slot (in range) and empty: badSlot, slotFull otherwise.
+    @inline(__always) func checkEmpty(_ t: ThreadID, _ slot: Int) -> SyscallError? {
+        guard slot >= 0 && slot < CapabilitySpace.slots else { return .badSlot }
+        return threads[t].caps[slot].object == .empty ? nil : SyscallError.slotFull
+    }
+
+    /// Nil if a capability carried in a message can land in `t`'s `slot`:
+    /// noSlotNamed when `slot` is negative (the receiver accepts none), else as checkEmpty.
     @inline(__always) func checkLanding(_ t: ThreadID, _ slot: Int) -> SyscallError? {
         guard slot >= 0 else { return .noSlotNamed }
-        guard slot < CapabilitySpace.slots else { return .badSlot }
-        return table[t * CapabilitySpace.slots + slot].object == .empty ? nil : SyscallError.slotFull
+        return checkEmpty(t, slot)
     }
 
     /// Put `c` into `t`'s empty `slot` (the kernel's own way in: init's control
     /// capability, a new endpoint).
     mutating func install(_ c: Capability, in t: ThreadID, at slot: Int) -> SyscallError? {
-        if let e = checkLanding(t, slot) { return e }
+        if let e = checkEmpty(t, slot) { return e }
         place(c, t, slot)
         return nil
     }
@@ -113,8 +111,8 @@ struct CapabilitySpace {
     /// The same, into another thread's table (init giving a task it starts its
     /// capabilities).
     mutating func derive(_ t: ThreadID, from: Int, into u: ThreadID, at to: Int, rights: Rights, badge: UInt) -> SyscallError? {
-        if let e = checkDerive(t, from: from, rights: rights, badge: badge) ?? checkLanding(u, to) { return e }
-        let source = table[t * CapabilitySpace.slots + from]
+        if let e = checkDerive(t, from: from, rights: rights, badge: badge) ?? checkEmpty(u, to) { return e }
+        let source = threads[t].caps[from]
         place(Capability(object: source.object, rights: rights, badge: badge != 0 ? badge : source.badge), u, to)
         return nil
     }
@@ -145,7 +143,7 @@ struct CapabilitySpace {
     mutating func transfer(from s: ThreadID, _ slot: Int, to r: ThreadID, _ landing: Int) -> SyscallError? {
         if let e = checkTransfer(s, slot) { return e }
         if let e = checkLanding(r, landing) { return e }
-        place(table[s * CapabilitySpace.slots + slot], r, landing)
+        place(threads[s].caps[slot], r, landing)
         return nil
     }
 
@@ -168,7 +166,7 @@ struct CapabilitySpace {
 
     /// Empty every slot of `t` (it died), calling `released` for each endpoint that closed or freed.
     mutating func clearAll(_ t: ThreadID, _ released: (Released) -> Void) {
-        for s in 0..<CapabilitySpace.slots where table[t * CapabilitySpace.slots + s].object != .empty {
+        for s in 0..<CapabilitySpace.slots where threads[t].caps[s].object != .empty {
             let r = clear(t, s)
             if r != .nothing { released(r) }
         }
@@ -178,7 +176,7 @@ struct CapabilitySpace {
     func counts(_ e: Int) -> (references: Int, receivers: Int) { (Int(references[e]), Int(receivers[e])) }
 
     private mutating func place(_ c: Capability, _ t: ThreadID, _ slot: Int) {
-        table[t * CapabilitySpace.slots + slot] = c
+        threads[t].caps[slot] = c
         if case .endpoint(let e) = c.object {
             references[e] += 1
             if c.rights.contains(.receive) { receivers[e] += 1 }
@@ -186,8 +184,8 @@ struct CapabilitySpace {
     }
 
     private mutating func clear(_ t: ThreadID, _ slot: Int) -> Released {
-        let c = table[t * CapabilitySpace.slots + slot]
-        table[t * CapabilitySpace.slots + slot] = .empty
+        let c = threads[t].caps[slot]
+        threads[t].caps[slot] = .empty
         guard case .endpoint(let e) = c.object else { return .nothing }
         var r = Released.nothing
         references[e] -= 1

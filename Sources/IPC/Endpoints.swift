@@ -66,12 +66,10 @@ struct Endpoints {
     private var closedSet: UInt32 = 0
     private var heads = InlineArray<16, Int8>(repeating: -1)
     private var tails = InlineArray<16, Int8>(repeating: -1)
-    private var wait = InlineArray<64, IPCWait>(repeating: .none)
-    private var link = InlineArray<64, Int8>(repeating: -1)
-    /// The caller each thread owes a reply to, or -1.
-    private var owed = InlineArray<64, Int8>(repeating: -1)
+    /// The records this state machine queues (wait, queueLink, owes).
+    let threads: ThreadTable
 
-    init() {}
+    init(threads: ThreadTable = .allocate()) { self.threads = threads }
 
     /// A new endpoint's number, or nil if all are in use.
     mutating func create() -> Int? {
@@ -91,7 +89,7 @@ struct Endpoints {
         var queued: UInt64 = 0
         while let t = front(e) {
             pop(e)
-            wait[t] = .none
+            threads[t].wait = .none
             queued |= 1 << UInt64(t)
         }
         return queued
@@ -109,32 +107,32 @@ struct Endpoints {
 
     /// The receiver a send on `e` would meet now, if one waits.
     @inline(__always) func waitingReceiver(_ e: Int) -> ThreadID? {
-        guard exists(e), let r = front(e), case .receiving = wait[r] else { return nil }
+        guard exists(e), let r = front(e), case .receiving = threads[r].wait else { return nil }
         return r
     }
 
     /// The sender a receive on `e` would meet now, if one waits.
     @inline(__always) func waitingSender(_ e: Int) -> ThreadID? {
-        guard exists(e), let s = front(e), case .sending = wait[s] else { return nil }
+        guard exists(e), let s = front(e), case .sending = threads[s].wait else { return nil }
         return s
     }
 
     @inline(__always) func exists(_ e: Int) -> Bool { e >= 0 && e < Endpoints.capacity && live & (1 << UInt32(e)) != 0 }
-    @inline(__always) func waiting(_ t: ThreadID) -> IPCWait { wait[t] }
-    @inline(__always) func owesReply(_ t: ThreadID) -> ThreadID? { owed[t] >= 0 ? Int(owed[t]) : nil }
+    @inline(__always) func waiting(_ t: ThreadID) -> IPCWait { threads[t].wait }
+    @inline(__always) func owesReply(_ t: ThreadID) -> ThreadID? { threads[t].owes >= 0 ? Int(threads[t].owes) : nil }
 
     /// `t` sends on `e` (a call if `call`); without `blocking`, only if a receiver waits.
     mutating func send(_ t: ThreadID, on e: Int, call: Bool, blocking: Bool = true) -> SendOutcome {
         guard exists(e) else { return .badEndpoint }
         if closedSet & (1 << UInt32(e)) != 0 { return .closed }
-        if let r = front(e), case .receiving = wait[r] {
+        if let r = front(e), case .receiving = threads[r].wait {
             pop(e)
-            wait[r] = .none
-            if call { wait[t] = .awaitingReply(server: r); owed[r] = Int8(t) }
+            threads[r].wait = .none
+            if call { threads[t].wait = .awaitingReply(server: r); threads[r].owes = Int8(t) }
             return .delivered(to: r)
         }
         if !blocking { return .wouldBlock }
-        wait[t] = .sending(endpoint: e, call: call)
+        threads[t].wait = .sending(endpoint: e, call: call)
         push(t, e)
         return .blocked
     }
@@ -142,44 +140,52 @@ struct Endpoints {
     /// `t` receives on `e`; without `blocking`, only if a sender waits.
     mutating func receive(_ t: ThreadID, on e: Int, blocking: Bool = true) -> ReceiveOutcome {
         guard exists(e) else { return .badEndpoint }
-        if owed[t] >= 0 { return .replyOwed }
-        if let s = front(e), case .sending(_, let call) = wait[s] {
+        if threads[t].owes >= 0 { return .replyOwed }
+        if let s = front(e), case .sending(_, let call) = threads[s].wait {
             pop(e)
             if call {
-                wait[s] = .awaitingReply(server: t)
-                owed[t] = Int8(s)
+                threads[s].wait = .awaitingReply(server: t)
+                threads[t].owes = Int8(s)
                 return .got(from: s, senderWakes: false)
             }
-            wait[s] = .none
+            threads[s].wait = .none
             return .got(from: s, senderWakes: true)
         }
         if !blocking { return .wouldBlock }
-        wait[t] = .receiving(endpoint: e)
+        threads[t].wait = .receiving(endpoint: e)
         push(t, e)
         return .blocked
     }
 
+    /// The sender at the front of `e`'s queue leaves it without a message
+    /// delivered (IPCCore turns it away); its send fails.
+    mutating func turnAwayFront(_ e: Int) {
+        guard let s = waitingSender(e) else { return }
+        pop(e)
+        threads[s].wait = .none
+    }
+
     /// `t` answers the call it owes a reply to.
     mutating func reply(_ t: ThreadID) -> ReplyOutcome {
-        let c = owed[t]
-        owed[t] = -1
-        guard c >= 0, wait[Int(c)] == .awaitingReply(server: t) else { return .noCaller }
-        wait[Int(c)] = .none
+        let c = threads[t].owes
+        threads[t].owes = -1
+        guard c >= 0, threads[Int(c)].wait == .awaitingReply(server: t) else { return .noCaller }
+        threads[Int(c)].wait = .none
         return .replied(to: Int(c))
     }
 
     /// `t` is gone: take it out of every queue and debt. Returns the threads
     /// (a bit each) that were waiting for its reply; they must be woken with an error.
     mutating func threadDied(_ t: ThreadID) -> UInt64 {
-        switch wait[t] {
+        switch threads[t].wait {
         case .sending(let e, _), .receiving(let e): unlink(t, e)
         default: break
         }
-        wait[t] = .none
-        owed[t] = -1
+        threads[t].wait = .none
+        threads[t].owes = -1
         var stranded: UInt64 = 0
-        for c in 0..<64 where wait[c] == .awaitingReply(server: t) {
-            wait[c] = .none
+        for c in 0..<ThreadTable.capacity where threads[c].wait == .awaitingReply(server: t) {
+            threads[c].wait = .none
             stranded |= 1 << UInt64(c)
         }
         return stranded
@@ -192,24 +198,24 @@ struct Endpoints {
     @inline(__always) private func front(_ e: Int) -> ThreadID? { heads[e] >= 0 ? Int(heads[e]) : nil }
 
     @inline(__always) private mutating func push(_ t: ThreadID, _ e: Int) {
-        link[t] = -1
-        if tails[e] >= 0 { link[Int(tails[e])] = Int8(t) } else { heads[e] = Int8(t) }
+        threads[t].queueLink = -1
+        if tails[e] >= 0 { threads[Int(tails[e])].queueLink = Int8(t) } else { heads[e] = Int8(t) }
         tails[e] = Int8(t)
     }
 
     @inline(__always) private mutating func pop(_ e: Int) {
         let t = Int(heads[e])
-        heads[e] = link[t]
+        heads[e] = threads[t].queueLink
         if heads[e] < 0 { tails[e] = -1 }
-        link[t] = -1
+        threads[t].queueLink = -1
     }
 
     private mutating func unlink(_ t: ThreadID, _ e: Int) {
         var prev: Int8 = -1, at = heads[e]
-        while at >= 0 && Int(at) != t { prev = at; at = link[Int(at)] }
+        while at >= 0 && Int(at) != t { prev = at; at = threads[Int(at)].queueLink }
         if at < 0 { return }
-        if prev >= 0 { link[Int(prev)] = link[t] } else { heads[e] = link[t] }
+        if prev >= 0 { threads[Int(prev)].queueLink = threads[t].queueLink } else { heads[e] = threads[t].queueLink }
         if tails[e] == Int8(t) { tails[e] = prev }
-        link[t] = -1
+        threads[t].queueLink = -1
     }
 }

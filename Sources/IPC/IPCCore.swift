@@ -1,26 +1,34 @@
 // IPC with capabilities: the rendezvous of Endpoints.swift plus the
-// capability a message may carry. The kernel (Kernel/Syscalls.swift) calls
-// these once a request is decoded, then moves the words and bytes and tells
-// the scheduler who blocks and who wakes; every decision is made here.
+// capability a message may carry. The kernel (Kernel/IPC.swift) calls these
+// once a request is decoded, then moves the words and bytes and tells the
+// scheduler who blocks and who wakes; every decision is made here.
 //
 // Carrying a capability is all or nothing: the receiver must have named an
-// empty slot for it. The check is made before anything moves, by whichever
-// side arrives second (a sender meeting a waiting receiver, a receiver meeting
-// a queued sender, a replier answering a caller). If it fails, that side's
-// call fails with the reason and nothing changes: the partner stays queued,
-// no message is delivered without its capability.
+// empty slot for it, and no message is delivered without its capability. The
+// check is made before anything moves, and the side that carries the
+// capability is the one refused, whoever arrives second:
+// - a sender (or caller) meeting a waiting receiver that cannot take it: the
+//   send fails with the reason, the receiver stays waiting;
+// - a receiver meeting queued senders whose capability it cannot take: each
+//   such sender is turned away (it leaves the queue and its send fails with the
+//   reason) and the receiver takes the next sender, or waits. So one client
+//   can never stop a server from serving the others: a server that names no
+//   landing slot is never refused because of what a client carries;
+// - a replier answering a caller that named no slot for it: the reply fails,
+//   the caller still waits for a reply.
 // Pure and allocation-free once made, so the host tests drive every rule.
 
 struct IPCCore {
-    var endpoints = Endpoints()
+    var endpoints: Endpoints
     var caps: CapabilitySpace
-    /// Per thread: the slot of the capability its pending message carries, or -1.
-    private var carry = InlineArray<64, Int8>(repeating: -1)
-    /// Per thread: the empty slot where a capability sent to it may land, or -1.
-    private var landing = InlineArray<64, Int8>(repeating: -1)
+    /// The records (carry, landing) shared with the endpoints and capabilities.
+    let threads: ThreadTable
 
-    init(threads: Int) { caps = CapabilitySpace(threads: threads) }
-    init(caps: CapabilitySpace) { self.caps = caps }
+    init(threads: ThreadTable = .allocate()) {
+        self.threads = threads
+        endpoints = Endpoints(threads: threads)
+        caps = CapabilitySpace(threads: threads)
+    }
 
     enum Send: Equatable {
         /// A receiver was waiting and has the message (and the capability, if any).
@@ -37,6 +45,13 @@ struct IPCCore {
         case refused(SyscallError)
     }
 
+    /// Senders a receive turned away (a bit each): their capability could not
+    /// land, so each leaves the queue and its send fails with `error`.
+    struct TurnedAway: Equatable {
+        var senders: UInt64 = 0
+        var error = SyscallError.noSlotNamed
+    }
+
     enum Reply: Equatable {
         case replied(to: ThreadID, capability: Bool)
         case refused(SyscallError)
@@ -47,30 +62,37 @@ struct IPCCore {
     /// `landingSlot`: for a call, where a capability in the reply may land.
     mutating func send(_ t: ThreadID, on e: Int, call: Bool, blocking: Bool, carry carrySlot: Int, landing landingSlot: Int) -> Send {
         if endpoints.isClosed(e) { return .refused(.endpointClosed) }
-        if carrySlot >= 0, let r = endpoints.waitingReceiver(e), let error = caps.checkLanding(r, Int(landing[r])) {
+        if carrySlot >= 0, let r = endpoints.waitingReceiver(e), let error = caps.checkLanding(r, Int(threads[r].landing)) {
             return .refused(error)
         }
-        carry[t] = Int8(carrySlot)
-        landing[t] = Int8(call ? landingSlot : -1)
+        threads[t].carry = Int8(carrySlot)
+        threads[t].landing = Int8(call ? landingSlot : -1)
         switch endpoints.send(t, on: e, call: call, blocking: blocking) {
         case .delivered(let r):
             let moved = carryTo(r, from: t)
             return .delivered(to: r, capability: moved)
         case .blocked: return .blocked
-        case .wouldBlock: carry[t] = -1; return .refused(.wouldBlock)
-        case .closed: carry[t] = -1; return .refused(.endpointClosed)
-        case .badEndpoint: carry[t] = -1; return .refused(.endpointClosed)
+        case .wouldBlock: threads[t].carry = -1; return .refused(.wouldBlock)
+        case .closed: threads[t].carry = -1; return .refused(.endpointClosed)
+        case .badEndpoint: threads[t].carry = -1; return .refused(.endpointClosed)
         }
     }
 
     /// `t` receives on `e` (already checked: `t` holds receive on it), a
     /// carried capability landing in `landingSlot` (-1: none accepted).
-    mutating func receive(_ t: ThreadID, on e: Int, blocking: Bool, landing landingSlot: Int) -> Receive {
+    /// Queued senders whose capability cannot land there are turned away
+    /// first (`turnedAway` gains them; the kernel wakes them with its error).
+    mutating func receive(_ t: ThreadID, on e: Int, blocking: Bool, landing landingSlot: Int,
+                          turnedAway: inout TurnedAway) -> Receive {
         if endpoints.owesReply(t) != nil { return .refused(.replyOwed) }
-        if let s = endpoints.waitingSender(e), carry[s] >= 0, let error = caps.checkLanding(t, landingSlot) {
-            return .refused(error)
+        while let s = endpoints.waitingSender(e), threads[s].carry >= 0, let error = caps.checkLanding(t, landingSlot) {
+            endpoints.turnAwayFront(e)
+            threads[s].carry = -1
+            threads[s].landing = -1
+            turnedAway.senders |= 1 << UInt64(s)
+            turnedAway.error = error
         }
-        landing[t] = Int8(landingSlot)
+        threads[t].landing = Int8(landingSlot)
         switch endpoints.receive(t, on: e, blocking: blocking) {
         case .got(let s, let senderWakes):
             let moved = carryTo(t, from: s)
@@ -82,15 +104,23 @@ struct IPCCore {
         }
     }
 
+    /// Nil if a blocking receive by `t` on `e` would be taken (it may block),
+    /// else why not: replyWait asks before it replies, so that a refused
+    /// replyWait has changed nothing.
+    func checkReceive(_ t: ThreadID, on e: Int) -> SyscallError? {
+        if !endpoints.exists(e) { return .endpointClosed }
+        return nil
+    }
+
     /// `t` answers the call it owes, passing the capability in `carrySlot` (or -1).
     mutating func reply(_ t: ThreadID, carry carrySlot: Int) -> Reply {
         guard let c = endpoints.owesReply(t) else { return .refused(.noCaller) }
-        if carrySlot >= 0, let error = caps.checkLanding(c, Int(landing[c])) { return .refused(error) }
+        if carrySlot >= 0, let error = caps.checkLanding(c, Int(threads[c].landing)) { return .refused(error) }
         switch endpoints.reply(t) {
         case .replied(let c):
-            carry[t] = Int8(carrySlot)
+            threads[t].carry = Int8(carrySlot)
             let moved = carryTo(c, from: t)
-            landing[c] = -1
+            threads[c].landing = -1
             return .replied(to: c, capability: moved)
         case .noCaller: return .refused(.noCaller)
         }
@@ -98,7 +128,7 @@ struct IPCCore {
 
     /// Make a new endpoint into `t`'s empty `slot`, with every right and no badge.
     mutating func createEndpoint(_ t: ThreadID, into slot: Int) -> SyscallError? {
-        if let error = caps.checkLanding(t, slot) { return error }
+        if let error = caps.checkEmpty(t, slot) { return error }
         guard let e = endpoints.create() else { return .noResources }
         _ = caps.install(.endpoint(e), in: t, at: slot)
         return nil
@@ -118,7 +148,7 @@ struct IPCCore {
     /// and the senders queued on endpoints that closed (wake with `endpointClosed`).
     mutating func threadDied(_ t: ThreadID) -> (stranded: UInt64, closedOut: UInt64) {
         let stranded = endpoints.threadDied(t)
-        carry[t] = -1; landing[t] = -1
+        threads[t].carry = -1; threads[t].landing = -1
         var closedOut: UInt64 = 0
         var released = InlineArray<16, CapabilitySpace.Released>(repeating: .nothing)
         var n = 0
@@ -131,18 +161,18 @@ struct IPCCore {
         var woken: UInt64 = 0
         if let e = r.closed { woken = endpoints.close(e) }
         if let e = r.freed { endpoints.free(e) }
-        for i in 0..<64 where woken & (1 << UInt64(i)) != 0 { carry[i] = -1; landing[i] = -1 }
+        for i in 0..<ThreadTable.capacity where woken & (1 << UInt64(i)) != 0 { threads[i].carry = -1; threads[i].landing = -1 }
         return woken
     }
 
     /// Move the capability `s`'s message carries (if any) to `r`'s landing slot.
     /// The landing was checked before the rendezvous, so this cannot fail.
     private mutating func carryTo(_ r: ThreadID, from s: ThreadID) -> Bool {
-        let slot = Int(carry[s])
-        carry[s] = -1
+        let slot = Int(threads[s].carry)
+        threads[s].carry = -1
         guard slot >= 0 else { return false }
-        let error = caps.transfer(from: s, slot, to: r, Int(landing[r]))
-        landing[r] = -1
+        let error = caps.transfer(from: s, slot, to: r, Int(threads[r].landing))
+        threads[r].landing = -1
         return error == nil
     }
 }

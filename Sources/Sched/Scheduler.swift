@@ -2,8 +2,9 @@
 // driven by the timer tick, with yield, sleep for N ticks, and block/wake (the
 // primitive IPC will use). Arch-independent and pure: it decides which thread
 // runs; the backend saves and restores registers. Threads live in a fixed
-// table and queues are intrusive (an index per thread), so nothing here
-// allocates: the switch path can run in an interrupt handler.
+// table (ThreadRecord.swift: state, priority and queue link are fields of each
+// record) and queues are intrusive, so nothing here allocates: the switch path
+// can run in an interrupt handler.
 
 typealias ThreadID = Int
 
@@ -17,15 +18,12 @@ enum ThreadState: Equatable {
 }
 
 struct Scheduler {
-    static let capacity = 64
     static let priorities = 8
     /// Thread 0 is the idle thread: it runs when nothing else is ready, and never queues.
     static let idle: ThreadID = 0
 
-    private var state = InlineArray<64, ThreadState>(repeating: .unused)
-    private var priority = InlineArray<64, UInt8>(repeating: 0)
-    /// Next thread in the same ready queue (or the sleep list); -1 ends it.
-    private var link = InlineArray<64, Int8>(repeating: -1)
+    /// The records this scheduler queues (state, priority, runLink).
+    let threads: ThreadTable
     private var heads = InlineArray<8, Int8>(repeating: -1)
     private var tails = InlineArray<8, Int8>(repeating: -1)
     /// Bit p set: the ready queue of priority p is not empty.
@@ -45,39 +43,45 @@ struct Scheduler {
     let quantum: UInt64
     private var sliceLeft: UInt64
 
-    init(quantum: UInt64 = 5) {
+    init(quantum: UInt64 = 5, threads: ThreadTable = .allocate()) {
+        self.threads = threads
         self.quantum = max(quantum, 1)
         sliceLeft = self.quantum
-        state[Scheduler.idle] = .running
+        threads[Scheduler.idle].state = .running
     }
 
-    func state(of t: ThreadID) -> ThreadState { state[t] }
-    func priority(of t: ThreadID) -> Int { Int(priority[t]) }
+    @inline(__always) func state(of t: ThreadID) -> ThreadState { threads[t].state }
+    func priority(of t: ThreadID) -> Int { Int(threads[t].priority) }
 
-    /// A new ready thread at `priority` (0 lowest ... 7 highest), or nil if the table is full.
+    /// A new ready thread at `priority` in a fresh slot, or nil if the table is full.
     mutating func add(priority p: Int) -> ThreadID? {
-        for t in 1..<Scheduler.capacity where state[t] == .unused || state[t] == .dead {
-            priority[t] = UInt8(min(max(p, 0), Scheduler.priorities - 1))
-            makeReady(t)
-            return t
-        }
-        return nil
+        guard let t = threads.firstFree() else { return nil }
+        threads.reset(t)
+        admit(t, priority: p)
+        return t
+    }
+
+    /// Fresh slot `t` (ThreadTable.reset) becomes a ready thread at `priority`
+    /// (0 lowest ... priorities - 1 highest; others are clamped).
+    mutating func admit(_ t: ThreadID, priority p: Int) {
+        threads[t].priority = UInt8(min(max(p, 0), Scheduler.priorities - 1))
+        makeReady(t)
     }
 
     /// One timer tick: wake due sleepers and charge the running thread. True if
     /// the caller should reschedule (a quantum ran out, or a higher priority is ready).
     mutating func tick() -> Bool {
         ticks += 1
-        while sleepers >= 0, case .sleeping(let until) = state[Int(sleepers)], until <= ticks {
+        while sleepers >= 0, case .sleeping(let until) = threads[Int(sleepers)].state, until <= ticks {
             let t = Int(sleepers)
-            sleepers = link[t]
+            sleepers = threads[t].runLink
             makeReady(t)
         }
         if current == Scheduler.idle { return readyMask != 0 }
         if sliceLeft > 0 { sliceLeft -= 1 }
         if idlePolls { idleDue = true; return true }
         let top = highestReady
-        return (sliceLeft == 0 && top >= Int(priority[current])) || top > Int(priority[current])
+        return (sliceLeft == 0 && top >= Int(threads[current].priority)) || top > Int(threads[current].priority)
     }
 
     /// Choose the next thread, putting the current one back if it can still run.
@@ -87,17 +91,17 @@ struct Scheduler {
         if idleDue && previous != Scheduler.idle {
             // The idle thread's turn to look: the preempted thread goes back in line.
             idleDue = false
-            if state[previous] == .running { makeReady(previous) }
+            if threads[previous].state == .running { makeReady(previous) }
             switches += 1
-            state[Scheduler.idle] = .running
+            threads[Scheduler.idle].state = .running
             current = Scheduler.idle
             sliceLeft = quantum
             return Scheduler.idle
         }
         idleDue = false
-        if previous != Scheduler.idle && state[previous] == .running {
+        if previous != Scheduler.idle && threads[previous].state == .running {
             // Keep the CPU if nothing more urgent waits, and no equal waits once the slice is used up.
-            let top = highestReady, mine = Int(priority[previous])
+            let top = highestReady, mine = Int(threads[previous].priority)
             if top < mine || (top == mine && sliceLeft > 0) {
                 if top < mine { sliceLeft = quantum }
                 return previous
@@ -106,8 +110,8 @@ struct Scheduler {
         }
         let next = dequeueHighest() ?? Scheduler.idle
         if next != previous { switches += 1 }
-        if next != Scheduler.idle { state[next] = .running }
-        else { state[Scheduler.idle] = .running }
+        if next != Scheduler.idle { threads[next].state = .running }
+        else { threads[Scheduler.idle].state = .running }
         current = next
         sliceLeft = quantum
         return next
@@ -133,7 +137,7 @@ struct Scheduler {
         let t = current
         if t != Scheduler.idle {
             let until = ticks + max(n, 1)
-            state[t] = .sleeping(until: until)
+            threads[t].state = .sleeping(until: until)
             insertSleeper(t, until)
         }
         return reschedule()
@@ -141,14 +145,14 @@ struct Scheduler {
 
     /// The running thread blocks until someone calls `wake` on it.
     mutating func block() -> ThreadID {
-        if current != Scheduler.idle { state[current] = .blocked }
+        if current != Scheduler.idle { threads[current].state = .blocked }
         return reschedule()
     }
 
     /// Make a blocked (or sleeping) thread ready. False if it was neither.
     @discardableResult
     mutating func wake(_ t: ThreadID) -> Bool {
-        switch state[t] {
+        switch threads[t].state {
         case .blocked:
             makeReady(t)
             return true
@@ -163,19 +167,19 @@ struct Scheduler {
 
     /// The running thread ends; its slot can be reused.
     mutating func exit() -> ThreadID {
-        if current != Scheduler.idle { state[current] = .dead }
+        if current != Scheduler.idle { threads[current].state = .dead }
         return reschedule()
     }
 
     /// Kill any thread (a fault in it): it never runs again.
     mutating func kill(_ t: ThreadID) {
         guard t != Scheduler.idle else { return }
-        switch state[t] {
+        switch threads[t].state {
         case .ready: unlinkReady(t)
         case .sleeping: removeSleeper(t)
         default: break
         }
-        state[t] = .dead
+        threads[t].state = .dead
     }
 
     // MARK: queues
@@ -183,10 +187,10 @@ struct Scheduler {
     private var highestReady: Int { readyMask == 0 ? -1 : 7 - readyMask.leadingZeroBitCount }
 
     private mutating func makeReady(_ t: ThreadID) {
-        state[t] = .ready
-        let p = Int(priority[t])
-        link[t] = -1
-        if tails[p] >= 0 { link[Int(tails[p])] = Int8(t) } else { heads[p] = Int8(t) }
+        threads[t].state = .ready
+        let p = Int(threads[t].priority)
+        threads[t].runLink = -1
+        if tails[p] >= 0 { threads[Int(tails[p])].runLink = Int8(t) } else { heads[p] = Int8(t) }
         tails[p] = Int8(t)
         readyMask |= 1 << UInt8(p)
     }
@@ -195,35 +199,35 @@ struct Scheduler {
         let p = highestReady
         if p < 0 { return nil }
         let t = Int(heads[p])
-        heads[p] = link[t]
+        heads[p] = threads[t].runLink
         if heads[p] < 0 { tails[p] = -1; readyMask &= ~(1 << UInt8(p)) }
-        link[t] = -1
+        threads[t].runLink = -1
         return t
     }
 
     private mutating func unlinkReady(_ t: ThreadID) {
-        let p = Int(priority[t])
+        let p = Int(threads[t].priority)
         var prev: Int8 = -1, at = heads[p]
-        while at >= 0 && Int(at) != t { prev = at; at = link[Int(at)] }
+        while at >= 0 && Int(at) != t { prev = at; at = threads[Int(at)].runLink }
         if at < 0 { return }
-        if prev >= 0 { link[Int(prev)] = link[t] } else { heads[p] = link[t] }
+        if prev >= 0 { threads[Int(prev)].runLink = threads[t].runLink } else { heads[p] = threads[t].runLink }
         if tails[p] == Int8(t) { tails[p] = prev }
         if heads[p] < 0 { readyMask &= ~(1 << UInt8(p)) }
-        link[t] = -1
+        threads[t].runLink = -1
     }
 
     private mutating func insertSleeper(_ t: ThreadID, _ until: UInt64) {
         var prev: Int8 = -1, at = sleepers
-        while at >= 0, case .sleeping(let u) = state[Int(at)], u <= until { prev = at; at = link[Int(at)] }
-        link[t] = at
-        if prev >= 0 { link[Int(prev)] = Int8(t) } else { sleepers = Int8(t) }
+        while at >= 0, case .sleeping(let u) = threads[Int(at)].state, u <= until { prev = at; at = threads[Int(at)].runLink }
+        threads[t].runLink = at
+        if prev >= 0 { threads[Int(prev)].runLink = Int8(t) } else { sleepers = Int8(t) }
     }
 
     private mutating func removeSleeper(_ t: ThreadID) {
         var prev: Int8 = -1, at = sleepers
-        while at >= 0 && Int(at) != t { prev = at; at = link[Int(at)] }
+        while at >= 0 && Int(at) != t { prev = at; at = threads[Int(at)].runLink }
         if at < 0 { return }
-        if prev >= 0 { link[Int(prev)] = link[t] } else { sleepers = link[t] }
-        link[t] = -1
+        if prev >= 0 { threads[Int(prev)].runLink = threads[t].runLink } else { sleepers = threads[t].runLink }
+        threads[t].runLink = -1
     }
 }

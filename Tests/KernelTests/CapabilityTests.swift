@@ -3,7 +3,7 @@ import XCTest
 
 /// The capability rules (Sources/IPC/Capabilities.swift), one test per rule.
 final class CapabilityTests: XCTestCase {
-    var caps = CapabilitySpace(threads: 8)
+    var caps = CapabilitySpace()
 
     func testLookupNamesEachRefusal() {
         XCTAssertNil(caps.install(.endpoint(2, [.send], badge: 9), in: 1, at: 4))
@@ -30,7 +30,11 @@ final class CapabilityTests: XCTestCase {
         XCTAssertEqual(try caps.lookup(1, 1).get(), .endpoint(1, .send))
         XCTAssertEqual(caps.derive(1, from: 0, to: 1, rights: .send, badge: 0), .slotFull)
         XCTAssertEqual(caps.derive(1, from: 0, to: 16, rights: .send, badge: 0), .badSlot)
-        XCTAssertEqual(caps.derive(1, from: 0, to: -1, rights: .send, badge: 0), .noSlotNamed)
+        // Issue 21, bug 4.3: a negative destination is a bad slot, as docs/syscalls.md says,
+        // not the "no landing slot named" of a message.
+        XCTAssertEqual(caps.derive(1, from: 0, to: -1, rights: .send, badge: 0), .badSlot)
+        XCTAssertEqual(caps.derive(1, from: 0, to: Int.min, rights: .send, badge: 0), .badSlot)
+        XCTAssertEqual(caps.install(.endpoint(1), in: 1, at: -1), .badSlot)
         XCTAssertEqual(caps.derive(1, from: 5, to: 2, rights: .send, badge: 0), .emptySlot)
     }
 
@@ -85,9 +89,20 @@ final class CapabilityTests: XCTestCase {
     }
 }
 
+extension IPCCore {
+    /// A receive that must turn nobody away (the tests that expect some pass `turnedAway`).
+    mutating func receive(_ t: ThreadID, on e: Int, blocking: Bool, landing: Int, file: StaticString = #filePath,
+                          line: UInt = #line) -> Receive {
+        var away = TurnedAway()
+        let outcome = receive(t, on: e, blocking: blocking, landing: landing, turnedAway: &away)
+        XCTAssertEqual(away.senders, 0, "nobody should be turned away", file: file, line: line)
+        return outcome
+    }
+}
+
 /// IPC with capabilities (Sources/IPC/IPCCore.swift): all or nothing when a capability travels.
 final class IPCCoreTests: XCTestCase {
-    var ipc = IPCCore(threads: 8)
+    var ipc = IPCCore()
     let server = 1, client = 2, other = 3
 
     override func setUp() {
@@ -109,12 +124,50 @@ final class IPCCoreTests: XCTestCase {
         XCTAssertEqual(ipc.send(client, on: 0, call: false, blocking: true, carry: -1, landing: -1), .delivered(to: server, capability: false))
     }
 
-    func testAFullLandingSlotFailsTheReceiveAndLeavesTheSenderQueued() {
+    func testAQueuedCapabilityTheReceiverCannotTakeTurnsItsSenderAway() {
         XCTAssertEqual(ipc.send(client, on: 0, call: true, blocking: true, carry: 0, landing: -1), .blocked)
-        XCTAssertEqual(ipc.receive(server, on: 0, blocking: true, landing: 0), .refused(.slotFull), "slot 0 holds its endpoint")
-        XCTAssertEqual(ipc.endpoints.waitingSender(0), client)
+        var away = IPCCore.TurnedAway()
+        XCTAssertEqual(ipc.receive(server, on: 0, blocking: false, landing: 0, turnedAway: &away), .refused(.wouldBlock),
+                       "slot 0 holds its endpoint: the caller is turned away and nobody else waits")
+        XCTAssertEqual(away, IPCCore.TurnedAway(senders: 1 << UInt64(client), error: .slotFull))
+        XCTAssertNil(ipc.endpoints.waitingSender(0), "the caller left the queue")
+        XCTAssertEqual(ipc.endpoints.waiting(client), .none, "and waits for nothing: the kernel wakes it with the error")
+        XCTAssertNil(ipc.endpoints.owesReply(server), "no reply is owed to a call that was not received")
+        // The caller may try again once the server names a slot.
+        XCTAssertEqual(ipc.send(client, on: 0, call: true, blocking: true, carry: 0, landing: -1), .blocked)
         XCTAssertEqual(ipc.receive(server, on: 0, blocking: true, landing: 4), .got(from: client, senderWakes: false, capability: true))
         XCTAssertEqual(try ipc.caps.lookup(server, 4).get().badge, 11)
+    }
+
+    /// Issue 21, bug 4.1: a client that queues a call carrying a capability
+    /// while its server (which accepts none) is busy jammed the server for good:
+    /// every receive failed with noSlotNamed. Now that client is turned away and
+    /// the server serves the others, in their order, with one receive each.
+    func testOneClientsCapabilityNeverStopsTheServerServingTheOthers() {
+        XCTAssertNil(ipc.caps.derive(server, from: 0, into: other, at: 0, rights: .send, badge: 12))
+        XCTAssertEqual(ipc.send(client, on: 0, call: true, blocking: true, carry: 0, landing: -1), .blocked)
+        XCTAssertEqual(ipc.send(other, on: 0, call: true, blocking: true, carry: -1, landing: -1), .blocked)
+        var away = IPCCore.TurnedAway()
+        XCTAssertEqual(ipc.receive(server, on: 0, blocking: true, landing: -1, turnedAway: &away),
+                       .got(from: other, senderWakes: false, capability: false))
+        XCTAssertEqual(away, IPCCore.TurnedAway(senders: 1 << UInt64(client), error: .noSlotNamed))
+        XCTAssertEqual(ipc.caps.lookup(server, 1).failure, .emptySlot, "nothing landed")
+        XCTAssertEqual(try ipc.caps.lookup(client, 0).get().badge, 11, "the client keeps its capability")
+        XCTAssertEqual(ipc.reply(server, carry: -1), .replied(to: other, capability: false))
+        // Blocked with nobody queued: a later sender with a capability is refused at once instead.
+        XCTAssertEqual(ipc.receive(server, on: 0, blocking: true, landing: -1), .blocked)
+        XCTAssertEqual(ipc.send(client, on: 0, call: true, blocking: true, carry: 0, landing: -1), .refused(.noSlotNamed))
+        XCTAssertEqual(ipc.endpoints.waitingReceiver(0), server, "the server still waits")
+    }
+
+    /// Issue 21, bug 4.2: replyWait's receive half is checked before the reply
+    /// goes, so a replyWait that is refused has not replied.
+    func testReplyWaitIsRefusedBeforeItReplies() {
+        XCTAssertEqual(ipc.receive(server, on: 0, blocking: true, landing: -1), .blocked)
+        XCTAssertEqual(ipc.send(client, on: 0, call: true, blocking: true, carry: -1, landing: -1), .delivered(to: server, capability: false))
+        XCTAssertEqual(ipc.checkReceive(server, on: 9), .endpointClosed, "no such endpoint")
+        XCTAssertEqual(ipc.endpoints.owesReply(server), client, "asking changed nothing")
+        XCTAssertNil(ipc.checkReceive(server, on: 0))
     }
 
     func testAReplyCarriesACapabilityOnlyToANamedSlot() {

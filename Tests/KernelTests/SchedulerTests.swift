@@ -101,4 +101,30 @@ final class SchedulerTests: XCTestCase {
         XCTAssertEqual(malloc_counter_thread_total() - before, 0)
         XCTAssertGreaterThan(s.switches, 1000)
     }
+
+    /// Issue 21, §7: priorities outside 0...7 are clamped, never used as a queue index.
+    func testPrioritiesAreClamped() {
+        var s = Scheduler(quantum: 2)
+        let high = s.add(priority: 99)!, low = s.add(priority: -5)!
+        XCTAssertEqual(s.priority(of: high), Scheduler.priorities - 1)
+        XCTAssertEqual(s.priority(of: low), 0)
+        XCTAssertEqual(s.reschedule(), high)
+    }
+
+    /// Issue 21, §7: a killed thread leaves its ready queue (and the sleep list) and never runs.
+    func testAKilledThreadNeverRunsAgain() {
+        var s = Scheduler(quantum: 1)
+        let a = s.add(priority: 3)!, b = s.add(priority: 3)!, c = s.add(priority: 3)!
+        XCTAssertEqual(s.reschedule(), a)
+        s.kill(b)
+        XCTAssertEqual(s.state(of: b), .dead)
+        XCTAssertEqual(run(&s, ticks: 8).filter { $0 == b }, [], "b was in the ready queue when killed")
+        XCTAssertFalse(s.wake(b), "a dead thread cannot be woken")
+        // A sleeper killed before its deadline is not woken by it.
+        while s.current != a { _ = s.yield() }
+        XCTAssertEqual(s.sleep(ticks: 2), c)
+        s.kill(a)
+        XCTAssertEqual(run(&s, ticks: 6), Array(repeating: c, count: 6))
+        XCTAssertEqual(s.state(of: a), .dead)
+    }
 }

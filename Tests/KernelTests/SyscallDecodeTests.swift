@@ -30,7 +30,7 @@ final class SyscallDecodeTests: XCTestCase {
         _ = space.map(Page(VirtualAddress(base + 0x1000)), to: frames.allocate()!, [.user], tables: &tables, frames: &frames)
         _ = space.map(Page(VirtualAddress(0x0010_0000)), to: frames.allocate()!, .kernelData, tables: &tables, frames: &frames)
         let memory = UserMemory(space: space, window: M.userWindow)
-        var caps = CapabilitySpace(threads: 8)
+        var caps = CapabilitySpace()
         // Slot 0: every right, badge 5; slot 1: send only; slot 2: receive only; slot 3: the control capability.
         XCTAssertNil(caps.install(.endpoint(4, .all, badge: 5), in: me, at: 0))
         XCTAssertNil(caps.install(.endpoint(4, .send), in: me, at: 1))

@@ -18,3 +18,23 @@ final class TaskOutputTests: XCTestCase {
         XCTAssertEqual(show([[0x09, 0x7F, 0xC3, 0xA9, 0x0A]]), "kv> \\x09\\x7f\\xc3\\xa9\n")
     }
 }
+
+/// Who owns the console's line (Sources/Support/ConsoleLine.swift).
+final class ConsoleLineTests: XCTestCase {
+    func testAWriterNeverContinuesAnotherWritersOpenLine() {
+        var c = ConsoleLine()
+        XCTAssertFalse(c.take(for: ConsoleLine.kernel), "nothing is open at first")
+        c.wrote(65)
+        XCTAssertFalse(c.take(for: ConsoleLine.kernel), "the kernel goes on with its own line")
+        c.wrote(10)
+        XCTAssertFalse(c.take(for: 3), "a closed line needs no newline")
+        c.ended(open: true)
+        XCTAssertTrue(c.isOpen(by: 3))
+        XCTAssertFalse(c.isOpen(by: 4))
+        XCTAssertFalse(c.take(for: 3), "task 3 goes on with its own line")
+        XCTAssertTrue(c.take(for: ConsoleLine.kernel), "the kernel closes task 3's line first")
+        XCTAssertFalse(c.isOpen(by: 3), "task 3 starts a new line (and prefix) next time")
+        c.wrote(66)
+        XCTAssertTrue(c.take(for: 4), "and a task closes the kernel's open line")
+    }
+}

@@ -2,7 +2,8 @@
 // it send on the server's endpoint (slot 0, badge 66) and nothing else. It
 // tries to receive the clients' calls, to give itself receive, to take
 // another client's badge, and to find an endpoint in any other slot. Every
-// attempt must be refused; it reports each one and exits.
+// attempt must be refused; it reports each one and exits, leaving its last
+// line open: the kernel's next line must still start a line of its own.
 
 func taskMain(_ unused0: UInt, _ unused1: UInt) {
     var scratch: UInt64 = 0
@@ -14,6 +15,7 @@ func taskMain(_ unused0: UInt, _ unused1: UInt) {
         empty += 1
     }
     var l = Line("spy: "); l.number(UInt64(empty)); l.add(" of 15 other slots are empty"); l.print()
+    var open = Line("spy: this line is left open, and the kernel's next line starts below it"); open.printOpen()
 }
 
 func report(_ what: StaticString, _ status: Int) {

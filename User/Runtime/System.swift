@@ -133,6 +133,11 @@ struct Line {
     /// Write the line (with a newline) to the console.
     mutating func print() {
         byte(10)
+        printOpen()
+    }
+
+    /// Write what the line holds without ending it: the task's next write goes on from there.
+    mutating func printOpen() {
         _ = withUnsafePointer(to: &bytes) { syscall(.debugWrite, UInt(bitPattern: $0), UInt(count)) }
         count = 0
     }

@@ -13,12 +13,12 @@ var fuzzChecked = 0
 func checkAfterFuzzedCall(_ k: inout KernelState, _ t: ThreadID) {
     fuzzChecked += 1
     let counted = space(&k, of: t).framesHeld(userWindow: Platform.userWindow)
-    let recorded = k.tasks.framesHeld[t]
+    let recorded = k.records[t].memory.framesHeld
     let free = k.frames.freeFrames
-    if counted != recorded || recorded > k.tasks.frameLimit[t] || free + recorded != fuzzBaseline {
+    if counted != recorded || recorded > k.records[t].memory.frameLimit || free + recorded != fuzzBaseline {
         kputs("sysfuzz: invariant broken after call "); kputDecimal(UInt64(fuzzChecked)); kputs(": tables hold ")
         kputDecimal(UInt64(counted)); kputs(" frames, accounted "); kputDecimal(UInt64(recorded)); kputs(", limit ")
-        kputDecimal(UInt64(k.tasks.frameLimit[t])); kputs(", free "); kputDecimal(UInt64(free)); kputs(" + accounted != ")
+        kputDecimal(UInt64(k.records[t].memory.frameLimit)); kputs(", free "); kputDecimal(UInt64(free)); kputs(" + accounted != ")
         kputDecimal(UInt64(fuzzBaseline)); kputs("\n")
         kernelPanic("the system-call fuzzer broke a kernel invariant")
     }
@@ -33,12 +33,13 @@ func runSyscallFuzz(seed: UInt, calls: UInt) {
     // frames are already counted when it first runs.
     let t: ThreadID? = withKernel { k in
         guard let i = Programs.find("sysfuzz"),
-              let f = startTask(&k, nameBytes("sysfuzz"), Programs.bytes(i), priority: 2, arguments: (seed, calls), memoryLimit: 1 << 20) else {
+              case .success(let f) = startTask(&k, nameBytes("sysfuzz"), Programs.bytes(i), priority: 2, arguments: (seed, calls),
+                                               memoryLimit: 1 << 20) else {
             return nil
         }
         watchedThread = f
         afterWatchedCall = { state, t in checkAfterFuzzedCall(&state.assumingMemoryBound(to: KernelState.self).pointee, t) }
-        fuzzBaseline = k.frames.freeFrames + k.tasks.framesHeld[f]
+        fuzzBaseline = k.frames.freeFrames + k.records[f].memory.framesHeld
         return f
     }
     guard let fuzzer = t else { kernelPanic("sysfuzz: the fuzzer did not start") }

@@ -75,9 +75,8 @@ private func refuseDamagedImage() {
     copy.copyMemory(from: good)
     copy.storeBytes(of: 62, toByteOffset: 18, as: UInt16.self)   // EM_X86_64
     kputs("tasks: loading a damaged copy of kvclient (e_machine changed)\n")
-    if withKernel({ startTask(&$0, nameBytes("damaged"), UnsafeRawBufferPointer(copy), priority: 2, arguments: (0, 0)) }) != nil {
-        kernelPanic("tasks: a damaged image was loaded")
-    }
+    let outcome = withKernel { startTask(&$0, nameBytes("damaged"), UnsafeRawBufferPointer(copy), priority: 2, arguments: (0, 0)) }
+    guard case .failure(.badImage) = outcome else { kernelPanic("tasks: a damaged image was not refused as one") }
 }
 
 /// A kernel thread that waits until init has started four tasks, then grows

@@ -85,21 +85,22 @@ private func waiterThread() {
 /// Count to demoCountTo, spending demoTicksPerCount of this thread's own CPU time per count.
 private func countingThread(_ letter: UInt) {
     let me = currentThread()
-    let ticks = withKernel { $0.threads.cpuTicks }
-    let charged = UnsafePointer(ticks + me)
+    // The record never moves: its charged ticks are read in place, without the state.
+    let records = withKernel { $0.records }
+    let charged = withUnsafePointer(to: &records[me].cpuTicks) { $0 }
     var work: UInt32 = UInt32(truncatingIfNeeded: letter)
     for i in 1...demoCountTo {
         let start = volatileLoad(charged)
         while volatileLoad(charged) < start + demoTicksPerCount { work = work &* 1_664_525 &+ 1_013_904_223 }
         withInterruptsOff {
-            kputs("thread "); Platform().putByte(UInt8(truncatingIfNeeded: letter)); kputs(": ")
+            kputs("thread "); kputByte(UInt8(truncatingIfNeeded: letter)); kputs(": ")
             kputDecimal(UInt64(i)); kputs(" (work "); kputHex(UInt64(work)); kputs(")\n")
         }
     }
 }
 
 private func writeBelowStack() {
-    let bottom = withKernel { k in k.threads.stacks.slot(k.threads.slot[k.threads.scheduler.current]).bottom }
+    let bottom = withKernel { k in k.threads.stacks.slot(k.records[k.threads.scheduler.current].stackSlot).bottom }
     let target = bottom.raw - 16
     kputs("guard: writing 16 bytes below my stack, at "); kputHex(UInt64(target)); kputs("\n")
     UnsafeMutablePointer<UInt8>(bitPattern: target)!.pointee = 0x5A

@@ -259,5 +259,14 @@ def jammer(log):
     return None
 
 
+def full_table(log):
+    """Issue 21, bug 4.4: a start into a full thread table is noResources, not outOfMemory."""
+    if not re.search(r"^threads: the thread table is full \(64 threads\)$", log, re.M) or \
+            not re.search(r"^tasks: a start into a full thread table is refused \(noResources\), its load given back$", log, re.M):
+        return "the test image's start into a full thread table was not refused as noResources"
+    return None
+
+
 def all_checks(arch):
-    return system_checks(arch, TEST_TASKS) + [teardown_totals, memory_limit, orphan, syscall_fuzz, heap_shrinks, jammer]
+    return system_checks(arch, TEST_TASKS) + [teardown_totals, memory_limit, orphan, syscall_fuzz, heap_shrinks, jammer,
+                                              full_table]

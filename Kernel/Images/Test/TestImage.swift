@@ -40,6 +40,7 @@ func imageChecksAfterHeap(_ boot: BootInfo) {
 func imageChecksBeforeInit(_ boot: BootInfo) {
     testReport.threads = runThreadDemo()
     refuseDamagedImage()
+    refuseSpawnIntoFullTable()
     let fuzzSeed = boot.commandLine.value(of: "fuzzseed")?.decimalValue.map { UInt(truncatingIfNeeded: $0) } ?? 1
     runSyscallFuzz(seed: fuzzSeed, calls: 1000)
     startLateGrowth()
@@ -64,6 +65,31 @@ func imageSummaryFields(_ k: inout KernelState) {
     kputs(" hz="); kputDecimal(UInt64(timerHz))
     kputs(" ticks="); kputDecimal(r.threads.ticks)
     kputs(" switches="); kputDecimal(r.threads.switches)
+}
+
+/// With every thread slot taken, a task start fails as a full table
+/// (spawn's noResources, not outOfMemory) and keeps none of the frames its
+/// load took. The free slots are marked taken for the check and given back.
+private func refuseSpawnIntoFullTable() {
+    guard let i = Programs.find("hello") else { kernelPanic("tasks: the test system has no hello to start") }
+    withKernel { k in
+        var unused: UInt64 = 0, dead: UInt64 = 0
+        for t in 1..<ThreadTable.capacity where k.records.isFree(t) {
+            if k.records[t].state == .unused { unused |= 1 << UInt64(t) } else { dead |= 1 << UInt64(t) }
+            k.records[t].state = .blocked
+        }
+        let before = k.frames.freeFrames
+        let outcome = startTask(&k, nameBytes("overflow"), Programs.bytes(i), priority: 2, arguments: (1, 0))
+        for t in 0..<ThreadTable.capacity {
+            if unused & (1 << UInt64(t)) != 0 { k.records[t].state = .unused }
+            if dead & (1 << UInt64(t)) != 0 { k.records[t].state = .dead }
+        }
+        guard case .failure(let e) = outcome, e.syscallError == .noResources else {
+            kernelPanic("tasks: a start into a full thread table was not refused with noResources")
+        }
+        if k.frames.freeFrames != before { kernelPanic("tasks: a start refused for a full table kept frames") }
+        kputs("tasks: a start into a full thread table is refused (noResources), its load given back\n")
+    }
 }
 
 /// A copy of the client program with its machine field changed must be refused by the loader.

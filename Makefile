@@ -64,6 +64,14 @@ USER_SWIFT_FLAGS := -enable-experimental-feature Embedded -enable-experimental-f
 .PHONY: all kernels test-kernels kernel-i386 kernel-aarch64 run-i386 run-aarch64 test test-host test-boot tools clean
 all: kernels
 
+# A system other than the two built in must have its manifest: say which file
+# is missing and how to start one, not make's "No rule to make target".
+ifeq ($(wildcard User/$(SYSTEM).manifest),)
+ifneq ($(filter run-% debug-%,$(MAKECMDGOALS)),)
+$(error SYSTEM=$(SYSTEM): there is no User/$(SYSTEM).manifest. Start one from the default system with "cp User/default.manifest User/$(SYSTEM).manifest" (docs/manifest.md describes the format))
+endif
+endif
+
 # Each architecture's build facts live in Arch/<arch>/build.mk (targets,
 # flags, its QEMU command); the rules below are the same for every arch.
 ARCHES :=

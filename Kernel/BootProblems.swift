@@ -11,7 +11,7 @@ func reportMultibootProblem(_ p: MultibootProblem) {
     case .unreadableMap: kputs("the memory map is unreadable")
     case .badEntrySize(let i, let size): kputs("map entry "); kputDecimal(UInt64(i)); kputs(" has size "); kputDecimal(UInt64(size))
     case .entryWraps(let i): kputs("map entry "); kputDecimal(UInt64(i)); kputs(" wraps past 2^64")
-    case .tooManyEntries: kputs("too many map entries; the rest are ignored")
+    case .tooManyEntries: kputs("more map entries than the boot memory map holds; the usable ones past it are not used")
     case .commandLineUnterminated:
         kputs("the command line has no end within "); kputDecimal(UInt64(MultibootInfo.commandLineLimit))
         kputs(" readable bytes; it is not used")
@@ -69,8 +69,9 @@ func readDeviceTreeMemory(_ tree: DeviceTree, at address: UInt64, into boot: ino
         kputs("boot: "); kputDecimal(UInt64(droppedCount)); kputs(" of "); kputDecimal(UInt64(ranges))
         kputs(" memory ranges did not fit the boot memory map; "); kputSize(dropped); kputs(" of RAM is not used\n")
     }
-    tree.forEachReservation { start, size in boot.map.reserve(start: start, end: start + size, kind: .reserved) }
-    tree.forEachReservedMemory { start, size in boot.map.reserve(start: start, end: start + size, kind: .reserved) }
-    boot.map.reserve(start: address, end: address + tree.totalSize, kind: .bootInfo)
+    // Reservations may run to (or past) the top of the address space: they are clipped there, never dropped.
+    tree.forEachReservation { start, size in boot.map.reserve(start: start, length: size, kind: .reserved) }
+    tree.forEachReservedMemory { start, size in boot.map.reserve(start: start, length: size, kind: .reserved) }
+    boot.map.reserve(start: address, length: tree.totalSize, kind: .bootInfo)
     return true
 }

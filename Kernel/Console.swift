@@ -41,10 +41,16 @@ func kputDecimal(_ value: UInt64) {
 }
 
 /// Bytes as whole MiB when they are, else as KiB (or bytes, when under 1 KiB).
+/// A signed decimal (an error code: -2, not 18446744073709551614).
+func kputSigned(_ value: Int64) {
+    if value < 0 { kputByte(45) }
+    kputDecimal(value.magnitude)
+}
+
+/// A size in the largest unit that states it exactly (ExactSize.swift).
 func kputSize(_ bytes: UInt64) {
-    if bytes < 1024 { kputDecimal(bytes); kputs(" bytes") }
-    else if bytes % (1 << 20) == 0 { kputDecimal(bytes >> 20); kputs(" MiB") }
-    else { kputDecimal(bytes >> 10); kputs(" KiB") }
+    let size = ExactSize.of(bytes)
+    kputDecimal(size.value); kputs(" "); kputs(size.unit)
 }
 
 /// Stop this CPU for good (the backend's haltNow: interrupts off, wait forever).

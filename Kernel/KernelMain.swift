@@ -14,6 +14,11 @@ func kernelMain(_ arch: Platform, _ boot: inout BootInfo) -> Never {
     verifyInt64Helpers()
 
     let pageSize = Platform.Format.pageSize
+    if boot.map.lostReservation {
+        kputs("memory: a reservation did not fit the boot memory map ("); kputDecimal(UInt64(MemoryMap.capacity))
+        kputs(" regions); refusing the map rather than hand out reserved memory as free\n")
+        kernelFail()
+    }
     let unreachable = boot.map.normalize(pageSize: pageSize, limit: Platform.directMapLimit)
     if boot.map.overflowed {
         kputs("memory: the boot memory map has more regions than the kernel holds ("); kputDecimal(UInt64(MemoryMap.capacity))

@@ -56,7 +56,12 @@ def main():
         if status == 0 or f"{path}:{line}:" not in message or words not in message:
             print(f"FAIL {what}: status {status}, message {message!r}; want line {line} and '{words}'")
             failed += 1
-    print(f"manifest: {len(CASES) + 3 - failed} of {len(CASES) + 3} checks passed")
+    # Issue 21, bug 5.4: a SYSTEM without a manifest is named, with how to start one.
+    p = subprocess.run(["make", "-n", "run-i386", "SYSTEM=nosuchsystem"], capture_output=True, text=True)
+    if p.returncode == 0 or "there is no User/nosuchsystem.manifest" not in p.stderr or "cp User/default.manifest" not in p.stderr:
+        print(f"FAIL make run-i386 SYSTEM=nosuchsystem: status {p.returncode}, {p.stderr.strip()!r}")
+        failed += 1
+    print(f"manifest: {len(CASES) + 4 - failed} of {len(CASES) + 4} checks passed")
     return 1 if failed else 0
 
 

@@ -60,7 +60,9 @@ struct RISCV64: MMU, VirtualLayout, Machine {
             mmioWrite32(testDeviceBase, RISCV64.testFinisherFail | (passed ? RISCV64.passStatus : RISCV64.failStatus) << 16)
         }
         let r = SBI.call(SBI.systemReset, SBI.reset, SBI.shutdown, passed ? SBI.noReason : SBI.systemFailure)
-        kputs("exit: no test device, and SBI system reset failed (error "); kputDecimal(UInt64(bitPattern: r.error)); kputs("); halting\n")
+        kputs("exit: no test device, and SBI system reset failed (error "); kputSigned(r.error)
+        if let name = SBIError.name(r.error) { kputs(", "); kputs(name) }
+        kputs("); halting\n")
         haltForever()
     }
 }

@@ -207,8 +207,11 @@ struct DeviceTree {
         return found
     }
 
-    /// The node whose `phandle` (or legacy `linux,phandle`) is `handle`.
+    /// The node whose `phandle` (or legacy `linux,phandle`) is `handle`. Nil
+    /// for 0 and 0xFFFFFFFF, which the specification leaves invalid: a node
+    /// claiming one is not found through it.
     func node(phandle handle: UInt32) -> DTNode? {
+        if handle == 0 || handle == 0xFFFF_FFFF { return nil }
         var found: DTNode? = nil
         forEachNode { n in
             if n.phandle == handle { found = n; return false }

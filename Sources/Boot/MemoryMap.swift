@@ -27,7 +27,10 @@ struct MemoryRegion: Equatable {
 
 /// Why a raw entry was refused. Parsing goes on without it.
 enum MemoryMapError: Equatable {
+    /// No room: a usable entry past `usableLimit` is dropped (its RAM is not
+    /// used); a reservation past `capacity` sets `lostReservation`.
     case full
+    /// A usable entry that wraps past 2^64 (reservations are clipped instead).
     case wrapsAround
 }
 
@@ -35,28 +38,44 @@ struct MemoryMap {
     /// Regions held. `normalize` has room for every cut (2 per region), so it
     /// never traps; normalizing n entries can give up to 2n - 1 pieces, and
     /// pieces past the capacity set `overflowed` (reported, never dropped
-    /// silently). The firmware's share (`firmwareLimit` plus the boot's few
-    /// reservations) normalizes to well under the capacity.
+    /// silently).
     static let capacity = 160
-    /// Entries `add` and `reserve` accept; past it they return `.full`.
+    /// Entries of any kind `add` and `reserve` accept.
     static let entryLimit = capacity
-    /// Entries a boot loader may give; the rest of `entryLimit` is for reservations.
-    static let firmwareLimit = 56
+    /// Usable entries accepted: the rest of the capacity is kept for
+    /// reservations, so that no amount of usable ranges can crowd out a
+    /// reservation (the kernel's own image among them).
+    static let usableLimit = capacity - 32
     private(set) var regions = InlineArray<160, MemoryRegion>(repeating: MemoryRegion(start: 0, end: 0, kind: .reserved))
     private(set) var count = 0
+    private(set) var usableCount = 0
     /// Set when `normalize` had more pieces than `capacity`: the map is incomplete.
     private(set) var overflowed = false
+    /// Set when a reservation found no room: memory it covers might be handed
+    /// out as free, so the map must be refused, never used.
+    private(set) var lostReservation = false
 
     subscript(i: Int) -> MemoryRegion { regions[i] }
 
     /// Record one region as the boot loader gave it. Empty regions are ignored.
+    /// A reservation (any kind but usable) that runs past 2^64 is kept up to
+    /// the top of the address space: a reservation always wins.
     @discardableResult
     mutating func add(start: UInt64, length: UInt64, kind: RegionKind) -> MemoryMapError? {
         if length == 0 { return nil }
-        if start > UInt64.max - length { return .wrapsAround }
-        if count >= MemoryMap.entryLimit { return .full }
-        regions[count] = MemoryRegion(start: start, end: start + length, kind: kind)
+        var end = start &+ length
+        if start > UInt64.max - length {
+            if kind == .usable { return .wrapsAround }
+            end = UInt64.max
+        }
+        if kind == .usable && usableCount >= MemoryMap.usableLimit { return .full }
+        if count >= MemoryMap.entryLimit {
+            if kind != .usable { lostReservation = true }
+            return .full
+        }
+        regions[count] = MemoryRegion(start: start, end: end, kind: kind)
         count += 1
+        if kind == .usable { usableCount += 1 }
         return nil
     }
 
@@ -117,6 +136,8 @@ struct MemoryMap {
         }
         regions = out
         count = kept
+        usableCount = 0
+        for j in 0..<kept where out[j].kind == .usable { usableCount += 1 }
         return dropped
     }
 
@@ -124,6 +145,13 @@ struct MemoryMap {
     @discardableResult
     mutating func reserve(start: UInt64, end: UInt64, kind: RegionKind) -> MemoryMapError? {
         add(start: start, length: end > start ? end - start : 0, kind: kind)
+    }
+
+    /// Mark `length` bytes from `start` as taken by `kind`, clipped at the top
+    /// of the address space if they run past it (a firmware's reservation).
+    @discardableResult
+    mutating func reserve(start: UInt64, length: UInt64, kind: RegionKind) -> MemoryMapError? {
+        add(start: start, length: length, kind: kind)
     }
 
     var usableBytes: UInt64 {

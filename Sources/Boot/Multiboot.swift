@@ -73,26 +73,31 @@ struct MultibootInfo {
         }
     }
 
-    /// Add each entry to `map`. False if the map is damaged (entries added so far stay).
+    /// Add each entry to `map`. False if the map is damaged or names no usable
+    /// RAM (entries added so far stay: the reservations among them still win
+    /// over the basic sizes the caller falls back to).
     private mutating func readMap(_ m: UnsafeRawPointer, length: Int, into map: inout MemoryMap) -> Bool {
         var offset = 0
         var index = 0
-        var added = 0
+        var usable = 0
         while offset < length {
             if length - offset < 24 { note(.badEntrySize(index: index, size: UInt32(length - offset))); return false }
             let size = m.loadUnaligned(fromByteOffset: offset, as: UInt32.self)
-            if size < 20 || Int(size) > length - offset - 4 { note(.badEntrySize(index: index, size: size)); return false }
+            // Compared as UInt64: on a 32-bit CPU Int(size) traps from 2^31 on.
+            if size < 20 || UInt64(size) > UInt64(length - offset - 4) { note(.badEntrySize(index: index, size: size)); return false }
             let base = m.loadUnaligned(fromByteOffset: offset + 4, as: UInt64.self)
             let len = m.loadUnaligned(fromByteOffset: offset + 12, as: UInt64.self)
             let type = m.loadUnaligned(fromByteOffset: offset + 20, as: UInt32.self)
-            if added >= MemoryMap.firmwareLimit { note(.tooManyEntries); return added > 0 }
-            if map.add(start: base, length: len, kind: MultibootInfo.kind(type)) == .wrapsAround {
-                note(.entryWraps(index: index))
-            } else { added += 1 }
+            let kind = MultibootInfo.kind(type)
+            switch map.add(start: base, length: len, kind: kind) {
+            case .wrapsAround: note(.entryWraps(index: index))
+            case .full: note(.tooManyEntries)   // usable RAM dropped, or a lost reservation (the map says which)
+            case nil: if kind == .usable && len > 0 { usable += 1 }
+            }
             offset += Int(size) + 4
             index += 1
         }
-        return added > 0
+        return usable > 0
     }
 
     static func kind(_ type: UInt32) -> RegionKind {
@@ -106,6 +111,7 @@ struct MultibootInfo {
     }
 
     private mutating func note(_ p: MultibootProblem) {
+        for i in 0..<problemCount where problems[i] == p { return }   // each problem once
         if problemCount < 4 { problems[problemCount] = p; problemCount += 1 }
     }
 }

@@ -32,4 +32,5 @@ struct Page: Equatable {
 }
 
 func alignDown(_ value: UInt64, _ alignment: UInt64) -> UInt64 { value & ~(alignment - 1) }
-func alignUp(_ value: UInt64, _ alignment: UInt64) -> UInt64 { (value + alignment - 1) & ~(alignment - 1) }
+/// Traps only if the aligned value does not exist (above the last aligned address).
+func alignUp(_ value: UInt64, _ alignment: UInt64) -> UInt64 { (value + (alignment - 1)) & ~(alignment - 1) }

@@ -35,4 +35,20 @@ final class BootBudgetTests: XCTestCase {
         XCTAssertEqual(budget("pool:9").heapTables, 9)
         XCTAssertEqual(budget("tail").heapTables, 3)
     }
+
+    /// Issue 21, bug 5.1: a reservation ending at 2^64 - 1 trapped alignUp in the budget.
+    func testARegionAtTheTopOfTheAddressSpaceDoesNotTrap() {
+        var boot = BootInfo()
+        boot.map.add(start: 0x4000_0000, length: 0x800_0000, kind: .usable)
+        boot.map.reserve(start: 0xFFFF_FFFF_FFFF_0000, length: 0x1_0000, kind: .reserved)
+        boot.map.reserve(start: 0xFFFF_FFFF_FFFF_F000, length: 0x5000, kind: .reserved)   // wraps: clipped
+        boot.map.normalize(pageSize: 4096, limit: .max)
+        let window = VirtualRange(start: VirtualAddress(0x10_0000_0000), end: VirtualAddress(0x10_4000_0000))
+        let name: StaticString = "direct"
+        let direct = TableStrategy.parse(ByteString(base: name.utf8Start, count: name.utf8CodeUnitCount), levels: 4)!
+        let b = BootBudget.make(AArch64PageTable.self, boot: boot, directLimit: 0x100_0000_0000, strategy: direct,
+                                heapWindow: window, heapBytes: 1 << 20, setAside: 0)
+        XCTAssertEqual(b.directMapTables, BootBudget.tables(AArch64PageTable.self, start: 0x4000_0000, end: 0x4800_0000),
+                       "the region above the direct map's limit needs no tables")
+    }
 }

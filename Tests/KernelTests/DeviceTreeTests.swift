@@ -80,6 +80,22 @@ final class DeviceTreeTests: XCTestCase {
         return out
     }
 
+    /// Issue 21, bug 5.11: phandles 0 and 0xFFFFFFFF are invalid (the
+    /// specification, libfdt) and must not resolve to a node that claims one.
+    func testInvalidPhandlesResolveToNothing() throws {
+        var b = FDTBuilder()
+        b.begin("")
+        b.begin("zero"); b.prop("phandle", cells: [0]); b.end()
+        b.begin("ones"); b.prop("linux,phandle", cells: [0xFFFF_FFFF]); b.end()
+        b.begin("good"); b.prop("phandle", cells: [7]); b.end()
+        b.end()
+        try withTree(b.blob()) { tree in
+            XCTAssertNil(tree.node(phandle: 0))
+            XCTAssertNil(tree.node(phandle: 0xFFFF_FFFF))
+            XCTAssertNotNil(tree.node(phandle: 7))
+        }
+    }
+
     func testReadsWhatBootNeeds() throws {
         try withTree(FDTBuilder.virt(ramBytes: 1 << 30, bootargs: "pt=pool:4 x").blob()) { tree in
             XCTAssertEqual(memory(tree), [MemoryRegion(start: 0x4000_0000, end: 0x8000_0000, kind: .usable)])

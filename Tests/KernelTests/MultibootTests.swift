@@ -116,4 +116,44 @@ final class MultibootTests: XCTestCase {
         var map2 = MemoryMap()
         XCTAssertEqual(parse(&map2).commandLine.count, 15)
     }
+
+    /// Issue 21, bug 5.9: entries past the 56th were ignored even when
+    /// reserved, so a reserved range there became usable.
+    func testAReservedEntryLateInALongMapStillWins() {
+        var entries: [(UInt32, UInt64, UInt64, UInt32)] = [(20, 0x10_0000, 0x4000_0000, 1)]
+        for i in 0..<60 { entries.append((20, 0x4100_0000 + UInt64(i) << 16, 0x1000, 1)) }   // many small usable ones
+        entries.append((20, 0x20_0000, 0x1000, 2))                                            // the 62nd: reserved
+        build(flags: 1 | 64, entries: entries)
+        var map = MemoryMap()
+        let info = parse(&map)
+        XCTAssertFalse(info.usedBasicSizes)
+        map.normalize(pageSize: 4096, limit: .max)
+        for i in 0..<map.count where map[i].kind == .usable {
+            XCTAssertFalse(map[i].start < 0x20_1000 && map[i].end > 0x20_0000, "the late reserved entry became usable")
+        }
+        XCTAssertEqual(map.usableBytes, 0x4000_0000 - 0x1000 + 60 * 0x1000)
+    }
+
+    /// Issue 21, bug 5.10: a map of zero-length entries counted as a map, so the
+    /// basic sizes were not used and the kernel found no RAM.
+    func testAMapWithNoUsableRangeFallsBackToTheBasicSizes() {
+        build(flags: 1 | 64, entries: [(20, 0x10_0000, 0, 1), (20, 0x20_0000, 0, 1), (20, 0xFEC0_0000, 0x1000, 2)])
+        var map = MemoryMap()
+        let info = parse(&map)
+        XCTAssertTrue(info.usedBasicSizes)
+        map.normalize(pageSize: 4096, limit: .max)
+        XCTAssertEqual(map.usableTop, 0x10_0000 + 31 * 1024 * 1024)
+        XCTAssertTrue((0..<map.count).contains { map[$0] == MemoryRegion(start: 0xFEC0_0000, end: 0xFEC0_1000, kind: .reserved) },
+                      "the map's reservation still stands")
+    }
+
+    /// Issue 21, bug 5.7: an entry size of 2^31 or more trapped Int(size) on i386.
+    /// (The host's Int is 64-bit; the parser fuzzer's 32-bit build reaches the same code.)
+    func testAHugeEntrySizeIsABadSizeNotATrap() {
+        build(flags: 1 | 64, entries: [(20, 0x10_0000, 0x100_0000, 1)], mapLength: 48)
+        put32(0x3018, 0x8000_0000)   // the second entry's size field
+        var map = MemoryMap()
+        let info = parse(&map)
+        XCTAssertEqual(info.problems[0], .badEntrySize(index: 1, size: 0x8000_0000))
+    }
 }

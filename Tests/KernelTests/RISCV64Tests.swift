@@ -173,4 +173,12 @@ final class RISCV64Tests: XCTestCase {
         XCTAssertFalse(try XCTUnwrap(find(tree(), hart: 7)).bootHartFound)
         XCTAssertFalse(try XCTUnwrap(find(tree(mmu: "riscv,none"), hart: 0)).bootHartHasSv39)
     }
+
+    /// Issue 21, bug 5.5: an SBI error was printed as an unsigned number.
+    func testSBIErrorsAreNamed() {
+        XCTAssertEqual(SBIError.name(-2).map { "\($0)" }, "not supported")
+        XCTAssertEqual(SBIError.name(-13).map { "\($0)" }, "input or output error")
+        XCTAssertNil(SBIError.name(-14))
+        XCTAssertNil(SBIError.name(5))
+    }
 }

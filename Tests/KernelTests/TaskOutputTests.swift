@@ -38,3 +38,16 @@ final class ConsoleLineTests: XCTestCase {
         XCTAssertTrue(c.take(for: 4), "and a task closes the kernel's open line")
     }
 }
+
+/// Issue 21, bug 5.1: a 4,095-byte region was printed as "(3 KiB)".
+final class ExactSizeTests: XCTestCase {
+    func testASizeIsStatedExactly() {
+        func text(_ b: UInt64) -> String { let s = ExactSize.of(b); return "\(s.value) \(s.unit)" }
+        XCTAssertEqual(text(4095), "4095 bytes")
+        XCTAssertEqual(text(4096), "4 KiB")
+        XCTAssertEqual(text(3 << 20), "3 MiB")
+        XCTAssertEqual(text((3 << 20) + 4096), "3076 KiB")
+        XCTAssertEqual(text(0), "0 bytes")
+        XCTAssertEqual(text(1023), "1023 bytes")
+    }
+}

@@ -161,16 +161,22 @@ $$($(1)_DIR)/%/kernel.elf: $$($(1)_DIR)/kernel.o $$($(1)_OBJS) $$($(1)_DIR)/%/pr
 	python3 ci/kernel_symbols.py $$@
 
 # make run-<arch> [SYSTEM=test|<name of a User/*.manifest>] [PT=...] [RAM=...]
+# The QEMU command comes from the arch's one machine description (Arch/<arch>/machine.json, ci/machine.py).
 run-$(1): $$(call system_dir,$(1),$$(SYSTEM))/$$($(1)_LOADED) | tools-$(1)
-	$$(call $(1)_QEMU,$$<); status=$$$$?; [[ $$$$status -eq 33 ]] || { echo "QEMU exit status $$$$status (33 is a pass)"; exit 1; }
+	python3 ci/machine.py run $(1) $$< --ram $$(RAM) --append "pt=$$(PT)" --cpu "$$(CPU)" --machine "$$(MACHINE)"
+
+# make debug-<arch>: QEMU halted with its gdb stub, gdb-multiarch attached, a breakpoint at kernelMain.
+debug-$(1): $$($(1)_DIR)/$$($(1)_LOADED) $$($(1)_DIR)/kernel.elf | tools-$(1) tools-debug
+	BUILD=$$(BUILD) PT=$$(PT) RAM=$$(RAM) CPU="$$(CPU)" MACHINE="$$(MACHINE)" ci/debug.sh $(1) $$(GDB_PORT)
 endef
 $(foreach a,$(ARCHES),$(eval $(call ARCH_RULES,$(a))))
 
 # Kept names for the two first arches' build folders (the scripts below use them).
 I386 := $(BUILD)/i386
 A64 := $(BUILD)/aarch64
-CPU ?= cortex-a57
-MACHINE ?= virt
+# Empty: the machine description's own (aarch64: virt, cortex-a57).
+CPU ?=
+MACHINE ?=
 
 # A bootable GRUB CD image of the i386 kernel (Boot/i386/iso/grub.cfg).
 .PHONY: iso run-iso
@@ -181,16 +187,11 @@ $(I386)/kernel.iso: $(I386)/kernel.elf Boot/i386/iso/grub.cfg | tools-iso
 	cp Boot/i386/iso/grub.cfg $(I386)/iso/boot/grub/grub.cfg
 	grub-mkrescue -o $@ $(I386)/iso 2> $(I386)/grub-mkrescue.log || { cat $(I386)/grub-mkrescue.log; exit 1; }
 run-iso: $(I386)/kernel.iso | tools-i386
-	qemu-system-i386 -m $(RAM) -cdrom $< -serial stdio -display none -no-reboot \
-	    -device isa-debug-exit,iobase=0xf4,iosize=0x04; status=$$?; [[ $$status -eq 33 ]] || { echo "QEMU exit status $$status (33 is a pass)"; exit 1; }
+	python3 ci/machine.py run i386 $< --ram $(RAM) --cdrom
 
 # QEMU halted with its gdb stub, gdb-multiarch attached, a breakpoint at kernelMain.
-.PHONY: debug-i386 debug-aarch64
+# (make debug-<arch>, one rule per arch in ARCH_RULES; ci/debug.sh.)
 GDB_PORT ?= 1234
-debug-i386: $(I386)/kernel.elf | tools-i386 tools-debug
-	BUILD=$(BUILD) PT=$(PT) RAM=$(RAM) ci/debug.sh i386 $(GDB_PORT)
-debug-aarch64: $(A64)/kernel.bin | tools-aarch64 tools-debug
-	BUILD=$(BUILD) PT=$(PT) RAM=$(RAM) CPU=$(CPU) MACHINE=$(MACHINE) ci/debug.sh aarch64 $(GDB_PORT)
 
 # --- tests ------------------------------------------------------------------
 # make test: every build first, two at a time (the host tests' build, both
@@ -265,10 +266,12 @@ PARSER_MAXLEN_multiboot := 16384
 PARSER_MAXLEN_elf := 65536
 .PHONY: fuzz-parsers test-fuzz-parsers parser-fuzz-build
 parser-fuzz-build: $(PARSER_FUZZ)
-$(PARSER_FUZZ): $(shell find Sources Arch/aarch64/Devices -name '*.swift') Fuzz/ParserFuzz/main.swift
+# Every arch's device matchers (Arch/*/Devices) are fuzzed with the tree parser.
+PARSER_FUZZ_SOURCES := $(shell find Sources $(wildcard Arch/*/Devices) -name '*.swift')
+$(PARSER_FUZZ): $(PARSER_FUZZ_SOURCES) Fuzz/ParserFuzz/main.swift
 	mkdir -p $(dir $@)
 	$(SWIFTC) -sanitize=fuzzer,address -parse-as-library -O -module-name ParserFuzz \
-	    $(shell find Sources Arch/aarch64/Devices -name '*.swift') Fuzz/ParserFuzz/main.swift -o $@ 2>&1 | grep -v "Cannot export local symbol" || true
+	    $(PARSER_FUZZ_SOURCES) Fuzz/ParserFuzz/main.swift -o $@ 2>&1 | grep -v "Cannot export local symbol" || true
 	@test -x $@
 define parser_fuzz_pass
 	@rm -rf $(BUILD)/fuzz/$(1) && mkdir -p $(BUILD)/fuzz/$(1)

@@ -25,18 +25,13 @@ import sys
 import tempfile
 import time
 
+import machine
+
 BUILD = os.environ.get("BUILD", "build")
 ICOUNT = ["-icount", "shift=0,sleep=off"]
-COMMANDS = {
-    "i386": ["qemu-system-i386", *ICOUNT, "-m", "128M", "-kernel", f"{BUILD}/i386/bench/kernel.elf", "-append", "pt=spare",
-             "-serial", "stdio", "-display", "none", "-no-reboot", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"],
-    "aarch64": ["qemu-system-aarch64", *ICOUNT, "-M", "virt", "-cpu", "cortex-a57", "-m", "128M",
-                "-kernel", f"{BUILD}/aarch64/bench/kernel.bin", "-append", "pt=spare exit=semihosting", "-semihosting",
-                "-serial", "stdio", "-display", "none", "-no-reboot"],
-    "riscv64": ["qemu-system-riscv64", *ICOUNT, "-M", "virt", "-m", "128M", "-bios", "default",
-                "-kernel", f"{BUILD}/riscv64/bench/kernel.elf", "-append", "pt=spare",
-                "-serial", "stdio", "-display", "none", "-no-reboot"],
-}
+# The bench system on each arch's machine (its one description, ci/machine.py), counting instructions.
+COMMANDS = {arch: machine.command(arch, f"{BUILD}/{arch}/bench/{machine.get(arch, 'loaded')}", "128M", "pt=spare", extra=ICOUNT)
+            for arch in machine.arches()}
 # Published figures for orientation (L4Re on an Intel N100, its performance page,
 # as quoted in issue 15): instructions per one-way IPC between address spaces and
 # per null system call.

@@ -14,6 +14,8 @@ import re
 import subprocess
 import sys
 
+import machine
+
 BUILD = os.environ.get("BUILD", "build")
 RAM = "128M"
 SMALL_RAM = "32M"
@@ -26,16 +28,8 @@ COLORS = {"spare": "#1f77b4", "prereserve": "#d62728", "direct": "#2ca02c", "poo
 
 
 def qemu(arch, ram, append):
-    if arch == "i386":
-        return ["qemu-system-i386", "-m", ram, "-kernel", f"{BUILD}/i386/test/kernel.elf", "-append", append,
-                "-serial", "stdio", "-display", "none", "-no-reboot",
-                "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
-    if arch == "riscv64":
-        return ["qemu-system-riscv64", "-M", "virt", "-m", ram, "-bios", "default", "-kernel", f"{BUILD}/riscv64/test/kernel.elf",
-                "-append", append, "-serial", "stdio", "-display", "none", "-no-reboot"]
-    return ["qemu-system-aarch64", "-M", "virt", "-cpu", "cortex-a57", "-m", ram,
-            "-kernel", f"{BUILD}/aarch64/test/kernel.bin", "-append", append + " exit=semihosting",
-            "-semihosting", "-serial", "stdio", "-display", "none", "-no-reboot"]
+    """The test image on `arch`'s machine (its one description, ci/machine.py)."""
+    return machine.command(arch, f"{BUILD}/{arch}/test/{machine.get(arch, 'loaded')}", ram, append)
 
 
 def boot(arch, ram, append):
@@ -50,7 +44,7 @@ def fields(line):
 def growth(arch, strategy):
     log, status = boot(arch, RAM, f"pt={strategy} bench=grow")
     m = re.search(r"^BENCH .*$", log, re.M)
-    if status != 33 or not m:
+    if not machine.passed(arch, status) or not m:
         sys.exit(f"bench=grow failed on {arch} {strategy} (status {status}):\n{log[-2000:]}")
     samples = [(int(a) / 1024, int(b)) for a, b in re.findall(r"^sample heap_kib=(\d+) table_frames=(\d+)$", log, re.M)]
     return fields(m.group(0)), samples
@@ -59,7 +53,7 @@ def growth(arch, strategy):
 def stray(arch, strategy):
     log, status = boot(arch, "64M", f"pt={strategy} crash=stray")
     exc = re.search(r"^CPU EXCEPTION: .*$", log, re.M)
-    if status != 35 or not exc or "KERNEL FAIL" not in log:
+    if status != machine.get(arch, "fail") or not exc or "KERNEL FAIL" not in log:
         sys.exit(f"crash=stray was not caught on {arch} {strategy} (status {status}):\n{log[-2000:]}")
     line = exc.group(0)
     cause = re.search(r"\(([^)]*)\)\s*$", line).group(1)
@@ -71,7 +65,7 @@ def exhaustion(arch, strategy):
     log, status = boot(arch, SMALL_RAM, f"pt={strategy}")
     m = re.search(r"^KERNEL OK .*$", log, re.M)
     stop = re.search(r"heap exhausted at (\d+) KiB: ([^;]*);", log)
-    if status != 33 or not m or not stop:
+    if not machine.passed(arch, status) or not m or not stop:
         sys.exit(f"exhaustion boot failed on {arch} {strategy} (status {status}):\n{log[-2000:]}")
     return f"stops at {int(stop.group(1)) / 1024:.1f} MiB ({stop.group(2)}); boot ends KERNEL OK"
 

@@ -14,6 +14,7 @@ import sys
 import threading
 import time
 
+import machine
 import task_checks
 import thread_checks
 
@@ -23,41 +24,36 @@ TIMEOUT = 30
 
 # Most cases boot the test image (Kernel/Images/Test, User/test.manifest): it
 # runs the in-kernel checks, then init starts the test system. The default
-# image's cases (image="default") boot what make run-<arch> boots.
-LOADED = {"i386": "kernel.elf", "aarch64": "kernel.bin", "riscv64": "kernel.elf"}   # each arch's <arch>_LOADED
+# image's cases (image="default") boot what make run-<arch> boots. Every QEMU
+# command comes from the arch's machine description (ci/machine.py).
 
 
 def kernel(arch, image):
-    loaded = LOADED[arch]
+    loaded = machine.get(arch, "loaded")
     return f"{BUILD}/{arch}/{loaded}" if image == "default" else f"{BUILD}/{arch}/{image}/{loaded}"
 
 
 def qemu_i386(ram, append, image="test"):
-    return ["qemu-system-i386", "-m", ram, "-kernel", kernel("i386", image),
-            "-append", append, "-serial", "stdio", "-display", "none", "-no-reboot",
-            "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
+    return machine.command("i386", kernel("i386", image), ram, append)
 
 
-I386_PASS, I386_FAIL = 33, 35
+I386_PASS, I386_FAIL = machine.get("i386", "pass"), machine.get("i386", "fail")
 # aarch64 leaves through semihosting SYS_EXIT with the same codes, or through
 # PSCI SYSTEM_OFF (status 0) when semihosting is not asked for.
-A64_PASS, A64_FAIL, A64_POWER_OFF = 33, 35, 0
+A64_PASS, A64_FAIL, A64_POWER_OFF = machine.get("aarch64", "pass"), machine.get("aarch64", "fail"), 0
 
 
-def qemu_aarch64(ram, append, machine="virt", cpu="cortex-a57", extra=(), semihosting=True, image="test"):
-    cmd = ["qemu-system-aarch64", "-M", machine, "-cpu", cpu, "-m", ram,
-           "-kernel", kernel("aarch64", image), "-append", append + (" exit=semihosting" if semihosting else ""),
-           "-serial", "stdio", "-display", "none", "-no-reboot", *extra]
-    return cmd + (["-semihosting"] if semihosting else [])
+def qemu_aarch64(ram, append, machine_type=None, cpu=None, extra=(), semihosting=True, image="test"):
+    return machine.command("aarch64", kernel("aarch64", image), ram, append, cpu=cpu, machine=machine_type, extra=extra,
+                           exit_device=semihosting)
 
 
 # riscv64 leaves through virt's test device with the same codes.
-RV_PASS, RV_FAIL = 33, 35
+RV_PASS, RV_FAIL = machine.get("riscv64", "pass"), machine.get("riscv64", "fail")
 
 
 def qemu_riscv64(ram, append, extra=(), image="test"):
-    return ["qemu-system-riscv64", "-M", "virt", "-m", ram, "-bios", "default", "-kernel", kernel("riscv64", image),
-            "-append", append, "-serial", "stdio", "-display", "none", "-no-reboot", *extra]
+    return machine.command("riscv64", kernel("riscv64", image), ram, append, extra=extra)
 
 
 def damaged_dtb():
@@ -66,7 +62,8 @@ def damaged_dtb():
     import struct
     path = f"{BUILD}/boot-logs/deep.dtb"
     os.makedirs(os.path.dirname(path), exist_ok=True)
-    subprocess.run(["qemu-system-aarch64", "-M", f"virt,dumpdtb={path}", "-m", "128M", "-display", "none"],
+    subprocess.run([machine.get("aarch64", "qemu"), "-M", f"{machine.get('aarch64', 'machine')},dumpdtb={path}", "-m", "128M",
+                    "-display", "none"],
                    capture_output=True, check=True)
     blob = bytearray(open(path, "rb").read())
     magic, total, off_struct, off_strings, off_rsv, version, last, cpu, size_strings, size_struct = \
@@ -192,8 +189,7 @@ def cases():
         ok_boot("i386", strategy=equals("spare")),
         contains(r'unknown pt="bogus"; valid values: spare, prereserve')]))
     c.append(Case("i386 GRUB ISO boots with GRUB's command line", "i386",
-                  ["qemu-system-i386", "-m", "128M", "-cdrom", f"{BUILD}/i386/kernel.iso", "-serial", "stdio",
-                   "-display", "none", "-no-reboot", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"], I386_PASS, [
+                  machine.command("i386", f"{BUILD}/i386/kernel.iso", "128M", cdrom=True), I386_PASS, [
         ok_boot("i386", image=equals("default"), strategy=equals("prereserve"), tasks=equals(task_checks.DEFAULT_TASKS)),
         contains(r'Booting `swift-microkernel \(pt=prereserve\)', r'^command line: "pt=prereserve"')]))
     c += low_memory_cases("i386", qemu_i386, I386_PASS, I386_FAIL)
@@ -237,7 +233,7 @@ def cases():
     c.append(Case("aarch64 cpu max 1G", "aarch64", qemu_aarch64("1G", "pt=prereserve", cpu="max"), A64_PASS, [
         ok_boot("aarch64", exhausted=equals("no"), ram_mib=at_least(1000))]))
     c.append(Case("aarch64 EL2 entry drops to EL1", "aarch64",
-                  qemu_aarch64("128M", "pt=spare", machine="virt,virtualization=on", cpu="max"), A64_PASS, [
+                  qemu_aarch64("128M", "pt=spare", machine_type="virt,virtualization=on", cpu="max"), A64_PASS, [
         ok_boot("aarch64"), contains(r"^boot: entered at EL2, running at EL1")]))
     c.append(Case("aarch64 -smp 2 parks the secondary", "aarch64",
                   qemu_aarch64("128M", "pt=spare", cpu="cortex-a53", extra=("-smp", "2")), A64_PASS, [
@@ -253,7 +249,7 @@ def cases():
         ok_boot("aarch64"), task_checks.syscall_fuzz, contains(r"sysfuzz: 1000 calls, \d+ refused, seed 4242$")]))
     # secure=on lists a disabled, Secure-only PL011 first; /chosen/stdout-path names the right one.
     c.append(Case("aarch64 secure=on: the enabled UART is the console", "aarch64",
-                  qemu_aarch64("128M", "pt=spare", machine="virt,secure=on"), A64_PASS, [ok_boot("aarch64", tasks=equals(task_checks.TEST_TASKS))]))
+                  qemu_aarch64("128M", "pt=spare", machine_type="virt,secure=on"), A64_PASS, [ok_boot("aarch64", tasks=equals(task_checks.TEST_TASKS))]))
     # Nine NUMA nodes are nine memory nodes, listed high to low: every one is used.
     numa = [a for i in range(9) for a in ("-object", f"memory-backend-ram,id=m{i},size=64M", "-numa", f"node,memdev=m{i}")]
     c.append(Case("aarch64 nine NUMA memory nodes are all used", "aarch64",
@@ -266,8 +262,8 @@ def cases():
                   lambda: qemu_aarch64("128M", "pt=spare", extra=("-dtb", damaged_dtb())), A64_FAIL, [
         contains(r"^boot: bad device tree at 0x\w+: nodes nested too deep", r"^KERNEL FAIL arch=aarch64"),
         lacks(r"^KERNEL OK", r"^memory map:")]))
-    for machine, cpu, el in (("virt,gic-version=3", "cortex-a57", 1), ("virt,gic-version=3,virtualization=on", "max", 2)):
-        c.append(Case(f"aarch64 GICv3 entered at EL{el}", "aarch64", qemu_aarch64("128M", "pt=spare", machine=machine, cpu=cpu), A64_PASS, [
+    for machine_type, cpu, el in (("virt,gic-version=3", "cortex-a57", 1), ("virt,gic-version=3,virtualization=on", "max", 2)):
+        c.append(Case(f"aarch64 GICv3 entered at EL{el}", "aarch64", qemu_aarch64("128M", "pt=spare", machine_type=machine_type, cpu=cpu), A64_PASS, [
             ok_boot("aarch64", killed=equals(FAULT_KILLS["aarch64"]), ticks=at_least(60), tasks=equals(task_checks.TEST_TASKS),
                     messages=equals(TEST_MESSAGES)),
             contains(r"^timer: GICv3 at 0x", rf"^boot: entered at EL{el}, running at EL1"),

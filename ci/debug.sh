@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# make debug-i386 / make debug-aarch64: boot the kernel in QEMU halted at its
+# make debug-<arch>: boot the kernel in QEMU halted at its
 # first instruction with the gdb stub on a TCP port, and attach gdb-multiarch
 # with the kernel's symbols and line tables, the source folder set, and a
 # hardware breakpoint at kernelMain (hardware: on i386 the Multiboot loader
@@ -15,18 +15,16 @@ build=${BUILD:-build}
 elf=$build/$arch/kernel.elf
 nm=$(dirname "$(realpath "$(command -v swiftc)")")/llvm-nm
 serial=$build/$arch/debug-serial.log
-case $arch in
-i386) qemu=(qemu-system-i386 -m "${RAM:-128M}" -kernel "$elf" -append "pt=${PT:-spare}" -no-reboot
-            -device isa-debug-exit,iobase=0xf4,iosize=0x04) ;;
-aarch64) qemu=(qemu-system-aarch64 -M "${MACHINE:-virt}" -cpu "${CPU:-cortex-a57}" -m "${RAM:-128M}"
-               -kernel "$build/aarch64/kernel.bin" -append "pt=${PT:-spare} exit=semihosting" -semihosting -no-reboot) ;;
-*) echo "debug.sh: unknown arch '$arch'" >&2; exit 2 ;;
-esac
+# The machine from its one description (Arch/<arch>/machine.json), serial to a file.
+loaded=$(python3 ci/machine.py get "$arch" loaded)
+mapfile -t qemu < <(python3 ci/machine.py command "$arch" "$build/$arch/$loaded" --ram "${RAM:-128M}" \
+    --append "pt=${PT:-spare}" --cpu "${CPU:-}" --machine "${MACHINE:-}" --serial "file:$serial")
+[[ ${#qemu[@]} -gt 0 ]] || exit 2
 # kernelMain's mangled name ends in the backend's type: take the one whose
 # parameters are (Platform, inout BootInfo).
 main=$("$nm" "$elf" | awk '$3 ~ /^\$e6Kernel10kernelMainys5NeverOAA[0-9]+[A-Za-z0-9]+V_AA8BootInfoVztF$/ {print $1}')
 [[ -n $main ]] || { echo "debug.sh: no kernelMain symbol in $elf" >&2; exit 1; }
-"${qemu[@]}" -display none -serial "file:$serial" -gdb "tcp:127.0.0.1:$port" -S &
+"${qemu[@]}" -gdb "tcp:127.0.0.1:$port" -S &
 qemu_pid=$!
 trap 'kill $qemu_pid 2>/dev/null || true' EXIT
 echo "debug: QEMU halted with its gdb stub on port $port; guest serial output in $serial"

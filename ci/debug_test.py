@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """The debug targets' test: ci/debug.sh (what make debug-<arch> runs) driven in
-gdb's batch mode on both arches, each on its own port: stop at the breakpoint
+gdb's batch mode on every arch, each on its own port (its machine description's): stop at the breakpoint
 on kernelMain, then `bt` must show source names and files (not only mangled
 $e6Kernel... symbols), then kill QEMU. Usage: debug_test.py [ARCH...]"""
 import os
@@ -8,20 +8,20 @@ import re
 import subprocess
 import sys
 
-PORTS = {"i386": 23461, "aarch64": 23462}
-ENTRY = {"i386": "i386Entry", "aarch64": "aarch64Entry"}
+import machine
 
 
 def check(arch):
-    cmd = ["ci/debug.sh", arch, str(PORTS[arch]), "--", "-batch", "-ex", "continue", "-ex", "bt", "-ex", "kill"]
+    cmd = ["ci/debug.sh", arch, str(machine.get(arch, "debug.port")), "--", "-batch", "-ex", "continue", "-ex", "bt", "-ex", "kill"]
     try:
         out = subprocess.run(cmd, capture_output=True, text=True, timeout=90).stdout
     except subprocess.TimeoutExpired:
         return ["gdb session timed out after 90 s"], ""
+    entry = machine.get(arch, "debug.entry")
     wants = [
         (r"Breakpoint 1, kernelMain \(\) at Kernel/KernelMain\.swift:\d+", "stopped at the breakpoint in kernelMain"),
         (r"^#0\s+kernelMain \(\) at Kernel/KernelMain\.swift:\d+", "bt frame 0 is kernelMain with its source line"),
-        (rf"^#1\s+0x[0-9a-f]+ in {ENTRY[arch]} \(\) at Arch/{arch}/Entry\.swift:\d+", "bt frame 1 is the arch entry"),
+        (rf"^#1\s+0x[0-9a-f]+ in {entry} \(\) at Arch/{arch}/Entry\.swift:\d+", "bt frame 1 is the arch entry"),
     ]
     problems = [what for pattern, what in wants if not re.search(pattern, out, re.M)]
     if re.search(r"^#\d+\s+.*\$e6Kernel", out, re.M):
@@ -31,7 +31,7 @@ def check(arch):
 
 def main():
     failed = 0
-    for arch in sys.argv[1:] or ["i386", "aarch64"]:
+    for arch in sys.argv[1:] or machine.arches():
         problems, out = check(arch)
         if problems:
             failed += 1

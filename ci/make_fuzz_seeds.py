@@ -95,12 +95,15 @@ def qemu_trees():
               "virt-secure": ["-M", "virt,secure=on"], "virt-el2-smp4": ["-M", "virt,virtualization=on", "-cpu", "max", "-smp", "4"]}
     numa = [a for i in range(3) for a in ("-object", f"memory-backend-ram,id=m{i},size=64M", "-numa", f"node,memdev=m{i}")]
     shapes["virt-numa3"] = ["-M", "virt", "-m", "192M"] + numa
+    # riscv64's virt (its 16550, test device, PLIC and harts), for its device matchers.
+    shapes["riscv64-virt-smp2"] = ["-M", "virt", "-smp", "2"]
     with tempfile.TemporaryDirectory() as tmp:
         for name, args in shapes.items():
             path = os.path.join(tmp, name + ".dtb")
             args = list(args); args[1] += f",dumpdtb={path}"
             if "-m" not in args: args += ["-m", "128M"]
-            subprocess.run(["qemu-system-aarch64", *args, "-display", "none"], capture_output=True, check=True)
+            binary = "qemu-system-riscv64" if name.startswith("riscv64") else "qemu-system-aarch64"
+            subprocess.run([binary, *args, "-display", "none"], capture_output=True, check=True)
             yield f"qemu-{name}.dtb", compact(open(path, "rb").read())
 
 

@@ -12,9 +12,6 @@ riscv64_CC_FLAGS := -march=rv64gc -mabi=lp64d -mcmodel=medany
 riscv64_CFLAGS :=
 riscv64_LDFLAGS :=
 riscv64_HELPERS :=
-# QEMU loads the ELF at its link address; OpenSBI (-bios default) jumps there.
-riscv64_LOADED := kernel.elf
-# virt's test device ends QEMU with the kernel's status (33 pass, 35 fail), as on the others.
-riscv64_QEMU = qemu-system-riscv64 -M virt -m $(RAM) -bios default -kernel $(1) -append "pt=$(PT)" \
-    -serial stdio -display none -no-reboot
+# What QEMU loads, from the machine description (Arch/riscv64/machine.json).
+riscv64_LOADED := $(shell python3 ci/machine.py get riscv64 loaded)
 riscv64_HANDLERS := riscv64_trap

@@ -70,8 +70,16 @@ func fuzzDeviceTree(_ blob: UnsafeRawPointer, _ count: Int) {
     _ = tree.bootargs
     _ = tree.stdoutNode
     _ = tree.node(atPath: ByteString(staticString: "/soc/serial@0"))
+    // Every backend's device matchers (Arch/*/Devices) run on the same tree.
     let d = AArch64Devices.find(in: tree)
     if case .success(let id) = d.virtualTimer, !(16..<32).contains(id) { violated("timer interrupt \(id) is not a PPI") }
+    let hart = UInt64(count % 4)
+    let r = RISCV64Devices.find(in: tree, bootHart: hart)
+    for region in [r.uart, r.testDevice, r.plic] {
+        if let m = region, m.end < m.start { violated("a riscv64 device region wraps") }
+    }
+    if r.harts < 0 || (r.bootHartFound && r.harts == 0) { violated("the boot hart found among no harts") }
+    if r.bootHartHasSv39 && !r.bootHartFound { violated("Sv39 claimed for a boot hart that was not found") }
 }
 
 /// The input is physical memory from address 0; the Multiboot info is at 0.

@@ -11,6 +11,8 @@ SHELL := /bin/bash
 # HEAP_DEBUG=1 builds kernels whose heap checks magic, canaries and poison (into build/heap-debug).
 HEAP_DEBUG ?=
 BUILD ?= $(if $(HEAP_DEBUG),build/heap-debug,build)
+# The user programs do not change with HEAP_DEBUG: a heap-debug build links the normal build's.
+USER_BUILD ?= $(if $(HEAP_DEBUG),build,$(BUILD))
 PT ?= spare
 RAM ?= 128M
 
@@ -83,15 +85,18 @@ system_dir = $(if $(filter default,$(2)),$(BUILD)/$(1),$(BUILD)/$(1)/$(2))
 
 define ARCH_RULES
 $(1)_DIR := $$(BUILD)/$(1)
+# User programs, init and the systems' embedded tables: the same in every kernel build.
+$(1)_UDIR := $$(USER_BUILD)/$(1)
+$(1)_UHELPERS := $$(patsubst $$(BUILD)/%,$$(USER_BUILD)/%,$$($(1)_HELPERS))
 $(1)_SWIFT := $$(CORE_SOURCES) $$(shell find Arch/$(1) -name '*.swift')
 $(1)_ASM := Boot/$(1)/boot.S $$(wildcard Arch/$(1)/*.S)
 $(1)_OBJS := $$(patsubst %,$$($(1)_DIR)/%.o,$$(notdir $$($(1)_ASM))) $$($(1)_DIR)/runtime.c.o $$($(1)_DIR)/memory.c.o \
     $$($(1)_HELPERS) $$($(1)_DIR)/ksyms.S.o
-$(1)_USER := $$(patsubst %,$$($(1)_DIR)/user/%.elf,$$(USER_PROGRAMS))
-$(1)_USER_OBJS := $$($(1)_DIR)/user/start.S.o $$($(1)_DIR)/user/free.c.o $$($(1)_DIR)/user/memory.c.o $$($(1)_HELPERS)
+$(1)_USER := $$(patsubst %,$$($(1)_UDIR)/user/%.elf,$$(USER_PROGRAMS))
+$(1)_USER_OBJS := $$($(1)_UDIR)/user/start.S.o $$($(1)_UDIR)/user/free.c.o $$($(1)_UDIR)/user/memory.c.o $$($(1)_UHELPERS)
 $(1)_CC := $$(CLANG) --target=$$($(1)_CLANG_TARGET) $$($(1)_CC_FLAGS)
-$(1)_LINK_USER = $$(LLD) $$($(1)_LDFLAGS) -z max-page-size=4096 -T Boot/$(1)/user.ld -o $$@ $$($(1)_DIR)/user/start.S.o $$< \
-    $$($(1)_DIR)/user/free.c.o $$($(1)_DIR)/user/memory.c.o $$($(1)_HELPERS) && ci/check_link.sh elf $$@
+$(1)_LINK_USER = $$(LLD) $$($(1)_LDFLAGS) -z max-page-size=4096 -T Boot/$(1)/user.ld -o $$@ $$($(1)_UDIR)/user/start.S.o $$< \
+    $$($(1)_UDIR)/user/free.c.o $$($(1)_UDIR)/user/memory.c.o $$($(1)_UHELPERS) && ci/check_link.sh elf $$@
 
 kernels: kernel-$(1)
 test-kernels: $$($(1)_DIR)/test/$$($(1)_LOADED)
@@ -120,42 +125,42 @@ $$($(1)_DIR)/%.c.o: Kernel/%.c
 	$$($(1)_CC) $$(KERNEL_C_FLAGS) $$($(1)_CFLAGS) -c $$< -o $$@
 
 # User programs, and per system: its manifest's outputs, its init, its embedded programs.
-$$($(1)_DIR)/user/%.o: User/Programs/%.swift $$(USER_SWIFT)
+$$($(1)_UDIR)/user/%.o: User/Programs/%.swift $$(USER_SWIFT)
 	@mkdir -p $$(@D)
 	$$(SWIFTC) -target $$($(1)_SWIFT_TARGET) $$($(1)_SWIFT_FLAGS) $$(USER_SWIFT_FLAGS) -module-name $$* -c $$(USER_SWIFT) $$< -o $$@ && touch $$@
-$$($(1)_DIR)/user/start.S.o: Arch/$(1)/User/start.S
+$$($(1)_UDIR)/user/start.S.o: Arch/$(1)/User/start.S
 	@mkdir -p $$(@D)
 	$$($(1)_CC) -c $$< -o $$@
-$$($(1)_DIR)/user/free.c.o: User/Runtime/free.c
+$$($(1)_UDIR)/user/free.c.o: User/Runtime/free.c
 	@mkdir -p $$(@D)
 	$$($(1)_CC) $$(KERNEL_C_FLAGS) $$($(1)_CFLAGS) -c $$< -o $$@
-$$($(1)_DIR)/user/memory.c.o: Kernel/memory.c
+$$($(1)_UDIR)/user/memory.c.o: Kernel/memory.c
 	@mkdir -p $$(@D)
 	$$($(1)_CC) $$(KERNEL_C_FLAGS) $$($(1)_CFLAGS) -c $$< -o $$@
-$$($(1)_DIR)/user/%.elf: $$($(1)_DIR)/user/%.o $$($(1)_USER_OBJS) Boot/$(1)/user.ld
+$$($(1)_UDIR)/user/%.elf: $$($(1)_UDIR)/user/%.o $$($(1)_USER_OBJS) Boot/$(1)/user.ld
 	$$($(1)_LINK_USER)
 # manifest.py rewrites its outputs only when they change; the stamp records the run.
-$$($(1)_DIR)/%/manifest.stamp: User/%.manifest ci/manifest.py $$(wildcard User/Programs/*.swift)
-	python3 ci/manifest.py $$< --out $$($(1)_DIR)/$$* --user-dir $$($(1)_DIR)/user && touch $$@
-$$($(1)_DIR)/%/SystemTable.swift $$($(1)_DIR)/%/programs.S: $$($(1)_DIR)/%/manifest.stamp ;
-$$($(1)_DIR)/%/init.o: User/Programs/init.swift $$($(1)_DIR)/%/SystemTable.swift $$(USER_SWIFT)
+$$($(1)_UDIR)/%/manifest.stamp: User/%.manifest ci/manifest.py $$(wildcard User/Programs/*.swift)
+	python3 ci/manifest.py $$< --out $$($(1)_UDIR)/$$* --user-dir $$($(1)_UDIR)/user && touch $$@
+$$($(1)_UDIR)/%/SystemTable.swift $$($(1)_UDIR)/%/programs.S: $$($(1)_UDIR)/%/manifest.stamp ;
+$$($(1)_UDIR)/%/init.o: User/Programs/init.swift $$($(1)_UDIR)/%/SystemTable.swift $$(USER_SWIFT)
 	$$(SWIFTC) -target $$($(1)_SWIFT_TARGET) $$($(1)_SWIFT_FLAGS) $$(USER_SWIFT_FLAGS) -module-name init -c $$(USER_SWIFT) $$< \
-	    $$($(1)_DIR)/$$*/SystemTable.swift -o $$@ && touch $$@
-$$($(1)_DIR)/%/init.elf: $$($(1)_DIR)/%/init.o $$($(1)_USER_OBJS) Boot/$(1)/user.ld
+	    $$($(1)_UDIR)/$$*/SystemTable.swift -o $$@ && touch $$@
+$$($(1)_UDIR)/%/init.elf: $$($(1)_UDIR)/%/init.o $$($(1)_USER_OBJS) Boot/$(1)/user.ld
 	$$($(1)_LINK_USER)
-$$($(1)_DIR)/%/programs.S.o: $$($(1)_DIR)/%/programs.S $$($(1)_DIR)/%/init.elf $$($(1)_USER)
+$$($(1)_UDIR)/%/programs.S.o: $$($(1)_UDIR)/%/programs.S $$($(1)_UDIR)/%/init.elf $$($(1)_USER)
 	$$($(1)_CC) -c $$< -o $$@
 
 # A kernel for each system: the test system's with the test image, any other's with the default image.
-$$($(1)_DIR)/kernel.elf: $$($(1)_DIR)/kernel.o $$($(1)_OBJS) $$($(1)_DIR)/default/programs.S.o Boot/$(1)/linker.ld
+$$($(1)_DIR)/kernel.elf: $$($(1)_DIR)/kernel.o $$($(1)_OBJS) $$($(1)_UDIR)/default/programs.S.o Boot/$(1)/linker.ld
 	$$(LLD) $$($(1)_LDFLAGS) -T Boot/$(1)/linker.ld -o $$@ $$(filter %.o,$$^)
 	ci/check_link.sh elf $$@
 	python3 ci/kernel_symbols.py $$@
-$$($(1)_DIR)/test/kernel.elf: $$($(1)_DIR)/test/kernel.o $$($(1)_OBJS) $$($(1)_DIR)/test/programs.S.o Boot/$(1)/linker.ld
+$$($(1)_DIR)/test/kernel.elf: $$($(1)_DIR)/test/kernel.o $$($(1)_OBJS) $$($(1)_UDIR)/test/programs.S.o Boot/$(1)/linker.ld
 	$$(LLD) $$($(1)_LDFLAGS) -T Boot/$(1)/linker.ld -o $$@ $$(filter %.o,$$^)
 	ci/check_link.sh elf $$@
 	python3 ci/kernel_symbols.py $$@
-$$($(1)_DIR)/%/kernel.elf: $$($(1)_DIR)/kernel.o $$($(1)_OBJS) $$($(1)_DIR)/%/programs.S.o Boot/$(1)/linker.ld
+$$($(1)_DIR)/%/kernel.elf: $$($(1)_DIR)/kernel.o $$($(1)_OBJS) $$($(1)_UDIR)/%/programs.S.o Boot/$(1)/linker.ld
 	$$(LLD) $$($(1)_LDFLAGS) -T Boot/$(1)/linker.ld -o $$@ $$(filter %.o,$$^)
 	ci/check_link.sh elf $$@
 	python3 ci/kernel_symbols.py $$@
@@ -207,7 +212,9 @@ test: | tools-test
 	@$(MAKE) --no-print-directory test-run
 test-build: kernels heap-debug-kernels test-host-build fuzz-build parser-fuzz-build iso
 test-host-build: ; swift build --build-tests
-heap-debug-kernels: ; $(MAKE) --no-print-directory HEAP_DEBUG=1 test-kernels
+# After the user programs and systems it shares with the normal build (built here, not twice at once).
+heap-debug-kernels: $(foreach a,$(ARCHES),$(BUILD)/$(a)/test/programs.S.o)
+	$(MAKE) --no-print-directory HEAP_DEBUG=1 test-kernels
 test-run:
 	@mkdir -p $(BUILD); t=$$(date +%s); swift test > $(BUILD)/host-tests.log 2>&1; status=$$?; \
 	    grep -E "error:" $(BUILD)/host-tests.log | head -25; grep -E "Executed [0-9]+ tests" $(BUILD)/host-tests.log | tail -1; \
@@ -247,7 +254,7 @@ fuzz: $(FUZZ)
 # The short fixed-seed pass of make test: at least 10^6 heap operations.
 test-fuzz: $(FUZZ)
 	rm -rf $(BUILD)/fuzz/seed-corpus && mkdir -p $(BUILD)/fuzz/seed-corpus
-	set -o pipefail; SWIFT_BACKTRACE=enable=no $(FUZZ) $(FUZZ_FLAGS) -seed=1 -runs=20000 $(BUILD)/fuzz/seed-corpus 2>&1 | tee $(BUILD)/fuzz/last-run.log | tail -1
+	set -o pipefail; SWIFT_BACKTRACE=enable=no $(FUZZ) $(FUZZ_FLAGS) -seed=1 -runs=12000 $(BUILD)/fuzz/seed-corpus 2>&1 | tee $(BUILD)/fuzz/last-run.log | tail -1
 	ops=$$(sed -n 's/^HEAP FUZZ inputs=[0-9]* operations=\([0-9]*\)$$/\1/p' $(BUILD)/fuzz/last-run.log); \
 	    [[ -n "$$ops" && $$ops -ge 1000000 ]] || { echo "fuzz pass ran $${ops:-no} operations; want at least 1000000"; exit 1; }
 
@@ -327,7 +334,7 @@ record-traces:
 	    "CPython (every object from malloc) parsing and compiling two standard-library modules" \
 	    -- PYTHONMALLOC=malloc PYTHONHASHSEED=0 /usr/bin/python3.11 -c "import ast; [compile(ast.parse(open(f).read()), f, 'exec') \
 	    for f in ('/usr/lib/python3.11/argparse.py', '/usr/lib/python3.11/typing.py')]"
-# Boots every strategy on both arches and writes docs/page-table-strategies.md.
+# Boots every strategy on every arch and writes docs/page-table-strategies.md.
 bench-strategies: kernels | tools
 	command -v valgrind >/dev/null || ci/ensure-tools.sh valgrind
 	swift build -c release --product strategy-bench

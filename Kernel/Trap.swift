@@ -1,5 +1,5 @@
 // The kernel's one entry from the hardware (TrapEvent.swift says what a
-// backend hands over). Interrupts are off for the whole of it on both arches.
+// backend hands over). Interrupts are off for the whole of it on every arch.
 
 /// Act on `event`, which interrupted the thread whose context is `context`;
 /// returns the context to resume. `report` prints a fault the way the backend

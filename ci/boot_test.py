@@ -303,6 +303,13 @@ def riscv64_cases():
                   RV_PASS, [ok_boot(arch, tasks=equals(task_checks.TEST_TASKS)),
                             contains(r"^boot: 1 other hart stays parked in the firmware \(never started through SBI HSM\)$"),
                             lacks(r"swift-microkernel: Embedded Swift on riscv64[\s\S]*swift-microkernel")]))
+    # Issue 21, bug 5.2: without F and D the boot trapped for ever before its trap vector was set.
+    # The report goes through the SBI console, and SBI system reset ends QEMU with status 0.
+    c.append(Case("riscv64 a CPU without F and D is refused with what is missing", arch,
+                  qemu_riscv64("64M", "pt=spare", extra=("-cpu", "rv64,f=false,d=false")), 0, [
+        contains(r"^boot: this CPU lacks the F and D extensions \(floating point\); the kernel is built for RV64GC",
+                 r"^KERNEL FAIL arch=riscv64"),
+        lacks(r"^KERNEL OK", r"swift-microkernel")]))
     c.append(Case("riscv64 bad pt= is refused with the valid list", arch, qemu_riscv64("64M", "pt=tails"), RV_PASS, [
         ok_boot(arch, strategy=equals("spare")), contains(r'unknown pt="tails"; valid values: spare, prereserve')]))
     c += low_memory_cases(arch, qemu_riscv64, RV_PASS, RV_FAIL, probe_mib=5)

@@ -17,12 +17,38 @@ import os
 import re
 import sys
 
-NAME = re.compile(r"^[a-z][a-z0-9-]{0,14}$")
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def swift_limit(path, type_name, constant):
+    """`static let CONSTANT = N` inside `type_name` in the Swift source at `path`:
+    the kernel's own limit, read where it is defined rather than restated."""
+    text = open(os.path.join(ROOT, path)).read()
+    start = re.search(rf"^(struct|enum) {type_name}\b", text, re.M)
+    m = start and re.compile(rf"^\s+static let {constant} = (\d+)$", re.M).search(text, start.end())
+    if not m:
+        raise SystemExit(f"manifest.py: no `static let {constant} = N` in {type_name} ({path}): the limit moved; update manifest.py")
+    return int(m.group(1))
+
+
 RIGHTS = {"send": 1, "receive": 2, "grant": 4}
 ENDS = ("exit", "fault", "service", "any")
-SLOTS, MAX_CAPS = 16, 8
-# Init runs at the top priority (7); the tasks it starts run below it.
-PRIORITIES = range(1, 7)
+SLOTS = swift_limit("Sources/IPC/Capabilities.swift", "CapabilitySpace", "slots")
+MAX_CAPS = swift_limit("Sources/IPC/SyscallABI.swift", "SpawnRequest", "maxCapabilities")
+NAME_BYTES = swift_limit("Sources/IPC/SyscallABI.swift", "SpawnRequest", "nameBytes")
+NAME = re.compile(rf"^[a-z][a-z0-9-]{{0,{NAME_BYTES - 1}}}$")
+# Init makes endpoint e in its slot 1 + e (slot 0 holds its control capability),
+# and the kernel has Endpoints.capacity of them.
+MAX_ENDPOINTS = min(swift_limit("Sources/IPC/Endpoints.swift", "Endpoints", "capacity"), SLOTS - 1)
+# Every slot of the thread table but the idle thread's and init's.
+MAX_TASKS = swift_limit("Sources/Sched/ThreadRecord.swift", "ThreadTable", "capacity") - 2
+# Init runs at the top priority; the tasks it starts run below it (0 is left to nobody).
+PRIORITIES = range(1, swift_limit("Sources/Sched/Scheduler.swift", "Scheduler", "priorities") - 1)
+# A task's limit and arguments travel in machine words: 32 bits on i386, so every
+# arch's manifest keeps them below 2^32.
+WORD_LIMIT = 1 << 32
+# The least memory a task can load in: its stack (TaskTable.stackPages), its root and a table.
+MIN_MEMORY = (8 + 2) * 4096
 
 
 class ManifestError(Exception):
@@ -64,7 +90,9 @@ def parse(path, programs_dir):
         kind = words[0]
         if kind == "endpoint" and not indented:
             if len(words) != 2 or not NAME.match(words[1]):
-                fail(number, "an endpoint line is `endpoint NAME` (lower case, digits, '-', at most 15)")
+                fail(number, f"an endpoint line is `endpoint NAME` (lower case, digits, '-', at most {NAME_BYTES})")
+            if len(endpoints) == MAX_ENDPOINTS:
+                fail(number, f"more than {MAX_ENDPOINTS} endpoints (init holds each in a slot of its own beside its control capability)")
             if words[1] in endpoints:
                 fail(number, f"endpoint {words[1]} is already declared on line {endpoints[words[1]][1]}")
             endpoints[words[1]] = (len(endpoints), number)
@@ -76,12 +104,14 @@ def parse(path, programs_dir):
             extra.append(words[1])
         elif kind == "task" and not indented:
             if len(words) < 2 or not NAME.match(words[1]):
-                fail(number, "a task line is `task NAME key=value ...` (name: lower case, digits, '-', at most 15)")
+                fail(number, f"a task line is `task NAME key=value ...` (name: lower case, digits, '-', at most {NAME_BYTES})")
             name = words[1]
             if name == "init":
                 fail(number, "init is not a task of the manifest: the kernel starts it, and it starts the others")
             if name in names:
                 fail(number, f"task {name} is already declared on line {names[name]}")
+            if len(names) == MAX_TASKS:
+                fail(number, f"more than {MAX_TASKS} tasks (the kernel's thread table holds {MAX_TASKS + 2} threads, the idle thread and init among them)")
             names[name] = number
             task = {"name": name, "program": name, "priority": 2, "memory": 4 << 20, "args": (0, 0),
                     "ends": "exit", "caps": [], "line": number}
@@ -95,13 +125,21 @@ def parse(path, programs_dir):
                     elif key == "priority":
                         task["priority"] = parse_number(value, "priority")
                         if task["priority"] not in PRIORITIES:
-                            raise ValueError(f"priority={value} is outside 1..6 (7 is init's)")
+                            raise ValueError(f"priority={value} is outside {PRIORITIES.start}..{PRIORITIES.stop - 1} "
+                                             f"({PRIORITIES.stop} is init's)")
                     elif key == "memory":
                         task["memory"] = parse_size(value)
+                        if task["memory"] < MIN_MEMORY:
+                            raise ValueError(f"memory={value} is less than a task needs to load ({MIN_MEMORY >> 10}K: "
+                                             "its stack, root table and a page table)")
+                        if task["memory"] >= WORD_LIMIT:
+                            raise ValueError(f"memory={value} is 4G or more: the limit travels in a 32-bit word on i386")
                     elif key == "args":
                         parts = [parse_number(v, "args") for v in value.split(",")]
                         if len(parts) > 2:
                             raise ValueError("args= takes at most two numbers")
+                        if any(not 0 <= v < WORD_LIMIT for v in parts):
+                            raise ValueError(f"args={value}: each argument is 0..2^32-1 (a machine word on every arch)")
                         task["args"] = tuple(parts + [0] * (2 - len(parts)))
                     elif key == "ends":
                         if value not in ENDS:

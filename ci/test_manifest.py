@@ -28,6 +28,20 @@ CASES = [
     ("a task called init", GOOD + "task init program=kvclient\n", 6, "init is not a task of the manifest"),
     ("bad ends", GOOD.replace("ends=service", "ends=never"), 2, "ends=never"),
     ("cap outside a task", "endpoint kv\n    cap kv send\n" + GOOD.split("\n", 1)[1], 2, "a cap line belongs under a task"),
+    # Issue 21, §6: each passed the checker and failed at boot or in the generated Swift.
+    ("16 endpoints", "".join(f"endpoint e{i}\n" for i in range(15)) + GOOD, 16, "more than 15 endpoints"),
+    ("63 tasks", GOOD + "".join(f"task t{i} program=hello\n" for i in range(61)), 66, "more than 62 tasks"),
+    ("memory=0", GOOD.replace("args=1", "args=1 memory=0"), 4, "memory=0 is less than a task needs"),
+    ("memory=5000M", GOOD.replace("args=1", "args=1 memory=5000M"), 4, "memory=5000M is 4G or more"),
+    ("args=-1", GOOD.replace("args=1", "args=-1"), 4, "args=-1: each argument is 0..2^32-1"),
+    ("args past a word", GOOD.replace("args=1", "args=1,4294967296"), 4, "each argument is 0..2^32-1"),
+    # Issue 21, §7: checks no test guarded.
+    ("badge of 2^32", GOOD.replace("badge=1", "badge=4294967296"), 5, "badge=4294967296 must be 1..2^32-1"),
+    ("a ninth capability", GOOD + "".join(f"    cap kv send badge={i + 2}\n" for i in range(8)), 13, "more than 8 capabilities"),
+    ("slot=16", GOOD + "    cap kv send slot=16\n", 6, "slot=16 is outside 0..15"),
+    ("program line for a missing program", GOOD + "program nosuchprogram\n", 6, "program nosuchprogram does not exist"),
+    ("no task", "endpoint kv\n", 1, "the manifest starts no task"),
+    ("a 16-character name", GOOD + "task abcdefghijklmnop program=hello\n", 6, "at most 15"),
 ]
 
 

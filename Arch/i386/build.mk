@@ -9,7 +9,8 @@ i386_LOADED := $(shell python3 ci/machine.py get i386 loaded)
 # 64-bit integer helpers (__udivdi3, ...) of our own, in place of libgcc's: in
 # the kernel and in every user program.
 i386_HELPERS := $(BUILD)/i386/int64.c.o
-$(BUILD)/i386/int64.c.o: Arch/i386/Int64/int64.c Arch/i386/Int64/include/int64.h
+# (A pattern: the kernel's build folder and the user programs' may differ, HEAP_DEBUG=1.)
+%/i386/int64.c.o: Arch/i386/Int64/int64.c Arch/i386/Int64/include/int64.h
 	@mkdir -p $(@D)
 	$(CLANG) --target=i686-unknown-none-elf $(KERNEL_C_FLAGS) -IArch/i386/Int64/include -c $< -o $@
 	ci/check_link.sh helpers $@

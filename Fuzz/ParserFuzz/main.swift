@@ -8,7 +8,7 @@
 //               then normalize and the frame allocator: regions sorted and
 //               disjoint, usable ones page-aligned below the limit, every frame
 //               handed out once, inside usable RAM, never the bitmap's own
-//   elf         both arches' checks: accepted segments lie in the load window
+//   elf         every arch's checks: accepted segments lie in the load window
 //               (below the stack's guard page), inside the file, on pages of
 //               their own, and the entry is in code
 // Built by `make fuzz-parsers` / `make test` with -sanitize=fuzzer,address.

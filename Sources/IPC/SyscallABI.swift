@@ -53,6 +53,8 @@ enum Syscall: UInt {
     /// (control slot, to slot): a new endpoint, with every right, into an empty slot.
     case createEndpoint = 15
     /// (control slot, request pointer): start a task from a SpawnRequest. r1 = its task id.
+    /// noResources: no thread or stack slot; outOfMemory: no frames; overLimit: its load
+    /// exceeds its memory limit; badRequest: the loader refuses the image.
     case spawn = 16
     /// (control slot, task id): stop a task this task started.
     case kill = 17
@@ -138,7 +140,7 @@ struct MessageInfo: Equatable {
 enum TaskEnd: UInt {
     /// It called exit; the value is its status.
     case exited = 0
-    /// A CPU fault killed it; the value is the fault's vector (i386) or exception class (aarch64).
+    /// A CPU fault killed it; the value is the fault's vector (i386), exception class (aarch64) or scause (riscv64).
     case faulted = 1
     /// Its parent killed it.
     case killed = 2

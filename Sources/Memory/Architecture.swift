@@ -106,7 +106,7 @@ struct VirtualRange: Equatable {
 
 extension MMU where Self: VirtualLayout {
     /// The pointer for `address` when the direct map is the identity below
-    /// `directMapLimit` (both backends); nil outside it, and for address 0.
+    /// `directMapLimit` (every backend); nil outside it, and for address 0.
     func identityPointer(_ address: PhysicalAddress) -> UnsafeMutableRawPointer? {
         guard address.raw != 0, address.raw < Self.directMapLimit else { return nil }
         return UnsafeMutableRawPointer(bitPattern: UInt(address.raw))

@@ -244,27 +244,29 @@ def system_checks(arch, tasks=DEFAULT_TASKS):
             spinner_stopped, privileged_probe(arch)]
 
 
+def first_missing(log, wants):
+    """The problem of the first (pattern, problem) whose pattern no line of the log matches, or None."""
+    return next((problem for pattern, problem in wants if not re.search(pattern, log, re.M)), None)
+
+
 def jammer(log):
     """Issue 21, bug 4.1: a client whose queued call carries a capability the
     server takes none of is turned away (noSlotNamed, -16); the server goes on
     serving, the jammer's next plain call included."""
-    if not re.search(r"^jammer> jammer: a call carrying a capability the server takes none of -> -16$", log, re.M):
-        return "the jammer's capability-carrying call was not turned away with noSlotNamed (-16)"
-    if not re.search(r"^jammer> jammer: a plain call afterwards -> 0, answer 42$", log, re.M):
-        return "the jammed server did not serve the jammer's plain call"
-    if not re.search(rf"^patient> client 4: {KEYS} puts, {KEYS} of {KEYS} gets verified$", log, re.M):
-        return "the jammed server's other client was not served"
     if re.search(r"^jamserver> kv: receive failed", log, re.M):
         return "the jammed server's receive failed: one client stopped it"
-    return None
+    return first_missing(log, [
+        (r"^jammer> jammer: a call carrying a capability the server takes none of -> -16$",
+         "the jammer's capability-carrying call was not turned away with noSlotNamed (-16)"),
+        (r"^jammer> jammer: a plain call afterwards -> 0, answer 42$", "the jammed server did not serve the jammer's plain call"),
+        (rf"^patient> client 4: {KEYS} puts, {KEYS} of {KEYS} gets verified$", "the jammed server's other client was not served")])
 
 
 def full_table(log):
     """Issue 21, bug 4.4: a start into a full thread table is noResources, not outOfMemory."""
-    if not re.search(r"^threads: the thread table is full \(64 threads\)$", log, re.M) or \
-            not re.search(r"^tasks: a start into a full thread table is refused \(noResources\), its load given back$", log, re.M):
-        return "the test image's start into a full thread table was not refused as noResources"
-    return None
+    return first_missing(log, [(p, "the test image's start into a full thread table was not refused as noResources") for p in (
+        r"^threads: the thread table is full \(64 threads\)$",
+        r"^tasks: a start into a full thread table is refused \(noResources\), its load given back$")])
 
 
 def all_checks(arch):

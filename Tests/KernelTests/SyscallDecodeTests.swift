@@ -61,6 +61,10 @@ final class SyscallDecodeTests: XCTestCase {
         XCTAssertEqual(decode([n(.send), 0, 1, 2, 0, info(0, carry: 1)], caps, memory).failure, .missingRight, "carry needs grant")
         XCTAssertEqual(decode([n(.send), 0, 1, 2, 0, info(0, carry: 9)], caps, memory).failure, .emptySlot, "carry an empty slot")
         XCTAssertEqual(decode([n(.call), 0, 1, 2, 0, info(0, landing: 200)], caps, memory).failure, .badSlot, "landing outside")
+        XCTAssertEqual(decode([n(.call), 0, 1, 2, 0, info(0, landing: 16)], caps, memory).failure, .badSlot, "one past the last slot")
+        XCTAssertEqual(try decode([n(.call), 0, 1, 2, 0, info(0, landing: 15)], caps, memory).get(),
+                       .send(endpoint: 4, badge: 5, word0: 1, word1: 2, buffer: 0, length: 0, call: true, blocking: true,
+                             carry: -1, landing: 15), "the last slot")
         XCTAssertEqual(try decode([n(.send), 1, 1, 2, 0, info(0, carry: 0, landing: 4)], caps, memory).get(),
                        .send(endpoint: 4, badge: 0, word0: 1, word1: 2, buffer: 0, length: 0, call: false, blocking: true,
                              carry: 0, landing: -1), "a plain send takes no landing slot")
@@ -72,6 +76,8 @@ final class SyscallDecodeTests: XCTestCase {
         XCTAssertEqual(decode([n(.receive), 2, base + 0xFF0, info(64)], caps, memory).failure, .badPointer, "spills into read-only")
         XCTAssertEqual(decode([n(.replyWait), 5, 0, 0, writable, info(8)], caps, memory).failure, .emptySlot)
         XCTAssertEqual(decode([n(.replyWait), 0, 7, 8, kernel, info(8)], caps, memory).failure, .badPointer)
+        XCTAssertEqual(decode([n(.replyWait), 0, 7, 8, readOnly, info(8)], caps, memory).failure, .badPointer,
+                       "the receive buffer must be writable")
         XCTAssertEqual(decode([n(.replyWait), 0, 7, 8, writable, info(8, carry: 2)], caps, memory).failure, .missingRight)
         XCTAssertEqual(try decode([n(.replyWait), 0, 7, 8, writable, info(8, carry: 0)], caps, memory).get(),
                        .replyWait(endpoint: 4, word0: 7, word1: 8, buffer: writable, capacity: 8, carry: 0, landing: -1))
@@ -116,6 +122,7 @@ final class SyscallDecodeTests: XCTestCase {
         XCTAssertEqual(decode(words { $0[5] = 0 }).failure, .badRequest, "no name")
         XCTAssertEqual(decode(words { $0[5] = 16 }).failure, .badRequest, "name too long")
         XCTAssertEqual(decode(words { $0[10] = 9 }).failure, .badRequest, "too many capabilities")
+        XCTAssertEqual(decode(words { $0[10] = UInt(bitPattern: -1) }).failure, .badRequest, "a negative count")
         XCTAssertEqual(decode(words { $0[13] = 9 }).failure, .missingRight, "unknown rights bits")
     }
 }

@@ -51,6 +51,22 @@ final class UserMemoryTests: XCTestCase {
         XCTAssertFalse(user.check(0xD000_0000, 4, .read), "wholly past the end")
     }
 
+    /// Issue 21, §7: the window's start bound, likewise: the page below the
+    /// window is mapped for the user here, so only the bound refuses it.
+    func testARangeStartingBelowTheWindowIsRefusedEvenWhenMapped() {
+        let m = M(megabytes: 8)
+        var frames = m.frameAllocator()
+        let space = AddressSpace(arch: m, frames: &frames)!
+        var tables = DirectFromFrames()
+        for page: UInt in [0xBFFF_F000, 0xC000_0000] {
+            XCTAssertNil(space.map(Page(VirtualAddress(page)), to: frames.allocate()!, [.user, .writable], tables: &tables, frames: &frames))
+        }
+        let user = UserMemory(space: space, window: window)
+        XCTAssertTrue(user.check(0xC000_0000, 16, .write), "the window's first bytes")
+        XCTAssertFalse(user.check(0xBFFF_FFF0, 32, .read), "16 bytes before the window's start")
+        XCTAssertFalse(user.check(0xBFFF_F000, 4, .read), "wholly below it")
+    }
+
     func testTaskRootsShareKernelEntriesAndSyncNewOnes() {
         let m = M(megabytes: 8)
         var frames = m.frameAllocator()

@@ -204,6 +204,7 @@ GDB_PORT ?= 1234
 # (the boot tests use both CPUs themselves). `make -j1 test` works too.
 .PHONY: test-build test-host-build heap-debug-kernels test-run
 test: | tools-test
+	$(MAKE) --no-print-directory lint
 	ci/test_ensure_tools.sh
 	python3 ci/test_manifest.py
 	python3 ci/syscall_doc.py --check
@@ -305,6 +306,13 @@ fuzz-parsers: $(PARSER_FUZZ)
 	        $(BUILD)/fuzz/$$t-long Fuzz/corpus/$$t || exit 1; done
 
 # --- benchmarks (not part of make test) --------------------------------------
+# The toolchain's formatter with the house style (.swift-format: 4 spaces, lines
+# up to 140, statements joined with `;` and `var a = 0, b = 0` allowed): no finding.
+.PHONY: lint format
+SWIFT_FILES = $(shell git ls-files '*.swift' 2>/dev/null || find Sources Kernel Arch User Tests Fuzz Bench -name '*.swift' -not -path '*/Core/*')
+lint: ; @out=$$(swift format lint $(SWIFT_FILES) 2>&1); [[ -z "$$out" ]] || { echo "$$out" | head -40; echo "lint: $$(echo "$$out" | wc -l) findings (make format fixes the layout ones)"; exit 1; }; echo "lint: no findings in $(words $(SWIFT_FILES)) files"
+format: ; swift format format -i $(SWIFT_FILES)
+
 .PHONY: bench bench-strategies bench-heap bench-ipc bench-frames int64-vectors sizes syscall-doc
 # The frame allocator's cost against RAM size and fullness (callgrind); writes docs/frame-benchmarks.md.
 bench-frames:

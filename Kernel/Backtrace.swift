@@ -17,18 +17,21 @@ func printBacktrace(pc: UInt, framePointer: UInt, link: UInt? = nil) {
     var words: (UInt, UInt, UInt, UInt, UInt) = (0, 0, 0, 0, 0)
     withUnsafeMutablePointer(to: &words) { $0.withMemoryRebound(to: UInt.self, capacity: 5) { kernelLayout($0) } }
     let layout = (symbols: words.0, symbolsEnd: words.1, image: words.2, bootStackLow: words.3, bootStackHigh: words.4)
-    let symbols = SymbolTable(table: UnsafeRawPointer(bitPattern: layout.symbols)!,
-                              bytes: Int(layout.symbolsEnd - layout.symbols), imageBase: layout.image)
+    let symbols = SymbolTable(
+        table: UnsafeRawPointer(bitPattern: layout.symbols)!,
+        bytes: Int(layout.symbolsEnd - layout.symbols), imageBase: layout.image)
     if symbols == nil { kputs("backtrace: the image has no symbol table (.ksyms not filled in)\n") }
     kputs("backtrace:\n")
     printFrame(0, pc, symbols, lookupAt: pc, link: link)
     let stack = currentStack(layout.bootStackLow, layout.bootStackHigh)
     var n = 1, previous: UInt = 0, repeats = 0
-    let end = FrameWalker.walk(framePointer: framePointer, recordOffset: Platform.frameRecordOffset,
-                               stackLow: stack.low, stackHigh: stack.high,
-                               limit: backtraceDepth, read: { UnsafePointer<UInt>(bitPattern: $0)!.pointee }) { ra in
+    let end = FrameWalker.walk(
+        framePointer: framePointer, recordOffset: Platform.frameRecordOffset,
+        stackLow: stack.low, stackHigh: stack.high,
+        limit: backtraceDepth, read: { UnsafePointer<UInt>(bitPattern: $0)!.pointee }
+    ) { ra in
         n += 1
-        if ra == previous { repeats += 1; return }   // deep recursion: one line, then a count
+        if ra == previous { repeats += 1; return }  // deep recursion: one line, then a count
         if repeats > 0 { printRepeats(repeats) }
         repeats = 0
         previous = ra
@@ -75,7 +78,7 @@ private func printFrame(_ n: Int, _ address: UInt, _ symbols: SymbolTable?, look
 /// The stack the interrupted code ran on: the current kernel thread's, or the
 /// boot stack when no thread is running (the boot flow).
 private func currentStack(_ bootLow: UInt, _ bootHigh: UInt) -> (low: UInt, high: UInt) {
-    if let state = stateForReports {   // in place: a copy of the table would cost KiBs of the exception stack
+    if let state = stateForReports {  // in place: a copy of the table would cost KiBs of the exception stack
         let t = state.pointee.threads.scheduler.current
         let slot = state.pointee.records[t].stackSlot
         if t != Scheduler.idle && slot >= 0 {

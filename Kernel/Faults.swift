@@ -17,4 +17,3 @@ func explainHeapFault(at address: UInt64) {
         kputs("heap: an access past the heap's break at "); kputHex(UInt64(brk.raw)); kputs(" (nothing is mapped there)\n")
     }
 }
-

@@ -11,8 +11,10 @@ struct IPCState {
 }
 
 /// A checked send or call: stage the message, then meet a receiver or block.
-func send(_ k: inout KernelState, _ trap: SavedContext, _ t: ThreadID, endpoint e: Int, _ w0: UInt, _ w1: UInt, buffer: UInt, length n: Int,
-          call: Bool, blocking: Bool, carry: Int, landing: Int) -> SavedContext {
+func send(
+    _ k: inout KernelState, _ trap: SavedContext, _ t: ThreadID, endpoint e: Int, _ w0: UInt, _ w1: UInt, buffer: UInt, length n: Int,
+    call: Bool, blocking: Bool, carry: Int, landing: Int
+) -> SavedContext {
     let memory = userMemory(&k, of: t)
     guard k.records.withStage(t, { memory.copyIn(from: buffer, length: n, into: $0) }) else { return syscallFailed(trap, .badPointer) }
     k.records[t].message.word0 = w0; k.records[t].message.word1 = w1; k.records[t].message.length = n
@@ -21,7 +23,7 @@ func send(_ k: inout KernelState, _ trap: SavedContext, _ t: ThreadID, endpoint 
         deliver(&k, from: t, to: r, context: k.records[r].context, capability: capability)
         k.threads.scheduler.wake(r)
         if !call { setSyscallResult(trap, 0); return trap }
-        setSyscallResult(trap, SyscallError.partnerDied.rawValue)   // until the reply overwrites it
+        setSyscallResult(trap, SyscallError.partnerDied.rawValue)  // until the reply overwrites it
         return resume(&k, from: trap, previous: t, next: k.threads.scheduler.block())
     case .blocked:
         setSyscallResult(trap, SyscallError.partnerDied.rawValue)
@@ -33,8 +35,10 @@ func send(_ k: inout KernelState, _ trap: SavedContext, _ t: ThreadID, endpoint 
 
 /// A checked receive: take a waiting sender's message, or block (or, non-blocking, fail).
 /// Senders whose capability cannot land wake with the reason (IPCCore.receive).
-func receive(_ k: inout KernelState, _ trap: SavedContext, _ t: ThreadID, endpoint e: Int, buffer: UInt, capacity cap: Int, blocking: Bool,
-             landing: Int) -> SavedContext {
+func receive(
+    _ k: inout KernelState, _ trap: SavedContext, _ t: ThreadID, endpoint e: Int, buffer: UInt, capacity cap: Int, blocking: Bool,
+    landing: Int
+) -> SavedContext {
     var turnedAway = IPCCore.TurnedAway()
     let outcome = k.tasks.ipc.core.receive(t, on: e, blocking: blocking, landing: landing, turnedAway: &turnedAway)
     if turnedAway.senders != 0 { wakeAll(&k, turnedAway.senders, with: turnedAway.error) }
@@ -54,8 +58,10 @@ func receive(_ k: inout KernelState, _ trap: SavedContext, _ t: ThreadID, endpoi
 /// replyWait: the reply, then a blocking receive. Every refusal of the
 /// receive half is found before the reply goes, so a refused replyWait has
 /// changed nothing; no caller to reply to is fine (a server's first replyWait).
-func replyWait(_ k: inout KernelState, _ trap: SavedContext, _ t: ThreadID, endpoint e: Int, _ w0: UInt, _ w1: UInt, buffer: UInt,
-               capacity: Int, carry: Int, landing: Int) -> SavedContext {
+func replyWait(
+    _ k: inout KernelState, _ trap: SavedContext, _ t: ThreadID, endpoint e: Int, _ w0: UInt, _ w1: UInt, buffer: UInt,
+    capacity: Int, carry: Int, landing: Int
+) -> SavedContext {
     if let refusal = k.tasks.ipc.core.checkReceive(t, on: e) { return syscallFailed(trap, refusal) }
     let replied = reply(&k, t, w0, w1, carry: carry)
     if replied != 0 && replied != SyscallError.noCaller.rawValue { setSyscallResult(trap, replied); return trap }
@@ -69,7 +75,7 @@ private func deliver(_ k: inout KernelState, from s: ThreadID, to r: ThreadID, c
     if n > 0 {
         let memory = userMemory(&k, of: r), at = k.records[r].message.receiveAt
         guard k.records.withStage(s, { memory.copyOut($0, length: n, to: at) }) else {
-            setSyscallResult(context, SyscallError.badPointer.rawValue)   // checked at receive; only a change since could do this
+            setSyscallResult(context, SyscallError.badPointer.rawValue)  // checked at receive; only a change since could do this
             return
         }
     }

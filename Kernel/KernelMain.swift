@@ -93,8 +93,9 @@ let framesSetAside = 512
 /// Refuse a machine with too little RAM before the first frame is taken, with
 /// what the boot needs and what there is, instead of failing half way.
 func checkBootBudget(_ boot: BootInfo, _ strategy: TableStrategy, freeFrames: Int) {
-    let b = BootBudget.make(Platform.Format.self, boot: boot, directLimit: Platform.directMapLimit, strategy: strategy,
-                            heapWindow: Platform.heapWindow, heapBytes: bootHeapMinimum, setAside: framesSetAside)
+    let b = BootBudget.make(
+        Platform.Format.self, boot: boot, directLimit: Platform.directMapLimit, strategy: strategy,
+        heapWindow: Platform.heapWindow, heapBytes: bootHeapMinimum, setAside: framesSetAside)
     if freeFrames >= b.frames { return }
     let page = Platform.Format.pageSize
     kputs("memory: too little RAM to boot: the boot needs "); kputSize(UInt64(b.frames) * page)
@@ -113,26 +114,31 @@ func mapKernel(_ space: AddressSpace<Platform>, _ boot: BootInfo, _ frames: inou
     for i in 0..<boot.map.count where boot.map[i].kind != .guardPage {
         let r = boot.map[i]
         // W^X: kernel code read-only and executable, everything else writable and not.
-        let attributes = r.kind == .kernelCode
+        let attributes =
+            r.kind == .kernelCode
             ? PageAttributes(rawValue: PageAttributes.global.rawValue | PageAttributes.executable.rawValue)
             : PageAttributes.kernelData
         identityMap(space, r, attributes, &tables, &frames)
     }
     for i in 0..<boot.deviceCount {
-        identityMap(space, boot.devices[i], PageAttributes(rawValue: PageAttributes.writable.rawValue | PageAttributes.device.rawValue),
-                    &tables, &frames)
+        identityMap(
+            space, boot.devices[i], PageAttributes(rawValue: PageAttributes.writable.rawValue | PageAttributes.device.rawValue),
+            &tables, &frames)
     }
     return tables.tablesGiven
 }
 
-private func identityMap(_ space: AddressSpace<Platform>, _ r: MemoryRegion, _ attributes: PageAttributes,
-                         _ tables: inout DirectFromFrames, _ frames: inout FrameAllocator) {
+private func identityMap(
+    _ space: AddressSpace<Platform>, _ r: MemoryRegion, _ attributes: PageAttributes,
+    _ tables: inout DirectFromFrames, _ frames: inout FrameAllocator
+) {
     let pageSize = Platform.Format.pageSize
     var a = max(alignDown(r.start, pageSize), pageSize)
     let end = min(alignUp(r.end, pageSize), Platform.directMapLimit)
     while a < end {
-        let error = space.map(Page(VirtualAddress(UInt(a))), to: Frame(PhysicalAddress(a)), attributes,
-                              tables: &tables, frames: &frames)
+        let error = space.map(
+            Page(VirtualAddress(UInt(a))), to: Frame(PhysicalAddress(a)), attributes,
+            tables: &tables, frames: &frames)
         if error == .noTableFrame { kernelPanic("out of frames while building the direct map") }
         a += pageSize
     }
@@ -169,4 +175,3 @@ func printMemoryMap(_ map: MemoryMap) {
         kputs(" ("); kputSize(r.bytes); kputs(")\n")
     }
 }
-

@@ -67,8 +67,10 @@ var stateForReports: UnsafeMutablePointer<KernelState>? { statePointer }
 /// are kernelMain's; the thread and task tables are allocated straight from
 /// `heap` (posix_memalign cannot reach the heap before the state exists), and
 /// the stacks' page tables are made before any task copies the kernel's root.
-func assembleKernel(frames: inout FrameAllocator, space: AddressSpace<Platform>, region: inout HeapRegion<Platform, TableStrategy>,
-                    heap: inout Heap, ramBytes: UInt64) {
+func assembleKernel(
+    frames: inout FrameAllocator, space: AddressSpace<Platform>, region: inout HeapRegion<Platform, TableStrategy>,
+    heap: inout Heap, ramBytes: UInt64
+) {
     let state: UnsafeMutablePointer<KernelState> = withUnsafeMutablePointer(to: &region) { r in
         withUnsafeMutablePointer(to: &frames) { f in
             var growth = SbrkGrowth(region: r, frames: f)
@@ -86,15 +88,18 @@ func assembleKernel(frames: inout FrameAllocator, space: AddressSpace<Platform>,
                 areas.map { $0 + t * areaBytes }
             }
             var threads = KernelThreads.make(records)
-            let tasks = TaskTable(kernelRoot: space.root.start.raw, activeRoot: space.root.start.raw,
-                                  ipc: IPCState(core: IPCCore(threads: records)))
+            let tasks = TaskTable(
+                kernelRoot: space.root.start.raw, activeRoot: space.root.start.raw,
+                ipc: IPCState(core: IPCCore(threads: records)))
             if threads.stacks.prepareTables(space: space, tables: &threads.tables, frames: &f.pointee) != nil {
                 kernelPanic("threads: no frames for the kernel stacks' page tables")
             }
             let place = allocate(MemoryLayout<KernelState>.stride, 16).bindMemory(to: KernelState.self, capacity: 1)
-            place.initialize(to: KernelState(frames: f.pointee, space: space, region: r.pointee, heap: heap, records: records,
-                                             threads: threads, tasks: tasks, system: SystemState(lineage: Lineage(threads: records)),
-                                             ramBytes: ramBytes))
+            place.initialize(
+                to: KernelState(
+                    frames: f.pointee, space: space, region: r.pointee, heap: heap, records: records,
+                    threads: threads, tasks: tasks, system: SystemState(lineage: Lineage(threads: records)),
+                    ramBytes: ramBytes))
             return place
         }
     }

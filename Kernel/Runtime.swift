@@ -8,9 +8,9 @@ let ENOMEM: Int32 = 12
 @_extern(c, "kernel_load_u64") func volatileLoad(_ p: UnsafePointer<UInt64>) -> UInt64
 
 #if HEAP_DEBUG
-let heapDebugBuild = true    // make HEAP_DEBUG=1
+    let heapDebugBuild = true  // make HEAP_DEBUG=1
 #else
-let heapDebugBuild = false
+    let heapDebugBuild = false
 #endif
 
 /// `size` bytes at `alignment` from the kernel heap, or nil when it cannot grow.
@@ -70,12 +70,16 @@ func kernelFree(_ pointer: UnsafeMutableRawPointer?) {
 func reportHeapError(_ error: HeapError, during operation: StaticString) {
     kputs("heap: "); kputs(operation); kputs(": ")
     switch error {
-    case .doubleFree(let a, let h): kputs("double free of "); kputHex(UInt64(a)); kputs(" (block already free, header "); kputHex(UInt64(h)); kputs(")")
+    case .doubleFree(let a, let h):
+        kputs("double free of "); kputHex(UInt64(a)); kputs(" (block already free, header "); kputHex(UInt64(h)); kputs(")")
     case .foreignPointer(let a): kputs("pointer the heap never handed out: "); kputHex(UInt64(a))
-    case .corruptBlock(let a, let h): kputs("corrupt block header at "); kputHex(UInt64(a)); kputs(" (header "); kputHex(UInt64(h)); kputs(")")
+    case .corruptBlock(let a, let h):
+        kputs("corrupt block header at "); kputHex(UInt64(a)); kputs(" (header "); kputHex(UInt64(h)); kputs(")")
     case .badMagic(let a, let m): kputs("bad magic before "); kputHex(UInt64(a)); kputs(" (found "); kputHex(UInt64(m)); kputs(")")
-    case .canaryOverwritten(let a, let o): kputs("write past the end of the block at "); kputHex(UInt64(a)); kputs(", canary hit at offset "); kputDecimal(UInt64(o))
-    case .useAfterFree(let a, let o): kputs("block "); kputHex(UInt64(a)); kputs(" was written after it was freed, at offset "); kputDecimal(UInt64(o))
+    case .canaryOverwritten(let a, let o):
+        kputs("write past the end of the block at "); kputHex(UInt64(a)); kputs(", canary hit at offset "); kputDecimal(UInt64(o))
+    case .useAfterFree(let a, let o):
+        kputs("block "); kputHex(UInt64(a)); kputs(" was written after it was freed, at offset "); kputDecimal(UInt64(o))
     }
     kputs("\n")
 }

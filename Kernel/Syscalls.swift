@@ -26,7 +26,9 @@ var afterWatchedCall: (@convention(c) (UnsafeMutableRawPointer, ThreadID) -> Voi
 func systemCallTrap(_ k: inout KernelState, _ trap: SavedContext) -> SavedContext {
     let t = k.threads.scheduler.current
     let resumed = handleSystemCall(&k, trap, t)
-    if t == watchedThread && k.threads.scheduler.state(of: t) != .dead { if let hook = afterWatchedCall { withUnsafeMutablePointer(to: &k) { hook(UnsafeMutableRawPointer($0), t) } } }
+    if t == watchedThread && k.threads.scheduler.state(of: t) != .dead {
+        if let hook = afterWatchedCall { withUnsafeMutablePointer(to: &k) { hook(UnsafeMutableRawPointer($0), t) } }
+    }
     return resumed
 }
 
@@ -70,8 +72,9 @@ private func handleSystemCall(_ k: inout KernelState, _ trap: SavedContext, _ t:
     case .sbrk(let increment): return sbrk(&k, trap, t, increment)
     case .send(let e, let badge, let w0, let w1, let buffer, let length, let call, let blocking, let carry, let landing):
         k.records[t].message.badge = badge
-        return send(&k, trap, t, endpoint: e, w0, w1, buffer: buffer, length: length, call: call, blocking: blocking,
-                    carry: carry, landing: landing)
+        return send(
+            &k, trap, t, endpoint: e, w0, w1, buffer: buffer, length: length, call: call, blocking: blocking,
+            carry: carry, landing: landing)
     case .receive(let e, let buffer, let capacity, let blocking, let landing):
         return receive(&k, trap, t, endpoint: e, buffer: buffer, capacity: capacity, blocking: blocking, landing: landing)
     case .reply(let w0, let w1, let carry):
@@ -104,4 +107,3 @@ private func handleSystemCall(_ k: inout KernelState, _ trap: SavedContext, _ t:
     case .wait(let blocking): return waitRequested(&k, trap, t, blocking: blocking)
     }
 }
-

@@ -48,10 +48,14 @@ struct SystemState {
 /// Start init from the embedded programs, with the control capability in its slot 0.
 func startInit(_ k: inout KernelState) {
     guard Programs.count > 0, let i = Programs.find("init") else { kernelPanic("system: no init program embedded") }
-    guard case .success(let t) = startTask(&k, Programs.name(i), Programs.bytes(i), priority: initPriority,
-                                           arguments: (UInt(Programs.count), 0), memoryLimit: 4 << 20, prepare: { k, t in
-        _ = k.tasks.ipc.core.caps.install(Capability(object: .control, rights: [], badge: 0), in: t, at: initControlSlot)
-    }) else { kernelPanic("system: init did not start") }
+    guard
+        case .success(let t) = startTask(
+            &k, Programs.name(i), Programs.bytes(i), priority: initPriority,
+            arguments: (UInt(Programs.count), 0), memoryLimit: 4 << 20,
+            prepare: { k, t in
+                _ = k.tasks.ipc.core.caps.install(Capability(object: .control, rights: [], badge: 0), in: t, at: initControlSlot)
+            })
+    else { kernelPanic("system: init did not start") }
     k.system.initThread = t
     kputs("system: init started as task "); kputDecimal(UInt64(t)); kputs(" with "); kputDecimal(UInt64(Programs.count))
     kputs(" programs embedded\n")
@@ -84,8 +88,10 @@ func spawnRequested(_ k: inout KernelState, _ trap: SavedContext, _ t: ThreadID,
     var name = InlineArray<16, UInt8>(repeating: 0)
     withUnsafeBytes(of: &words) { w in for i in 0..<request.nameLength { name[i] = w[6 * MemoryLayout<UInt>.size + i] } }
     let child = withUnsafePointer(to: &name) { n in
-        startTask(&k, UnsafeRawBufferPointer(start: UnsafeRawPointer(n), count: request.nameLength), Programs.bytes(request.program),
-                  priority: request.priority, arguments: request.arguments, memoryLimit: UInt64(request.memoryLimit)) { k, c in
+        startTask(
+            &k, UnsafeRawBufferPointer(start: UnsafeRawPointer(n), count: request.nameLength), Programs.bytes(request.program),
+            priority: request.priority, arguments: request.arguments, memoryLimit: UInt64(request.memoryLimit)
+        ) { k, c in
             k.system.lineage.started(c, by: t)
             for i in 0..<request.capabilityCount {
                 let d = SpawnRequest.capability({ words[$0] }, i)

@@ -46,7 +46,8 @@ func enterAddressSpace(_ k: inout KernelState, of next: ThreadID) {
 /// where it lies and changes only the task's root entry and a count.
 func repairKernelMapping(at address: UInt64) -> Bool {
     guard let s = stateForReports, s.pointee.tasks.activeRoot != s.pointee.tasks.kernelRoot,
-          address < UInt64(Platform.userWindow.start.raw) || address >= UInt64(Platform.userWindow.end.raw) else { return false }
+        address < UInt64(Platform.userWindow.start.raw) || address >= UInt64(Platform.userWindow.end.raw)
+    else { return false }
     let task = AddressSpace(arch: Platform(), root: Frame(PhysicalAddress(s.pointee.tasks.activeRoot)))
     guard task.syncRootEntry(for: VirtualAddress(UInt(address)), from: s.pointee.space) else { return false }
     s.pointee.tasks.ipc.rootEntriesSynced += 1
@@ -89,12 +90,15 @@ enum TaskStartFailure: Error {
 /// the new thread's id before it can be scheduled (its capabilities go in
 /// there). A failure, with the reason printed, if it is refused, does not fit
 /// its limit, finds no thread slot, or memory runs out; nothing is kept then.
-func startTask(_ k: inout KernelState, _ name: UnsafeRawBufferPointer, _ bytes: UnsafeRawBufferPointer, priority: Int,
-               arguments: (UInt, UInt), memoryLimit: UInt64 = 4 << 20,
-               prepare: (inout KernelState, ThreadID) -> Void = { _, _ in }) -> Result<ThreadID, TaskStartFailure> {
+func startTask(
+    _ k: inout KernelState, _ name: UnsafeRawBufferPointer, _ bytes: UnsafeRawBufferPointer, priority: Int,
+    arguments: (UInt, UInt), memoryLimit: UInt64 = 4 << 20,
+    prepare: (inout KernelState, ThreadID) -> Void = { _, _ in }
+) -> Result<ThreadID, TaskStartFailure> {
     // Segments go below the stack's guard page, never over the stack.
-    let target = ELFImage.Target(machine: Platform.elfMachine, is64: MemoryLayout<UInt>.size == 8,
-                                 window: userLayout.loadWindow, pageSize: Platform.Format.pageSize)
+    let target = ELFImage.Target(
+        machine: Platform.elfMachine, is64: MemoryLayout<UInt>.size == 8,
+        window: userLayout.loadWindow, pageSize: Platform.Format.pageSize)
     let image: ELFImage
     switch ELFImage.parse(bytes.baseAddress!, count: bytes.count, for: target) {
     case .success(let i): image = i
@@ -115,7 +119,7 @@ func startTask(_ k: inout KernelState, _ name: UnsafeRawBufferPointer, _ bytes: 
     for n in 1...TaskTable.stackPages where complete {
         complete = mapFresh(&k, Page(VirtualAddress(stackTop - UInt(n) * pageSize)), [.user, .writable], task) != nil
     }
-    if !complete {   // out of frames part way: give back what was built
+    if !complete {  // out of frames part way: give back what was built
         _ = task.destroy(userWindow: Platform.userWindow, frames: &k.frames)
         kputs("tasks: out of memory loading "); kputRaw(name); kputs("; nothing of it is kept\n")
         return .failure(.outOfMemory)
@@ -135,8 +139,9 @@ func startTask(_ k: inout KernelState, _ name: UnsafeRawBufferPointer, _ bytes: 
         let brk = UInt(alignUp(image.end, UInt64(pageSize)))
         k.records[t].memory = TaskMemory(root: task.root.start.raw, brk: brk, heapBase: brk, framesHeld: held, frameLimit: limit)
         prepare(&k, t)
-        return Platform.initialUserContext(area: k.records[t].area, kernelStackTop: kernelTop, entry: entry,
-                                           userStack: stackTop, arguments: arguments)
+        return Platform.initialUserContext(
+            area: k.records[t].area, kernelStackTop: kernelTop, entry: entry,
+            userStack: stackTop, arguments: arguments)
     }
     switch t {
     case .success(let t): return .success(t)

@@ -13,8 +13,9 @@ struct KernelThreads {
     /// The scheduler over `records`; the running boot flow is thread 0 (idle).
     static func make(_ records: ThreadTable) -> KernelThreads {
         records.setName(Scheduler.idle, Kernel.nameBytes("idle"))
-        return KernelThreads(scheduler: Scheduler(quantum: quantumTicks, threads: records),
-                             stacks: KernelStacks(window: Platform.stackWindow, stackPages: KernelThreads.stackPages))
+        return KernelThreads(
+            scheduler: Scheduler(quantum: quantumTicks, threads: records),
+            stacks: KernelStacks(window: Platform.stackWindow, stackPages: KernelThreads.stackPages))
     }
 }
 
@@ -69,8 +70,10 @@ enum SpawnFailure: Error {
 /// A new ready thread in a fresh slot, with a kernel stack whose first context
 /// `makeContext(state, thread, stackTop)` builds (the record's other fields
 /// are set by then). On a failure nothing is kept; the reason is printed.
-func spawn(_ k: inout KernelState, _ name: UnsafeRawBufferPointer, priority: Int, body: ThreadBody?, argument: UInt,
-           makeContext: (inout KernelState, ThreadID, UInt) -> SavedContext) -> Result<ThreadID, SpawnFailure> {
+func spawn(
+    _ k: inout KernelState, _ name: UnsafeRawBufferPointer, priority: Int, body: ThreadBody?, argument: UInt,
+    makeContext: (inout KernelState, ThreadID, UInt) -> SavedContext
+) -> Result<ThreadID, SpawnFailure> {
     guard let t = k.records.firstFree() else {
         kputs("threads: the thread table is full ("); kputDecimal(UInt64(ThreadTable.capacity)); kputs(" threads)\n")
         return .failure(.tableFull)
@@ -126,7 +129,7 @@ func bootFlowWait(until done: (inout KernelState) -> Bool) {
         return on
     }
     while !withKernel(done) {
-        Platform.schedulerCall(SchedulerRequest.yield.rawValue, 0)   // the tasks run until the next tick
+        Platform.schedulerCall(SchedulerRequest.yield.rawValue, 0)  // the tasks run until the next tick
         if !withKernel({ $0.threads.scheduler.anyReady }) { Platform.waitForInterrupt() }
     }
     if !wasPolling { withKernel { $0.threads.scheduler.setIdlePolling(false) } }

@@ -57,7 +57,7 @@ struct AArch64: MMU, VirtualLayout, Machine {
     /// and the command line says exit=semihosting); else PSCI SYSTEM_OFF.
     func exit(passed: Bool) -> Never {
         if exitThroughSemihosting {
-            exitThroughSemihosting = false   // if semihosting is off, the trap this raises ends in PSCI or a halt
+            exitThroughSemihosting = false  // if semihosting is off, the trap this raises ends in PSCI or a halt
             var block: (UInt64, UInt64) = (AArch64.applicationExit, passed ? AArch64.passStatus : AArch64.failStatus)
             _ = withUnsafePointer(to: &block) { semihosting(AArch64.semihostingExit, UnsafeRawPointer($0)) }
         }

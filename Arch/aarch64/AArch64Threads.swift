@@ -25,8 +25,10 @@ extension AArch64: ThreadContext, InterruptControl, FaultProbes {
 
     /// A user task: ERET to `entry` at EL0 on `userStack`, arguments in x1 and x2.
     /// Its traps arrive on the exception stack, so `kernelStackTop` is not needed.
-    static func initialUserContext(area: UnsafeMutableRawPointer?, kernelStackTop: UInt, entry: UInt, userStack: UInt,
-                                   arguments: (UInt, UInt)) -> SavedContext {
+    static func initialUserContext(
+        area: UnsafeMutableRawPointer?, kernelStackTop: UInt, entry: UInt, userStack: UInt,
+        arguments: (UInt, UInt)
+    ) -> SavedContext {
         let context = initialContext(area: area, stackTop: userStack)
         let words = area!.assumingMemoryBound(to: UInt64.self)
         words[Slot.elr] = UInt64(entry)

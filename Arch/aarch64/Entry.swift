@@ -5,8 +5,11 @@
 
 @_cdecl("aarch64_entry")
 func aarch64Entry(_ deviceTree: UInt64, _ entryLevel: UInt64) {
-    guard let tree = openBootDeviceTree(at: deviceTree,
-                                        missing: "boot: no device tree address in x0 (load the kernel as a raw image, not an ELF)\n") else {
+    guard
+        let tree = openBootDeviceTree(
+            at: deviceTree,
+            missing: "boot: no device tree address in x0 (load the kernel as a raw image, not an ELF)\n")
+    else {
         // The command line is lost with the tree: try the semihosting exit, which a
         // test harness enables; without it the attempt traps and the CPU halts.
         exitThroughSemihosting = true
@@ -36,7 +39,10 @@ func aarch64Entry(_ deviceTree: UInt64, _ entryLevel: UInt64) {
     case .success(let id): timerInterruptID = id
     case .failure(let why): timerInterruptID = 0; timerProblem = why
     }
-    if let uart = devices.uart { boot.addDevice(start: uart.start, bytes: uart.bytes) }
-    else { boot.addDevice(start: UInt64(AArch64.fallbackConsole), bytes: 0x1000) }
+    if let uart = devices.uart {
+        boot.addDevice(start: uart.start, bytes: uart.bytes)
+    } else {
+        boot.addDevice(start: UInt64(AArch64.fallbackConsole), bytes: 0x1000)
+    }
     kernelMain(AArch64(), &boot)
 }

@@ -51,7 +51,7 @@ enum GICv3 {
     static func start(enabling id: UInt32) -> Bool {
         mmioWrite32(gicDistributor + distributorControl, are | enableGroup1 | enableGroup0)
         guard waitUntil({ mmioRead32(gicDistributor + distributorControl) & registerWritePending == 0 }) else { return false }
-        let rd = gicCPUInterface   // the redistributor region, for v3
+        let rd = gicCPUInterface  // the redistributor region, for v3
         mmioWrite32(rd + waker, mmioRead32(rd + waker) & ~processorSleep)
         guard waitUntil({ mmioRead32(rd + waker) & childrenAsleep == 0 }) else { return false }
         let sgi = rd + sgiBase
@@ -76,7 +76,7 @@ enum VirtualTimer {
         guard frequency >= UInt64(hz), hz > 0 else { return nil }
         timerInterval = frequency / UInt64(hz)
         writeVirtualTimerCompare(readVirtualCount() &+ timerInterval)
-        writeVirtualTimerControl(1)                  // enabled, not masked
+        writeVirtualTimerControl(1)  // enabled, not masked
         return UInt32(frequency / timerInterval)
     }
 
@@ -94,7 +94,7 @@ enum VirtualTimer {
 func aarch64Interrupt(_ context: UInt) -> UInt {
     let iar = gicIsVersion3 ? UInt32(truncatingIfNeeded: gicv3Acknowledge()) : GICv2.acknowledgeInterrupt()
     let id = iar & (gicIsVersion3 ? 0xFF_FFFF : 0x3FF)
-    if id >= GICv2.spurious && id <= 1023 { return context }   // 1020-1023: special, nothing to end
+    if id >= GICv2.spurious && id <= 1023 { return context }  // 1020-1023: special, nothing to end
     if id == timerInterruptID { VirtualTimer.rearm() }
     if gicIsVersion3 { gicv3End(UInt64(iar)) } else { GICv2.end(iar) }
     return id == timerInterruptID ? kernelTrap(.timer, SavedContext(context)).raw : context

@@ -25,11 +25,15 @@ func aarch64Trap(_ entry: UInt64, _ context: UInt) -> UInt {
     if VectorEntry.threadGroup.contains(entry) {
         if kind == VectorEntry.irq { return aarch64Interrupt(context) }
         let esr = readESR()
-        if kind == VectorEntry.synchronous && (esr >> 26) & 0x3F == ExceptionClass.svc { return kernelTrap(.schedulerCall, SavedContext(context)).raw }
+        if kind == VectorEntry.synchronous && (esr >> 26) & 0x3F == ExceptionClass.svc {
+            return kernelTrap(.schedulerCall, SavedContext(context)).raw
+        }
     }
     if VectorEntry.userGroup.contains(entry) {
         if kind == VectorEntry.irq { return aarch64Interrupt(context) }
-        if kind == VectorEntry.synchronous && (readESR() >> 26) & 0x3F == ExceptionClass.svc { return kernelTrap(.systemCall, SavedContext(context)).raw }
+        if kind == VectorEntry.synchronous && (readESR() >> 26) & 0x3F == ExceptionClass.svc {
+            return kernelTrap(.systemCall, SavedContext(context)).raw
+        }
     }
     if VectorEntry.handlerGroup.contains(entry) {
         reportException(entry, context)
@@ -56,7 +60,8 @@ private func reportException(_ entry: UInt64, _ context: UInt) {
     }
     kputs(" vector="); kputDecimal(entry)
     kputs(" esr="); kputHex(esr); kputs(" (EC "); kputHex(ec); kputs(")")
-    let abort = ec == ExceptionClass.dataAbort || ec == ExceptionClass.dataAbortLower
+    let abort =
+        ec == ExceptionClass.dataAbort || ec == ExceptionClass.dataAbortLower
         || ec == ExceptionClass.instructionAbort || ec == ExceptionClass.instructionAbortLower
     // FAR holds the faulting address for aborts and PC alignment faults only;
     // for any other exception it is stale (Arm ARM D17.2.40).
@@ -73,7 +78,7 @@ private func reportException(_ entry: UInt64, _ context: UInt) {
         explainHeapFault(at: far)
         explainStackFault(at: far)
     }
-    if !VectorEntry.userGroup.contains(entry) {   // kernel code: name its frames
+    if !VectorEntry.userGroup.contains(entry) {  // kernel code: name its frames
         let words = UnsafePointer<UInt>(bitPattern: context)!
         printBacktrace(pc: UInt(elr), framePointer: words[ContextWord.frame], link: words[ContextWord.link])
     }

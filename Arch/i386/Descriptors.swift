@@ -22,19 +22,19 @@ enum Descriptors {
     static func install() {
         let gdt = table(0).assumingMemoryBound(to: UInt64.self)
         gdt[0] = 0
-        gdt[1] = segment(base: 0, limit: 0xF_FFFF, access: 0x9A, flags: 0xC)   // ring 0 code
-        gdt[2] = segment(base: 0, limit: 0xF_FFFF, access: 0x92, flags: 0xC)   // ring 0 data
-        gdt[3] = segment(base: 0, limit: 0xF_FFFF, access: 0xFA, flags: 0xC)   // ring 3 code
-        gdt[4] = segment(base: 0, limit: 0xF_FFFF, access: 0xF2, flags: 0xC)   // ring 3 data
+        gdt[1] = segment(base: 0, limit: 0xF_FFFF, access: 0x9A, flags: 0xC)  // ring 0 code
+        gdt[2] = segment(base: 0, limit: 0xF_FFFF, access: 0x92, flags: 0xC)  // ring 0 data
+        gdt[3] = segment(base: 0, limit: 0xF_FFFF, access: 0xFA, flags: 0xC)  // ring 3 code
+        gdt[4] = segment(base: 0, limit: 0xF_FFFF, access: 0xF2, flags: 0xC)  // ring 3 data
         gdt[5] = segment(base: address(table(1)), limit: tssBytes - 1, access: 0x89, flags: 0)  // available 32-bit TSS
         gdt[6] = segment(base: address(table(2)), limit: tssBytes - 1, access: 0x89, flags: 0)
         let main = tss(1), fault = tss(2)
         main[TSS.ss0] = kernelData
-        main[TSS.esp0] = address(table(3))      // replaced per thread once rings are in use
-        main[TSS.ioMapBase] = tssBytes << 16    // no I/O permission bitmap
+        main[TSS.esp0] = address(table(3))  // replaced per thread once rings are in use
+        main[TSS.ioMapBase] = tssBytes << 16  // no I/O permission bitmap
         fault[TSS.eip] = address(table(4))
         fault[TSS.esp] = address(table(3))
-        fault[TSS.eflags] = 0x2                 // interrupts off
+        fault[TSS.eflags] = 0x2  // interrupts off
         setKernelSegments(fault)
         fault[TSS.ioMapBase] = tssBytes << 16
         setPageTableRoot(readCR3())

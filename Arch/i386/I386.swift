@@ -24,8 +24,8 @@ struct I386: MMU, VirtualLayout, Machine {
     static let cr0WriteProtect: UInt32 = 1 << 16
     /// isa-debug-exit at port 0xf4: QEMU exits with (value << 1) | 1.
     static let exitPort: UInt16 = 0xF4
-    static let passValue: UInt8 = 0x10   // status 33
-    static let failValue: UInt8 = 0x11   // status 35
+    static let passValue: UInt8 = 0x10  // status 33
+    static let failValue: UInt8 = 0x11  // status 35
 
     func pointer(to address: PhysicalAddress) -> UnsafeMutableRawPointer {
         guard let p = identityPointer(address) else {

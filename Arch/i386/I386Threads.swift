@@ -20,8 +20,10 @@ extension I386: ThreadContext, InterruptControl, FaultProbes {
 
     /// A user task: the iret frame also carries the user stack and its segment
     /// (a return to ring 3); the arguments go in ebx and ecx (words 1 and 2).
-    static func initialUserContext(area: UnsafeMutableRawPointer?, kernelStackTop: UInt, entry: UInt, userStack: UInt,
-                                   arguments: (UInt, UInt)) -> SavedContext {
+    static func initialUserContext(
+        area: UnsafeMutableRawPointer?, kernelStackTop: UInt, entry: UInt, userStack: UInt,
+        arguments: (UInt, UInt)
+    ) -> SavedContext {
         let top = UInt32(kernelStackTop)
         let iret = UnsafeMutablePointer<UInt32>(bitPattern: UInt(top - 20))!
         iret[0] = UInt32(entry); iret[1] = Descriptors.userCode; iret[2] = initialFlags
@@ -39,8 +41,8 @@ extension I386: ThreadContext, InterruptControl, FaultProbes {
         let pusha = iretStart - 8 - 32
         UnsafeMutableRawPointer(bitPattern: UInt(pusha))!.initializeMemory(as: UInt8.self, repeating: 0, count: 40)
         let segments = UnsafeMutablePointer<UInt32>(bitPattern: UInt(pusha - 16))!
-        segments[0] = extraSegments; segments[1] = extraSegments    // gs, fs
-        segments[2] = dataSegments; segments[3] = dataSegments      // es, ds
+        segments[0] = extraSegments; segments[1] = extraSegments  // gs, fs
+        segments[2] = dataSegments; segments[3] = dataSegments  // es, ds
         let fx = (pusha - 16 - 512) & ~15
         let area = UnsafeMutableRawPointer(bitPattern: UInt(fx))!
         area.initializeMemory(as: UInt8.self, repeating: 0, count: 512)
@@ -63,7 +65,9 @@ extension I386: ThreadContext, InterruptControl, FaultProbes {
         return UnsafeMutablePointer<UInt32>(bitPattern: UInt(pusha))! + index
     }
     static func syscallWord(_ context: SavedContext, _ n: Int) -> UInt { UInt(register(context, n).pointee) }
-    static func setSyscallWord(_ context: SavedContext, _ n: Int, _ value: UInt) { register(context, n).pointee = UInt32(truncatingIfNeeded: value) }
+    static func setSyscallWord(_ context: SavedContext, _ n: Int, _ value: UInt) {
+        register(context, n).pointee = UInt32(truncatingIfNeeded: value)
+    }
 
     /// A trap from ring 3 switches to TSS.esp0: make it this thread's kernel stack.
     static func willResume(kernelStackTop: UInt) { Descriptors.setKernelStack(UInt32(kernelStackTop)) }

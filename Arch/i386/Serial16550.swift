@@ -11,12 +11,12 @@ struct Serial16550 {
 
     func initialize() {
         outb(base + Serial16550.interruptEnable, 0)
-        outb(base + Serial16550.lineControl, 0x80)     // divisor latch on
-        outb(base + Serial16550.data, 1)               // divisor 1: 115200 baud
+        outb(base + Serial16550.lineControl, 0x80)  // divisor latch on
+        outb(base + Serial16550.data, 1)  // divisor 1: 115200 baud
         outb(base + Serial16550.interruptEnable, 0)
-        outb(base + Serial16550.lineControl, 0x03)     // 8N1, latch off
-        outb(base + Serial16550.fifoControl, 0xC7)     // FIFOs on and cleared
-        outb(base + Serial16550.modemControl, 0x03)    // DTR, RTS
+        outb(base + Serial16550.lineControl, 0x03)  // 8N1, latch off
+        outb(base + Serial16550.fifoControl, 0xC7)  // FIFOs on and cleared
+        outb(base + Serial16550.modemControl, 0x03)  // DTR, RTS
     }
 
     func put(_ byte: UInt8) {

@@ -11,10 +11,10 @@ enum LegacyPIC {
     /// ICW1-4: IRQ 0-7 at vectors 32-39, 8-15 at 40-47, the slave on IRQ 2;
     /// then every line masked except those in `unmasked` (bit n: IRQ n).
     static func remap(unmasked: UInt16) {
-        outb(masterCommand, 0x11); outb(slaveCommand, 0x11)       // ICW1: edge, cascade, ICW4 follows
+        outb(masterCommand, 0x11); outb(slaveCommand, 0x11)  // ICW1: edge, cascade, ICW4 follows
         outb(masterData, UInt8(Traps.firstIRQ)); outb(slaveData, UInt8(Traps.firstIRQ + 8))
-        outb(masterData, 1 << 2); outb(slaveData, 2)               // ICW3: slave on IRQ 2
-        outb(masterData, 0x01); outb(slaveData, 0x01)              // ICW4: 8086 mode
+        outb(masterData, 1 << 2); outb(slaveData, 2)  // ICW3: slave on IRQ 2
+        outb(masterData, 0x01); outb(slaveData, 0x01)  // ICW4: 8086 mode
         let masked = ~unmasked & ~(unmasked > 0xFF ? UInt16(1 << 2) : 0)
         outb(masterData, UInt8(truncatingIfNeeded: masked)); outb(slaveData, UInt8(truncatingIfNeeded: masked >> 8))
     }
@@ -44,9 +44,9 @@ enum PIT {
 
     /// Channel 0 as a rate generator (mode 2) at about `hz`; returns the rate set.
     static func start(hz: UInt32) -> UInt32? {
-        guard hz >= 19, hz <= inputHz / 2 else { return nil }   // the divisor is 16 bits
+        guard hz >= 19, hz <= inputHz / 2 else { return nil }  // the divisor is 16 bits
         let divisor = (inputHz + hz / 2) / hz
-        outb(mode, 0x34)                                        // channel 0, low then high byte, mode 2
+        outb(mode, 0x34)  // channel 0, low then high byte, mode 2
         outb(channel0, UInt8(truncatingIfNeeded: divisor)); outb(channel0, UInt8(truncatingIfNeeded: divisor >> 8))
         return (inputHz + divisor / 2) / divisor
     }

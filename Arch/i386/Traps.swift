@@ -100,7 +100,7 @@ private func reportException(_ vector: UInt32, _ regs: UnsafeMutablePointer<UInt
         explainHeapFault(at: UInt64(readCR2()))
         explainStackFault(at: UInt64(readCR2()))
     }
-    if regs[SavedRegister.cs] & 3 == 0 {   // kernel code: name its frames
+    if regs[SavedRegister.cs] & 3 == 0 {  // kernel code: name its frames
         printBacktrace(pc: UInt(eip), framePointer: UInt(regs[SavedRegister.ebp]))
     }
 }

@@ -10,8 +10,10 @@
 @_extern(c, "riscv64_mmio_write8") func mmioWrite8(_ address: UInt, _ value: UInt8)
 @_extern(c, "riscv64_mmio_read32") func mmioRead32(_ address: UInt) -> UInt32
 @_extern(c, "riscv64_mmio_write32") func mmioWrite32(_ address: UInt, _ value: UInt32)
-@_extern(c, "riscv64_sbi_call") func sbiCall(_ extensionID: UInt64, _ function: UInt64, _ a0: UInt64, _ a1: UInt64,
-                                              _ value: UnsafeMutablePointer<UInt64>) -> Int64
+@_extern(c, "riscv64_sbi_call") func sbiCall(
+    _ extensionID: UInt64, _ function: UInt64, _ a0: UInt64, _ a1: UInt64,
+    _ value: UnsafeMutablePointer<UInt64>
+) -> Int64
 @_extern(c, "riscv64_halt_forever") func haltNow()
 @_extern(c, "riscv64_image_start") func imageStart() -> UInt64
 @_extern(c, "riscv64_image_end") func imageEnd() -> UInt64

@@ -7,8 +7,11 @@
 func riscv64Entry(_ deviceTree: UInt64, _ hart: UInt64) {
     // Without the tree there is no test device to carry a status: the exit is
     // SBI's reset, so the console line is what tells.
-    guard let tree = openBootDeviceTree(at: deviceTree,
-                                        missing: "boot: no device tree address in a1 (start the kernel through OpenSBI: -bios default)\n") else {
+    guard
+        let tree = openBootDeviceTree(
+            at: deviceTree,
+            missing: "boot: no device tree address in a1 (start the kernel through OpenSBI: -bios default)\n")
+    else {
         kernelFail()
     }
     let devices = RISCV64Devices.find(in: tree, bootHart: hart)
@@ -24,8 +27,9 @@ func riscv64Entry(_ deviceTree: UInt64, _ hart: UInt64) {
     }
     if devices.uart == nil { kputs("boot: no enabled 16550 UART in the device tree; console at the fallback address\n") }
     if devices.testDevice == nil { kputs("boot: no sifive,test device: the exit cannot carry a status\n") }
-    if !devices.bootHartFound { kputs("boot: the device tree lists no cpu node for this hart\n") }
-    else if !devices.bootHartHasSv39 {
+    if !devices.bootHartFound {
+        kputs("boot: the device tree lists no cpu node for this hart\n")
+    } else if !devices.bootHartHasSv39 {
         kputs("boot: this hart's mmu-type has no Sv39, which this kernel's page tables need\n")
         kernelFail()
     }
@@ -40,8 +44,11 @@ func riscv64Entry(_ deviceTree: UInt64, _ hart: UInt64) {
     boot.map.reserve(start: imageStart(), end: codeEnd(), kind: .kernelCode)
     boot.map.reserve(start: exceptionStackGuard(), end: exceptionStackGuard() + 0x1000, kind: .guardPage)
     boot.map.reserve(start: bootStackGuard(), end: bootStackGuard() + 0x1000, kind: .guardPage)
-    if let uart = devices.uart { boot.addDevice(start: uart.start, bytes: uart.bytes) }
-    else { boot.addDevice(start: UInt64(RISCV64.fallbackConsole), bytes: 0x1000) }
+    if let uart = devices.uart {
+        boot.addDevice(start: uart.start, bytes: uart.bytes)
+    } else {
+        boot.addDevice(start: UInt64(RISCV64.fallbackConsole), bytes: 0x1000)
+    }
     if let test = devices.testDevice { boot.addDevice(start: test.start, bytes: test.bytes) }
     kernelMain(RISCV64(), &boot)
 }

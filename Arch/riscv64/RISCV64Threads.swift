@@ -31,8 +31,10 @@ extension RISCV64: ThreadContext, InterruptControl, FaultProbes {
 
     /// A user task: sret to `entry` in U-mode on `userStack`, arguments in a1 and a2.
     /// Its traps save into its area and run on the exception stack.
-    static func initialUserContext(area: UnsafeMutableRawPointer?, kernelStackTop: UInt, entry: UInt, userStack: UInt,
-                                   arguments: (UInt, UInt)) -> SavedContext {
+    static func initialUserContext(
+        area: UnsafeMutableRawPointer?, kernelStackTop: UInt, entry: UInt, userStack: UInt,
+        arguments: (UInt, UInt)
+    ) -> SavedContext {
         let context = initialContext(area: area, stackTop: userStack)
         let words = area!.assumingMemoryBound(to: UInt64.self)
         words[ContextWord.sepc] = UInt64(entry)
@@ -86,8 +88,7 @@ extension RISCV64: ThreadContext, InterruptControl, FaultProbes {
 enum SBITimer {
     /// The next interrupt at `time` (setting it also clears the pending one).
     static func set(_ time: UInt64) {
-        if timerThroughTimeExtension { _ = SBI.call(SBI.time, SBI.setTimer, time) }
-        else { _ = SBI.call(SBI.legacySetTimer, 0, time) }
+        if timerThroughTimeExtension { _ = SBI.call(SBI.time, SBI.setTimer, time) } else { _ = SBI.call(SBI.legacySetTimer, 0, time) }
     }
 
     /// The next deadline one interval after the last; if ticks were missed,

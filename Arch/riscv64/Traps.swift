@@ -39,15 +39,15 @@ func riscv64Trap(_ cause: UInt64, _ context: UInt, _ nested: UInt64) -> UInt {
             SBITimer.rearm()
             return kernelTrap(.timer, SavedContext(context)).raw
         }
-        return context   // nothing else is enabled in sie
+        return context  // nothing else is enabled in sie
     }
     let fromUser = words[ContextWord.sstatus] & SStatus.spp == 0
     if cause == Cause.userEcall {
-        words[ContextWord.sepc] &+= 4            // past the ecall
+        words[ContextWord.sepc] &+= 4  // past the ecall
         return kernelTrap(.systemCall, SavedContext(context)).raw
     }
     if cause == Cause.breakpoint && !fromUser && words[ContextWord.a7] == schedulerCallMarker {
-        words[ContextWord.sepc] &+= 4            // past the 4-byte ebreak
+        words[ContextWord.sepc] &+= 4  // past the 4-byte ebreak
         return kernelTrap(.schedulerCall, SavedContext(context)).raw
     }
     let kernelAccess = !fromUser && (cause == Cause.loadPage || cause == Cause.storePage) ? readSTVAL() : nil
@@ -68,7 +68,7 @@ private func reportTrap(_ cause: UInt64, _ context: UInt) {
         explainHeapFault(at: stval)
         explainStackFault(at: stval)
     }
-    if !fromUser {   // kernel code: name its frames
+    if !fromUser {  // kernel code: name its frames
         // Code the compiler outlined is entered with `jal t0`: t0 names its caller.
         printBacktrace(pc: UInt(sepc), framePointer: UInt(words[ContextWord.frame]), link: UInt(words[ContextWord.t0]))
     }

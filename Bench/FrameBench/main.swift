@@ -59,7 +59,7 @@ for k in 0..<ops {
     guard let f = frames.allocate() else { fatalError("out of frames after \(k)") }
     held[i] = f
     sum &+= f.start.raw
-    seed ^= seed << 13; seed ^= seed >> 7; seed ^= seed << 17   // the next one anywhere in RAM
+    seed ^= seed << 13; seed ^= seed >> 7; seed ^= seed << 17  // the next one anywhere in RAM
     cursor = Int(seed % UInt64(takenCount))
 }
 print("ram_mib=\(mib) full=\(full) free=\(frames.freeFrames) ops=\(ops) sum=\(sum)")

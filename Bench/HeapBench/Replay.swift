@@ -45,7 +45,8 @@ struct MappedArena: HeapGrowth {
     init(bytes: UInt) {
         capacity = bytes
         guard let p = mmap(nil, Int(bytes), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0),
-              p != MAP_FAILED else { fatalError("cannot reserve \(bytes) bytes") }
+            p != MAP_FAILED
+        else { fatalError("cannot reserve \(bytes) bytes") }
         base = p
     }
     func release() { munmap(base, Int(capacity)) }

@@ -30,7 +30,7 @@ struct Trace {
 
     /// Parse and check a whole trace before anything is timed.
     init(bytes: [UInt8]) throws {
-        var live: [Bool] = []   // by ID
+        var live: [Bool] = []  // by ID
         var lineNumber = 0
         var start = 0
         while start < bytes.count {

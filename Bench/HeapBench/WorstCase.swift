@@ -3,7 +3,8 @@
 // Nothing here grows the heap during the measured operation.
 
 enum WorstCase {
-    static let allNames = "small-from-huge, aligned-from-huge, free-between-free, free-no-neighbours, exact-fit, cached-free, cached-allocate"
+    static let allNames =
+        "small-from-huge, aligned-from-huge, free-between-free, free-no-neighbours, exact-fit, cached-free, cached-allocate"
 }
 
 /// The heap's public entry points, kept out of line so that callgrind counts the
@@ -12,7 +13,9 @@ enum WorstCase {
 @inline(never) func measuredAllocate(_ heap: inout Heap, _ size: Int, growth: inout MappedArena) -> UnsafeMutableRawPointer? {
     heap.allocate(size, growth: &growth)
 }
-@inline(never) func measuredAlignedAllocate(_ heap: inout Heap, _ size: Int, alignment: Int, growth: inout MappedArena) -> UnsafeMutableRawPointer? {
+@inline(never) func measuredAlignedAllocate(_ heap: inout Heap, _ size: Int, alignment: Int, growth: inout MappedArena)
+    -> UnsafeMutableRawPointer?
+{
     heap.allocate(size, alignment: alignment, growth: &growth)
 }
 @inline(never) func measuredFree(_ heap: inout Heap, _ p: UnsafeMutableRawPointer) -> HeapError? { heap.free(p) }
@@ -34,8 +37,11 @@ func worstCase(_ name: String, run: Bool) {
         blackHole(heap.allocate(4096, growth: &arena))
         _ = heap.free(huge)
         if run {
-            if name == "small-from-huge" { blackHole(measuredAllocate(&heap, 16, growth: &arena)) }
-            else { blackHole(measuredAlignedAllocate(&heap, 100, alignment: 4096, growth: &arena)) }
+            if name == "small-from-huge" {
+                blackHole(measuredAllocate(&heap, 16, growth: &arena))
+            } else {
+                blackHole(measuredAlignedAllocate(&heap, 100, alignment: 4096, growth: &arena))
+            }
         }
     case "free-between-free", "free-no-neighbours":
         // Five 1000-byte blocks (too big for the cache) in a row; with

@@ -54,8 +54,11 @@ func replayCommand(_ paths: [String]) {
         let n = Double(trace.ops.count)
         let a = Double(median(mine)) / n, b = Double(median(theirs)) / n, h = Double(median(floor)) / n
         let name = path.split(separator: "/").last.map(String.init) ?? path
-        print("\(name.padding(18)) \(String(trace.ops.count).padding(7)) \(format(a).padding(18)) \(format(b).padding(13)) \(format(a / b))")
-        print("RESULT trace=\(name) ops=\(trace.ops.count) heap_ns=\(format(a)) system_ns=\(format(b)) ratio=\(format(a / b)) harness_ns=\(format(h))")
+        print(
+            "\(name.padding(18)) \(String(trace.ops.count).padding(7)) \(format(a).padding(18)) \(format(b).padding(13)) \(format(a / b))")
+        print(
+            "RESULT trace=\(name) ops=\(trace.ops.count) heap_ns=\(format(a)) system_ns=\(format(b)) ratio=\(format(a / b)) harness_ns=\(format(h))"
+        )
     }
 }
 
@@ -86,8 +89,10 @@ func oomCommand(_ path: String, arenaMiB: Int) {
     let r = replay(trace, &k, slots: &slots)
     guard r.failedAt != nil else { fail("\(path) never ran out of a \(arenaMiB) MiB arena") }
     let used = Double(k.heap.usedBytes), heap = Double(k.heap.heapBytes), arena = Double(k.arena.capacity)
-    print("RESULT oom trace=\(path.split(separator: "/").last!) arena_mib=\(arenaMiB) failed_at_op=\(r.failedAt!) "
-          + "used_of_heap=\(format(100 * used / heap)) heap_of_arena=\(format(100 * heap / arena)) used_of_arena=\(format(100 * used / arena))")
+    print(
+        "RESULT oom trace=\(path.split(separator: "/").last!) arena_mib=\(arenaMiB) failed_at_op=\(r.failedAt!) "
+            + "used_of_heap=\(format(100 * used / heap)) heap_of_arena=\(format(100 * heap / arena)) used_of_arena=\(format(100 * used / arena))"
+    )
 }
 
 func format(_ x: Double) -> String {

@@ -10,10 +10,13 @@ func grow<F: PageTableFormat>(_ format: F.Type, _ strategyName: String, pages: I
     let m = EmulatedMachine<F>(megabytes: 96)
     var frames = m.frameAllocator()
     guard let space = AddressSpace(arch: m, frames: &frames) else { fatalError("no root") }
-    guard let tables = strategyName.withCString({
-        TableStrategy.parse(ByteString(cString: UnsafeRawPointer($0).assumingMemoryBound(to: UInt8.self), limit: 64),
-                            levels: F.levels)
-    }) else { fatalError("unknown strategy \(strategyName); valid: \(TableStrategy.valid)") }
+    guard
+        let tables = strategyName.withCString({
+            TableStrategy.parse(
+                ByteString(cString: UnsafeRawPointer($0).assumingMemoryBound(to: UInt8.self), limit: 64),
+                levels: F.levels)
+        })
+    else { fatalError("unknown strategy \(strategyName); valid: \(TableStrategy.valid)") }
     var region = HeapRegion(space: space, tables: tables, window: EmulatedMachine<F>.heapWindow, frames: &frames)
     var grown = 0
     while grown < pages, region.sbrk(pages: min(batch, pages - grown), frames: &frames) != nil { grown += min(batch, pages - grown) }

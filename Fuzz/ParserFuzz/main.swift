@@ -92,7 +92,7 @@ func fuzzMultiboot(_ memory: UnsafeRawPointer, _ count: Int) {
         let start = UnsafeRawPointer(info.commandLine.base!) - memory
         if start < 0 || start + info.commandLine.count >= count { violated("command line outside the memory") }
     }
-    let limit: UInt64 = 16 << 20     // like a direct map's end, small enough that every frame is checked
+    let limit: UInt64 = 16 << 20  // like a direct map's end, small enough that every frame is checked
     let page: UInt64 = 4096
     map.reserve(start: 0, end: page, kind: .reserved)
     map.normalize(pageSize: page, limit: limit)

@@ -54,13 +54,19 @@ struct DeviceTree {
         let stringsSize = Int(be32(blob, 32))
         // size_dt_struct arrived in version 17; before it the block runs to the
         // strings block (when that follows it) or to the end of the blob.
-        let structSize = version >= 17 ? Int(be32(blob, 36))
+        let structSize =
+            version >= 17
+            ? Int(be32(blob, 36))
             : (stringsOff > structOff && stringsOff <= n ? stringsOff - structOff : n - min(structOff, n))
         if structOff > n || structSize > n - structOff || stringsOff > n || stringsSize > n - stringsOff
-            || rsvOff > n - 16 || structOff % 4 != 0 || rsvOff % 8 != 0 { return .failure(.blockOutOfBounds) }
-        let tree = DeviceTree(blob: blob, totalSize: UInt64(size), version: version,
-                              structStart: structOff, structEnd: structOff + structSize,
-                              stringsStart: stringsOff, stringsEnd: stringsOff + stringsSize, reservationsStart: rsvOff)
+            || rsvOff > n - 16 || structOff % 4 != 0 || rsvOff % 8 != 0
+        {
+            return .failure(.blockOutOfBounds)
+        }
+        let tree = DeviceTree(
+            blob: blob, totalSize: UInt64(size), version: version,
+            structStart: structOff, structEnd: structOff + structSize,
+            stringsStart: stringsOff, stringsEnd: stringsOff + stringsSize, reservationsStart: rsvOff)
         if let e = tree.validate() { return .failure(e) }
         return .success(tree)
     }
@@ -80,7 +86,7 @@ struct DeviceTree {
             offset += 4
             switch token {
             case FDTToken.beginNode:
-                if depth == 0 && seenRoot { return .badToken(token, offset: offset - 4) }   // a second root
+                if depth == 0 && seenRoot { return .badToken(token, offset: offset - 4) }  // a second root
                 guard let name = cString(offset, limit: structEnd) else { return .truncated(offset: offset) }
                 offset += (name.count + 4) & ~3
                 depth += 1
@@ -149,13 +155,14 @@ struct DeviceTree {
         var offset = structStart
         while u32(offset) == FDTToken.nop { offset += 4 }
         let name = cString(offset + 4, limit: structEnd) ?? ByteString(base: nil, count: 0)
-        return DTNode(tree: self, offset: offset + 4 + ((name.count + 4) & ~3), name: name, depth: 0,
-                      ancestors: InlineArray(repeating: 0))
+        return DTNode(
+            tree: self, offset: offset + 4 + ((name.count + 4) & ~3), name: name, depth: 0,
+            ancestors: InlineArray(repeating: 0))
     }
 
     /// Calls `body` with every node in document order (the root first) until it returns false.
     func forEachNode(_ body: (DTNode) -> Bool) {
-        var path = InlineArray<18, Int>(repeating: 0)   // node offsets from the root down
+        var path = InlineArray<18, Int>(repeating: 0)  // node offsets from the root down
         var offset = structStart, depth = -1
         while let token = u32(offset) {
             offset += 4
@@ -186,10 +193,10 @@ struct DeviceTree {
     /// without a unit address also matches a name with one ("memory" finds
     /// "memory@40000000"); the first match in document order wins.
     func node(atPath path: ByteString) -> DTNode? {
-        if path.count == 0 || path[0] != 47 { return nil }   // "/"
+        if path.count == 0 || path[0] != 47 { return nil }  // "/"
         let components = path.split(separator: 47)
         if components == 0 { return root }
-        var matched = InlineArray<18, Bool>(repeating: false)   // per depth, along the current path
+        var matched = InlineArray<18, Bool>(repeating: false)  // per depth, along the current path
         matched[0] = true
         var found: DTNode? = nil
         forEachNode { n in
@@ -198,7 +205,8 @@ struct DeviceTree {
                 matched[n.depth] = false
                 return true
             }
-            let hit = n.name.equals(want)
+            let hit =
+                n.name.equals(want)
                 || (!want.containsByte(64) && n.name.count > want.count && n.name.hasPrefix(want) && n.name[want.count] == 64)
             matched[n.depth] = hit
             if hit && n.depth == components { found = n; return false }
@@ -233,10 +241,11 @@ struct DeviceTree {
     /// either followed by ":options".
     var stdoutNode: DTNode? {
         guard let raw = chosen?.property("stdout-path") ?? chosen?.property("linux,stdout-path") else { return nil }
-        let spec = raw.droppingTrailingNUL.prefix(upTo: 58)        // ":"
+        let spec = raw.droppingTrailingNUL.prefix(upTo: 58)  // ":"
         if spec.count > 0 && spec[0] == 47 { return node(atPath: spec) }
         guard let aliases = node(atPath: ByteString(staticString: "/aliases")),
-              let target = aliases.property(named: spec) else { return nil }
+            let target = aliases.property(named: spec)
+        else { return nil }
         return node(atPath: target.droppingTrailingNUL)
     }
 
@@ -247,7 +256,8 @@ struct DeviceTree {
     func forEachMemoryRange(_ body: (UInt64, UInt64) -> Void) -> Int {
         var count = 0
         root.forEachChild { n in
-            let isMemory = n.name.equals("memory") || n.name.hasPrefix("memory@")
+            let isMemory =
+                n.name.equals("memory") || n.name.hasPrefix("memory@")
                 || (n.property("device_type")?.droppingTrailingNUL.equals("memory") ?? false)
             if !isMemory || !n.isEnabled { return true }
             for i in 0..<n.regCount {
@@ -289,7 +299,7 @@ struct DTNode {
         var offset = self.offset
         while let token = tree.u32(offset) {
             if token == FDTToken.nop { offset += 4; continue }
-            if token != FDTToken.prop { return nil }   // the node's children or its end
+            if token != FDTToken.prop { return nil }  // the node's children or its end
             guard let length = tree.u32(offset + 4), let nameOff = tree.u32(offset + 8) else { return nil }
             let value = offset + 12
             if let n = tree.string(at: Int(nameOff)), n.equals(name) {
@@ -350,7 +360,8 @@ struct DTNode {
     /// How many (address, size) pairs `reg` holds; 0 when it cannot be read.
     var regCount: Int {
         guard let p = parent, let ac = p.childAddressCells, let sc = p.childSizeCells, ac > 0,
-              let v = property("reg") else { return 0 }
+            let v = property("reg")
+        else { return 0 }
         let pair = Int(ac + sc) * 4
         return v.count % pair == 0 ? v.count / pair : 0
     }
@@ -360,12 +371,13 @@ struct DTNode {
     /// an ancestor does not map it (no `ranges`, or no entry covers it).
     func reg(_ i: Int) -> (address: UInt64, size: UInt64)? {
         guard i >= 0 && i < regCount, let p = parent, let ac = p.childAddressCells, let sc = p.childSizeCells,
-              let v = property("reg") else { return nil }
+            let v = property("reg")
+        else { return nil }
         let at = i * Int(ac + sc) * 4
         var address = v.cells(at, Int(ac)), size = v.cells(at + Int(ac) * 4, Int(sc))
         if size > UInt64.max - address { return nil }
         var level = depth - 1
-        while level > 0 {   // the bus at `level` maps its children's addresses into its parent's
+        while level > 0 {  // the bus at `level` maps its children's addresses into its parent's
             guard let mapped = ancestor(level).translate(address, size) else { return nil }
             address = mapped
             level -= 1
@@ -376,9 +388,10 @@ struct DTNode {
     /// An address in this bus node's child space, in its parent's space.
     private func translate(_ address: UInt64, _ size: UInt64) -> UInt64? {
         guard let ranges = property("ranges") else { return nil }
-        if ranges.count == 0 { return address }              // identity
+        if ranges.count == 0 { return address }  // identity
         guard let p = parent, let childCells = childAddressCells, let lengthCells = childSizeCells,
-              let parentCells = p.childAddressCells, childCells > 0 else { return nil }
+            let parentCells = p.childAddressCells, childCells > 0
+        else { return nil }
         let entry = Int(childCells + parentCells + lengthCells) * 4
         if ranges.count % entry != 0 { return nil }
         var at = 0

@@ -122,10 +122,10 @@ struct MemoryMap {
         for j in 0..<m {
             var r = out[j]
             if r.kind == .usable {
-                if r.start > UInt64.max - (pageSize - 1) { continue }   // the last page of the address space
+                if r.start > UInt64.max - (pageSize - 1) { continue }  // the last page of the address space
                 r.start = alignUp(r.start, pageSize)
                 r.end = alignDown(r.end, pageSize)
-                if r.end <= r.start { continue }          // no whole page (checked first: found by the fuzzer)
+                if r.end <= r.start { continue }  // no whole page (checked first: found by the fuzzer)
                 if r.end > limit {
                     dropped &+= r.end - max(r.start, limit)
                     r.end = limit

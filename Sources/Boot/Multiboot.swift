@@ -55,11 +55,14 @@ struct MultibootInfo {
         if flags & (1 << 6) != 0 {
             let length = p.loadUnaligned(fromByteOffset: 44, as: UInt32.self)
             let at = UInt64(p.loadUnaligned(fromByteOffset: 48, as: UInt32.self))
-            if length > MultibootInfo.mapLengthLimit { note(.mapTooLong(length)) }
-            else if let m = reach(at, Int(length)) {
+            if length > MultibootInfo.mapLengthLimit {
+                note(.mapTooLong(length))
+            } else if let m = reach(at, Int(length)) {
                 structures[2] = MemoryRegion(start: at, end: at + UInt64(length), kind: .bootInfo)
                 if readMap(m, length: Int(length), into: &map) { return }
-            } else { note(.unreadableMap) }
+            } else {
+                note(.unreadableMap)
+            }
         }
         // No usable map: fall back to the basic sizes (KiB below 640 KiB and above 1 MiB).
         if flags & 1 != 0 {
@@ -91,7 +94,7 @@ struct MultibootInfo {
             let kind = MultibootInfo.kind(type)
             switch map.add(start: base, length: len, kind: kind) {
             case .wrapsAround: note(.entryWraps(index: index))
-            case .full: note(.tooManyEntries)   // usable RAM dropped, or a lost reservation (the map says which)
+            case .full: note(.tooManyEntries)  // usable RAM dropped, or a lost reservation (the map says which)
             case nil: if kind == .usable && len > 0 { usable += 1 }
             }
             offset += Int(size) + 4
@@ -111,7 +114,7 @@ struct MultibootInfo {
     }
 
     private mutating func note(_ p: MultibootProblem) {
-        for i in 0..<problemCount where problems[i] == p { return }   // each problem once
+        for i in 0..<problemCount where problems[i] == p { return }  // each problem once
         if problemCount < 4 { problems[problemCount] = p; problemCount += 1 }
     }
 }

@@ -39,7 +39,7 @@ enum HeapError: Equatable {
 struct Heap {
     static let secondLevelBits = 4
     static let classesPerLevel = 16
-    static let linearLimit: UInt = 256          // below this, classes are 16 bytes apart
+    static let linearLimit: UInt = 256  // below this, classes are 16 bytes apart
     static let firstLevels = 32
     /// 2^39 - 1 on 64-bit (32 first-level classes); just under 4 GiB on 32-bit.
     static let largestStride: UInt = UInt.bitWidth == 32 ? 0xFFFF_0000 : UInt(truncatingIfNeeded: UInt64(1) << 39) - 1
@@ -89,7 +89,10 @@ struct Heap {
         // Alignments 1 to 16 are every block's; others (and bad ones) go to TLSF.
         // In debug mode the cache serves nothing (cacheServesBelow is 0).
         if alignment > 0 && alignment <= Int(Block.granule) && alignment & (alignment &- 1) == 0,
-           let p = cachedAllocate(size) { return p }
+            let p = cachedAllocate(size)
+        {
+            return p
+        }
         if debug { return debugAllocate(size, alignment: alignment, growth: &growth) }
         return rawAllocate(size, alignment: alignment, growth: &growth)
     }
@@ -172,7 +175,9 @@ struct Heap {
     @inline(never)
     mutating func releaseUsed(_ b: Block) { release(b) }
 
-    mutating func rawReallocate<G: HeapGrowth>(_ pointer: UnsafeMutableRawPointer, to size: Int, growth: inout G) -> UnsafeMutableRawPointer? {
+    mutating func rawReallocate<G: HeapGrowth>(_ pointer: UnsafeMutableRawPointer, to size: Int, growth: inout G)
+        -> UnsafeMutableRawPointer?
+    {
         if validateUsed(pointer) != nil || size < 0 { return nil }
         guard let stride = Heap.stride(forRequest: UInt(size)) else { return nil }
         let b = Block(payload: pointer)

@@ -30,7 +30,7 @@ extension Heap {
         let b = Block(a)
         slot[0] = b.nextFree
         slot[1] &-= 1
-        b.header &= ~Block.cachedBit   // its prev-free flag may have changed while cached
+        b.header &= ~Block.cachedBit  // its prev-free flag may have changed while cached
         usedBytes &+= stride
         return b.payload
     }
@@ -39,7 +39,7 @@ extension Heap {
     @inline(__always)
     mutating func cachePush(_ b: Block, header h: UInt) -> Bool {
         let stride = h & ~Block.flagMask
-        if stride > cacheKeepsUpTo { return false }   // 0 in debug mode
+        if stride > cacheKeepsUpTo { return false }  // 0 in debug mode
         let slot = cacheSlots + Int(truncatingIfNeeded: stride &>> 3)
         if slot[1] >= Heap.cacheDepth { return false }
         b.header = h | Block.cachedBit

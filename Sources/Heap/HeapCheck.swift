@@ -34,12 +34,12 @@ extension Heap {
         var counted: UInt = control == nil ? 0 : Heap.controlBytes
         for r in 0..<regions {
             var b = Block(regionStarts[r])
-            counted += (Block.granule - 2 * Block.word) % Block.granule   // the region's front pad
+            counted += (Block.granule - 2 * Block.word) % Block.granule  // the region's front pad
             var prevFree = false
             var prev = Block(0)
             while true {
                 let s = b.stride
-                if s == 0 && !b.isFree {   // the region's end marker
+                if s == 0 && !b.isFree {  // the region's end marker
                     if b.isPrevFree != prevFree { return (c, .prevFreeFlagWrong(block: b.address)) }
                     if prevFree && b.prevPhys != prev { return (c, .prevPhysWrong(block: b.address)) }
                     // The highest region's last free block is the top, and only it.

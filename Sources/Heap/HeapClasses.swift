@@ -95,8 +95,9 @@ extension Heap {
         let i = f &* Heap.classesPerLevel &+ s
         let next = b.nextFree, prev = b.prevFree
         if prev != 0 { Block(prev).nextFree = next } else { heads[i] = next }
-        if next != 0 { Block(next).prevFree = prev }
-        else if prev == 0 {
+        if next != 0 {
+            Block(next).prevFree = prev
+        } else if prev == 0 {
             let second = secondBitmaps[f] & ~(UInt(1) &<< UInt(truncatingIfNeeded: s))
             secondBitmaps[f] = second
             if second == 0 { firstBitmap &= ~(UInt(1) &<< UInt(truncatingIfNeeded: f)) }

@@ -54,10 +54,11 @@ extension Heap {
     mutating func debugFree(_ user: UnsafeMutableRawPointer) -> HeapError? {
         let (real, error) = debugValidate(user)
         guard let r = real else { return error }
-        return rawFree(r)   // poisons the block, prefix included
+        return rawFree(r)  // poisons the block, prefix included
     }
 
-    mutating func debugReallocate<G: HeapGrowth>(_ user: UnsafeMutableRawPointer, to size: Int, growth: inout G) -> UnsafeMutableRawPointer? {
+    mutating func debugReallocate<G: HeapGrowth>(_ user: UnsafeMutableRawPointer, to size: Int, growth: inout G) -> UnsafeMutableRawPointer?
+    {
         if debugValidate(user).1 != nil { return nil }
         guard let fresh = debugAllocate(size, alignment: 16, growth: &growth) else { return nil }
         fresh.copyMemory(from: user, byteCount: min(size, debugRequestedSize(user)))

@@ -28,7 +28,7 @@ extension Heap {
         var b = freed
         var size = h & ~Block.flagMask
         if h & Block.prevFreeBit != 0 {
-            let prev = freed.prevPhys   // never the top block: the top is last
+            let prev = freed.prevPhys  // never the top block: the top is last
             let prevSize = prev.stride
             remove(prev, stride: prevSize)
             size &+= prevSize
@@ -146,7 +146,7 @@ extension Heap {
         guard growth.shrink(start: newEnd, bytes: bytes) else { return 0 }
         t.stride = newEnd - 2 * Block.word - t.address
         let marker = Block(newEnd - 2 * Block.word)
-        marker.header = 0   // stride 0, used: the end of the region
+        marker.header = 0  // stride 0, used: the end of the region
         marker.prevPhys = t
         marker.isPrevFree = true
         high = newEnd
@@ -184,26 +184,26 @@ extension Heap {
         var b: Block
         let highest = start >= high
         if regions > 0 && start == high {
-            b = Block(high - 2 * Block.word)   // the old end marker becomes a block
+            b = Block(high - 2 * Block.word)  // the old end marker becomes a block
             b.stride = end - start
         } else {
             b = Block(start + (Block.granule - 2 * Block.word) % Block.granule)
-            b.header = (end - 2 * Block.word) - b.address   // prev is nothing: not free
+            b.header = (end - 2 * Block.word) - b.address  // prev is nothing: not free
             if regions < 16 { regionStarts[regions] = b.address }
             regions += 1
             if low == 0 || start < low { low = start; lowestPayload = start &+ 2 &* Block.word }
         }
         heapBytes += end - start
         let marker = Block(end - 2 * Block.word)
-        marker.header = 0   // stride 0, used: the end of the region
+        marker.header = 0  // stride 0, used: the end of the region
         b.isFree = true
         let added = b
         if b.isPrevFree {
-            let prev = b.prevPhys   // the old top
+            let prev = b.prevPhys  // the old top
             prev.stride += b.stride
             b = prev
         } else if highest && top != 0 {
-            insert(Block(top))   // a new, higher region: the old top becomes an ordinary free block
+            insert(Block(top))  // a new, higher region: the old top becomes an ordinary free block
         }
         if debug { poisonFreed(merged: b, freed: added, through: marker.address) }
         if highest { top = b.address; high = end } else { insert(b) }

@@ -85,7 +85,9 @@ struct HeapRegion<A: Architecture, P: TableProvisioning> {
             for j in 0..<run {
                 let entry = leaf + j * A.Format.entryBytes
                 let frame: Frame
-                if j == 0 { frame = firstFrame } else {
+                if j == 0 {
+                    frame = firstFrame
+                } else {
                     guard let f = frames.allocate() else { return fail(.noFrame, undoing: done + j, &frames) }
                     frame = f
                 }
@@ -128,7 +130,7 @@ struct HeapRegion<A: Architecture, P: TableProvisioning> {
         leafTable = nil
         if !tables.keepsEmptyTables {
             let span = UInt(A.Format.span(level: 0))
-            var t = (new.raw + span - 1) & ~(span - 1)   // the first span wholly above the new break
+            var t = (new.raw + span - 1) & ~(span - 1)  // the first span wholly above the new break
             while t < old.raw {
                 if let table = space.removeLeafTable(at: VirtualAddress(t), rootShared: rootShared) {
                     tables.takeBack(table, frames: &frames)

@@ -62,7 +62,8 @@ struct CapabilitySpace {
     }
 
     /// The endpoint in `t`'s `slot` if the capability holds `rights`, with its badge.
-    @inline(__always) func endpoint(_ t: ThreadID, _ slot: Int, needs rights: Rights) -> Result<(endpoint: Int, badge: UInt), SyscallError> {
+    @inline(__always) func endpoint(_ t: ThreadID, _ slot: Int, needs rights: Rights) -> Result<(endpoint: Int, badge: UInt), SyscallError>
+    {
         switch lookup(t, slot) {
         case .failure(let e): return .failure(e)
         case .success(let c):

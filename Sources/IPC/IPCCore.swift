@@ -82,8 +82,10 @@ struct IPCCore {
     /// carried capability landing in `landingSlot` (-1: none accepted).
     /// Queued senders whose capability cannot land there are turned away
     /// first (`turnedAway` gains them; the kernel wakes them with its error).
-    mutating func receive(_ t: ThreadID, on e: Int, blocking: Bool, landing landingSlot: Int,
-                          turnedAway: inout TurnedAway) -> Receive {
+    mutating func receive(
+        _ t: ThreadID, on e: Int, blocking: Bool, landing landingSlot: Int,
+        turnedAway: inout TurnedAway
+    ) -> Receive {
         if endpoints.owesReply(t) != nil { return .refused(.replyOwed) }
         while let s = endpoints.waitingSender(e), threads[s].carry >= 0, let error = caps.checkLanding(t, landingSlot) {
             endpoints.turnAwayFront(e)
@@ -152,7 +154,9 @@ struct IPCCore {
         var closedOut: UInt64 = 0
         var released = InlineArray<16, CapabilitySpace.Released>(repeating: .nothing)
         var n = 0
-        caps.clearAll(t) { r in released[n] = r; n += 1 }
+        caps.clearAll(t) { r in
+            released[n] = r; n += 1
+        }
         for i in 0..<n { closedOut |= apply(released[i]) }
         return (stranded, closedOut)
     }

@@ -14,8 +14,9 @@ enum SyscallRequest: Equatable {
     /// `carry`: the caller's slot of a capability to pass (checked: held with
     /// grant), or -1; `landing`: where a capability in the reply may land, or -1.
     /// `badge`: that of the capability sent through, which the receiver sees.
-    case send(endpoint: Int, badge: UInt, word0: UInt, word1: UInt, buffer: UInt, length: Int, call: Bool, blocking: Bool,
-              carry: Int, landing: Int)
+    case send(
+        endpoint: Int, badge: UInt, word0: UInt, word1: UInt, buffer: UInt, length: Int, call: Bool, blocking: Bool,
+        carry: Int, landing: Int)
     /// `capacity` is already clamped to the message limit.
     case receive(endpoint: Int, buffer: UInt, capacity: Int, blocking: Bool, landing: Int)
     case reply(word0: UInt, word1: UInt, carry: Int)
@@ -38,8 +39,10 @@ enum SyscallLimits {
 extension SyscallRequest {
     /// Decode the words `word(0)` ... `word(5)` of a call from thread `t`, whose
     /// capabilities are in `caps` and whose memory is `memory`.
-    static func decode<A: Architecture>(_ word: (Int) -> UInt, thread t: ThreadID, caps: UnsafePointer<CapabilitySpace>,
-                                        memory: UserMemory<A>) -> Result<SyscallRequest, SyscallError> {
+    static func decode<A: Architecture>(
+        _ word: (Int) -> UInt, thread t: ThreadID, caps: UnsafePointer<CapabilitySpace>,
+        memory: UserMemory<A>
+    ) -> Result<SyscallRequest, SyscallError> {
         guard let call = Syscall(rawValue: word(0)) else { return .failure(.badSyscall) }
         let a1 = word(1), a2 = word(2), a3 = word(3), a4 = word(4), a5 = word(5)
         let slot1 = Int(bitPattern: a1)
@@ -67,8 +70,10 @@ extension SyscallRequest {
             guard info.length <= MessageLimits.bufferBytes else { return .failure(.tooLong) }
             if let error = checkCarry(info, t, caps) ?? checkLandingNumber(info) { return .failure(error) }
             guard memory.check(a4, info.length, .read) else { return .failure(.badPointer) }
-            return .success(.send(endpoint: e, badge: badge, word0: a2, word1: a3, buffer: a4, length: info.length, call: call == .call,
-                                  blocking: call != .trySend, carry: info.carry, landing: call == .call ? info.landing : -1))
+            return .success(
+                .send(
+                    endpoint: e, badge: badge, word0: a2, word1: a3, buffer: a4, length: info.length, call: call == .call,
+                    blocking: call != .trySend, carry: info.carry, landing: call == .call ? info.landing : -1))
         case .receive, .tryReceive:
             let info = MessageInfo(word: a3)
             let e: Int
@@ -90,8 +95,10 @@ extension SyscallRequest {
             if let error = checkCarry(info, t, caps) ?? checkLandingNumber(info) { return .failure(error) }
             let cap = min(info.length, MessageLimits.bufferBytes)
             guard memory.check(a4, cap, .write) else { return .failure(.badPointer) }
-            return .success(.replyWait(endpoint: e, word0: a2, word1: a3, buffer: a4, capacity: cap, carry: info.carry,
-                                       landing: info.landing))
+            return .success(
+                .replyWait(
+                    endpoint: e, word0: a2, word1: a3, buffer: a4, capacity: cap, carry: info.carry,
+                    landing: info.landing))
         case .derive:
             guard let rights = Rights.decode(a3) else { return .failure(.missingRight) }
             return .success(.derive(from: slot1, to: Int(bitPattern: a2), rights: rights, badge: a4))
@@ -135,8 +142,10 @@ extension SpawnRequest {
         for i in 0..<count {
             guard Rights.decode(w(11 + 4 * i + 2)) != nil else { return .failure(.missingRight) }
         }
-        return .success(SpawnRequest(program: program, priority: priority, memoryLimit: w(2), arguments: (w(3), w(4)),
-                                     nameLength: nameLength, capabilityCount: count))
+        return .success(
+            SpawnRequest(
+                program: program, priority: priority, memoryLimit: w(2), arguments: (w(3), w(4)),
+                nameLength: nameLength, capabilityCount: count))
     }
 
     /// Capability `i` of the request: (caller's slot, child's slot, rights, badge).

@@ -8,20 +8,22 @@
 enum TaskOutput {
     /// Emit `count` bytes at `bytes` from the task `name`; `midLine` carries,
     /// per task, whether its last write ended inside a line.
-    static func write(_ bytes: UnsafeRawPointer, count: Int, name: UnsafeRawBufferPointer, midLine: inout Bool,
-                      emit: (UInt8) -> Void) {
+    static func write(
+        _ bytes: UnsafeRawPointer, count: Int, name: UnsafeRawBufferPointer, midLine: inout Bool,
+        emit: (UInt8) -> Void
+    ) {
         for i in 0..<count {
             let b = bytes.load(fromByteOffset: i, as: UInt8.self)
             if !midLine {
                 for j in 0..<name.count { emit(name[j]) }
-                emit(62); emit(32)                          // "> "
+                emit(62); emit(32)  // "> "
                 midLine = true
             }
             if b == 10 {
                 emit(10)
                 midLine = false
             } else if b < 32 || b >= 127 {
-                emit(92); emit(120)                         // "\x"
+                emit(92); emit(120)  // "\x"
                 emit(hexDigit(b >> 4)); emit(hexDigit(b & 15))
             } else {
                 emit(b)

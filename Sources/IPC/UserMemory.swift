@@ -16,11 +16,13 @@ struct UserMemory<A: Architecture> {
     func check(_ address: UInt, _ length: Int, _ access: UserAccess) -> Bool {
         if length == 0 { return true }
         guard length > 0, address >= window.start.raw, address <= window.end.raw,
-              UInt(length) <= window.end.raw - address else { return false }
+            UInt(length) <= window.end.raw - address
+        else { return false }
         var page = address & ~UInt(F.pageSize - 1)
         while page < address + UInt(length) {
             guard let (_, attributes) = space.mapping(of: Page(VirtualAddress(page))), attributes.contains(.user),
-                  access == .read || attributes.contains(.writable) else { return false }
+                access == .read || attributes.contains(.writable)
+            else { return false }
             page += UInt(F.pageSize)
         }
         return true

@@ -44,7 +44,7 @@ struct ELFImage {
 
     /// What the loader expects of an image for one architecture.
     struct Target {
-        let machine: UInt16      // 3 = EM_386, 183 = EM_AARCH64
+        let machine: UInt16  // 3 = EM_386, 183 = EM_AARCH64
         let is64: Bool
         let window: VirtualRange
         let pageSize: UInt64
@@ -60,11 +60,11 @@ struct ELFImage {
     private mutating func read(_ b: UnsafeRawPointer, _ count: Int, _ t: Target) -> ELFError? {
         let w = t.is64
         if count < (w ? 64 : 52) { return .tooSmall }
-        if b.loadUnaligned(as: UInt32.self) != 0x464C_457F { return .badMagic }       // 0x7F 'E' 'L' 'F'
+        if b.loadUnaligned(as: UInt32.self) != 0x464C_457F { return .badMagic }  // 0x7F 'E' 'L' 'F'
         if u8(b, 4) != (w ? 2 : 1) { return .wrongClass }
         if u8(b, 5) != 1 { return .notLittleEndian }
         if u8(b, 6) != 1 || u32(b, 20) != 1 { return .badVersion }
-        if u16(b, 16) != 2 { return .notExecutable }                                  // ET_EXEC
+        if u16(b, 16) != 2 { return .notExecutable }  // ET_EXEC
         if u16(b, 18) != t.machine { return .wrongMachine(u16(b, 18)) }
         entry = w ? u64(b, 24) : UInt64(u32(b, 24))
         let phoff = w ? u64(b, 32) : UInt64(u32(b, 28))
@@ -75,8 +75,8 @@ struct ELFImage {
         for i in 0..<phnum {
             let p = b + Int(phoff) + i * Int(phentsize)
             let type = u32(p, 0)
-            if type == 2 || type == 3 { return .dynamicImage }                        // PT_DYNAMIC, PT_INTERP
-            if type != 1 { continue }                                                 // only PT_LOAD is loaded
+            if type == 2 || type == 3 { return .dynamicImage }  // PT_DYNAMIC, PT_INTERP
+            if type != 1 { continue }  // only PT_LOAD is loaded
             if segmentCount == ELFImage.maxSegments { return .tooManySegments }
             let flags = w ? u32(p, 4) : u32(p, 24)
             var s = ELFSegment()
@@ -113,7 +113,8 @@ struct ELFImage {
         let first = s.virtualAddress & ~(t.pageSize - 1), last = (s.virtualAddress + s.memorySize + t.pageSize - 1) & ~(t.pageSize - 1)
         for j in 0..<segmentCount {
             let o = segments[j]
-            let oFirst = o.virtualAddress & ~(t.pageSize - 1), oLast = (o.virtualAddress + o.memorySize + t.pageSize - 1) & ~(t.pageSize - 1)
+            let oFirst = o.virtualAddress & ~(t.pageSize - 1),
+                oLast = (o.virtualAddress + o.memorySize + t.pageSize - 1) & ~(t.pageSize - 1)
             if first < oLast && oFirst < last { return .segmentsOverlap(i) }
         }
         return nil

@@ -27,8 +27,10 @@ struct AddressSpace<A: Architecture> {
 
     /// Map `page` to `frame`. Missing tables come from `tables`; on failure the
     /// page stays unmapped (tables installed on the way stay, empty and valid).
-    func map<P: TableProvisioning>(_ page: Page, to frame: Frame, _ attributes: PageAttributes,
-                                   tables: inout P, frames: inout FrameAllocator) -> MapError? {
+    func map<P: TableProvisioning>(
+        _ page: Page, to frame: Frame, _ attributes: PageAttributes,
+        tables: inout P, frames: inout FrameAllocator
+    ) -> MapError? {
         let (slot, error) = leafSlot(creatingTablesFor: page, tables: &tables, frames: &frames)
         guard let leaf = slot else { return error }
         if F.decode(read(leaf), level: 0) != .absent { return .alreadyMapped }
@@ -111,8 +113,10 @@ struct AddressSpace<A: Architecture> {
     }
 
     /// Walk to the leaf entry for `page`, creating absent tables on the way.
-    func leafSlot<P: TableProvisioning>(creatingTablesFor page: Page, tables: inout P,
-                                                frames: inout FrameAllocator) -> (UnsafeMutableRawPointer?, MapError?) {
+    func leafSlot<P: TableProvisioning>(
+        creatingTablesFor page: Page, tables: inout P,
+        frames: inout FrameAllocator
+    ) -> (UnsafeMutableRawPointer?, MapError?) {
         var table = root
         var level = F.levels - 1
         while level > 0 {
@@ -161,8 +165,11 @@ struct AddressSpace<A: Architecture> {
     }
 
     func write(_ slot: UnsafeMutableRawPointer, _ value: UInt64) {
-        if F.entryBytes == 8 { slot.storeBytes(of: value, as: UInt64.self) }
-        else { slot.storeBytes(of: UInt32(truncatingIfNeeded: value), as: UInt32.self) }
+        if F.entryBytes == 8 {
+            slot.storeBytes(of: value, as: UInt64.self)
+        } else {
+            slot.storeBytes(of: UInt32(truncatingIfNeeded: value), as: UInt32.self)
+        }
     }
 
     func zero(_ frame: Frame) {

@@ -29,12 +29,14 @@ struct BootBudget: Equatable {
     /// The budget for a direct map over the boot's memory regions and devices
     /// below `directLimit`, a heap of at least `heapBytes` at the start of
     /// `heapWindow` under `strategy`, and `setAside` frames. Allocates nothing.
-    static func make<F: PageTableFormat>(_ format: F.Type, boot: BootInfo, directLimit: UInt64,
-                                         strategy: TableStrategy, heapWindow: VirtualRange,
-                                         heapBytes: UInt64, setAside: Int) -> BootBudget {
+    static func make<F: PageTableFormat>(
+        _ format: F.Type, boot: BootInfo, directLimit: UInt64,
+        strategy: TableStrategy, heapWindow: VirtualRange,
+        heapBytes: UInt64, setAside: Int
+    ) -> BootBudget {
         var b = BootBudget()
         func direct(_ r: MemoryRegion) {
-            let start = max(alignDown(r.start, F.pageSize), F.pageSize)   // page 0 stays unmapped
+            let start = max(alignDown(r.start, F.pageSize), F.pageSize)  // page 0 stays unmapped
             // A region in the last page of the address space (a firmware's
             // reservation may end at 2^64 - 1) has no page end above it: the
             // direct map stops at its limit long before.
@@ -47,7 +49,7 @@ struct BootBudget: Equatable {
         b.heapPages = Int(alignUp(heapBytes, F.pageSize) / F.pageSize)
         b.heapTables = tables(F.self, start: heapStart, end: heapStart + heapBytes)
         switch strategy.kind {
-        case .prereserved:   // every table of the window, at boot
+        case .prereserved:  // every table of the window, at boot
             b.heapTables = tables(F.self, start: heapStart, end: UInt64(heapWindow.end.raw))
         case .spare, .tail:  // one held table per level below the root
             b.heapTables += F.levels - 1

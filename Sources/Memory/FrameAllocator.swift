@@ -47,8 +47,10 @@ struct FrameAllocator {
     /// The allocator over `map`, or why there is none. On success the map records
     /// the bitmap's frames as boot data; a map refused as full is not changed
     /// unless normalizing it overflowed (then it is incomplete and must not be used).
-    static func make(map: inout MemoryMap, pageSize: UInt64,
-                     reach: (PhysicalAddress) -> UnsafeMutableRawPointer) -> Result<FrameAllocator, FrameAllocatorError> {
+    static func make(
+        map: inout MemoryMap, pageSize: UInt64,
+        reach: (PhysicalAddress) -> UnsafeMutableRawPointer
+    ) -> Result<FrameAllocator, FrameAllocatorError> {
         var low = UInt64.max, high: UInt64 = 0
         for i in 0..<map.count where map[i].kind == .usable {
             low = min(low, map[i].start); high = max(high, map[i].end)

@@ -18,7 +18,7 @@ extension AddressSpace {
 
     /// Copy every root entry of `kernel` whose span lies wholly outside `userWindow`.
     func shareRootEntries(from kernel: AddressSpace<A>, except userWindow: VirtualRange) {
-        let span = F.span(level: F.levels - 2)   // what one root entry covers
+        let span = F.span(level: F.levels - 2)  // what one root entry covers
         for i in 0..<F.entriesPerTable {
             let start = UInt64(i) * span
             let end = start + span

@@ -39,8 +39,9 @@ struct KernelStacks<A: Architecture> {
 
     func slot(_ i: Int) -> StackSlot {
         let base = window.start.raw + UInt(i) * slotBytes
-        return StackSlot(index: i, guardPage: Page(VirtualAddress(base)), top: VirtualAddress(base + slotBytes),
-                         pageBytes: F.pageSize)
+        return StackSlot(
+            index: i, guardPage: Page(VirtualAddress(base)), top: VirtualAddress(base + slotBytes),
+            pageBytes: F.pageSize)
     }
 
     /// Make every table the slots' pages will need, now. Task roots copy the
@@ -59,8 +60,10 @@ struct KernelStacks<A: Architecture> {
 
     /// A fresh stack: its pages mapped writable (not executable) to zeroed frames,
     /// its guard page left unmapped. On failure nothing stays taken but tables.
-    mutating func allocate<P: TableProvisioning>(space: AddressSpace<A>, tables: inout P,
-                                                 frames: inout FrameAllocator) -> Result<StackSlot, StackError> {
+    mutating func allocate<P: TableProvisioning>(
+        space: AddressSpace<A>, tables: inout P,
+        frames: inout FrameAllocator
+    ) -> Result<StackSlot, StackError> {
         guard let i = (0..<slots).first(where: { used & (1 << UInt64($0)) == 0 }) else { return .failure(.noSlot) }
         let s = slot(i)
         for n in 0..<stackPages {

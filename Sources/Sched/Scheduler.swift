@@ -110,8 +110,7 @@ struct Scheduler {
         }
         let next = dequeueHighest() ?? Scheduler.idle
         if next != previous { switches += 1 }
-        if next != Scheduler.idle { threads[next].state = .running }
-        else { threads[Scheduler.idle].state = .running }
+        if next != Scheduler.idle { threads[next].state = .running } else { threads[Scheduler.idle].state = .running }
         current = next
         sliceLeft = quantum
         return next

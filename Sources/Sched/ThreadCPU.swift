@@ -16,8 +16,10 @@ protocol ThreadContext {
     /// The first context of a user task: it will enter `entry` in user mode on
     /// `userStack` with `arguments` in r1 and r2 of the system-call words; its
     /// traps use the kernel stack below `kernelStackTop`.
-    static func initialUserContext(area: UnsafeMutableRawPointer?, kernelStackTop: UInt, entry: UInt, userStack: UInt,
-                                   arguments: (UInt, UInt)) -> SavedContext
+    static func initialUserContext(
+        area: UnsafeMutableRawPointer?, kernelStackTop: UInt, entry: UInt, userStack: UInt,
+        arguments: (UInt, UInt)
+    ) -> SavedContext
     /// System-call word `n` (0-5) of a saved context (SyscallABI.swift names them).
     static func syscallWord(_ context: SavedContext, _ n: Int) -> UInt
     static func setSyscallWord(_ context: SavedContext, _ n: Int, _ value: UInt)

@@ -54,7 +54,8 @@ struct ByteString {
             while i < count && self[i] != 32 { i += 1 }
             let word = ByteString(base: base.map { $0 + start }, count: i - start)
             if word.count > key.utf8CodeUnitCount && word.hasPrefix(key)
-                && word[key.utf8CodeUnitCount] == 61 {  // '='
+                && word[key.utf8CodeUnitCount] == 61
+            {  // '='
                 return word.dropFirst(key.utf8CodeUnitCount + 1)
             }
         }

@@ -22,8 +22,10 @@ enum FrameWalker {
     /// Calls `visit` with each return address up the chain from `framePointer`.
     /// A record is read only when both its words lie in [stackLow, stackHigh),
     /// so a walk from a damaged or overflowed stack stops instead of faulting.
-    static func walk(framePointer: UInt, recordOffset: Int = 0, stackLow: UInt, stackHigh: UInt, limit: Int,
-                     read: (UInt) -> UInt, visit: (UInt) -> Void) -> WalkEnd {
+    static func walk(
+        framePointer: UInt, recordOffset: Int = 0, stackLow: UInt, stackHigh: UInt, limit: Int,
+        read: (UInt) -> UInt, visit: (UInt) -> Void
+    ) -> WalkEnd {
         let word = UInt(MemoryLayout<UInt>.size)
         var fp = framePointer, previous: UInt = 0
         for _ in 0..<limit {

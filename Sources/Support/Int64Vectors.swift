@@ -4,70 +4,90 @@
 
 struct Int64Vector {
     let a: UInt64, b: UInt64, shift: UInt64
-    let quotient: UInt64, remainder: UInt64           // unsigned a / b, a % b
-    let signedQuotient: UInt64, signedRemainder: UInt64 // as Int64 bit patterns
+    let quotient: UInt64, remainder: UInt64  // unsigned a / b, a % b
+    let signedQuotient: UInt64, signedRemainder: UInt64  // as Int64 bit patterns
     let shiftedLeft: UInt64, shiftedRight: UInt64, arithmeticRight: UInt64, product: UInt64
 }
 
 let int64Vectors: [Int64Vector] = [
-    Int64Vector(a: 0x0, b: 0x1, shift: 0, quotient: 0x0, remainder: 0x0,
-                signedQuotient: 0x0, signedRemainder: 0x0, shiftedLeft: 0x0,
-                shiftedRight: 0x0, arithmeticRight: 0x0, product: 0x0),
-    Int64Vector(a: 0x1, b: 0x1, shift: 1, quotient: 0x1, remainder: 0x0,
-                signedQuotient: 0x1, signedRemainder: 0x0, shiftedLeft: 0x2,
-                shiftedRight: 0x0, arithmeticRight: 0x0, product: 0x1),
-    Int64Vector(a: 0xFFFFFFFFFFFFFFFF, b: 0x1, shift: 31, quotient: 0xFFFFFFFFFFFFFFFF, remainder: 0x0,
-                signedQuotient: 0xFFFFFFFFFFFFFFFF, signedRemainder: 0x0, shiftedLeft: 0xFFFFFFFF80000000,
-                shiftedRight: 0x1FFFFFFFF, arithmeticRight: 0xFFFFFFFFFFFFFFFF, product: 0xFFFFFFFFFFFFFFFF),
-    Int64Vector(a: 0xFFFFFFFFFFFFFFFF, b: 0xFFFFFFFFFFFFFFFF, shift: 32, quotient: 0x1, remainder: 0x0,
-                signedQuotient: 0x1, signedRemainder: 0x0, shiftedLeft: 0xFFFFFFFF00000000,
-                shiftedRight: 0xFFFFFFFF, arithmeticRight: 0xFFFFFFFFFFFFFFFF, product: 0x1),
-    Int64Vector(a: 0xFFFFFFFFFFFFFFFF, b: 0x2, shift: 33, quotient: 0x7FFFFFFFFFFFFFFF, remainder: 0x1,
-                signedQuotient: 0x0, signedRemainder: 0xFFFFFFFFFFFFFFFF, shiftedLeft: 0xFFFFFFFE00000000,
-                shiftedRight: 0x7FFFFFFF, arithmeticRight: 0xFFFFFFFFFFFFFFFF, product: 0xFFFFFFFFFFFFFFFE),
-    Int64Vector(a: 0xFFFFFFFFFFFFFFFF, b: 0xFFFFFFFF, shift: 63, quotient: 0x100000001, remainder: 0x0,
-                signedQuotient: 0x0, signedRemainder: 0xFFFFFFFFFFFFFFFF, shiftedLeft: 0x8000000000000000,
-                shiftedRight: 0x1, arithmeticRight: 0xFFFFFFFFFFFFFFFF, product: 0xFFFFFFFF00000001),
-    Int64Vector(a: 0xFFFFFFFFFFFFFFFF, b: 0x100000000, shift: 0, quotient: 0xFFFFFFFF, remainder: 0xFFFFFFFF,
-                signedQuotient: 0x0, signedRemainder: 0xFFFFFFFFFFFFFFFF, shiftedLeft: 0xFFFFFFFFFFFFFFFF,
-                shiftedRight: 0xFFFFFFFFFFFFFFFF, arithmeticRight: 0xFFFFFFFFFFFFFFFF, product: 0xFFFFFFFF00000000),
-    Int64Vector(a: 0x8000000000000000, b: 0x3, shift: 1, quotient: 0x2AAAAAAAAAAAAAAA, remainder: 0x2,
-                signedQuotient: 0xD555555555555556, signedRemainder: 0xFFFFFFFFFFFFFFFE, shiftedLeft: 0x0,
-                shiftedRight: 0x4000000000000000, arithmeticRight: 0xC000000000000000, product: 0x8000000000000000),
-    Int64Vector(a: 0x123456789ABCDEF0, b: 0x100000001, shift: 31, quotient: 0x12345678, remainder: 0x88888878,
-                signedQuotient: 0x12345678, signedRemainder: 0x88888878, shiftedLeft: 0x4D5E6F7800000000,
-                shiftedRight: 0x2468ACF1, arithmeticRight: 0x2468ACF1, product: 0xACF135689ABCDEF0),
-    Int64Vector(a: 0x123456789ABCDEF0, b: 0xA, shift: 32, quotient: 0x1D208A5A912E318, remainder: 0x0,
-                signedQuotient: 0x1D208A5A912E318, signedRemainder: 0x0, shiftedLeft: 0x9ABCDEF000000000,
-                shiftedRight: 0x12345678, arithmeticRight: 0x12345678, product: 0xB60B60B60B60B560),
-    Int64Vector(a: 0xFFFFFFFF, b: 0xFFFFFFFFFFFF, shift: 33, quotient: 0x0, remainder: 0xFFFFFFFF,
-                signedQuotient: 0x0, signedRemainder: 0xFFFFFFFF, shiftedLeft: 0xFFFFFFFE00000000,
-                shiftedRight: 0x0, arithmeticRight: 0x0, product: 0xFFFEFFFF00000001),
-    Int64Vector(a: 0x8000000000000001, b: 0x8000000000000000, shift: 63, quotient: 0x1, remainder: 0x1,
-                signedQuotient: 0x0, signedRemainder: 0x8000000000000001, shiftedLeft: 0x8000000000000000,
-                shiftedRight: 0x1, arithmeticRight: 0xFFFFFFFFFFFFFFFF, product: 0x8000000000000000),
-    Int64Vector(a: 0xFFFFFFFFFFFFFFF9, b: 0x2, shift: 0, quotient: 0x7FFFFFFFFFFFFFFC, remainder: 0x1,
-                signedQuotient: 0xFFFFFFFFFFFFFFFD, signedRemainder: 0xFFFFFFFFFFFFFFFF, shiftedLeft: 0xFFFFFFFFFFFFFFF9,
-                shiftedRight: 0xFFFFFFFFFFFFFFF9, arithmeticRight: 0xFFFFFFFFFFFFFFF9, product: 0xFFFFFFFFFFFFFFF2),
-    Int64Vector(a: 0xFFFFFFFFFFFFFFF9, b: 0xFFFFFFFFFFFFFFFE, shift: 1, quotient: 0x0, remainder: 0xFFFFFFFFFFFFFFF9,
-                signedQuotient: 0x3, signedRemainder: 0xFFFFFFFFFFFFFFFF, shiftedLeft: 0xFFFFFFFFFFFFFFF2,
-                shiftedRight: 0x7FFFFFFFFFFFFFFC, arithmeticRight: 0xFFFFFFFFFFFFFFFC, product: 0xE),
-    Int64Vector(a: 0x7, b: 0xFFFFFFFFFFFFFFFE, shift: 31, quotient: 0x0, remainder: 0x7,
-                signedQuotient: 0xFFFFFFFFFFFFFFFD, signedRemainder: 0x1, shiftedLeft: 0x380000000,
-                shiftedRight: 0x0, arithmeticRight: 0x0, product: 0xFFFFFFFFFFFFFFF2),
-    Int64Vector(a: 0x8000000000000000, b: 0x7, shift: 32, quotient: 0x1249249249249249, remainder: 0x1,
-                signedQuotient: 0xEDB6DB6DB6DB6DB7, signedRemainder: 0xFFFFFFFFFFFFFFFF, shiftedLeft: 0x0,
-                shiftedRight: 0x80000000, arithmeticRight: 0xFFFFFFFF80000000, product: 0x8000000000000000),
-    Int64Vector(a: 0x7FFFFFFFFFFFFFFF, b: 0xFFFFFFFFFFFFFFFF, shift: 33, quotient: 0x0, remainder: 0x7FFFFFFFFFFFFFFF,
-                signedQuotient: 0x8000000000000001, signedRemainder: 0x0, shiftedLeft: 0xFFFFFFFE00000000,
-                shiftedRight: 0x3FFFFFFF, arithmeticRight: 0x3FFFFFFF, product: 0x8000000000000001),
-    Int64Vector(a: 0x174876E800, b: 0x3B9ACA07, shift: 63, quotient: 0x63, remainder: 0x3B9AC74B,
-                signedQuotient: 0x63, signedRemainder: 0x3B9AC74B, shiftedLeft: 0x0,
-                shiftedRight: 0x0, arithmeticRight: 0x0, product: 0x6BC75ED05E505800),
-    Int64Vector(a: 0xDEADBEEFCAFEF00D, b: 0x12345, shift: 0, quotient: 0xC3B6FA62CC6B, remainder: 0x3636,
-                signedQuotient: 0xFFFFE2B6AA67AFFD, signedRemainder: 0xFFFFFFFFFFFFE9DC, shiftedLeft: 0xDEADBEEFCAFEF00D,
-                shiftedRight: 0xDEADBEEFCAFEF00D, arithmeticRight: 0xDEADBEEFCAFEF00D, product: 0x84DF0A6181957A81),
-    Int64Vector(a: 0x100000000, b: 0xFFFFFFFF, shift: 1, quotient: 0x1, remainder: 0x1,
-                signedQuotient: 0x1, signedRemainder: 0x1, shiftedLeft: 0x200000000,
-                shiftedRight: 0x80000000, arithmeticRight: 0x80000000, product: 0xFFFFFFFF00000000),
+    Int64Vector(
+        a: 0x0, b: 0x1, shift: 0, quotient: 0x0, remainder: 0x0,
+        signedQuotient: 0x0, signedRemainder: 0x0, shiftedLeft: 0x0,
+        shiftedRight: 0x0, arithmeticRight: 0x0, product: 0x0),
+    Int64Vector(
+        a: 0x1, b: 0x1, shift: 1, quotient: 0x1, remainder: 0x0,
+        signedQuotient: 0x1, signedRemainder: 0x0, shiftedLeft: 0x2,
+        shiftedRight: 0x0, arithmeticRight: 0x0, product: 0x1),
+    Int64Vector(
+        a: 0xFFFFFFFFFFFFFFFF, b: 0x1, shift: 31, quotient: 0xFFFFFFFFFFFFFFFF, remainder: 0x0,
+        signedQuotient: 0xFFFFFFFFFFFFFFFF, signedRemainder: 0x0, shiftedLeft: 0xFFFFFFFF80000000,
+        shiftedRight: 0x1FFFFFFFF, arithmeticRight: 0xFFFFFFFFFFFFFFFF, product: 0xFFFFFFFFFFFFFFFF),
+    Int64Vector(
+        a: 0xFFFFFFFFFFFFFFFF, b: 0xFFFFFFFFFFFFFFFF, shift: 32, quotient: 0x1, remainder: 0x0,
+        signedQuotient: 0x1, signedRemainder: 0x0, shiftedLeft: 0xFFFFFFFF00000000,
+        shiftedRight: 0xFFFFFFFF, arithmeticRight: 0xFFFFFFFFFFFFFFFF, product: 0x1),
+    Int64Vector(
+        a: 0xFFFFFFFFFFFFFFFF, b: 0x2, shift: 33, quotient: 0x7FFFFFFFFFFFFFFF, remainder: 0x1,
+        signedQuotient: 0x0, signedRemainder: 0xFFFFFFFFFFFFFFFF, shiftedLeft: 0xFFFFFFFE00000000,
+        shiftedRight: 0x7FFFFFFF, arithmeticRight: 0xFFFFFFFFFFFFFFFF, product: 0xFFFFFFFFFFFFFFFE),
+    Int64Vector(
+        a: 0xFFFFFFFFFFFFFFFF, b: 0xFFFFFFFF, shift: 63, quotient: 0x100000001, remainder: 0x0,
+        signedQuotient: 0x0, signedRemainder: 0xFFFFFFFFFFFFFFFF, shiftedLeft: 0x8000000000000000,
+        shiftedRight: 0x1, arithmeticRight: 0xFFFFFFFFFFFFFFFF, product: 0xFFFFFFFF00000001),
+    Int64Vector(
+        a: 0xFFFFFFFFFFFFFFFF, b: 0x100000000, shift: 0, quotient: 0xFFFFFFFF, remainder: 0xFFFFFFFF,
+        signedQuotient: 0x0, signedRemainder: 0xFFFFFFFFFFFFFFFF, shiftedLeft: 0xFFFFFFFFFFFFFFFF,
+        shiftedRight: 0xFFFFFFFFFFFFFFFF, arithmeticRight: 0xFFFFFFFFFFFFFFFF, product: 0xFFFFFFFF00000000),
+    Int64Vector(
+        a: 0x8000000000000000, b: 0x3, shift: 1, quotient: 0x2AAAAAAAAAAAAAAA, remainder: 0x2,
+        signedQuotient: 0xD555555555555556, signedRemainder: 0xFFFFFFFFFFFFFFFE, shiftedLeft: 0x0,
+        shiftedRight: 0x4000000000000000, arithmeticRight: 0xC000000000000000, product: 0x8000000000000000),
+    Int64Vector(
+        a: 0x123456789ABCDEF0, b: 0x100000001, shift: 31, quotient: 0x12345678, remainder: 0x88888878,
+        signedQuotient: 0x12345678, signedRemainder: 0x88888878, shiftedLeft: 0x4D5E6F7800000000,
+        shiftedRight: 0x2468ACF1, arithmeticRight: 0x2468ACF1, product: 0xACF135689ABCDEF0),
+    Int64Vector(
+        a: 0x123456789ABCDEF0, b: 0xA, shift: 32, quotient: 0x1D208A5A912E318, remainder: 0x0,
+        signedQuotient: 0x1D208A5A912E318, signedRemainder: 0x0, shiftedLeft: 0x9ABCDEF000000000,
+        shiftedRight: 0x12345678, arithmeticRight: 0x12345678, product: 0xB60B60B60B60B560),
+    Int64Vector(
+        a: 0xFFFFFFFF, b: 0xFFFFFFFFFFFF, shift: 33, quotient: 0x0, remainder: 0xFFFFFFFF,
+        signedQuotient: 0x0, signedRemainder: 0xFFFFFFFF, shiftedLeft: 0xFFFFFFFE00000000,
+        shiftedRight: 0x0, arithmeticRight: 0x0, product: 0xFFFEFFFF00000001),
+    Int64Vector(
+        a: 0x8000000000000001, b: 0x8000000000000000, shift: 63, quotient: 0x1, remainder: 0x1,
+        signedQuotient: 0x0, signedRemainder: 0x8000000000000001, shiftedLeft: 0x8000000000000000,
+        shiftedRight: 0x1, arithmeticRight: 0xFFFFFFFFFFFFFFFF, product: 0x8000000000000000),
+    Int64Vector(
+        a: 0xFFFFFFFFFFFFFFF9, b: 0x2, shift: 0, quotient: 0x7FFFFFFFFFFFFFFC, remainder: 0x1,
+        signedQuotient: 0xFFFFFFFFFFFFFFFD, signedRemainder: 0xFFFFFFFFFFFFFFFF, shiftedLeft: 0xFFFFFFFFFFFFFFF9,
+        shiftedRight: 0xFFFFFFFFFFFFFFF9, arithmeticRight: 0xFFFFFFFFFFFFFFF9, product: 0xFFFFFFFFFFFFFFF2),
+    Int64Vector(
+        a: 0xFFFFFFFFFFFFFFF9, b: 0xFFFFFFFFFFFFFFFE, shift: 1, quotient: 0x0, remainder: 0xFFFFFFFFFFFFFFF9,
+        signedQuotient: 0x3, signedRemainder: 0xFFFFFFFFFFFFFFFF, shiftedLeft: 0xFFFFFFFFFFFFFFF2,
+        shiftedRight: 0x7FFFFFFFFFFFFFFC, arithmeticRight: 0xFFFFFFFFFFFFFFFC, product: 0xE),
+    Int64Vector(
+        a: 0x7, b: 0xFFFFFFFFFFFFFFFE, shift: 31, quotient: 0x0, remainder: 0x7,
+        signedQuotient: 0xFFFFFFFFFFFFFFFD, signedRemainder: 0x1, shiftedLeft: 0x380000000,
+        shiftedRight: 0x0, arithmeticRight: 0x0, product: 0xFFFFFFFFFFFFFFF2),
+    Int64Vector(
+        a: 0x8000000000000000, b: 0x7, shift: 32, quotient: 0x1249249249249249, remainder: 0x1,
+        signedQuotient: 0xEDB6DB6DB6DB6DB7, signedRemainder: 0xFFFFFFFFFFFFFFFF, shiftedLeft: 0x0,
+        shiftedRight: 0x80000000, arithmeticRight: 0xFFFFFFFF80000000, product: 0x8000000000000000),
+    Int64Vector(
+        a: 0x7FFFFFFFFFFFFFFF, b: 0xFFFFFFFFFFFFFFFF, shift: 33, quotient: 0x0, remainder: 0x7FFFFFFFFFFFFFFF,
+        signedQuotient: 0x8000000000000001, signedRemainder: 0x0, shiftedLeft: 0xFFFFFFFE00000000,
+        shiftedRight: 0x3FFFFFFF, arithmeticRight: 0x3FFFFFFF, product: 0x8000000000000001),
+    Int64Vector(
+        a: 0x174876E800, b: 0x3B9ACA07, shift: 63, quotient: 0x63, remainder: 0x3B9AC74B,
+        signedQuotient: 0x63, signedRemainder: 0x3B9AC74B, shiftedLeft: 0x0,
+        shiftedRight: 0x0, arithmeticRight: 0x0, product: 0x6BC75ED05E505800),
+    Int64Vector(
+        a: 0xDEADBEEFCAFEF00D, b: 0x12345, shift: 0, quotient: 0xC3B6FA62CC6B, remainder: 0x3636,
+        signedQuotient: 0xFFFFE2B6AA67AFFD, signedRemainder: 0xFFFFFFFFFFFFE9DC, shiftedLeft: 0xDEADBEEFCAFEF00D,
+        shiftedRight: 0xDEADBEEFCAFEF00D, arithmeticRight: 0xDEADBEEFCAFEF00D, product: 0x84DF0A6181957A81),
+    Int64Vector(
+        a: 0x100000000, b: 0xFFFFFFFF, shift: 1, quotient: 0x1, remainder: 0x1,
+        signedQuotient: 0x1, signedRemainder: 0x1, shiftedLeft: 0x200000000,
+        shiftedRight: 0x80000000, arithmeticRight: 0x80000000, product: 0xFFFFFFFF00000000),
 ]

@@ -6,7 +6,7 @@
 /// The table in `.ksyms`: "KSYM", a count N, N+1 entries (start offset from
 /// the image base, name offset), ascending; the last entry is the code's end.
 struct SymbolTable {
-    static let magic: UInt32 = 0x4D59_534B   // "KSYM" little-endian
+    static let magic: UInt32 = 0x4D59_534B  // "KSYM" little-endian
     let table: UnsafeRawPointer
     let bytes: Int
     let imageBase: UInt
@@ -25,8 +25,10 @@ struct SymbolTable {
 
     private func entry(_ i: Int) -> (start: UInt, name: Int) {
         let at = 8 + 8 * i
-        return (UInt(table.loadUnaligned(fromByteOffset: at, as: UInt32.self)),
-                Int(table.loadUnaligned(fromByteOffset: at + 4, as: UInt32.self)))
+        return (
+            UInt(table.loadUnaligned(fromByteOffset: at, as: UInt32.self)),
+            Int(table.loadUnaligned(fromByteOffset: at + 4, as: UInt32.self))
+        )
     }
 
     /// The function that holds `address`, and how far into it; nil outside the code.
@@ -34,7 +36,7 @@ struct SymbolTable {
         if address < imageBase { return nil }
         let a = address - imageBase
         if a < entry(0).start || a >= entry(count).start { return nil }
-        var low = 0, high = count          // entry(low).start <= a < entry(high).start
+        var low = 0, high = count  // entry(low).start <= a < entry(high).start
         while high - low > 1 {
             let mid = (low + high) / 2
             if entry(mid).start <= a { low = mid } else { high = mid }

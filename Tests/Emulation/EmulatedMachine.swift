@@ -2,7 +2,7 @@
 // privileged primitives only record what they were asked to do. Shared by the
 // host tests (Tests/KernelTests) and the benchmarks (Bench/), through symlinks.
 #if canImport(KernelCore)
-@testable import KernelCore
+    @testable import KernelCore
 #endif
 
 final class EmulatedMachine<F: PageTableFormat>: MMU, VirtualLayout {
@@ -69,14 +69,16 @@ func walkI386(_ m: EmulatedMachine<I386PageTable>, root: Frame, _ va: UInt32) ->
     let pde = m.memory.load(fromByteOffset: Int(root.start.raw) + Int(va >> 22) * 4, as: UInt32.self)
     if pde & 1 == 0 { return nil }
     if pde & 0x80 != 0 {  // 4 MiB page
-        return I386Walk(physical: UInt64(pde & 0xFFC0_0000) | UInt64(va & 0x3F_FFFF),
-                        writable: pde & 2 != 0, user: pde & 4 != 0)
+        return I386Walk(
+            physical: UInt64(pde & 0xFFC0_0000) | UInt64(va & 0x3F_FFFF),
+            writable: pde & 2 != 0, user: pde & 4 != 0)
     }
     let pte = m.memory.load(fromByteOffset: Int(pde & 0xFFFF_F000) + Int((va >> 12) & 0x3FF) * 4, as: UInt32.self)
     if pte & 1 == 0 { return nil }
     // Effective rights are the AND of both levels.
-    return I386Walk(physical: UInt64(pte & 0xFFFF_F000) | UInt64(va & 0xFFF),
-                    writable: pde & pte & 2 != 0, user: pde & pte & 4 != 0)
+    return I386Walk(
+        physical: UInt64(pte & 0xFFFF_F000) | UInt64(va & 0xFFF),
+        writable: pde & pte & 2 != 0, user: pde & pte & 4 != 0)
 }
 
 /// Heap memory taken from the host, handed out like sbrk (contiguous, in pages).

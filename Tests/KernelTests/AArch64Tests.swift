@@ -1,5 +1,6 @@
-import XCTest
 import MallocCounter
+import XCTest
+
 @testable import KernelCore
 
 /// What the aarch64 MMU would do with `va` (stage 1, 4 KiB granule, 48-bit VA,
@@ -27,10 +28,11 @@ func walkAArch64(_ m: EmulatedMachine<AArch64PageTable>, root: Frame, _ va: UInt
         }
         if armLevel == 0 { return nil }  // no level 0 blocks with a 4 KiB granule
         let size = UInt64(1) << shift
-        return AArch64Walk(physical: (d & 0x0000_FFFF_FFFF_F000 & ~(size - 1)) | (va & (size - 1)),
-                           readOnly: d & (1 << 7) != 0, el0: d & (1 << 6) != 0,
-                           pxn: d & (1 << 53) != 0, uxn: d & (1 << 54) != 0,
-                           attrIndex: (d >> 2) & 7, accessFlag: d & (1 << 10) != 0, leafBytes: size)
+        return AArch64Walk(
+            physical: (d & 0x0000_FFFF_FFFF_F000 & ~(size - 1)) | (va & (size - 1)),
+            readOnly: d & (1 << 7) != 0, el0: d & (1 << 6) != 0,
+            pxn: d & (1 << 53) != 0, uxn: d & (1 << 54) != 0,
+            attrIndex: (d >> 2) & 7, accessFlag: d & (1 << 10) != 0, leafBytes: size)
     }
     return nil
 }
@@ -45,10 +47,10 @@ final class AArch64Tests: XCTestCase {
         var tables = DirectFromFrames()
         let cases: [(UInt64, PageAttributes)] = [
             (0x4000_0000, [.writable, .executable, .global]),  // kernel code and data
-            (0x0900_0000, [.writable, .device, .global]),      // a UART
-            (0x10_0000_0000, .kernelData),                     // the heap window
-            (0x7F_FFFF_F000, [.user]),                         // user read-only data
-            (0x0040_1000, [.user, .writable, .executable]),    // user code
+            (0x0900_0000, [.writable, .device, .global]),  // a UART
+            (0x10_0000_0000, .kernelData),  // the heap window
+            (0x7F_FFFF_F000, [.user]),  // user read-only data
+            (0x0040_1000, [.user, .writable, .executable]),  // user code
         ]
         var frameOf: [UInt64: Frame] = [:]
         for (va, attrs) in cases {
@@ -86,12 +88,15 @@ final class AArch64Tests: XCTestCase {
         m.memory.storeBytes(of: UInt64(0x4000_0000 | 0x401), toByteOffset: Int(l1.start.raw) + 8, as: UInt64.self)
         XCTAssertEqual(space.translate(VirtualAddress(0x4123_4567))?.raw, 0x4123_4567)
         XCTAssertEqual(walkAArch64(m, root: space.root, 0x4123_4567)?.leafBytes, 1 << 30)
-        XCTAssertEqual(AArch64PageTable.decode(0x4000_0401, level: 2), .block(PhysicalAddress(0x4000_0000), [.writable, .executable, .global]))
+        XCTAssertEqual(
+            AArch64PageTable.decode(0x4000_0401, level: 2), .block(PhysicalAddress(0x4000_0000), [.writable, .executable, .global]))
         XCTAssertEqual(AArch64PageTable.decode(0x4000_0401, level: 3), .absent, "no blocks at the root")
         XCTAssertEqual(AArch64PageTable.decode(0x4000_0401, level: 0), .absent, "0b01 is reserved at the leaf level")
         var tables = DirectFromFrames()
-        XCTAssertEqual(space.map(Page(VirtualAddress(0x4000_0000)), to: frames.allocate()!, .kernelData,
-                                 tables: &tables, frames: &frames), .alreadyMapped)
+        XCTAssertEqual(
+            space.map(
+                Page(VirtualAddress(0x4000_0000)), to: frames.allocate()!, .kernelData,
+                tables: &tables, frames: &frames), .alreadyMapped)
     }
 
     func testHeapGrowsAcrossTableBoundariesWithEveryStrategy() {

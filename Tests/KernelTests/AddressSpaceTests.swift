@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import KernelCore
 
 /// The generic mapper driven on the i386 format; every result is read back by
@@ -61,8 +62,10 @@ final class AddressSpaceTests: XCTestCase {
         XCTAssertEqual(space.translate(VirtualAddress(0x0045_6789))?.raw, 0x0085_6789)
         XCTAssertEqual(walkI386(m, root: space.root, 0x0045_6789)?.physical, 0x0085_6789)
         var tables = DirectFromFrames()
-        XCTAssertEqual(space.map(Page(VirtualAddress(0x0040_0000)), to: frames.allocate()!, .kernelData,
-                                 tables: &tables, frames: &frames), .alreadyMapped)
+        XCTAssertEqual(
+            space.map(
+                Page(VirtualAddress(0x0040_0000)), to: frames.allocate()!, .kernelData,
+                tables: &tables, frames: &frames), .alreadyMapped)
         XCTAssertEqual(tables.tablesGiven, 0)
     }
 
@@ -71,11 +74,14 @@ final class AddressSpaceTests: XCTestCase {
         var frames = m.frameAllocator()
         let space = AddressSpace(arch: m, frames: &frames)!
         var empty = TablePool(size: 0)
-        XCTAssertEqual(space.map(Page(VirtualAddress(0xD000_0000)), to: frames.allocate()!, .kernelData,
-                                 tables: &empty, frames: &frames), .noTableFrame)
+        XCTAssertEqual(
+            space.map(
+                Page(VirtualAddress(0xD000_0000)), to: frames.allocate()!, .kernelData,
+                tables: &empty, frames: &frames), .noTableFrame)
         XCTAssertNil(walkI386(m, root: space.root, 0xD000_0000))
-        XCTAssertEqual(m.memory.load(fromByteOffset: Int(space.root.start.raw) + (0x340 * 4), as: UInt32.self), 0,
-                       "no directory entry was written")
+        XCTAssertEqual(
+            m.memory.load(fromByteOffset: Int(space.root.start.raw) + (0x340 * 4), as: UInt32.self), 0,
+            "no directory entry was written")
     }
 
     func testEntryEncodingMatchesTheManual() {

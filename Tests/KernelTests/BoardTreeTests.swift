@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import KernelCore
 
 /// Real trees: by default the ones the project ships (Fuzz/corpus/devicetree:
@@ -44,9 +45,10 @@ final class BoardTreeTests: XCTestCase {
                 }
             }
         }
-        print("board trees: \(files.count) files, \(opened) opened; memory described in \(withMemory) (\(emptyMemory) leave it "
-              + "to the boot loader); a PL011 in \(uart); a GIC in \(gic); the virtual timer's PPI in \(timer); "
-              + "timer reasons: \(timerProblems.sorted { $0.key < $1.key })")
+        print(
+            "board trees: \(files.count) files, \(opened) opened; memory described in \(withMemory) (\(emptyMemory) leave it "
+                + "to the boot loader); a PL011 in \(uart); a GIC in \(gic); the virtual timer's PPI in \(timer); "
+                + "timer reasons: \(timerProblems.sorted { $0.key < $1.key })")
         XCTAssertGreaterThanOrEqual(files.count, given == nil ? 8 : 1, "the trees are there")
         XCTAssertEqual(opened, files.count)
     }

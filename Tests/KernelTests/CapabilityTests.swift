@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import KernelCore
 
 /// The capability rules (Sources/IPC/Capabilities.swift), one test per rule.
@@ -91,8 +92,10 @@ final class CapabilityTests: XCTestCase {
 
 extension IPCCore {
     /// A receive that must turn nobody away (the tests that expect some pass `turnedAway`).
-    mutating func receive(_ t: ThreadID, on e: Int, blocking: Bool, landing: Int, file: StaticString = #filePath,
-                          line: UInt = #line) -> Receive {
+    mutating func receive(
+        _ t: ThreadID, on e: Int, blocking: Bool, landing: Int, file: StaticString = #filePath,
+        line: UInt = #line
+    ) -> Receive {
         var away = TurnedAway()
         let outcome = receive(t, on: e, blocking: blocking, landing: landing, turnedAway: &away)
         XCTAssertEqual(away.senders, 0, "nobody should be turned away", file: file, line: line)
@@ -113,7 +116,8 @@ final class IPCCoreTests: XCTestCase {
     func testACapabilityTravelsWithTheMessage() {
         XCTAssertNil(ipc.caps.derive(server, from: 0, into: client, at: 1, rights: [.send, .grant], badge: 0))
         XCTAssertEqual(ipc.receive(server, on: 0, blocking: true, landing: 5), .blocked)
-        XCTAssertEqual(ipc.send(client, on: 0, call: false, blocking: true, carry: 1, landing: -1), .delivered(to: server, capability: true))
+        XCTAssertEqual(
+            ipc.send(client, on: 0, call: false, blocking: true, carry: 1, landing: -1), .delivered(to: server, capability: true))
         XCTAssertEqual(try ipc.caps.lookup(server, 5).get(), .endpoint(0, [.send, .grant]))
     }
 
@@ -121,14 +125,16 @@ final class IPCCoreTests: XCTestCase {
         XCTAssertEqual(ipc.receive(server, on: 0, blocking: true, landing: -1), .blocked)
         XCTAssertEqual(ipc.send(client, on: 0, call: false, blocking: true, carry: 0, landing: -1), .refused(.noSlotNamed))
         XCTAssertEqual(ipc.endpoints.waitingReceiver(0), server, "the receiver still waits")
-        XCTAssertEqual(ipc.send(client, on: 0, call: false, blocking: true, carry: -1, landing: -1), .delivered(to: server, capability: false))
+        XCTAssertEqual(
+            ipc.send(client, on: 0, call: false, blocking: true, carry: -1, landing: -1), .delivered(to: server, capability: false))
     }
 
     func testAQueuedCapabilityTheReceiverCannotTakeTurnsItsSenderAway() {
         XCTAssertEqual(ipc.send(client, on: 0, call: true, blocking: true, carry: 0, landing: -1), .blocked)
         var away = IPCCore.TurnedAway()
-        XCTAssertEqual(ipc.receive(server, on: 0, blocking: false, landing: 0, turnedAway: &away), .refused(.wouldBlock),
-                       "slot 0 holds its endpoint: the caller is turned away and nobody else waits")
+        XCTAssertEqual(
+            ipc.receive(server, on: 0, blocking: false, landing: 0, turnedAway: &away), .refused(.wouldBlock),
+            "slot 0 holds its endpoint: the caller is turned away and nobody else waits")
         XCTAssertEqual(away, IPCCore.TurnedAway(senders: 1 << UInt64(client), error: .slotFull))
         XCTAssertNil(ipc.endpoints.waitingSender(0), "the caller left the queue")
         XCTAssertEqual(ipc.endpoints.waiting(client), .none, "and waits for nothing: the kernel wakes it with the error")
@@ -148,8 +154,9 @@ final class IPCCoreTests: XCTestCase {
         XCTAssertEqual(ipc.send(client, on: 0, call: true, blocking: true, carry: 0, landing: -1), .blocked)
         XCTAssertEqual(ipc.send(other, on: 0, call: true, blocking: true, carry: -1, landing: -1), .blocked)
         var away = IPCCore.TurnedAway()
-        XCTAssertEqual(ipc.receive(server, on: 0, blocking: true, landing: -1, turnedAway: &away),
-                       .got(from: other, senderWakes: false, capability: false))
+        XCTAssertEqual(
+            ipc.receive(server, on: 0, blocking: true, landing: -1, turnedAway: &away),
+            .got(from: other, senderWakes: false, capability: false))
         XCTAssertEqual(away, IPCCore.TurnedAway(senders: 1 << UInt64(client), error: .noSlotNamed))
         XCTAssertEqual(ipc.caps.lookup(server, 1).failure, .emptySlot, "nothing landed")
         XCTAssertEqual(try ipc.caps.lookup(client, 0).get().badge, 11, "the client keeps its capability")
@@ -164,7 +171,8 @@ final class IPCCoreTests: XCTestCase {
     /// goes, so a replyWait that is refused has not replied.
     func testReplyWaitIsRefusedBeforeItReplies() {
         XCTAssertEqual(ipc.receive(server, on: 0, blocking: true, landing: -1), .blocked)
-        XCTAssertEqual(ipc.send(client, on: 0, call: true, blocking: true, carry: -1, landing: -1), .delivered(to: server, capability: false))
+        XCTAssertEqual(
+            ipc.send(client, on: 0, call: true, blocking: true, carry: -1, landing: -1), .delivered(to: server, capability: false))
         XCTAssertEqual(ipc.checkReceive(server, on: 9), .endpointClosed, "no such endpoint")
         XCTAssertEqual(ipc.endpoints.owesReply(server), client, "asking changed nothing")
         XCTAssertNil(ipc.checkReceive(server, on: 0))
@@ -174,13 +182,15 @@ final class IPCCoreTests: XCTestCase {
         XCTAssertNil(ipc.caps.derive(server, from: 0, to: 3, rights: [.send, .grant], badge: 901))
         // A call that names no landing slot: the replier's carry is refused, and the call is still owed.
         XCTAssertEqual(ipc.receive(server, on: 0, blocking: true, landing: -1), .blocked)
-        XCTAssertEqual(ipc.send(client, on: 0, call: true, blocking: true, carry: -1, landing: -1), .delivered(to: server, capability: false))
+        XCTAssertEqual(
+            ipc.send(client, on: 0, call: true, blocking: true, carry: -1, landing: -1), .delivered(to: server, capability: false))
         XCTAssertEqual(ipc.reply(server, carry: 3), .refused(.noSlotNamed))
         XCTAssertEqual(ipc.endpoints.owesReply(server), client)
         XCTAssertEqual(ipc.reply(server, carry: -1), .replied(to: client, capability: false))
         // Named this time.
         XCTAssertEqual(ipc.receive(server, on: 0, blocking: true, landing: -1), .blocked)
-        XCTAssertEqual(ipc.send(client, on: 0, call: true, blocking: true, carry: -1, landing: 7), .delivered(to: server, capability: false))
+        XCTAssertEqual(
+            ipc.send(client, on: 0, call: true, blocking: true, carry: -1, landing: 7), .delivered(to: server, capability: false))
         XCTAssertEqual(ipc.reply(server, carry: 3), .replied(to: client, capability: true))
         XCTAssertEqual(try ipc.caps.lookup(client, 7).get(), .endpoint(0, [.send, .grant], badge: 901))
     }
@@ -204,7 +214,8 @@ final class IPCCoreTests: XCTestCase {
 
     func testACallerOfADyingServerWakesWithPartnerDied() {
         XCTAssertEqual(ipc.receive(server, on: 0, blocking: true, landing: -1), .blocked)
-        XCTAssertEqual(ipc.send(client, on: 0, call: true, blocking: true, carry: -1, landing: -1), .delivered(to: server, capability: false))
+        XCTAssertEqual(
+            ipc.send(client, on: 0, call: true, blocking: true, carry: -1, landing: -1), .delivered(to: server, capability: false))
         XCTAssertEqual(ipc.threadDied(server).stranded, 1 << UInt64(client))
     }
 

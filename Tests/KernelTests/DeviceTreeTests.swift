@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import KernelCore
 
 /// Builds flattened device trees byte by byte, so tests can shape (and damage) them.
@@ -31,23 +32,32 @@ struct FDTBuilder {
         let total = stringsOff + strings.count
         var h: [UInt8] = []
         // Version 16 has no size_dt_struct: the word is left as garbage a reader must not trust.
-        for v in [DeviceTree.magic, UInt32(total), UInt32(structOff), UInt32(stringsOff), UInt32(rsvOff), version, 16, 0,
-                  UInt32(strings.count), version >= 17 ? UInt32(s.count) : 0xDEAD_BEEF] {
+        for v in [
+            DeviceTree.magic, UInt32(total), UInt32(structOff), UInt32(stringsOff), UInt32(rsvOff), version, 16, 0,
+            UInt32(strings.count), version >= 17 ? UInt32(s.count) : 0xDEAD_BEEF,
+        ] {
             h += withUnsafeBytes(of: v.bigEndian, Array.init)
         }
         return h + rsv + s + strings
     }
 
     /// A tree shaped like QEMU virt's, with the given RAM and arguments.
-    static func virt(ramBase: UInt64 = 0x4000_0000, ramBytes: UInt64 = 128 << 20, bootargs: String = "pt=spare",
-                     timerInterrupts: [UInt32] = [1, 13, 0xF04, 1, 14, 0xF04, 1, 11, 0xF04, 1, 10, 0xF04]) -> FDTBuilder {
+    static func virt(
+        ramBase: UInt64 = 0x4000_0000, ramBytes: UInt64 = 128 << 20, bootargs: String = "pt=spare",
+        timerInterrupts: [UInt32] = [1, 13, 0xF04, 1, 14, 0xF04, 1, 11, 0xF04, 1, 10, 0xF04]
+    ) -> FDTBuilder {
         var b = FDTBuilder()
         b.reservations = [(0x4800_0000, 0x1000)]
         b.begin("")
         b.prop("#address-cells", cells: [2]); b.prop("#size-cells", cells: [2])
         b.begin("psci"); b.prop("compatible", string: "arm,psci-1.0"); b.prop("method", string: "hvc"); b.end()
         b.begin("memory@40000000"); b.prop("device_type", string: "memory")
-        b.prop("reg", cells: [UInt32(ramBase >> 32), UInt32(truncatingIfNeeded: ramBase), UInt32(ramBytes >> 32), UInt32(truncatingIfNeeded: ramBytes)]); b.end()
+        b.prop(
+            "reg",
+            cells: [
+                UInt32(ramBase >> 32), UInt32(truncatingIfNeeded: ramBase), UInt32(ramBytes >> 32), UInt32(truncatingIfNeeded: ramBytes),
+            ]);
+        b.end()
         b.begin("pl011@9000000"); b.prop("compatible", Array("arm,pl011\0arm,primecell\0".utf8))
         b.prop("reg", cells: [0, 0x0900_0000, 0, 0x1000]); b.end()
         b.begin("intc@8000000"); b.prop("compatible", string: "arm,cortex-a15-gic"); b.prop("phandle", cells: [1])
@@ -149,7 +159,7 @@ final class DeviceTreeTests: XCTestCase {
     /// Bug 8: one node's 8-byte #address-cells refused the whole tree.
     func testAMalformedCellsPropertySpoilsOnlyItsOwnChildren() throws {
         var b = FDTBuilder.virt()
-        b.structure.removeLast(4)   // reopen the root: drop its END_NODE
+        b.structure.removeLast(4)  // reopen the root: drop its END_NODE
         b.begin("odd-bus"); b.prop("#address-cells", [0, 0, 0, 2, 0, 0, 0, 2]); b.prop("ranges", [])
         b.begin("dev@0"); b.prop("reg", cells: [0, 0, 0x10]); b.end(); b.end()
         b.end()
@@ -190,7 +200,8 @@ final class DeviceTreeTests: XCTestCase {
     func testADisabledUARTIsSkippedAndStdoutPathIsPreferred() throws {
         func tree(stdout: String?, aliases: Bool = false) -> [UInt8] {
             var b = FDTBuilder(); b.begin(""); b.prop("#address-cells", cells: [2]); b.prop("#size-cells", cells: [2])
-            b.begin("memory@40000000"); b.prop("device_type", string: "memory"); b.prop("reg", cells: [0, 0x4000_0000, 0, 0x800_0000]); b.end()
+            b.begin("memory@40000000"); b.prop("device_type", string: "memory"); b.prop("reg", cells: [0, 0x4000_0000, 0, 0x800_0000]);
+            b.end()
             b.begin("pl011@9040000"); b.prop("compatible", Array("arm,pl011\0arm,primecell\0".utf8))
             b.prop("reg", cells: [0, 0x0904_0000, 0, 0x1000]); b.prop("status", string: "disabled"); b.end()
             b.begin("pl011@9030000"); b.prop("compatible", Array("arm,pl011\0arm,primecell\0".utf8))
@@ -221,14 +232,14 @@ final class DeviceTreeTests: XCTestCase {
         var b = FDTBuilder(); b.begin(""); b.prop("#address-cells", cells: [2]); b.prop("#size-cells", cells: [2])
         b.begin("memory@0"); b.prop("device_type", string: "memory"); b.prop("reg", cells: [0, 0, 0, 0x4000_0000]); b.end()
         b.begin("soc"); b.prop("#address-cells", cells: [1]); b.prop("#size-cells", cells: [1])
-        b.prop("ranges", cells: [0x7E00_0000, 0, 0xFE00_0000, 0x180_0000])   // child 0x7e000000 -> parent 0xfe000000
+        b.prop("ranges", cells: [0x7E00_0000, 0, 0xFE00_0000, 0x180_0000])  // child 0x7e000000 -> parent 0xfe000000
         b.begin("bus@100000"); b.prop("#address-cells", cells: [1]); b.prop("#size-cells", cells: [1])
         b.prop("ranges", cells: [0, 0x7E10_0000, 0x1_0000])
         b.begin("serial@200"); b.prop("compatible", string: "arm,pl011"); b.prop("reg", cells: [0x200, 0x100]); b.end()
         b.end()
-        b.begin("outside@0"); b.prop("reg", cells: [0x1000_0000, 0x100]); b.end()   // no ranges entry covers it
+        b.begin("outside@0"); b.prop("reg", cells: [0x1000_0000, 0x100]); b.end()  // no ranges entry covers it
         b.end()
-        b.begin("nobus"); b.prop("#address-cells", cells: [1]); b.prop("#size-cells", cells: [1])   // no ranges at all
+        b.begin("nobus"); b.prop("#address-cells", cells: [1]); b.prop("#size-cells", cells: [1])  // no ranges at all
         b.begin("dev@10"); b.prop("reg", cells: [0x10, 0x10]); b.end(); b.end()
         b.end()
         try withTree(b.blob()) { tree in
@@ -274,9 +285,11 @@ final class DeviceTreeTests: XCTestCase {
         func tree(gicCells: UInt32, timer: (inout FDTBuilder) -> Void, gic: String = "arm,gic-v3") -> [UInt8] {
             var b = FDTBuilder(); b.begin(""); b.prop("#address-cells", cells: [2]); b.prop("#size-cells", cells: [2])
             b.prop("interrupt-parent", cells: [1])
-            b.begin("memory@40000000"); b.prop("device_type", string: "memory"); b.prop("reg", cells: [0, 0x4000_0000, 0, 0x800_0000]); b.end()
+            b.begin("memory@40000000"); b.prop("device_type", string: "memory"); b.prop("reg", cells: [0, 0x4000_0000, 0, 0x800_0000]);
+            b.end()
             b.begin("interrupt-controller@8000000"); b.prop("compatible", string: gic); b.prop("phandle", cells: [1])
-            b.prop("#interrupt-cells", cells: [gicCells]); b.prop("reg", cells: [0, 0x800_0000, 0, 0x1_0000, 0, 0x80A_0000, 0, 0xF6_0000]); b.end()
+            b.prop("#interrupt-cells", cells: [gicCells]); b.prop("reg", cells: [0, 0x800_0000, 0, 0x1_0000, 0, 0x80A_0000, 0, 0xF6_0000]);
+            b.end()
             b.begin("local-intc"); b.prop("compatible", string: "brcm,bcm2836-l1-intc"); b.prop("phandle", cells: [2])
             b.prop("#interrupt-cells", cells: [2]); b.end()
             b.begin("timer"); b.prop("compatible", string: "arm,armv8-timer"); timer(&b); b.end()
@@ -293,7 +306,11 @@ final class DeviceTreeTests: XCTestCase {
             XCTAssertEqual(AArch64Devices.find(in: $0).virtualTimer, .success(27))
         }
         // Raspberry Pi 2/3: a 2-cell non-GIC parent: a reason, and the tree still opens.
-        try withTree(tree(gicCells: 3) { $0.prop("interrupt-parent", cells: [2]); $0.prop("interrupts", cells: [0, 4, 1, 4, 3, 4, 2, 4]) }) {
+        try withTree(
+            tree(gicCells: 3) {
+                $0.prop("interrupt-parent", cells: [2]); $0.prop("interrupts", cells: [0, 4, 1, 4, 3, 4, 2, 4])
+            }
+        ) {
             XCTAssertEqual(AArch64Devices.find(in: $0).virtualTimer, .failure(.parentNotGIC))
             XCTAssertEqual(self.memory($0).count, 1)
         }

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import KernelCore
 
 /// A little-endian ELF executable with the given program headers.
@@ -8,8 +9,8 @@ struct ELFBuilder {
     var entry: UInt64 = 0xC000_0000
     /// (type, flags, offset, vaddr, filesz, memsz, align)
     var segments: [(UInt32, UInt32, UInt64, UInt64, UInt64, UInt64, UInt64)] = [
-        (1, 5, 0x1000, 0xC000_0000, 0x800, 0x800, 0x1000),     // code: R+X
-        (1, 6, 0x2000, 0xC000_1000, 0x100, 0x3000, 0x1000),    // data + bss: R+W
+        (1, 5, 0x1000, 0xC000_0000, 0x800, 0x800, 0x1000),  // code: R+X
+        (1, 6, 0x2000, 0xC000_1000, 0x100, 0x3000, 0x1000),  // data + bss: R+W
     ]
     var fileBytes = 0x3000
 
@@ -41,8 +42,9 @@ struct ELFBuilder {
 }
 
 final class ELFTests: XCTestCase {
-    let i386 = ELFImage.Target(machine: 3, is64: false,
-                               window: VirtualRange(start: VirtualAddress(0xC000_0000), end: VirtualAddress(0xD000_0000)), pageSize: 4096)
+    let i386 = ELFImage.Target(
+        machine: 3, is64: false,
+        window: VirtualRange(start: VirtualAddress(0xC000_0000), end: VirtualAddress(0xD000_0000)), pageSize: 4096)
 
     func parse(_ b: ELFBuilder, _ t: ELFImage.Target? = nil) -> Result<ELFImage, ELFError> {
         let bytes = b.bytes()
@@ -53,8 +55,11 @@ final class ELFTests: XCTestCase {
         let image = try parse(ELFBuilder()).get()
         XCTAssertEqual(image.segmentCount, 2)
         XCTAssertEqual(image.entry, 0xC000_0000)
-        XCTAssertEqual(image.segments[0], ELFSegment(virtualAddress: 0xC000_0000, memorySize: 0x800, fileOffset: 0x1000,
-                                                     fileSize: 0x800, writable: false, executable: true))
+        XCTAssertEqual(
+            image.segments[0],
+            ELFSegment(
+                virtualAddress: 0xC000_0000, memorySize: 0x800, fileOffset: 0x1000,
+                fileSize: 0x800, writable: false, executable: true))
         XCTAssertTrue(image.segments[1].writable)
         XCTAssertEqual(image.end, 0xC000_4000)
         // The same layout as ELF-64 for aarch64.
@@ -77,16 +82,27 @@ final class ELFTests: XCTestCase {
         XCTAssertEqual(damaged({ _ in }, { $0[16] = 3 }), .notExecutable)
         XCTAssertEqual(damaged({ $0.machine = 183 }), .wrongMachine(183))
         XCTAssertEqual(damaged({ _ in }, { $0[42] = 31 }), .badHeaderSize)
-        XCTAssertEqual(damaged({ _ in }, { $0[28] = 0xF0; $0[29] = 0xFF }), .programHeadersOutOfFile)
+        XCTAssertEqual(
+            damaged(
+                { _ in },
+                {
+                    $0[28] = 0xF0; $0[29] = 0xFF
+                }), .programHeadersOutOfFile)
         XCTAssertEqual(damaged({ _ in }, { $0[44] = 17 }), .tooManySegments)
         XCTAssertEqual(damaged({ $0.segments[1].0 = 3 }), .dynamicImage)
         XCTAssertEqual(damaged({ $0.segments[1].4 = 0x2000 }), .segmentOutOfFile(1), "file bytes run past the end")
         XCTAssertEqual(damaged({ $0.segments[1].2 = UInt64(UInt32.max) }), .segmentOutOfFile(1), "offset past the end")
         XCTAssertEqual(damaged({ $0.segments[1].5 = 0x80 }), .fileSizeExceedsMemorySize(1))
-        XCTAssertEqual(damaged({ $0.segments[0].3 = 0x0010_0000; $0.entry = 0x0010_0000 }), .segmentOutsideWindow(0),
-                       "a segment over the kernel")
+        XCTAssertEqual(
+            damaged({
+                $0.segments[0].3 = 0x0010_0000; $0.entry = 0x0010_0000
+            }), .segmentOutsideWindow(0),
+            "a segment over the kernel")
         XCTAssertEqual(damaged({ $0.segments[1].5 = 0x1000_0000 }), .segmentOutsideWindow(1), "runs past the window")
-        XCTAssertEqual(damaged({ $0.segments[1].3 = 0xC000_0800; $0.segments[1].2 = 0x2800 }), .segmentsOverlap(1))
+        XCTAssertEqual(
+            damaged({
+                $0.segments[1].3 = 0xC000_0800; $0.segments[1].2 = 0x2800
+            }), .segmentsOverlap(1))
         XCTAssertEqual(damaged({ $0.segments[1].6 = 0x1800 }), .badAlignment(1))
         XCTAssertEqual(damaged({ $0.segments[1].1 = 7 }), .writableAndExecutable(1))
         XCTAssertEqual(damaged({ $0.entry = 0xC000_1000 }), .entryNotInCode, "entry in the data segment")

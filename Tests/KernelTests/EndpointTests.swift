@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import KernelCore
 
 /// The rendezvous state machine: both orders of arrival, calls and replies,

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import KernelCore
 
 final class FrameAllocatorTests: XCTestCase {
@@ -50,7 +51,7 @@ final class FrameAllocatorTests: XCTestCase {
         let f = frames.allocate()!
         XCTAssertNil(frames.free(f))
         XCTAssertEqual(frames.free(f), .notAllocated)
-        XCTAssertEqual(frames.free(Frame(PhysicalAddress(0x10_0000))), .outOfRange)   // kernel image
+        XCTAssertEqual(frames.free(Frame(PhysicalAddress(0x10_0000))), .outOfRange)  // kernel image
         XCTAssertEqual(frames.free(Frame(PhysicalAddress(1 << 33))), .outOfRange)
         XCTAssertEqual(frames.free(Frame(PhysicalAddress(f.start.raw + 8))), .misaligned)
         let before = frames.freeFrames

@@ -1,4 +1,5 @@
 import MallocCounter
+
 @testable import KernelCore
 
 /// A kernel heap region on an emulated machine of format `F` under the strategy
@@ -15,8 +16,9 @@ struct GrownHeap<F: PageTableFormat> {
         var frames = m.frameAllocator()
         let space = AddressSpace(arch: m, frames: &frames)!
         let strategy = name.withCString {
-            TableStrategy.parse(ByteString(cString: UnsafeRawPointer($0).assumingMemoryBound(to: UInt8.self), limit: 64),
-                                levels: F.levels)!
+            TableStrategy.parse(
+                ByteString(cString: UnsafeRawPointer($0).assumingMemoryBound(to: UInt8.self), limit: 64),
+                levels: F.levels)!
         }
         var r = HeapRegion(space: space, tables: strategy, window: EmulatedMachine<F>.heapWindow, frames: &frames)
         _ = r.sbrk(pages: 1, frames: &frames)  // warm the host runtime's metadata caches

@@ -1,5 +1,6 @@
-import XCTest
 import MallocCounter
+import XCTest
+
 @testable import KernelCore
 
 /// sbrk over the generic VMM with each table strategy, on the i386 format.
@@ -27,8 +28,9 @@ final class HeapRegionTests: XCTestCase {
         var frames = m.frameAllocator()
         let space = AddressSpace(arch: m, frames: &frames)!
         let tables = strategy.withCString {
-            TableStrategy.parse(ByteString(cString: UnsafeRawPointer($0).assumingMemoryBound(to: UInt8.self), limit: 64),
-                                levels: I386PageTable.levels)!
+            TableStrategy.parse(
+                ByteString(cString: UnsafeRawPointer($0).assumingMemoryBound(to: UInt8.self), limit: 64),
+                levels: I386PageTable.levels)!
         }
         let region = HeapRegion(space: space, tables: tables, window: window, frames: &frames, rootShared: rootShared)
         return Region(region: region, frames: frames)
@@ -75,7 +77,7 @@ final class HeapRegionTests: XCTestCase {
             let before = (m.invalidations, m.publications)
             XCTAssertNotNil(r.sbrk(pages: 1), name)
             XCTAssertNotNil(r.sbrk(pages: 16), name)
-            XCTAssertNotNil(r.sbrk(pages: 2000), name)   // across a table boundary
+            XCTAssertNotNil(r.sbrk(pages: 2000), name)  // across a table boundary
             XCTAssertEqual(m.invalidations, before.0, "\(name): fresh pages need no invalidation")
             XCTAssertEqual(m.publications, before.1 + 3, "\(name): one publication a call")
             assertHeapMapped(m, r)
@@ -109,7 +111,8 @@ final class HeapRegionTests: XCTestCase {
             // And it grows again, through tables made or held anew.
             XCTAssertEqual(grow(&r, pages: 3 * 1024, batch: 16).grown, 3 * 1024, name)
             assertHeapMapped(m, r)
-            XCTAssertEqual(r.frames.freeFrames, r.frames.totalFrames - 1 - (3 * 1024 + 512) - r.tables.tablesGiven - r.tables.heldFrames, name)
+            XCTAssertEqual(
+                r.frames.freeFrames, r.frames.totalFrames - 1 - (3 * 1024 + 512) - r.tables.tablesGiven - r.tables.heldFrames, name)
         }
     }
 

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import KernelCore
 
 /// The TLSF heap against a reference model, on host memory handed out like sbrk.
@@ -6,7 +7,8 @@ final class HeapTests: XCTestCase {
     struct Live { let pointer: UnsafeMutableRawPointer; let size: Int; let tag: UInt8 }
 
     /// Deterministic generator, so a failure replays.
-    struct SplitMix { var state: UInt64
+    struct SplitMix {
+        var state: UInt64
         mutating func next() -> UInt64 {
             state &+= 0x9E37_79B9_7F4A_7C15
             var z = state
@@ -252,7 +254,7 @@ final class HeapTests: XCTestCase {
         heap.firstBitmap ^= 1 << 20
         let header = (blocks[1] - 8).assumingMemoryBound(to: UInt.self)
         let saved = header.pointee
-        header.pointee = 0x30   // a smaller stride: the chain no longer meets the next block
+        header.pointee = 0x30  // a smaller stride: the chain no longer meets the next block
         XCTAssertNotNil(heap.check().1)
         header.pointee = saved
         XCTAssertNil(heap.check().1)

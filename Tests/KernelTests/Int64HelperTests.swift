@@ -1,5 +1,6 @@
-import XCTest
 import Int64Helpers
+import XCTest
+
 @testable import KernelCore
 
 /// The i386 64-bit integer helpers (Arch/i386/Int64/int64.c) against Swift's
@@ -7,15 +8,17 @@ import Int64Helpers
 /// zero and Int64.min / -1 are left out: undefined in C, as in libgcc.
 final class Int64HelperTests: XCTestCase {
     static let edges: [UInt64] = {
-        var values: [UInt64] = [0, 1, 2, 3, 5, 7, 10, 0xFF, 0xFFFF, 0x7FFF_FFFF, 0x8000_0000, 0xFFFF_FFFF,
-                                0x1_0000_0000, 0x1_0000_0001, 0xFFFF_FFFF_0000_0000, 0x1234_5678_9ABC_DEF0,
-                                UInt64(Int64.max), UInt64(bitPattern: Int64.min), UInt64.max, UInt64.max - 1]
+        var values: [UInt64] = [
+            0, 1, 2, 3, 5, 7, 10, 0xFF, 0xFFFF, 0x7FFF_FFFF, 0x8000_0000, 0xFFFF_FFFF,
+            0x1_0000_0000, 0x1_0000_0001, 0xFFFF_FFFF_0000_0000, 0x1234_5678_9ABC_DEF0,
+            UInt64(Int64.max), UInt64(bitPattern: Int64.min), UInt64.max, UInt64.max - 1,
+        ]
         for bit in 0..<64 {
             values.append(1 << UInt64(bit))
             values.append((1 << UInt64(bit)) - 1)
-            values.append(0 &- (1 << UInt64(bit)))                  // -2^bit
+            values.append(0 &- (1 << UInt64(bit)))  // -2^bit
         }
-        var state: UInt64 = 0x9E37_79B9_7F4A_7C15          // splitmix64, fixed seed
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15  // splitmix64, fixed seed
         for _ in 0..<60 {
             state &+= 0x9E37_79B9_7F4A_7C15
             var z = state
@@ -23,7 +26,7 @@ final class Int64HelperTests: XCTestCase {
             z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
             z ^= z >> 31
             values.append(z)
-            values.append(z >> (z & 63))                     // small values too
+            values.append(z >> (z & 63))  // small values too
         }
         return values
     }()

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import KernelCore
 
 /// Thread stacks with guard pages, checked through the independent i386 walker.
@@ -53,7 +54,7 @@ final class KernelStacksTests: XCTestCase {
         let space = AddressSpace(arch: m, frames: &frames)!
         var tables = DirectFromFrames()
         var stacks = KernelStacks<M>(window: M.stackWindow, stackPages: 4)
-        _ = stacks.allocate(space: space, tables: &tables, frames: &frames)   // installs the leaf table
+        _ = stacks.allocate(space: space, tables: &tables, frames: &frames)  // installs the leaf table
         var hoard: [Frame] = []
         while frames.freeFrames > 2, let f = frames.allocate() { hoard.append(f) }
         XCTAssertEqual(stacks.allocate(space: space, tables: &tables, frames: &frames), .failure(.noFrame))
@@ -61,8 +62,9 @@ final class KernelStacksTests: XCTestCase {
         XCTAssertNil(walkI386(m, root: space.root, UInt32(stacks.slot(1).bottom.raw)))
         for f in hoard { _ = frames.free(f) }
 
-        var small = KernelStacks<M>(window: VirtualRange(start: VirtualAddress(0xE800_0000), end: VirtualAddress(0xE800_A000)),
-                                    stackPages: 4)
+        var small = KernelStacks<M>(
+            window: VirtualRange(start: VirtualAddress(0xE800_0000), end: VirtualAddress(0xE800_A000)),
+            stackPages: 4)
         XCTAssertEqual(small.slots, 2)
         XCTAssertNotNil(try? small.allocate(space: space, tables: &tables, frames: &frames).get())
         XCTAssertNotNil(try? small.allocate(space: space, tables: &tables, frames: &frames).get())

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import KernelCore
 
 /// The thread records (Sources/Sched/ThreadRecord.swift) and who learns of

@@ -1,13 +1,14 @@
 import XCTest
+
 @testable import KernelCore
 
 final class MemoryMapTests: XCTestCase {
     func testOverlapsResolveToTheStrongerKindAndNeighboursMerge() {
         var map = MemoryMap()
-        map.add(start: 0x20_0000, length: 0x10_0000, kind: .usable)      // out of order
+        map.add(start: 0x20_0000, length: 0x10_0000, kind: .usable)  // out of order
         map.add(start: 0x10_0000, length: 0x10_0000, kind: .usable)
-        map.add(start: 0x18_0000, length: 0x1000, kind: .reserved)       // hole inside
-        map.add(start: 0x2F_F800, length: 0x1000, kind: .acpiReclaimable) // straddles a page
+        map.add(start: 0x18_0000, length: 0x1000, kind: .reserved)  // hole inside
+        map.add(start: 0x2F_F800, length: 0x1000, kind: .acpiReclaimable)  // straddles a page
         map.normalize(pageSize: 4096, limit: .max)
         XCTAssertEqual(map.count, 4)
         XCTAssertEqual(map[0], MemoryRegion(start: 0x10_0000, end: 0x18_0000, kind: .usable))
@@ -29,9 +30,9 @@ final class MemoryMapTests: XCTestCase {
 
     func testMemoryAboveTheLimitIsCountedNotSilentlyLost() {
         var map = MemoryMap()
-        map.add(start: 0x10_0000, length: 0xD000_0000 - 0x10_0000, kind: .usable)   // runs past 0xC0000000
-        map.add(start: 0x1_0000_0000, length: 0x2000_0000, kind: .usable)           // wholly above it
-        map.add(start: 0xFEC0_0000, length: 0x1000, kind: .reserved)                // not usable: not counted
+        map.add(start: 0x10_0000, length: 0xD000_0000 - 0x10_0000, kind: .usable)  // runs past 0xC0000000
+        map.add(start: 0x1_0000_0000, length: 0x2000_0000, kind: .usable)  // wholly above it
+        map.add(start: 0xFEC0_0000, length: 0x1000, kind: .reserved)  // not usable: not counted
         let dropped = map.normalize(pageSize: 4096, limit: 0xC000_0000)
         XCTAssertEqual(dropped, 0x1000_0000 + 0x2000_0000)
         XCTAssertEqual(map.usableBytes, 0xC000_0000 - 0x10_0000)
@@ -150,7 +151,7 @@ final class MemoryMapTests: XCTestCase {
         let m = EmulatedMachine<I386PageTable>(megabytes: 8)
         var map = MemoryMap()
         map.add(start: 0x10_0000, length: 0x70_0000, kind: .usable)
-        for i in 0..<55 {   // one-page holes, as a Multiboot map can give
+        for i in 0..<55 {  // one-page holes, as a Multiboot map can give
             map.add(start: 0x20_0000 + UInt64(i) * 0x2000, length: 0x1000, kind: .reserved)
         }
         map.normalize(pageSize: 4096, limit: .max)
@@ -169,7 +170,7 @@ final class MemoryMapTests: XCTestCase {
         XCTAssertEqual(full.add(start: 1 << 40, length: 4096, kind: .usable), .full)
         XCTAssertFalse(full.lostReservation)
         full.normalize(pageSize: 4096, limit: .max)
-        full.normalize(pageSize: 4096, limit: .max)   // again: no trap whatever the count
+        full.normalize(pageSize: 4096, limit: .max)  // again: no trap whatever the count
         let before = full
         XCTAssertEqual(FrameAllocator.make(map: &full, pageSize: 4096, reach: { m.pointer(to: $0) }).failure, .mapFull)
         XCTAssertEqual(full.count, before.count, "a refused map is left as it was")

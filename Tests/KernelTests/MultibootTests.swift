@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import KernelCore
 
 /// Multiboot info built byte by byte in a fake physical memory, good and damaged.
@@ -11,8 +12,8 @@ final class MultibootTests: XCTestCase {
     /// Info at 0x1000 with flags; command line at 0x2000; map entries at 0x3000.
     func build(flags: UInt32, cmdline: String = "", entries: [(UInt32, UInt64, UInt64, UInt32)] = [], mapLength: UInt32? = nil) {
         put32(0x1000, flags)
-        put32(0x1004, 639)       // mem_lower KiB
-        put32(0x1008, 31 * 1024) // mem_upper KiB
+        put32(0x1004, 639)  // mem_lower KiB
+        put32(0x1008, 31 * 1024)  // mem_upper KiB
         put32(0x1010, 0x2000)
         for (i, b) in cmdline.utf8.enumerated() { memory[0x2000 + i] = b }
         memory[0x2000 + cmdline.utf8.count] = 0
@@ -34,8 +35,9 @@ final class MultibootTests: XCTestCase {
     }
 
     func testReadsTheMapAndTheCommandLine() {
-        build(flags: 1 | 4 | 64, cmdline: "kernel pt=pool:4 ram=x",
-              entries: [(20, 0, 0x9FC00, 1), (20, 0x9FC00, 0x400, 2), (20, 0x10_0000, 0x1EF_0000, 1), (20, 0xFFFC_0000, 0x4_0000, 2)])
+        build(
+            flags: 1 | 4 | 64, cmdline: "kernel pt=pool:4 ram=x",
+            entries: [(20, 0, 0x9FC00, 1), (20, 0x9FC00, 0x400, 2), (20, 0x10_0000, 0x1EF_0000, 1), (20, 0xFFFC_0000, 0x4_0000, 2)])
         var map = MemoryMap()
         let info = parse(&map)
         XCTAssertEqual(info.problemCount, 0)
@@ -80,7 +82,9 @@ final class MultibootTests: XCTestCase {
 
     func testStrategyNamesParseAndBadOnesAreRefused() {
         func parse(_ s: String) -> TableStrategy? {
-            s.withCString { TableStrategy.parse(ByteString(cString: UnsafeRawPointer($0).assumingMemoryBound(to: UInt8.self), limit: 99), levels: 4) }
+            s.withCString {
+                TableStrategy.parse(ByteString(cString: UnsafeRawPointer($0).assumingMemoryBound(to: UInt8.self), limit: 99), levels: 4)
+            }
         }
         XCTAssertEqual(parse("spare")?.kind, .spare)
         XCTAssertEqual(parse("spare")?.spare.capacity, 3, "one spare per non-root level")
@@ -96,7 +100,7 @@ final class MultibootTests: XCTestCase {
     /// Issue 13, bug 4: the command line was checked for one byte, then read up to 1,024.
     func testAnUnterminatedCommandLineAtTheEndOfReadableMemoryIsNotReadPast() {
         build(flags: 1 | 4)
-        put32(0x1010, UInt32(memory.count - 16))                 // 16 bytes before the end
+        put32(0x1010, UInt32(memory.count - 16))  // 16 bytes before the end
         for i in 0..<16 { memory[memory.count - 16 + i] = 0x41 }  // no NUL before the end
         var map = MemoryMap()
         var asked = 0
@@ -121,8 +125,8 @@ final class MultibootTests: XCTestCase {
     /// reserved, so a reserved range there became usable.
     func testAReservedEntryLateInALongMapStillWins() {
         var entries: [(UInt32, UInt64, UInt64, UInt32)] = [(20, 0x10_0000, 0x4000_0000, 1)]
-        for i in 0..<60 { entries.append((20, 0x4100_0000 + UInt64(i) << 16, 0x1000, 1)) }   // many small usable ones
-        entries.append((20, 0x20_0000, 0x1000, 2))                                            // the 62nd: reserved
+        for i in 0..<60 { entries.append((20, 0x4100_0000 + UInt64(i) << 16, 0x1000, 1)) }  // many small usable ones
+        entries.append((20, 0x20_0000, 0x1000, 2))  // the 62nd: reserved
         build(flags: 1 | 64, entries: entries)
         var map = MemoryMap()
         let info = parse(&map)
@@ -143,15 +147,16 @@ final class MultibootTests: XCTestCase {
         XCTAssertTrue(info.usedBasicSizes)
         map.normalize(pageSize: 4096, limit: .max)
         XCTAssertEqual(map.usableTop, 0x10_0000 + 31 * 1024 * 1024)
-        XCTAssertTrue((0..<map.count).contains { map[$0] == MemoryRegion(start: 0xFEC0_0000, end: 0xFEC0_1000, kind: .reserved) },
-                      "the map's reservation still stands")
+        XCTAssertTrue(
+            (0..<map.count).contains { map[$0] == MemoryRegion(start: 0xFEC0_0000, end: 0xFEC0_1000, kind: .reserved) },
+            "the map's reservation still stands")
     }
 
     /// Issue 21, bug 5.7: an entry size of 2^31 or more trapped Int(size) on i386.
     /// (The host's Int is 64-bit; the parser fuzzer's 32-bit build reaches the same code.)
     func testAHugeEntrySizeIsABadSizeNotATrap() {
         build(flags: 1 | 64, entries: [(20, 0x10_0000, 0x100_0000, 1)], mapLength: 48)
-        put32(0x3018, 0x8000_0000)   // the second entry's size field
+        put32(0x3018, 0x8000_0000)  // the second entry's size field
         var map = MemoryMap()
         let info = parse(&map)
         XCTAssertEqual(info.problems[0], .badEntrySize(index: 1, size: 0x8000_0000))

@@ -1,5 +1,6 @@
-import XCTest
 import MallocCounter
+import XCTest
+
 @testable import KernelCore
 
 /// What an Sv39 hart would do with an access to `va`, read from the raw entries
@@ -21,16 +22,17 @@ func walkSv39(_ m: EmulatedMachine<Sv39PageTable>, root: Frame, _ va: UInt64) ->
         let vpn = (va >> (12 + 9 * UInt64(i))) & 0x1FF
         let pte = m.memory.load(fromByteOffset: Int(a + vpn * 8), as: UInt64.self)
         let v = pte & 1 != 0, r = pte & 2 != 0, w = pte & 4 != 0, x = pte & 8 != 0
-        if !v || (!r && w) { return nil }               // invalid, or the reserved W-without-R
+        if !v || (!r && w) { return nil }  // invalid, or the reserved W-without-R
         let ppn = (pte >> 10) & ((1 << 44) - 1)
-        if r || x {                                      // a leaf
+        if r || x {  // a leaf
             let size = UInt64(1) << (12 + 9 * UInt64(i))
-            if i > 0 && ppn & ((1 << (9 * UInt64(i))) - 1) != 0 { return nil }   // misaligned superpage
-            return Sv39Walk(physical: (ppn << 12) & ~(size - 1) | (va & (size - 1)), r: r, w: w, x: x,
-                            u: pte & 16 != 0, g: pte & 32 != 0, a: pte & 64 != 0, d: pte & 128 != 0, leafBytes: size)
+            if i > 0 && ppn & ((1 << (9 * UInt64(i))) - 1) != 0 { return nil }  // misaligned superpage
+            return Sv39Walk(
+                physical: (ppn << 12) & ~(size - 1) | (va & (size - 1)), r: r, w: w, x: x,
+                u: pte & 16 != 0, g: pte & 32 != 0, a: pte & 64 != 0, d: pte & 128 != 0, leafBytes: size)
         }
         i -= 1
-        if i < 0 { return nil }                         // a pointer at the last level
+        if i < 0 { return nil }  // a pointer at the last level
         a = ppn << 12
     }
 }
@@ -44,12 +46,12 @@ final class RISCV64Tests: XCTestCase {
         let space = AddressSpace(arch: m, frames: &frames)!
         var tables = DirectFromFrames()
         let cases: [(UInt64, PageAttributes)] = [
-            (0x8020_0000, [.executable, .global]),             // kernel code
-            (0x8030_0000, .kernelData),                        // kernel data
-            (0x1000_0000, [.writable, .device, .global]),      // a UART
-            (0x20_0000_0000, [.user, .executable]),            // user code
-            (0x20_0000_4000, [.user, .writable]),              // user data
-            (0x3F_FFFF_F000, [.user]),                         // the last lower-half page
+            (0x8020_0000, [.executable, .global]),  // kernel code
+            (0x8030_0000, .kernelData),  // kernel data
+            (0x1000_0000, [.writable, .device, .global]),  // a UART
+            (0x20_0000_0000, [.user, .executable]),  // user code
+            (0x20_0000_4000, [.user, .writable]),  // user data
+            (0x3F_FFFF_F000, [.user]),  // the last lower-half page
         ]
         var frameOf: [UInt64: Frame] = [:]
         for (va, attrs) in cases {
@@ -80,10 +82,12 @@ final class RISCV64Tests: XCTestCase {
 
     func testSuperpagesAndReservedEncodingsDecodeAsTheWalkSeesThem() {
         // A 2 MiB leaf at level 1 and a 1 GiB leaf at level 2 are blocks.
-        XCTAssertEqual(Sv39PageTable.decode((0x8020_0000 >> 12) << 10 | 0xCF, level: 1),
-                       .block(PhysicalAddress(0x8020_0000), [.writable, .executable]))
-        XCTAssertEqual(Sv39PageTable.decode((0x8000_0000 >> 12) << 10 | 0x43, level: 2),
-                       .block(PhysicalAddress(0x8000_0000), []))
+        XCTAssertEqual(
+            Sv39PageTable.decode((0x8020_0000 >> 12) << 10 | 0xCF, level: 1),
+            .block(PhysicalAddress(0x8020_0000), [.writable, .executable]))
+        XCTAssertEqual(
+            Sv39PageTable.decode((0x8000_0000 >> 12) << 10 | 0x43, level: 2),
+            .block(PhysicalAddress(0x8000_0000), []))
         // Misaligned superpages and W without R fault: the decoder must not call them mappings.
         XCTAssertEqual(Sv39PageTable.decode((0x8020_1000 >> 12) << 10 | 0x43, level: 1), .absent)
         XCTAssertEqual(Sv39PageTable.decode((0x8020_0000 >> 12) << 10 | 0x45, level: 0), .absent)
@@ -99,8 +103,10 @@ final class RISCV64Tests: XCTestCase {
         XCTAssertEqual(space.translate(VirtualAddress(0x8123_4567))?.raw, 0x8123_4567)
         XCTAssertEqual(walkSv39(m, root: space.root, 0x8123_4567)?.leafBytes, 1 << 30)
         var tables = DirectFromFrames()
-        XCTAssertEqual(space.map(Page(VirtualAddress(0x8000_0000)), to: frames.allocate()!, .kernelData,
-                                 tables: &tables, frames: &frames), .alreadyMapped)
+        XCTAssertEqual(
+            space.map(
+                Page(VirtualAddress(0x8000_0000)), to: frames.allocate()!, .kernelData,
+                tables: &tables, frames: &frames), .alreadyMapped)
     }
 
     func testHeapGrowsAcrossTableBoundariesWithEveryStrategy() {
@@ -131,7 +137,8 @@ final class RISCV64Tests: XCTestCase {
         func tree(bootHart: UInt32 = 0, harts: Int = 2, mmu: String = "riscv,sv57", stdout: Bool = true) -> [UInt8] {
             var b = FDTBuilder(); b.begin(""); b.prop("#address-cells", cells: [2]); b.prop("#size-cells", cells: [2])
             b.begin("chosen"); if stdout { b.prop("stdout-path", string: "/soc/serial@10000000") }; b.end()
-            b.begin("memory@80000000"); b.prop("device_type", string: "memory"); b.prop("reg", cells: [0, 0x8000_0000, 0, 0x0800_0000]); b.end()
+            b.begin("memory@80000000"); b.prop("device_type", string: "memory"); b.prop("reg", cells: [0, 0x8000_0000, 0, 0x0800_0000]);
+            b.end()
             b.begin("cpus"); b.prop("#address-cells", cells: [1]); b.prop("#size-cells", cells: [0])
             b.prop("timebase-frequency", cells: [10_000_000])
             for h in 0..<harts {

@@ -1,5 +1,6 @@
-import XCTest
 import MallocCounter
+import XCTest
+
 @testable import KernelCore
 
 final class SchedulerTests: XCTestCase {
@@ -91,7 +92,7 @@ final class SchedulerTests: XCTestCase {
         var s = Scheduler(quantum: 1)
         for p in 0..<20 { _ = s.add(priority: p % 8) }
         _ = s.reschedule()
-        _ = run(&s, ticks: 10)   // warm the host runtime
+        _ = run(&s, ticks: 10)  // warm the host runtime
         let before = malloc_counter_thread_total()
         for i in 0..<10_000 {
             if s.tick() { _ = s.reschedule() }

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import KernelCore
 
 /// Every refusal of the system-call checks, and what a good call decodes to.
@@ -11,7 +12,9 @@ final class SyscallDecodeTests: XCTestCase {
         withUnsafePointer(to: caps) { SyscallRequest.decode({ $0 < words.count ? words[$0] : 0 }, thread: me, caps: $0, memory: memory) }
     }
 
-    func info(_ length: Int, carry: Int = -1, landing: Int = -1) -> UInt { MessageInfo(length: length, carry: carry, landing: landing).word }
+    func info(_ length: Int, carry: Int = -1, landing: Int = -1) -> UInt {
+        MessageInfo(length: length, carry: carry, landing: landing).word
+    }
 
     func testMessageInfoRoundTrips() {
         for (l, c, d) in [(0, -1, -1), (64, 0, 15), (65535, 254, 254), (8, -1, 3)] {
@@ -48,9 +51,11 @@ final class SyscallDecodeTests: XCTestCase {
         XCTAssertEqual(decode([n(.debugWrite), kernel, 16], caps, memory).failure, .badPointer, "kernel memory")
         XCTAssertEqual(decode([n(.debugWrite), base + 0x1FF8, 16], caps, memory).failure, .badPointer, "runs into an unmapped page")
         // send and call: the slot and its right, the length, a readable buffer; the badge comes from the capability.
-        XCTAssertEqual(try decode([n(.call), 0, 1, 2, readOnly, info(64, landing: 9)], caps, memory).get(),
-                       .send(endpoint: 4, badge: 5, word0: 1, word1: 2, buffer: readOnly, length: 64, call: true, blocking: true,
-                             carry: -1, landing: 9))
+        XCTAssertEqual(
+            try decode([n(.call), 0, 1, 2, readOnly, info(64, landing: 9)], caps, memory).get(),
+            .send(
+                endpoint: 4, badge: 5, word0: 1, word1: 2, buffer: readOnly, length: 64, call: true, blocking: true,
+                carry: -1, landing: 9))
         XCTAssertEqual(decode([n(.send), 7, 1, 2, 0, 0], caps, memory).failure, .emptySlot)
         XCTAssertEqual(decode([n(.send), 16, 1, 2, 0, 0], caps, memory).failure, .badSlot)
         XCTAssertEqual(decode([n(.send), UInt.max, 1, 2, 0, 0], caps, memory).failure, .badSlot, "negative")
@@ -62,25 +67,32 @@ final class SyscallDecodeTests: XCTestCase {
         XCTAssertEqual(decode([n(.send), 0, 1, 2, 0, info(0, carry: 9)], caps, memory).failure, .emptySlot, "carry an empty slot")
         XCTAssertEqual(decode([n(.call), 0, 1, 2, 0, info(0, landing: 200)], caps, memory).failure, .badSlot, "landing outside")
         XCTAssertEqual(decode([n(.call), 0, 1, 2, 0, info(0, landing: 16)], caps, memory).failure, .badSlot, "one past the last slot")
-        XCTAssertEqual(try decode([n(.call), 0, 1, 2, 0, info(0, landing: 15)], caps, memory).get(),
-                       .send(endpoint: 4, badge: 5, word0: 1, word1: 2, buffer: 0, length: 0, call: true, blocking: true,
-                             carry: -1, landing: 15), "the last slot")
-        XCTAssertEqual(try decode([n(.send), 1, 1, 2, 0, info(0, carry: 0, landing: 4)], caps, memory).get(),
-                       .send(endpoint: 4, badge: 0, word0: 1, word1: 2, buffer: 0, length: 0, call: false, blocking: true,
-                             carry: 0, landing: -1), "a plain send takes no landing slot")
+        XCTAssertEqual(
+            try decode([n(.call), 0, 1, 2, 0, info(0, landing: 15)], caps, memory).get(),
+            .send(
+                endpoint: 4, badge: 5, word0: 1, word1: 2, buffer: 0, length: 0, call: true, blocking: true,
+                carry: -1, landing: 15), "the last slot")
+        XCTAssertEqual(
+            try decode([n(.send), 1, 1, 2, 0, info(0, carry: 0, landing: 4)], caps, memory).get(),
+            .send(
+                endpoint: 4, badge: 0, word0: 1, word1: 2, buffer: 0, length: 0, call: false, blocking: true,
+                carry: 0, landing: -1), "a plain send takes no landing slot")
         // receive and replyWait: the receive right, a writable buffer, its capacity clamped to the message limit.
-        XCTAssertEqual(try decode([n(.receive), 2, writable, info(0xFFFF, landing: 6)], caps, memory).get(),
-                       .receive(endpoint: 4, buffer: writable, capacity: 64, blocking: true, landing: 6))
+        XCTAssertEqual(
+            try decode([n(.receive), 2, writable, info(0xFFFF, landing: 6)], caps, memory).get(),
+            .receive(endpoint: 4, buffer: writable, capacity: 64, blocking: true, landing: 6))
         XCTAssertEqual(decode([n(.receive), 1, writable, info(8)], caps, memory).failure, .missingRight, "send only")
         XCTAssertEqual(decode([n(.receive), 2, readOnly, info(8)], caps, memory).failure, .badPointer, "read-only for the task")
         XCTAssertEqual(decode([n(.receive), 2, base + 0xFF0, info(64)], caps, memory).failure, .badPointer, "spills into read-only")
         XCTAssertEqual(decode([n(.replyWait), 5, 0, 0, writable, info(8)], caps, memory).failure, .emptySlot)
         XCTAssertEqual(decode([n(.replyWait), 0, 7, 8, kernel, info(8)], caps, memory).failure, .badPointer)
-        XCTAssertEqual(decode([n(.replyWait), 0, 7, 8, readOnly, info(8)], caps, memory).failure, .badPointer,
-                       "the receive buffer must be writable")
+        XCTAssertEqual(
+            decode([n(.replyWait), 0, 7, 8, readOnly, info(8)], caps, memory).failure, .badPointer,
+            "the receive buffer must be writable")
         XCTAssertEqual(decode([n(.replyWait), 0, 7, 8, writable, info(8, carry: 2)], caps, memory).failure, .missingRight)
-        XCTAssertEqual(try decode([n(.replyWait), 0, 7, 8, writable, info(8, carry: 0)], caps, memory).get(),
-                       .replyWait(endpoint: 4, word0: 7, word1: 8, buffer: writable, capacity: 8, carry: 0, landing: -1))
+        XCTAssertEqual(
+            try decode([n(.replyWait), 0, 7, 8, writable, info(8, carry: 0)], caps, memory).get(),
+            .replyWait(endpoint: 4, word0: 7, word1: 8, buffer: writable, capacity: 8, carry: 0, landing: -1))
         // reply: only the carried capability to check.
         XCTAssertEqual(try decode([n(.reply), 3, 4], caps, memory).get(), .reply(word0: 3, word1: 4, carry: -1))
         XCTAssertEqual(decode([n(.reply), 3, 4, info(0, carry: 1)], caps, memory).failure, .missingRight)
@@ -112,7 +124,8 @@ final class SyscallDecodeTests: XCTestCase {
         }
         let decode = { (w: [UInt]) in SpawnRequest.decode({ w[$0] }, programs: 4, priorities: 8) }
         let good = try decode(words { _ in }).get()
-        XCTAssertEqual(good, SpawnRequest(program: 2, priority: 3, memoryLimit: 1 << 20, arguments: (7, 8), nameLength: 5, capabilityCount: 1))
+        XCTAssertEqual(
+            good, SpawnRequest(program: 2, priority: 3, memoryLimit: 1 << 20, arguments: (7, 8), nameLength: 5, capabilityCount: 1))
         let cap = SpawnRequest.capability({ words { _ in }[$0] }, 0)
         XCTAssertEqual(cap.from, 1); XCTAssertEqual(cap.to, 0); XCTAssertEqual(cap.rights, .send); XCTAssertEqual(cap.badge, 42)
         XCTAssertEqual(decode(words { $0[0] = 4 }).failure, .noSuchTask, "no such program")

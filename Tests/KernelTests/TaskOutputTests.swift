@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import KernelCore
 
 /// Issue 13, bug 15: a task could forge the kernel's console lines.
@@ -6,7 +7,12 @@ final class TaskOutputTests: XCTestCase {
     func show(_ writes: [[UInt8]], name: StaticString = "kv") -> String {
         var out: [UInt8] = [], midLine = false
         for w in writes {
-            w.withUnsafeBytes { TaskOutput.write($0.baseAddress!, count: w.count, name: UnsafeRawBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount), midLine: &midLine) { out.append($0) } }
+            w.withUnsafeBytes {
+                TaskOutput.write(
+                    $0.baseAddress!, count: w.count, name: UnsafeRawBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount),
+                    midLine: &midLine
+                ) { out.append($0) }
+            }
         }
         return String(decoding: out, as: UTF8.self)
     }

@@ -25,7 +25,8 @@ final class TraceFormatTests: XCTestCase {
         XCTAssertEqual(t.idCount, 4)
         XCTAssertEqual(t.largestRequest, 200)
         guard case .allocate(3, 100) = t.ops[0], case .aligned(0, 64, 4096) = t.ops[1],
-              case .reallocate(3, 200) = t.ops[2], case .free(3) = t.ops[3], case .free(0) = t.ops[4] else {
+            case .reallocate(3, 200) = t.ops[2], case .free(3) = t.ops[3], case .free(0) = t.ops[4]
+        else {
             return XCTFail("operations decoded wrongly: \(t.ops)")
         }
     }

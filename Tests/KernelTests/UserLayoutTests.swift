@@ -1,11 +1,13 @@
 import XCTest
+
 @testable import KernelCore
 
 /// Issue 13, bug 16: a segment over the stack or its guard page was accepted;
 /// on the guard page sbrk's `heapLimit - old` then underflowed in the kernel.
 final class UserLayoutTests: XCTestCase {
-    let layout = UserLayout(window: VirtualRange(start: VirtualAddress(0xC000_0000), end: VirtualAddress(0xD000_0000)),
-                            stackPages: 8, pageSize: 4096)
+    let layout = UserLayout(
+        window: VirtualRange(start: VirtualAddress(0xC000_0000), end: VirtualAddress(0xD000_0000)),
+        stackPages: 8, pageSize: 4096)
 
     func testSegmentsMayNotLieOnTheStackOrItsGuardPage() {
         XCTAssertEqual(layout.guardPage, 0xD000_0000 - 9 * 4096)

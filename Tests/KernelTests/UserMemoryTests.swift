@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import KernelCore
 
 /// User pointers are checked against the window and the page tables; root
@@ -43,7 +44,8 @@ final class UserMemoryTests: XCTestCase {
         let space = AddressSpace(arch: m, frames: &frames)!
         var tables = DirectFromFrames()
         for page: UInt in [0xCFFF_F000, 0xD000_0000] {
-            XCTAssertNil(space.map(Page(VirtualAddress(page)), to: frames.allocate()!, [.user, .writable], tables: &tables, frames: &frames))
+            XCTAssertNil(
+                space.map(Page(VirtualAddress(page)), to: frames.allocate()!, [.user, .writable], tables: &tables, frames: &frames))
         }
         let user = UserMemory(space: space, window: window)
         XCTAssertTrue(user.check(0xCFFF_FFF0, 16, .write), "the window's last bytes")
@@ -59,7 +61,8 @@ final class UserMemoryTests: XCTestCase {
         let space = AddressSpace(arch: m, frames: &frames)!
         var tables = DirectFromFrames()
         for page: UInt in [0xBFFF_F000, 0xC000_0000] {
-            XCTAssertNil(space.map(Page(VirtualAddress(page)), to: frames.allocate()!, [.user, .writable], tables: &tables, frames: &frames))
+            XCTAssertNil(
+                space.map(Page(VirtualAddress(page)), to: frames.allocate()!, [.user, .writable], tables: &tables, frames: &frames))
         }
         let user = UserMemory(space: space, window: window)
         XCTAssertTrue(user.check(0xC000_0000, 16, .write), "the window's first bytes")
@@ -104,8 +107,9 @@ final class AddressSpaceTeardownTests: XCTestCase {
         task.shareRootEntries(from: kernel, except: window)
         // Pages spread over several leaf tables of the window.
         for offset: UInt in [0, 0x1000, 0x40_0000, 0x80_1000, 0xFF0_0000] {
-            _ = task.map(Page(VirtualAddress(window.start.raw + offset)), to: frames.allocate()!, [.user, .writable],
-                         tables: &tables, frames: &frames)
+            _ = task.map(
+                Page(VirtualAddress(window.start.raw + offset)), to: frames.allocate()!, [.user, .writable],
+                tables: &tables, frames: &frames)
         }
         let taken = before - frames.freeFrames
         XCTAssertGreaterThan(taken, 5)

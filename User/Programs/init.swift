@@ -41,7 +41,9 @@ func taskMain(_ programs: UInt, _ unused: UInt) {
     line.add(" programs"); line.print()
     for e in 0..<SystemTable.endpoints {
         let status = syscall(.createEndpoint, control, UInt(1 + e)).status
-        if status != 0 { var l = Line("init: could not make endpoint "); l.add(SystemTable.endpointNames[e]); failed(&l, status); Sys.exit(1) }
+        if status != 0 {
+            var l = Line("init: could not make endpoint "); l.add(SystemTable.endpointNames[e]); failed(&l, status); Sys.exit(1)
+        }
     }
     let tasks = SystemTable.tasks
     var ids = [Int](repeating: -1, count: tasks.count)
@@ -80,7 +82,11 @@ func taskMain(_ programs: UInt, _ unused: UInt) {
         }
     }
     var l = Line("init: ")
-    if failures == 0 { l.add("every task ended as the manifest says") } else { l.number(UInt64(failures)); l.add(" tasks did not end as the manifest says") }
+    if failures == 0 {
+        l.add("every task ended as the manifest says")
+    } else {
+        l.number(UInt64(failures)); l.add(" tasks did not end as the manifest says")
+    }
     l.print()
     Sys.exit(failures == 0 ? 0 : 1)
 }

@@ -9,7 +9,6 @@
 
 @_extern(c, "_start") func entrySymbol()
 
-
 func taskMain(_ address: UInt, _ mode: UInt) {
     let kernelAddress = address != 0 ? address : kernelImageAddress()
     // What a task finds in the registers it can set: nothing another task left.

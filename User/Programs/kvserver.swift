@@ -69,7 +69,9 @@ func taskMain(_ unused0: UInt, _ unused1: UInt) {
             // The reply carries the session capability; the server keeps no copy.
             let sent = Sys.reply(r0, r1, carry: carry)
             let deleted = Sys.delete(UInt(carry))
-            if sent != 0 || deleted != 0 { var l = Line("kv: the session reply -> "); l.signed(sent); l.add(", delete -> "); l.signed(deleted); l.print() }
+            if sent != 0 || deleted != 0 {
+                var l = Line("kv: the session reply -> "); l.signed(sent); l.add(", delete -> "); l.signed(deleted); l.print()
+            }
             (status, m) = withUnsafeMutableBytes(of: &buffer) { Sys.receive(endpoint, into: $0.baseAddress, capacity: 64) }
         } else {
             (status, m) = withUnsafeMutableBytes(of: &buffer) { Sys.replyWait(endpoint, r0, r1, into: $0.baseAddress, capacity: 64) }

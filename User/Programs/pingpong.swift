@@ -38,6 +38,8 @@ func report(_ what: StaticString, _ n: UInt, _ start: (cycles: UInt64, kHz: UInt
     let cycles = (end.cycles - start.cycles) / UInt64(max(n, 1))
     var line = Line("pingpong: "); line.number(UInt64(n)); line.add(" "); line.add(what); line.add(", average ")
     line.number(cycles); line.add(" cycles")
-    if start.kHz > 0 { line.add(" ("); line.number((end.cycles - start.cycles) * 1_000_000 / UInt64(start.kHz) / UInt64(max(n, 1))); line.add(" ns)") }
+    if start.kHz > 0 {
+        line.add(" ("); line.number((end.cycles - start.cycles) * 1_000_000 / UInt64(start.kHz) / UInt64(max(n, 1))); line.add(" ns)")
+    }
     line.print()
 }

@@ -7,11 +7,13 @@
 
 func taskMain(_ unused0: UInt, _ unused1: UInt) {
     var scratch: UInt64 = 0
-    report("receive on the server's endpoint", withUnsafeMutableBytes(of: &scratch) { Sys.tryReceive(0, into: $0.baseAddress, capacity: 8).0 })
+    report(
+        "receive on the server's endpoint", withUnsafeMutableBytes(of: &scratch) { Sys.tryReceive(0, into: $0.baseAddress, capacity: 8).0 })
     report("derive receive from send", Sys.derive(0, to: 1, rights: [.send, .receive]))
     report("derive with client 1's badge", Sys.derive(0, to: 1, rights: .send, badge: 1))
     var empty = 0
-    for slot in 1..<16 where withUnsafeMutableBytes(of: &scratch, { Sys.tryReceive(UInt(slot), into: $0.baseAddress, capacity: 8).0 }) == -12 {
+    for slot in 1..<16
+    where withUnsafeMutableBytes(of: &scratch, { Sys.tryReceive(UInt(slot), into: $0.baseAddress, capacity: 8).0 }) == -12 {
         empty += 1
     }
     var l = Line("spy: "); l.number(UInt64(empty)); l.add(" of 15 other slots are empty"); l.print()

@@ -20,7 +20,7 @@ struct SbrkSyscall: HeapGrowth {
 
     /// The heap trims: sbrk with a negative increment gives the top pages back.
     mutating func shrink(start: UInt, bytes: UInt) -> Bool {
-        let now = syscall(.sbrk, 0)   // the break: only the top of the heap goes back
+        let now = syscall(.sbrk, 0)  // the break: only the top of the heap goes back
         guard now.ok, now.r1 == start + bytes else { return false }
         return syscall(.sbrk, 0 &- bytes).ok
     }

@@ -60,8 +60,10 @@ enum Sys {
     static func send(_ slot: UInt, _ w0: UInt, _ w1: UInt, buffer: UnsafeRawPointer? = nil, length: Int = 0, carry: Int = -1) -> Int {
         syscall(.send, slot, w0, w1, UInt(bitPattern: buffer), info(length, carry: carry)).status
     }
-    static func call(_ slot: UInt, _ w0: UInt, _ w1: UInt, buffer: UnsafeRawPointer? = nil, length: Int = 0,
-                     carry: Int = -1, landing: Int = -1) -> (Int, Message) {
+    static func call(
+        _ slot: UInt, _ w0: UInt, _ w1: UInt, buffer: UnsafeRawPointer? = nil, length: Int = 0,
+        carry: Int = -1, landing: Int = -1
+    ) -> (Int, Message) {
         let r = syscall(.call, slot, w0, w1, UInt(bitPattern: buffer), info(length, carry: carry, landing: landing))
         return (r.status, Message(badge: r.r1, word0: r.r2, word1: r.r3, length: 0, capability: r.r4 & MessageInfo.capabilityLanded != 0))
     }
@@ -75,13 +77,19 @@ enum Sys {
     static func reply(_ w0: UInt, _ w1: UInt, carry: Int = -1) -> Int {
         syscall(.reply, w0, w1, info(0, carry: carry)).status
     }
-    static func replyWait(_ slot: UInt, _ w0: UInt, _ w1: UInt, into buffer: UnsafeMutableRawPointer?, capacity: Int,
-                          carry: Int = -1) -> (Int, Message) {
+    static func replyWait(
+        _ slot: UInt, _ w0: UInt, _ w1: UInt, into buffer: UnsafeMutableRawPointer?, capacity: Int,
+        carry: Int = -1
+    ) -> (Int, Message) {
         received(syscall(.replyWait, slot, w0, w1, UInt(bitPattern: buffer), info(capacity, carry: carry)))
     }
     private static func received(_ r: SyscallResult) -> (Int, Message) {
-        (r.status, Message(badge: r.r1, word0: r.r2, word1: r.r3, length: Int(r.r4 & 0xFFFF),
-                           capability: r.r4 & MessageInfo.capabilityLanded != 0))
+        (
+            r.status,
+            Message(
+                badge: r.r1, word0: r.r2, word1: r.r3, length: Int(r.r4 & 0xFFFF),
+                capability: r.r4 & MessageInfo.capabilityLanded != 0)
+        )
     }
     /// Copy `from` into the empty slot `to` with `rights` (Rights bits) and `badge` (0: keep).
     static func derive(_ from: UInt, to: UInt, rights: Rights, badge: UInt = 0) -> Int {
@@ -91,7 +99,7 @@ enum Sys {
     /// The cycle counter and its frequency in kHz (0: unknown).
     static func clock() -> (cycles: UInt64, kHz: UInt) {
         let r = syscall(.clock)
-        let high: UInt64 = MemoryLayout<UInt>.size == 4 ? UInt64(r.r2) << 32 : 0   // 32-bit: two words
+        let high: UInt64 = MemoryLayout<UInt>.size == 4 ? UInt64(r.r2) << 32 : 0  // 32-bit: two words
         return (UInt64(r.r1) | high, r.r3)
     }
 }

@@ -43,7 +43,8 @@ struct AArch64Devices {
                 d.uart = MemoryRegion(start: r.address, end: r.address + r.size, kind: .reserved)
             }
             if d.psci == nil && (n.isCompatible("arm,psci") || n.isCompatible("arm,psci-0.2") || n.isCompatible("arm,psci-1.0")),
-               let m = n.property("method")?.droppingTrailingNUL {
+                let m = n.property("method")?.droppingTrailingNUL
+            {
                 d.psci = m.equals("hvc") ? .hvc : m.equals("smc") ? .smc : nil
             }
             if d.gicDistributor == nil && isGIC(n), let a = n.reg(0), let b = n.reg(1) {
@@ -75,7 +76,8 @@ struct AArch64Devices {
             var at = 0, index = 0
             while at + 4 <= extended.count {
                 guard let parent = tree.node(phandle: extended.bigEndian32(at)), let cells = parent.cell("#interrupt-cells"),
-                      cells > 0, at + 4 + Int(cells) * 4 <= extended.count else { return .failure(.parentNotGIC) }
+                    cells > 0, at + 4 + Int(cells) * 4 <= extended.count
+                else { return .failure(.parentNotGIC) }
                 if index == entry {
                     return isGIC(parent) && cells >= 3 ? ppi(extended, at + 4) : .failure(.parentNotGIC)
                 }

@@ -19,7 +19,7 @@ enum AArch64PageTable: PageTableFormat {
 
     static let valid: UInt64 = 1 << 0
     static let tableOrPage: UInt64 = 1 << 1
-    static let attrDevice: UInt64 = 1 << 2          // AttrIndx = 1
+    static let attrDevice: UInt64 = 1 << 2  // AttrIndx = 1
     static let apEL0: UInt64 = 1 << 6
     static let apReadOnly: UInt64 = 1 << 7
     static let innerShareable: UInt64 = 3 << 8
@@ -41,10 +41,10 @@ enum AArch64PageTable: PageTableFormat {
         e |= a.contains(.device) ? attrDevice : innerShareable
         if !a.contains(.writable) { e |= apReadOnly }
         if a.contains(.user) {
-            e |= apEL0 | pxn                 // the kernel never runs user code
+            e |= apEL0 | pxn  // the kernel never runs user code
             if !a.contains(.executable) { e |= uxn }
         } else {
-            e |= uxn                         // EL0 never runs kernel code
+            e |= uxn  // EL0 never runs kernel code
             if !a.contains(.executable) { e |= pxn }
         }
         if !a.contains(.global) { e |= notGlobal }
@@ -71,7 +71,9 @@ enum AArch64PageTable: PageTableFormat {
         if e & apEL0 != 0 {
             a.insert(.user)
             if e & uxn == 0 { a.insert(.executable) }
-        } else if e & pxn == 0 { a.insert(.executable) }
+        } else if e & pxn == 0 {
+            a.insert(.executable)
+        }
         if e & attrDevice != 0 { a.insert(.device) }
         if e & notGlobal == 0 { a.insert(.global) }
         return a

@@ -57,7 +57,7 @@ enum Sv39PageTable: PageTableFormat {
             // A pointer; at the leaf level it is reserved (the walk faults).
             return level == 0 ? .absent : .table(Frame(address))
         }
-        if e & (read | write) == write { return .absent }   // reserved encoding: faults
+        if e & (read | write) == write { return .absent }  // reserved encoding: faults
         if level == 0 { return .page(Frame(address), attributes(e)) }
         // A superpage (2 MiB at level 1, 1 GiB at level 2) whose PPN is not
         // aligned to its size is misaligned: the walk faults.

@@ -33,8 +33,10 @@ func runSyscallFuzz(seed: UInt, calls: UInt) {
     // frames are already counted when it first runs.
     let t: ThreadID? = withKernel { k in
         guard let i = Programs.find("sysfuzz"),
-              case .success(let f) = startTask(&k, nameBytes("sysfuzz"), Programs.bytes(i), priority: 2, arguments: (seed, calls),
-                                               memoryLimit: 1 << 20) else {
+            case .success(let f) = startTask(
+                &k, nameBytes("sysfuzz"), Programs.bytes(i), priority: 2, arguments: (seed, calls),
+                memoryLimit: 1 << 20)
+        else {
             return nil
         }
         watchedThread = f
@@ -44,7 +46,9 @@ func runSyscallFuzz(seed: UInt, calls: UInt) {
     }
     guard let fuzzer = t else { kernelPanic("sysfuzz: the fuzzer did not start") }
     bootFlowWait { $0.threads.scheduler.state(of: fuzzer) == .dead }
-    let after = withKernel { k -> Int in watchedThread = -1; return k.frames.freeFrames }
+    let after = withKernel { k -> Int in
+        watchedThread = -1; return k.frames.freeFrames
+    }
     kputs("sysfuzz: "); kputDecimal(UInt64(fuzzChecked)); kputs(" calls checked; free frames "); kputDecimal(UInt64(before))
     kputs(" before, "); kputDecimal(UInt64(after)); kputs(" after\n")
     if after != before { kernelPanic("sysfuzz: frames were lost") }

@@ -99,7 +99,7 @@ private func refuseDamagedImage() {
     let copy = UnsafeMutableRawBufferPointer.allocate(byteCount: good.count, alignment: 16)
     defer { copy.deallocate() }
     copy.copyMemory(from: good)
-    copy.storeBytes(of: 62, toByteOffset: 18, as: UInt16.self)   // EM_X86_64
+    copy.storeBytes(of: 62, toByteOffset: 18, as: UInt16.self)  // EM_X86_64
     kputs("tasks: loading a damaged copy of kvclient (e_machine changed)\n")
     let outcome = withKernel { startTask(&$0, nameBytes("damaged"), UnsafeRawBufferPointer(copy), priority: 2, arguments: (0, 0)) }
     guard case .failure(.badImage) = outcome else { kernelPanic("tasks: a damaged image was not refused as one") }

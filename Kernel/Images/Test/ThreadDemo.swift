@@ -3,7 +3,6 @@
 // scratch threads that fault (a write into a guard page, a stack overflow, an
 // undefined instruction, a Swift runtime trap), each killed while the kernel runs on.
 
-
 @_extern(c, "kernel_touch") func touch(_ p: UnsafeMutableRawPointer)
 
 struct ThreadDemoReport {
@@ -22,7 +21,8 @@ func runThreadDemo() -> ThreadDemoReport {
     let (ticks0, switches0) = withKernel { ($0.threads.scheduler.ticks, $0.threads.scheduler.switches) }
     kputs("timer: mark start tick="); kputDecimal(ticks0); kputs("\n")
     guard let sleeper = spawnThread("sleeper", priority: 3, { _ in sleeperThread() }),
-          let waiter = spawnThread("waiter", priority: 3, { _ in waiterThread() }) else {
+        let waiter = spawnThread("waiter", priority: 3, { _ in waiterThread() })
+    else {
         kernelPanic("threads: could not start the sleeper and the waiter")
     }
     var ids = InlineArray<8, ThreadID>(repeating: -1)
@@ -32,7 +32,9 @@ func runThreadDemo() -> ThreadDemoReport {
         }
         ids[i] = t
     }
-    waitUntilDead { k in for i in 0..<demoCounters where k.threads.scheduler.state(of: ids[i]) != .dead { return false }; return true }
+    waitUntilDead { k in
+        for i in 0..<demoCounters where k.threads.scheduler.state(of: ids[i]) != .dead { return false }; return true
+    }
     var report = ThreadDemoReport()
     (report.ticks, report.switches) = withKernel {
         ($0.threads.scheduler.ticks - ticks0, $0.threads.scheduler.switches - switches0)
@@ -71,7 +73,9 @@ private func sleeperThread() {
         let before = currentTicks()
         sleepTicks(4)
         let slept = currentTicks() - before
-        withInterruptsOff { kputs("sleeper: asked for 4 ticks, slept "); kputDecimal(slept); kputs("\n") }
+        withInterruptsOff {
+            kputs("sleeper: asked for 4 ticks, slept "); kputDecimal(slept); kputs("\n")
+        }
     }
 }
 
@@ -79,7 +83,9 @@ private func sleeperThread() {
 private func waiterThread() {
     withInterruptsOff { kputs("waiter: blocking until woken\n") }
     blockThread()
-    withKernel { k in kputs("waiter: woken at tick "); kputDecimal(k.threads.scheduler.ticks); kputs("\n") }
+    withKernel { k in
+        kputs("waiter: woken at tick "); kputDecimal(k.threads.scheduler.ticks); kputs("\n")
+    }
 }
 
 /// Count to demoCountTo, spending demoTicksPerCount of this thread's own CPU time per count.

@@ -47,7 +47,7 @@ struct HeapTail: TableProvisioning {
     mutating func vacate<A: Architecture>(_ first: Page, count: Int, space: AddressSpace<A>) {
         let start = first.start.raw, end = start + UInt(count) * UInt(A.Format.pageSize)
         for i in 0..<heldFrames where guardAt[i] != 0 && guardAt[i] >= start && guardAt[i] < end {
-            _ = space.unmap(Page(VirtualAddress(guardAt[i])))   // the frame stays held
+            _ = space.unmap(Page(VirtualAddress(guardAt[i])))  // the frame stays held
             guardAt[i] = 0
         }
     }
@@ -72,8 +72,10 @@ struct HeapTail: TableProvisioning {
         }
     }
 
-    mutating func prepare<A: Architecture>(space: AddressSpace<A>, window: VirtualRange,
-                                           frames: inout FrameAllocator) -> Bool {
+    mutating func prepare<A: Architecture>(
+        space: AddressSpace<A>, window: VirtualRange,
+        frames: inout FrameAllocator
+    ) -> Bool {
         self.window = window
         replenish(space: space, next: Page(window.start), frames: &frames)
         return heldFrames == capacity

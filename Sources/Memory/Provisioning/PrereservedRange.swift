@@ -15,8 +15,10 @@ struct PrereservedRange: TableProvisioning {
         _ = frames.free(table)
     }
 
-    mutating func prepare<A: Architecture>(space: AddressSpace<A>, window: VirtualRange,
-                                           frames: inout FrameAllocator) -> Bool {
+    mutating func prepare<A: Architecture>(
+        space: AddressSpace<A>, window: VirtualRange,
+        frames: inout FrameAllocator
+    ) -> Bool {
         var source = DirectFromFrames()
         let step = UInt(A.Format.span(level: 0))
         var va = window.start.raw

@@ -35,8 +35,10 @@ struct SpareReserve: TableProvisioning {
         }
     }
 
-    mutating func prepare<A: Architecture>(space: AddressSpace<A>, window: VirtualRange,
-                                           frames: inout FrameAllocator) -> Bool {
+    mutating func prepare<A: Architecture>(
+        space: AddressSpace<A>, window: VirtualRange,
+        frames: inout FrameAllocator
+    ) -> Bool {
         refill(&frames)
         return heldFrames == capacity
     }

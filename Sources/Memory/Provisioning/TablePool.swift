@@ -25,8 +25,10 @@ struct TablePool: TableProvisioning {
         if heldFrames < TablePool.maximum { pool[heldFrames] = table; heldFrames += 1 } else { _ = frames.free(table) }
     }
 
-    mutating func prepare<A: Architecture>(space: AddressSpace<A>, window: VirtualRange,
-                                           frames: inout FrameAllocator) -> Bool {
+    mutating func prepare<A: Architecture>(
+        space: AddressSpace<A>, window: VirtualRange,
+        frames: inout FrameAllocator
+    ) -> Bool {
         var first = DirectFromFrames()
         if space.ensureTables(for: Page(window.start), tables: &first, frames: &frames) != nil { return false }
         tablesGiven += first.tablesGiven

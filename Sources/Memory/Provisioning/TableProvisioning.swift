@@ -13,8 +13,10 @@ protocol TableProvisioning {
     /// break. A failed refill is not an error here; the next table request reports it.
     mutating func replenish<A: Architecture>(space: AddressSpace<A>, next: Page, frames: inout FrameAllocator)
     /// Called once at boot, before the heap first grows. False: it could not get ready.
-    mutating func prepare<A: Architecture>(space: AddressSpace<A>, window: VirtualRange,
-                                           frames: inout FrameAllocator) -> Bool
+    mutating func prepare<A: Architecture>(
+        space: AddressSpace<A>, window: VirtualRange,
+        frames: inout FrameAllocator
+    ) -> Bool
     /// Frames held for future tables, not yet in use.
     var heldFrames: Int { get }
     /// Table frames handed out (including those installed at `prepare`).
@@ -33,8 +35,10 @@ protocol TableProvisioning {
 extension TableProvisioning {
     mutating func vacate<A: Architecture>(_ first: Page, count: Int, space: AddressSpace<A>) {}
     mutating func replenish<A: Architecture>(space: AddressSpace<A>, next: Page, frames: inout FrameAllocator) {}
-    mutating func prepare<A: Architecture>(space: AddressSpace<A>, window: VirtualRange,
-                                           frames: inout FrameAllocator) -> Bool { true }
+    mutating func prepare<A: Architecture>(
+        space: AddressSpace<A>, window: VirtualRange,
+        frames: inout FrameAllocator
+    ) -> Bool { true }
     var heldFrames: Int { 0 }
     func isGuard(_ page: Page) -> Bool { false }
     var keepsEmptyTables: Bool { false }

@@ -27,8 +27,10 @@ struct TableStrategy: TableProvisioning {
         return nil
     }
 
-    private init(kind: Kind, spare: SpareReserve = SpareReserve(capacity: 1), pool: TablePool = TablePool(size: 0),
-                 tail: HeapTail = HeapTail(capacity: 1)) {
+    private init(
+        kind: Kind, spare: SpareReserve = SpareReserve(capacity: 1), pool: TablePool = TablePool(size: 0),
+        tail: HeapTail = HeapTail(capacity: 1)
+    ) {
         self.kind = kind
         self.spare = spare
         self.pool = pool
@@ -56,19 +58,21 @@ struct TableStrategy: TableProvisioning {
     }
 
     mutating func vacate<A: Architecture>(_ first: Page, count: Int, space: AddressSpace<A>) {
-        if kind == .tail { tail.vacate(first, count: count, space: space) }   // only the tail keeps pages in the window
+        if kind == .tail { tail.vacate(first, count: count, space: space) }  // only the tail keeps pages in the window
     }
 
     mutating func replenish<A: Architecture>(space: AddressSpace<A>, next: Page, frames: inout FrameAllocator) {
         switch kind {
         case .spare: spare.replenish(space: space, next: next, frames: &frames)
         case .tail: tail.replenish(space: space, next: next, frames: &frames)
-        case .prereserved, .direct, .pool: break   // no reserve to refill
+        case .prereserved, .direct, .pool: break  // no reserve to refill
         }
     }
 
-    mutating func prepare<A: Architecture>(space: AddressSpace<A>, window: VirtualRange,
-                                           frames: inout FrameAllocator) -> Bool {
+    mutating func prepare<A: Architecture>(
+        space: AddressSpace<A>, window: VirtualRange,
+        frames: inout FrameAllocator
+    ) -> Bool {
         switch kind {
         case .spare: spare.prepare(space: space, window: window, frames: &frames)
         case .prereserved: prereserved.prepare(space: space, window: window, frames: &frames)

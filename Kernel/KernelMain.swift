@@ -134,12 +134,15 @@ private func identityMap(
 ) {
     let pageSize = Platform.Format.pageSize
     var a = max(alignDown(r.start, pageSize), pageSize)
-    let end = min(alignUp(r.end, pageSize), Platform.directMapLimit)
+    let end = alignUp(r.end, pageSize, notPast: Platform.directMapLimit)  // a reservation may end at 2^64 - 1
     while a < end {
-        let error = space.map(
-            Page(VirtualAddress(UInt(a))), to: Frame(PhysicalAddress(a)), attributes,
-            tables: &tables, frames: &frames)
-        if error == .noTableFrame { kernelPanic("out of frames while building the direct map") }
+        do throws(MapError) {
+            try space.map(
+                Page(VirtualAddress(UInt(a))), to: Frame(PhysicalAddress(a)), attributes,
+                tables: &tables, frames: &frames)
+        } catch {
+            if error == .noTableFrame { kernelPanic("out of frames while building the direct map") }
+        }
         a += pageSize
     }
 }

@@ -91,7 +91,9 @@ func assembleKernel(
             let tasks = TaskTable(
                 kernelRoot: space.root.start.raw, activeRoot: space.root.start.raw,
                 ipc: IPCState(core: IPCCore(threads: records)))
-            if threads.stacks.prepareTables(space: space, tables: &threads.tables, frames: &f.pointee) != nil {
+            do throws(MapError) {
+                try threads.stacks.prepareTables(space: space, tables: &threads.tables, frames: &f.pointee)
+            } catch {
                 kernelPanic("threads: no frames for the kernel stacks' page tables")
             }
             let place = allocate(MemoryLayout<KernelState>.stride, 16).bindMemory(to: KernelState.self, capacity: 1)

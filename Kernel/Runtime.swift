@@ -38,7 +38,7 @@ func posixMemalign(_ out: UnsafeMutablePointer<UnsafeMutableRawPointer?>, _ alig
         kputs("heap: out of memory: posix_memalign of "); kputDecimal(UInt64(size))
         kputs(" bytes (align "); kputDecimal(UInt64(alignment)); kputs(") failed with a ")
         if let s = stateForReports {
-            kputSize(UInt64(s.pointee.heap.heapBytes)); kputs(" heap; "); kputs(growthFailureName(s.pointee.region.lastFailure))
+            kputSize(UInt64(s.pointee.heap.heapBytes)); kputs(" heap; "); kputs(growthFailureName(lastHeapGrowthFailure))
         }
         kputs("\n")
         return ENOMEM

@@ -14,17 +14,23 @@ struct SbrkGrowth: HeapGrowth {
     }
 
     /// Map enough pages for `bytes` at the break; near exhaustion, exactly enough.
+    /// A failure is kept in `lastHeapGrowthFailure` for the out-of-memory report.
     mutating func grow(atLeast bytes: UInt) -> (start: UnsafeMutableRawPointer, bytes: UInt)? {
         let pageSize = UInt(Platform.Format.pageSize)
         let pages = Int((bytes + pageSize - 1) / pageSize)
         var granted = max(pages, SbrkGrowth.minimumPages)
-        var start = region.pointee.sbrk(pages: granted, frames: &frames.pointee)
-        if start == nil && granted > pages {
-            granted = pages
-            start = region.pointee.sbrk(pages: granted, frames: &frames.pointee)
+        while true {
+            do throws(GrowthFailure) {
+                let old = try region.pointee.sbrk(pages: granted, frames: &frames.pointee)
+                lastHeapGrowthFailure = nil
+                guard let p = UnsafeMutableRawPointer(bitPattern: old.raw) else { return nil }
+                return (p, UInt(granted) * pageSize)
+            } catch {
+                lastHeapGrowthFailure = error
+                if granted == pages { return nil }
+                granted = pages
+            }
         }
-        guard let s = start, let p = UnsafeMutableRawPointer(bitPattern: s.raw) else { return nil }
-        return (p, UInt(granted) * pageSize)
     }
 
     /// The heap trims: give back [start, start + bytes) if it is the region's top.
@@ -34,6 +40,10 @@ struct SbrkGrowth: HeapGrowth {
         return region.pointee.shrink(pages: Int(bytes / pageSize), frames: &frames.pointee)
     }
 }
+
+/// Why the kernel heap's last growth failed (nil: the last one grew), for the
+/// out-of-memory reports: the heap's growth protocol answers only yes or no.
+var lastHeapGrowthFailure: GrowthFailure? = nil
 
 /// Why the kernel heap's last growth failed, for reports.
 func growthFailureName(_ f: GrowthFailure?) -> StaticString {

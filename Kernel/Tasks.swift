@@ -176,9 +176,13 @@ private func mapSegment(_ k: inout KernelState, _ s: ELFSegment, _ file: UnsafeR
 func mapFresh(_ k: inout KernelState, _ page: Page, _ attributes: PageAttributes, _ task: AddressSpace<Platform>) -> Frame? {
     guard let frame = k.frames.allocate() else { return nil }
     task.zero(frame)
-    let error = task.map(page, to: frame, attributes, tables: &k.tasks.tables, frames: &k.frames)
-    if error != nil { _ = k.frames.free(frame); return nil }
-    return frame
+    do throws(MapError) {
+        try task.map(page, to: frame, attributes, tables: &k.tasks.tables, frames: &k.frames)
+        return frame
+    } catch {
+        _ = k.frames.free(frame)
+        return nil
+    }
 }
 
 func reportELFProblem(_ e: ELFError) {

@@ -85,21 +85,22 @@ func spawn(
         k.threads.stacks.release(old, space: k.space, frames: &k.frames)
     }
     k.records.reset(t)
-    switch k.threads.stacks.allocate(space: k.space, tables: &k.threads.tables, frames: &k.frames) {
-    case .failure(let e):
+    let s: StackSlot
+    do throws(StackError) {
+        s = try k.threads.stacks.allocate(space: k.space, tables: &k.threads.tables, frames: &k.frames)
+    } catch {
         kputs("threads: no stack for "); kputRaw(name)
-        kputs(e == .noSlot ? ": every stack slot is taken\n" : ": out of physical frames\n")
-        return .failure(e == .noSlot ? .noStackSlot : .outOfFrames)
-    case .success(let s):
-        k.records[t].stackSlot = s.index
-        k.records[t].stackTop = s.top.raw
-        k.records[t].body = body
-        k.records[t].argument = argument
-        k.records.setName(t, name)
-        k.records[t].context = makeContext(&k, t, s.top.raw)
-        k.threads.scheduler.admit(t, priority: priority)
-        return .success(t)
+        kputs(error == .noSlot ? ": every stack slot is taken\n" : ": out of physical frames\n")
+        return .failure(error == .noSlot ? .noStackSlot : .outOfFrames)
     }
+    k.records[t].stackSlot = s.index
+    k.records[t].stackTop = s.top.raw
+    k.records[t].body = body
+    k.records[t].argument = argument
+    k.records.setName(t, name)
+    k.records[t].context = makeContext(&k, t, s.top.raw)
+    k.threads.scheduler.admit(t, priority: priority)
+    return .success(t)
 }
 
 /// Where every new thread begins (the backend's initial context returns here).

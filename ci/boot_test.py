@@ -81,6 +81,25 @@ def damaged_dtb():
     return path
 
 
+def top_reservation_dtb(arch):
+    """`arch`'s QEMU virt tree with two /memreserve/ entries at the top of the
+    address space: one ending at exactly 2^64 and one wrapping past it. Issue
+    21, bug 5.1: the boot budget's alignUp trapped on them."""
+    import struct
+    path = f"{BUILD}/boot-logs/{arch}-top-reservations.dtb"
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    subprocess.run([machine.get(arch, "qemu"), "-M", f"{machine.get(arch, 'machine')},dumpdtb={path}", "-m", "128M",
+                    "-display", "none"], capture_output=True, check=True)
+    blob = bytearray(open(path, "rb").read())
+    magic, total, off_struct, off_strings, off_rsv, *rest = struct.unpack(">10I", blob[:40])
+    assert off_rsv < off_struct and off_rsv < off_strings, "the reservation block should come first"
+    added = struct.pack(">4Q", 0xFFFF_FFFF_FFFF_F000, 0x1000, 0xFFFF_FFFF_0000_0000, 0x2_0000_0000)
+    blob[off_rsv:off_rsv] = added
+    blob[:20] = struct.pack(">5I", magic, total + len(added), off_struct + len(added), off_strings + len(added), off_rsv)
+    open(path, "wb").write(blob[:total + len(added)])
+    return path
+
+
 # Threads the test image's faults kill: the thread demo's four scratch threads,
 # then the intruder, the scribbler and the victim; on aarch64 also the prober
 # (i386 stops its sgdt only with UMIP).
@@ -258,6 +277,9 @@ def cases():
     c += crash_cases("aarch64", qemu_aarch64, A64_FAIL,
                      null=r"data abort vector=0 esr=0x\w+ \(EC 0x00000025\) far=0x00000000 elr=0x\w+ \(read, translation fault\)",
                      writecode=r"data abort vector=0 .* \(write, permission fault\)")
+    c.append(Case("aarch64 reservations at the top of the address space", "aarch64",
+                  lambda: qemu_aarch64("128M", "pt=spare", extra=("-dtb", top_reservation_dtb("aarch64"))), A64_PASS, [
+        ok_boot("aarch64", tasks=equals(task_checks.TEST_TASKS)), contains(r"^  0xffffffff00000000-0xffffffffffffffff reserved")]))
     c.append(Case("aarch64 damaged device tree is refused", "aarch64",
                   lambda: qemu_aarch64("128M", "pt=spare", extra=("-dtb", damaged_dtb())), A64_FAIL, [
         contains(r"^boot: bad device tree at 0x\w+: nodes nested too deep", r"^KERNEL FAIL arch=aarch64"),
@@ -310,6 +332,9 @@ def riscv64_cases():
         contains(r"^boot: this CPU lacks the F and D extensions \(floating point\); the kernel is built for RV64GC",
                  r"^KERNEL FAIL arch=riscv64"),
         lacks(r"^KERNEL OK", r"swift-microkernel")]))
+    c.append(Case("riscv64 reservations at the top of the address space", arch,
+                  lambda: qemu_riscv64("128M", "pt=spare", extra=("-dtb", top_reservation_dtb("riscv64"))), RV_PASS, [
+        ok_boot(arch, tasks=equals(task_checks.TEST_TASKS)), contains(r"^  0xffffffff00000000-0xffffffffffffffff reserved")]))
     c.append(Case("riscv64 bad pt= is refused with the valid list", arch, qemu_riscv64("64M", "pt=tails"), RV_PASS, [
         ok_boot(arch, strategy=equals("spare")), contains(r'unknown pt="tails"; valid values: spare, prereserve')]))
     c += low_memory_cases(arch, qemu_riscv64, RV_PASS, RV_FAIL, probe_mib=5)

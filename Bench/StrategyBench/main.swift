@@ -19,8 +19,14 @@ func grow<F: PageTableFormat>(_ format: F.Type, _ strategyName: String, pages: I
     else { fatalError("unknown strategy \(strategyName); valid: \(TableStrategy.valid)") }
     var region = HeapRegion(space: space, tables: tables, window: EmulatedMachine<F>.heapWindow, frames: &frames)
     var grown = 0
-    while grown < pages, region.sbrk(pages: min(batch, pages - grown), frames: &frames) != nil { grown += min(batch, pages - grown) }
-    if grown != pages { fatalError("grew \(grown) of \(pages) pages: \(String(describing: region.lastFailure))") }
+    do throws(GrowthFailure) {
+        while grown < pages {
+            _ = try region.sbrk(pages: min(batch, pages - grown), frames: &frames)
+            grown += min(batch, pages - grown)
+        }
+    } catch {
+        fatalError("grew \(grown) of \(pages) pages: \(error)")
+    }
     return region.tables.tablesGiven
 }
 

@@ -5,7 +5,7 @@
 // growth path: it must never allocate from the heap (no classes, no arrays,
 // no string interpolation anywhere below here).
 
-enum GrowthFailure: Equatable {
+enum GrowthFailure: Error, Equatable {
     case windowFull
     case noFrame
     case noTableFrame
@@ -18,7 +18,6 @@ struct HeapRegion<A: Architecture, P: TableProvisioning> {
     let window: VirtualRange
     private(set) var brk: VirtualAddress
     private(set) var pagesMapped = 0
-    private(set) var lastFailure: GrowthFailure? = nil
     /// The leaf table the break lies in, and the virtual address its span
     /// starts at: growth within it needs no walk. (Heap tables are never
     /// removed while the region lives, so it cannot go stale.)
@@ -46,17 +45,14 @@ struct HeapRegion<A: Architecture, P: TableProvisioning> {
 
     static var pageSize: UInt { UInt(A.Format.pageSize) }
 
-    /// Grow the heap by `pages` pages. Returns the old break, or nil with
-    /// `lastFailure` set; on failure no page of this call stays mapped.
+    /// Grow the heap by `pages` pages. Returns the old break, or throws why
+    /// not; on failure no page of this call stays mapped.
     /// One walk per leaf table: the pages that share it are a run, filled entry
     /// by entry, and the new entries are published once (no TLB invalidation:
     /// they were invalid, and no TLB holds an invalid entry).
-    mutating func sbrk(pages: Int, frames: inout FrameAllocator) -> VirtualAddress? {
+    mutating func sbrk(pages: Int, frames: inout FrameAllocator) throws(GrowthFailure) -> VirtualAddress {
         let old = brk
-        if pages < 0 || UInt(pages) > (window.end.raw - brk.raw) / Self.pageSize {
-            lastFailure = .windowFull
-            return nil
-        }
+        if pages < 0 || UInt(pages) > (window.end.raw - brk.raw) / Self.pageSize { throw .windowFull }
         // A reserve whose last refill failed gets another chance first.
         tables.replenish(space: space, next: Page(old), frames: &frames)
         var done = 0
@@ -66,17 +62,19 @@ struct HeapRegion<A: Architecture, P: TableProvisioning> {
             tables.vacate(first, count: run, space: space)
             // The first page's frame before any table: a page that cannot be
             // had must not cost a table (the spare stays held).
-            guard let firstFrame = frames.allocate() else { return fail(.noFrame, undoing: done, &frames) }
+            guard let firstFrame = frames.allocate() else { throw fail(.noFrame, undoing: done, &frames) }
             let index = A.Format.index(of: first.start, level: 0)
             let span = first.start.raw & ~(UInt(A.Format.span(level: 0)) - 1)
             let leaf: UnsafeMutableRawPointer
             if let table = leafTable, span == leafSpan {
                 leaf = table + index * A.Format.entryBytes
             } else {
-                let (slot, error) = space.leafSlot(creatingTablesFor: first, tables: &tables, frames: &frames)
-                guard let s = slot else {
+                let s: UnsafeMutableRawPointer
+                do throws(MapError) {
+                    s = try space.leafSlot(creatingTablesFor: first, tables: &tables, frames: &frames)
+                } catch {
                     _ = frames.free(firstFrame)
-                    return fail(error == .noTableFrame ? .noTableFrame : .alreadyMapped, undoing: done, &frames)
+                    throw fail(error == .noTableFrame ? .noTableFrame : .alreadyMapped, undoing: done, &frames)
                 }
                 leaf = s
                 leafTable = s - index * A.Format.entryBytes
@@ -88,12 +86,12 @@ struct HeapRegion<A: Architecture, P: TableProvisioning> {
                 if j == 0 {
                     frame = firstFrame
                 } else {
-                    guard let f = frames.allocate() else { return fail(.noFrame, undoing: done + j, &frames) }
+                    guard let f = frames.allocate() else { throw fail(.noFrame, undoing: done + j, &frames) }
                     frame = f
                 }
                 if A.Format.decode(space.read(entry), level: 0) != .absent {
                     _ = frames.free(frame)
-                    return fail(.alreadyMapped, undoing: done + j, &frames)
+                    throw fail(.alreadyMapped, undoing: done + j, &frames)
                 }
                 space.write(entry, A.Format.encodePage(frame, .kernelData))
             }
@@ -103,7 +101,6 @@ struct HeapRegion<A: Architecture, P: TableProvisioning> {
         space.arch.publishNewMappings()
         brk = old.adding(UInt(pages) * Self.pageSize)
         pagesMapped += pages
-        lastFailure = nil
         return old
     }
 
@@ -145,15 +142,14 @@ struct HeapRegion<A: Architecture, P: TableProvisioning> {
         return true
     }
 
-    /// Unmap the first `count` pages above the break and return their frames.
-    private mutating func fail(_ reason: GrowthFailure, undoing count: Int, _ frames: inout FrameAllocator) -> VirtualAddress? {
+    /// Unmap the first `count` pages above the break, return their frames, and give `reason` back to throw.
+    private mutating func fail(_ reason: GrowthFailure, undoing count: Int, _ frames: inout FrameAllocator) -> GrowthFailure {
         for i in 0..<count {
             let page = Page(brk.adding(UInt(i) * Self.pageSize))
             if !tables.isGuard(page), let frame = space.unmap(page) { _ = frames.free(frame) }
         }
         tables.replenish(space: space, next: Page(brk), frames: &frames)
-        lastFailure = reason
-        return nil
+        return reason
     }
 
     var heapBytes: UInt { brk.raw - window.start.raw }

@@ -32,5 +32,12 @@ struct Page: Equatable {
 }
 
 func alignDown(_ value: UInt64, _ alignment: UInt64) -> UInt64 { value & ~(alignment - 1) }
+/// `value` aligned up, but never past `limit`: a value at or past the limit, or in the
+/// last page of the address space (no aligned address above it), gives the limit.
+func alignUp(_ value: UInt64, _ alignment: UInt64, notPast limit: UInt64) -> UInt64 {
+    if value >= limit || value > UInt64.max - (alignment - 1) { return limit }
+    return min(alignUp(value, alignment), limit)
+}
+
 /// Traps only if the aligned value does not exist (above the last aligned address).
 func alignUp(_ value: UInt64, _ alignment: UInt64) -> UInt64 { (value + (alignment - 1)) & ~(alignment - 1) }

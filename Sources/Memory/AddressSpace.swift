@@ -2,7 +2,7 @@
 // leaf level, creating missing tables through a provisioning strategy. All
 // table memory is reached through the architecture's direct map.
 
-enum MapError: Equatable {
+enum MapError: Error, Equatable {
     /// The strategy had no frame for a missing table.
     case noTableFrame
     /// The page is already mapped (or covered by a large leaf).
@@ -30,13 +30,11 @@ struct AddressSpace<A: Architecture> {
     func map<P: TableProvisioning>(
         _ page: Page, to frame: Frame, _ attributes: PageAttributes,
         tables: inout P, frames: inout FrameAllocator
-    ) -> MapError? {
-        let (slot, error) = leafSlot(creatingTablesFor: page, tables: &tables, frames: &frames)
-        guard let leaf = slot else { return error }
-        if F.decode(read(leaf), level: 0) != .absent { return .alreadyMapped }
+    ) throws(MapError) {
+        let leaf = try leafSlot(creatingTablesFor: page, tables: &tables, frames: &frames)
+        if F.decode(read(leaf), level: 0) != .absent { throw .alreadyMapped }
         write(leaf, F.encodePage(frame, attributes))
         arch.invalidate(page)  // also orders the table writes before use, where the arch needs it
-        return nil
     }
 
     /// Remove the mapping of `page` and return the frame it named (the caller owns it).
@@ -69,8 +67,8 @@ struct AddressSpace<A: Architecture> {
     }
 
     /// Install the missing tables on the path to `page` without mapping it.
-    func ensureTables<P: TableProvisioning>(for page: Page, tables: inout P, frames: inout FrameAllocator) -> MapError? {
-        leafSlot(creatingTablesFor: page, tables: &tables, frames: &frames).1
+    func ensureTables<P: TableProvisioning>(for page: Page, tables: inout P, frames: inout FrameAllocator) throws(MapError) {
+        _ = try leafSlot(creatingTablesFor: page, tables: &tables, frames: &frames)
     }
 
     /// Unhook the leaf table that covers `va` if it maps nothing, and return it
@@ -116,7 +114,7 @@ struct AddressSpace<A: Architecture> {
     func leafSlot<P: TableProvisioning>(
         creatingTablesFor page: Page, tables: inout P,
         frames: inout FrameAllocator
-    ) -> (UnsafeMutableRawPointer?, MapError?) {
+    ) throws(MapError) -> UnsafeMutableRawPointer {
         var table = root
         var level = F.levels - 1
         while level > 0 {
@@ -125,16 +123,16 @@ struct AddressSpace<A: Architecture> {
             case .table(let next):
                 table = next
             case .absent:
-                guard let fresh = tables.takeTable(frames: &frames) else { return (nil, .noTableFrame) }
+                guard let fresh = tables.takeTable(frames: &frames) else { throw .noTableFrame }
                 zero(fresh)
                 write(slot, F.encodeTable(fresh))
                 table = fresh
             case .page, .block:
-                return (nil, .alreadyMapped)
+                throw .alreadyMapped
             }
             level -= 1
         }
-        return (entry(table, F.index(of: page.start, level: 0)), nil)
+        return entry(table, F.index(of: page.start, level: 0))
     }
 
     // MARK: raw entry access

@@ -37,10 +37,8 @@ struct BootBudget: Equatable {
         var b = BootBudget()
         func direct(_ r: MemoryRegion) {
             let start = max(alignDown(r.start, F.pageSize), F.pageSize)  // page 0 stays unmapped
-            // A region in the last page of the address space (a firmware's
-            // reservation may end at 2^64 - 1) has no page end above it: the
-            // direct map stops at its limit long before.
-            let end = r.end > UInt64.max - (F.pageSize - 1) ? directLimit : min(alignUp(r.end, F.pageSize), directLimit)
+            // A firmware's reservation may end at 2^64 - 1, where no page end lies above.
+            let end = alignUp(r.end, F.pageSize, notPast: directLimit)
             b.directMapTables += tables(F.self, start: start, end: end)
         }
         for i in 0..<boot.map.count { direct(boot.map[i]) }

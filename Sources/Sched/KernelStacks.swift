@@ -48,14 +48,13 @@ struct KernelStacks<A: Architecture> {
     /// kernel root's entries when they are made, so a table made later would be
     /// missing from them; a thread's stack must never be, because a trap that
     /// finds its stack unmapped cannot be delivered (i386: a double fault).
-    func prepareTables<P: TableProvisioning>(space: AddressSpace<A>, tables: inout P, frames: inout FrameAllocator) -> MapError? {
+    func prepareTables<P: TableProvisioning>(space: AddressSpace<A>, tables: inout P, frames: inout FrameAllocator) throws(MapError) {
         for i in 0..<slots {
             let s = slot(i)
             for page in [Page(s.bottom), Page(VirtualAddress(s.top.raw - UInt(F.pageSize)))] {
-                if let e = space.ensureTables(for: page, tables: &tables, frames: &frames) { return e }
+                try space.ensureTables(for: page, tables: &tables, frames: &frames)
             }
         }
-        return nil
     }
 
     /// A fresh stack: its pages mapped writable (not executable) to zeroed frames,
@@ -63,21 +62,23 @@ struct KernelStacks<A: Architecture> {
     mutating func allocate<P: TableProvisioning>(
         space: AddressSpace<A>, tables: inout P,
         frames: inout FrameAllocator
-    ) -> Result<StackSlot, StackError> {
-        guard let i = (0..<slots).first(where: { used & (1 << UInt64($0)) == 0 }) else { return .failure(.noSlot) }
+    ) throws(StackError) -> StackSlot {
+        guard let i = (0..<slots).first(where: { used & (1 << UInt64($0)) == 0 }) else { throw .noSlot }
         let s = slot(i)
         for n in 0..<stackPages {
             let page = Page(VirtualAddress(s.bottom.raw + UInt(n) * UInt(F.pageSize)))
-            guard let frame = frames.allocate() else { unmapPages(s, space, &frames, count: n); return .failure(.noFrame) }
+            guard let frame = frames.allocate() else { unmapPages(s, space, &frames, count: n); throw .noFrame }
             space.zero(frame)
-            if space.map(page, to: frame, .kernelData, tables: &tables, frames: &frames) != nil {
+            do throws(MapError) {
+                try space.map(page, to: frame, .kernelData, tables: &tables, frames: &frames)
+            } catch {
                 _ = frames.free(frame)
                 unmapPages(s, space, &frames, count: n)
-                return .failure(.noTableFrame)
+                throw .noTableFrame
             }
         }
         used |= 1 << UInt64(i)
-        return .success(s)
+        return s
     }
 
     /// Unmap a stack and give its frames back. Never call it for the stack in use.

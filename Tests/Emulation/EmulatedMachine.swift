@@ -108,3 +108,13 @@ struct HostArena: HeapGrowth {
         return true
     }
 }
+
+/// What a map (or ensureTables) threw, or nil if it mapped: for the tests to compare.
+func mapError(_ body: () throws(MapError) -> Void) -> MapError? {
+    do throws(MapError) {
+        try body()
+        return nil
+    } catch {
+        return error
+    }
+}

@@ -55,7 +55,7 @@ final class AArch64Tests: XCTestCase {
         var frameOf: [UInt64: Frame] = [:]
         for (va, attrs) in cases {
             let f = frames.allocate()!
-            XCTAssertNil(space.map(Page(VirtualAddress(UInt(va))), to: f, attrs, tables: &tables, frames: &frames))
+            XCTAssertNoThrow(try space.map(Page(VirtualAddress(UInt(va))), to: f, attrs, tables: &tables, frames: &frames))
             frameOf[va] = f
         }
         for (va, attrs) in cases {
@@ -94,9 +94,11 @@ final class AArch64Tests: XCTestCase {
         XCTAssertEqual(AArch64PageTable.decode(0x4000_0401, level: 0), .absent, "0b01 is reserved at the leaf level")
         var tables = DirectFromFrames()
         XCTAssertEqual(
-            space.map(
-                Page(VirtualAddress(0x4000_0000)), to: frames.allocate()!, .kernelData,
-                tables: &tables, frames: &frames), .alreadyMapped)
+            mapError { () throws(MapError) in
+                try space.map(
+                    Page(VirtualAddress(0x4000_0000)), to: frames.allocate()!, .kernelData,
+                    tables: &tables, frames: &frames)
+            }, .alreadyMapped)
     }
 
     func testHeapGrowsAcrossTableBoundariesWithEveryStrategy() {

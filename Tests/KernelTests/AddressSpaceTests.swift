@@ -17,7 +17,7 @@ final class AddressSpaceTests: XCTestCase {
         for va in pages {
             let frame = frames.allocate()!
             let attrs: PageAttributes = va == 0xD000_0000 ? [.writable, .user] : [.global]
-            XCTAssertNil(space.map(Page(VirtualAddress(UInt(va))), to: frame, attrs, tables: &tables, frames: &frames))
+            XCTAssertNoThrow(try space.map(Page(VirtualAddress(UInt(va))), to: frame, attrs, tables: &tables, frames: &frames))
             given[va] = frame
         }
         // 0x1000 and 0x3FF000 share a table; the others each need one.
@@ -48,8 +48,10 @@ final class AddressSpaceTests: XCTestCase {
         var tables = DirectFromFrames()
         let a = frames.allocate()!, b = frames.allocate()!
         let page = Page(VirtualAddress(0xD000_0000))
-        XCTAssertNil(space.map(page, to: a, .kernelData, tables: &tables, frames: &frames))
-        XCTAssertEqual(space.map(page, to: b, .kernelData, tables: &tables, frames: &frames), .alreadyMapped)
+        XCTAssertNoThrow(try space.map(page, to: a, .kernelData, tables: &tables, frames: &frames))
+        XCTAssertThrowsError(try space.map(page, to: b, .kernelData, tables: &tables, frames: &frames)) {
+            XCTAssertEqual($0 as? MapError, .alreadyMapped)
+        }
         XCTAssertEqual(walkI386(m, root: space.root, 0xD000_0000)?.physical, a.start.raw)
     }
 
@@ -63,9 +65,11 @@ final class AddressSpaceTests: XCTestCase {
         XCTAssertEqual(walkI386(m, root: space.root, 0x0045_6789)?.physical, 0x0085_6789)
         var tables = DirectFromFrames()
         XCTAssertEqual(
-            space.map(
-                Page(VirtualAddress(0x0040_0000)), to: frames.allocate()!, .kernelData,
-                tables: &tables, frames: &frames), .alreadyMapped)
+            mapError { () throws(MapError) in
+                try space.map(
+                    Page(VirtualAddress(0x0040_0000)), to: frames.allocate()!, .kernelData,
+                    tables: &tables, frames: &frames)
+            }, .alreadyMapped)
         XCTAssertEqual(tables.tablesGiven, 0)
     }
 
@@ -75,9 +79,11 @@ final class AddressSpaceTests: XCTestCase {
         let space = AddressSpace(arch: m, frames: &frames)!
         var empty = TablePool(size: 0)
         XCTAssertEqual(
-            space.map(
-                Page(VirtualAddress(0xD000_0000)), to: frames.allocate()!, .kernelData,
-                tables: &empty, frames: &frames), .noTableFrame)
+            mapError { () throws(MapError) in
+                try space.map(
+                    Page(VirtualAddress(0xD000_0000)), to: frames.allocate()!, .kernelData,
+                    tables: &empty, frames: &frames)
+            }, .noTableFrame)
         XCTAssertNil(walkI386(m, root: space.root, 0xD000_0000))
         XCTAssertEqual(
             m.memory.load(fromByteOffset: Int(space.root.start.raw) + (0x340 * 4), as: UInt32.self), 0,

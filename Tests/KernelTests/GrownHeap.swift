@@ -21,10 +21,10 @@ struct GrownHeap<F: PageTableFormat> {
                 levels: F.levels)!
         }
         var r = HeapRegion(space: space, tables: strategy, window: EmulatedMachine<F>.heapWindow, frames: &frames)
-        _ = r.sbrk(pages: 1, frames: &frames)  // warm the host runtime's metadata caches
+        _ = try? r.sbrk(pages: 1, frames: &frames)  // warm the host runtime's metadata caches
         let before = malloc_counter_thread_total()
         var grown = 1
-        while grown < pages, r.sbrk(pages: 1, frames: &frames) != nil { grown += 1 }
+        while grown < pages, (try? r.sbrk(pages: 1, frames: &frames)) != nil { grown += 1 }
         mallocs = malloc_counter_thread_total() - before
         self.grown = grown
         region = r

@@ -14,12 +14,22 @@ final class HeapRegionTests: XCTestCase {
         var brk: VirtualAddress { region.brk }
         var window: VirtualRange { region.window }
         var space: AddressSpace<M> { region.space }
-        var lastFailure: GrowthFailure? { region.lastFailure }
+        /// What the last sbrk threw (nil after one that grew).
+        var lastFailure: GrowthFailure? = nil
         var prepared: Bool { region.prepared }
         var heapBytes: UInt { region.heapBytes }
         var pagesMapped: Int { region.pagesMapped }
         var tablesReleased: Int { region.tablesReleased }
-        mutating func sbrk(pages: Int) -> VirtualAddress? { region.sbrk(pages: pages, frames: &frames) }
+        mutating func sbrk(pages: Int) -> VirtualAddress? {
+            do throws(GrowthFailure) {
+                let old = try region.sbrk(pages: pages, frames: &frames)
+                lastFailure = nil
+                return old
+            } catch {
+                lastFailure = error
+                return nil
+            }
+        }
         mutating func shrink(pages: Int) -> Bool { region.shrink(pages: pages, frames: &frames) }
     }
     static let tableSpan = 4 << 20

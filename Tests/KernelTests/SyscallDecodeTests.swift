@@ -29,9 +29,9 @@ final class SyscallDecodeTests: XCTestCase {
         var frames = m.frameAllocator()
         let space = AddressSpace(arch: m, frames: &frames)!
         var tables = DirectFromFrames()
-        _ = space.map(Page(VirtualAddress(base)), to: frames.allocate()!, [.user, .writable], tables: &tables, frames: &frames)
-        _ = space.map(Page(VirtualAddress(base + 0x1000)), to: frames.allocate()!, [.user], tables: &tables, frames: &frames)
-        _ = space.map(Page(VirtualAddress(0x0010_0000)), to: frames.allocate()!, .kernelData, tables: &tables, frames: &frames)
+        try space.map(Page(VirtualAddress(base)), to: frames.allocate()!, [.user, .writable], tables: &tables, frames: &frames)
+        try space.map(Page(VirtualAddress(base + 0x1000)), to: frames.allocate()!, [.user], tables: &tables, frames: &frames)
+        try space.map(Page(VirtualAddress(0x0010_0000)), to: frames.allocate()!, .kernelData, tables: &tables, frames: &frames)
         let memory = UserMemory(space: space, window: M.userWindow)
         var caps = CapabilitySpace()
         // Slot 0: every right, badge 5; slot 1: send only; slot 2: receive only; slot 3: the control capability.

@@ -8,15 +8,15 @@ final class UserMemoryTests: XCTestCase {
     typealias M = EmulatedMachine<I386PageTable>
     let window = VirtualRange(start: VirtualAddress(0xC000_0000), end: VirtualAddress(0xD000_0000))
 
-    func testCopiesCheckEveryPageOfTheRange() {
+    func testCopiesCheckEveryPageOfTheRange() throws {
         let m = M(megabytes: 8)
         var frames = m.frameAllocator()
         let space = AddressSpace(arch: m, frames: &frames)!
         var tables = DirectFromFrames()
         let base: UInt = 0xC000_0000
-        _ = space.map(Page(VirtualAddress(base)), to: frames.allocate()!, [.user, .writable], tables: &tables, frames: &frames)
-        _ = space.map(Page(VirtualAddress(base + 0x1000)), to: frames.allocate()!, [.user], tables: &tables, frames: &frames)
-        _ = space.map(Page(VirtualAddress(base + 0x2000)), to: frames.allocate()!, [.writable], tables: &tables, frames: &frames)
+        try space.map(Page(VirtualAddress(base)), to: frames.allocate()!, [.user, .writable], tables: &tables, frames: &frames)
+        try space.map(Page(VirtualAddress(base + 0x1000)), to: frames.allocate()!, [.user], tables: &tables, frames: &frames)
+        try space.map(Page(VirtualAddress(base + 0x2000)), to: frames.allocate()!, [.writable], tables: &tables, frames: &frames)
         let user = UserMemory(space: space, window: window)
         let message: [UInt8] = Array(0..<40)
         // A write that straddles the writable page into the read-only one is refused whole.
@@ -38,14 +38,14 @@ final class UserMemoryTests: XCTestCase {
     /// Issue 13, bug 18: with the window-end bound removed every other test still
     /// passed, since the page past the window was unmapped there. Here it is mapped
     /// for the user, so only the bound can refuse the range.
-    func testARangeRunningPastTheWindowsEndIsRefusedEvenWhenMapped() {
+    func testARangeRunningPastTheWindowsEndIsRefusedEvenWhenMapped() throws {
         let m = M(megabytes: 8)
         var frames = m.frameAllocator()
         let space = AddressSpace(arch: m, frames: &frames)!
         var tables = DirectFromFrames()
         for page: UInt in [0xCFFF_F000, 0xD000_0000] {
-            XCTAssertNil(
-                space.map(Page(VirtualAddress(page)), to: frames.allocate()!, [.user, .writable], tables: &tables, frames: &frames))
+            XCTAssertNoThrow(
+                try space.map(Page(VirtualAddress(page)), to: frames.allocate()!, [.user, .writable], tables: &tables, frames: &frames))
         }
         let user = UserMemory(space: space, window: window)
         XCTAssertTrue(user.check(0xCFFF_FFF0, 16, .write), "the window's last bytes")
@@ -55,14 +55,14 @@ final class UserMemoryTests: XCTestCase {
 
     /// Issue 21, §7: the window's start bound, likewise: the page below the
     /// window is mapped for the user here, so only the bound refuses it.
-    func testARangeStartingBelowTheWindowIsRefusedEvenWhenMapped() {
+    func testARangeStartingBelowTheWindowIsRefusedEvenWhenMapped() throws {
         let m = M(megabytes: 8)
         var frames = m.frameAllocator()
         let space = AddressSpace(arch: m, frames: &frames)!
         var tables = DirectFromFrames()
         for page: UInt in [0xBFFF_F000, 0xC000_0000] {
-            XCTAssertNil(
-                space.map(Page(VirtualAddress(page)), to: frames.allocate()!, [.user, .writable], tables: &tables, frames: &frames))
+            XCTAssertNoThrow(
+                try space.map(Page(VirtualAddress(page)), to: frames.allocate()!, [.user, .writable], tables: &tables, frames: &frames))
         }
         let user = UserMemory(space: space, window: window)
         XCTAssertTrue(user.check(0xC000_0000, 16, .write), "the window's first bytes")
@@ -70,20 +70,20 @@ final class UserMemoryTests: XCTestCase {
         XCTAssertFalse(user.check(0xBFFF_F000, 4, .read), "wholly below it")
     }
 
-    func testTaskRootsShareKernelEntriesAndSyncNewOnes() {
+    func testTaskRootsShareKernelEntriesAndSyncNewOnes() throws {
         let m = M(megabytes: 8)
         var frames = m.frameAllocator()
         let kernel = AddressSpace(arch: m, frames: &frames)!
         var tables = DirectFromFrames()
-        _ = kernel.map(Page(VirtualAddress(0x0010_0000)), to: frames.allocate()!, .kernelData, tables: &tables, frames: &frames)
+        try kernel.map(Page(VirtualAddress(0x0010_0000)), to: frames.allocate()!, .kernelData, tables: &tables, frames: &frames)
         let task = AddressSpace(arch: m, frames: &frames)!
         task.shareRootEntries(from: kernel, except: window)
         XCTAssertNotNil(task.translate(VirtualAddress(0x0010_0000)), "the kernel is visible in the task")
         // The task's own user mapping stays its own.
-        _ = task.map(Page(VirtualAddress(0xC000_0000)), to: frames.allocate()!, [.user], tables: &tables, frames: &frames)
+        try task.map(Page(VirtualAddress(0xC000_0000)), to: frames.allocate()!, [.user], tables: &tables, frames: &frames)
         XCTAssertNil(kernel.translate(VirtualAddress(0xC000_0000)))
         // Heap growth after the task was made adds a root entry in the kernel only...
-        _ = kernel.map(Page(VirtualAddress(0xD040_0000)), to: frames.allocate()!, .kernelData, tables: &tables, frames: &frames)
+        try kernel.map(Page(VirtualAddress(0xD040_0000)), to: frames.allocate()!, .kernelData, tables: &tables, frames: &frames)
         XCTAssertNil(task.translate(VirtualAddress(0xD040_0000)))
         // ...which the fault path copies in, once.
         XCTAssertTrue(task.syncRootEntry(for: VirtualAddress(0xD040_0123), from: kernel))
@@ -96,18 +96,18 @@ final class UserMemoryTests: XCTestCase {
 /// Tearing a task's address space down gives back every frame it took and
 /// leaves the kernel's shared tables alone.
 final class AddressSpaceTeardownTests: XCTestCase {
-    func check<F: PageTableFormat>(_ format: F.Type, window: VirtualRange) {
+    func check<F: PageTableFormat>(_ format: F.Type, window: VirtualRange) throws {
         let m = EmulatedMachine<F>(megabytes: 16)
         var frames = m.frameAllocator()
         let kernel = AddressSpace(arch: m, frames: &frames)!
         var tables = DirectFromFrames()
-        _ = kernel.map(Page(VirtualAddress(0x0010_0000)), to: frames.allocate()!, .kernelData, tables: &tables, frames: &frames)
+        try kernel.map(Page(VirtualAddress(0x0010_0000)), to: frames.allocate()!, .kernelData, tables: &tables, frames: &frames)
         let before = frames.freeFrames
         let task = AddressSpace(arch: m, frames: &frames)!
         task.shareRootEntries(from: kernel, except: window)
         // Pages spread over several leaf tables of the window.
         for offset: UInt in [0, 0x1000, 0x40_0000, 0x80_1000, 0xFF0_0000] {
-            _ = task.map(
+            try task.map(
                 Page(VirtualAddress(window.start.raw + offset)), to: frames.allocate()!, [.user, .writable],
                 tables: &tables, frames: &frames)
         }
@@ -120,11 +120,11 @@ final class AddressSpaceTeardownTests: XCTestCase {
         XCTAssertNotNil(kernel.translate(VirtualAddress(0x0010_0000)), "the kernel's tables are untouched")
     }
 
-    func testI386() {
-        check(I386PageTable.self, window: VirtualRange(start: VirtualAddress(0xC000_0000), end: VirtualAddress(0xD000_0000)))
+    func testI386() throws {
+        try check(I386PageTable.self, window: VirtualRange(start: VirtualAddress(0xC000_0000), end: VirtualAddress(0xD000_0000)))
     }
 
-    func testAArch64() {
-        check(AArch64PageTable.self, window: VirtualRange(start: VirtualAddress(0x80_0000_0000), end: VirtualAddress(0x80_1000_0000)))
+    func testAArch64() throws {
+        try check(AArch64PageTable.self, window: VirtualRange(start: VirtualAddress(0x80_0000_0000), end: VirtualAddress(0x80_1000_0000)))
     }
 }

@@ -44,7 +44,7 @@ func runSelfTest(ramBytes: UInt64) -> SelfTestReport {
         guard let p = kernelAllocate(size, alignment: alignments[n % alignments.count]) else {
             report.exhausted = true
             kputs("self-test: heap exhausted at "); kputSize(UInt64(withKernel({ $0.heap.heapBytes })))
-            kputs(": "); kputs(withKernel { growthFailureName($0.region.lastFailure) }); kputs("; growth stopped cleanly\n")
+            kputs(": "); kputs(growthFailureName(lastHeapGrowthFailure)); kputs("; growth stopped cleanly\n")
             break
         }
         if UInt(bitPattern: p) % UInt(alignments[n % alignments.count]) != 0 { kernelPanic("misaligned allocation") }

@@ -66,7 +66,8 @@ struct HeapTail: TableProvisioning {
             if va >= window.end.raw || va < window.start.raw { return }
             // Only where a leaf table already exists: a guard never costs a table.
             var none = TablePool(size: 0)
-            if space.map(Page(VirtualAddress(va)), to: held[i], HeapTail.guardAttributes, tables: &none, frames: &frames) != nil { return }
+            guard (try? space.map(Page(VirtualAddress(va)), to: held[i], HeapTail.guardAttributes, tables: &none, frames: &frames)) != nil
+            else { return }
             guardAt[i] = va
             va += pageSize
         }

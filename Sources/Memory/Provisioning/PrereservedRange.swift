@@ -23,7 +23,7 @@ struct PrereservedRange: TableProvisioning {
         let step = UInt(A.Format.span(level: 0))
         var va = window.start.raw
         while va < window.end.raw {
-            if space.ensureTables(for: Page(VirtualAddress(va)), tables: &source, frames: &frames) != nil {
+            if (try? space.ensureTables(for: Page(VirtualAddress(va)), tables: &source, frames: &frames)) == nil {
                 tablesGiven += source.tablesGiven
                 return false
             }

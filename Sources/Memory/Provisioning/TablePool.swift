@@ -30,7 +30,7 @@ struct TablePool: TableProvisioning {
         frames: inout FrameAllocator
     ) -> Bool {
         var first = DirectFromFrames()
-        if space.ensureTables(for: Page(window.start), tables: &first, frames: &frames) != nil { return false }
+        guard (try? space.ensureTables(for: Page(window.start), tables: &first, frames: &frames)) != nil else { return false }
         tablesGiven += first.tablesGiven
         while heldFrames < size, let frame = frames.allocate() {
             pool[heldFrames] = frame

@@ -36,6 +36,7 @@ final class BootBudgetTests: XCTestCase {
         XCTAssertEqual(budget("prereserve").heapTables, 64)
         XCTAssertEqual(budget("direct").heapTables, 2)
         XCTAssertEqual(budget("pool:9").heapTables, 9)
+        XCTAssertEqual(budget("pool:1").heapTables, 2, "a pool smaller than what the heap needs: the heap's tables count")
         XCTAssertEqual(budget("tail").heapTables, 3)
     }
 

@@ -150,7 +150,10 @@ final class DeviceTreeTests: XCTestCase {
         for (ac, sc): (UInt32, UInt32) in [(2, 0xFFFF_FFFF), (0x8000_0000, 0x8000_0000), (0xFFFF_FFFF, 1), (3, 2)] {
             var b = FDTBuilder(); b.begin("")
             b.prop("#address-cells", cells: [ac]); b.prop("#size-cells", cells: [sc])
-            b.begin("memory@0"); b.prop("device_type", string: "memory"); b.prop("reg", cells: [0, 0, 0, 0x100_0000]); b.end()
+            // A whole entry where the counts are small (issue 21: (3, 2) with four cells was
+            // no whole entry either way, so the test passed whatever the cell limit).
+            let whole = UInt64(ac) + UInt64(sc) <= 8 ? [UInt32](repeating: 0, count: Int(ac + sc) - 1) + [0x100_0000] : nil
+            b.begin("memory@0"); b.prop("device_type", string: "memory"); b.prop("reg", cells: whole ?? [0, 0, 0, 0x100_0000]); b.end()
             b.end()
             try withTree(b.blob()) { XCTAssertEqual(memory($0), [], "cells \(ac) + \(sc)") }
         }
@@ -251,6 +254,40 @@ final class DeviceTreeTests: XCTestCase {
             XCTAssertNil(tree.node(atPath: ByteString(staticString: "/nobus/dev"))!.reg(0), "no ranges: not mapped")
             XCTAssertNotNil(tree.node(atPath: ByteString(staticString: "/soc/bus")), "a name without its unit address")
             XCTAssertNil(tree.node(atPath: ByteString(staticString: "/soc/serial@200")), "not a child of /soc")
+        }
+    }
+
+    /// Issue 21, §7: rules no test guarded. A `reg` that starts inside a bus's
+    /// `ranges` window but runs past its end is not mapped; `#address-cells` of
+    /// 3 makes the children's `reg` unreadable (not read as a truncated number);
+    /// only "okay" and "ok" (or no status) mean enabled.
+    func testRangesEndsCellCountsAndStatusValues() throws {
+        var b = FDTBuilder(); b.begin(""); b.prop("#address-cells", cells: [2]); b.prop("#size-cells", cells: [2])
+        b.begin("soc"); b.prop("#address-cells", cells: [1]); b.prop("#size-cells", cells: [1])
+        b.prop("ranges", cells: [0, 0, 0x1000_0000, 0x1000])  // child 0..0x1000 -> parent 0x10000000
+        b.begin("inside@800"); b.prop("reg", cells: [0x800, 0x800]); b.end()
+        b.begin("across@800"); b.prop("reg", cells: [0x800, 0x801]); b.end()
+        b.end()
+        b.begin("wide"); b.prop("#address-cells", cells: [3]); b.prop("#size-cells", cells: [1]); b.prop("ranges", [])
+        b.begin("dev@0"); b.prop("reg", cells: [0, 0, 0x100, 0x10]); b.end()
+        b.end()
+        for (name, status) in [("a", "okay"), ("b", "ok"), ("c", "disabled"), ("d", "fail"), ("e", "reserved"), ("f", "okayish")] {
+            b.begin("status-\(name)"); b.prop("status", string: status); b.end()
+        }
+        b.begin("status-none"); b.end()
+        b.end()
+        try withTree(b.blob()) { tree in
+            func node(_ path: StaticString) -> DTNode { tree.node(atPath: ByteString(staticString: path))! }
+            XCTAssertEqual(node("/soc/inside@800").reg(0)?.address, 0x1000_0800, "ends exactly at the window's end")
+            XCTAssertNil(node("/soc/across@800").reg(0), "one byte past the window's end")
+            XCTAssertEqual(node("/wide/dev@0").regCount, 0)
+            XCTAssertNil(node("/wide/dev@0").reg(0), "three address cells do not fit a 64-bit address")
+            XCTAssertTrue(node("/status-a").isEnabled)
+            XCTAssertTrue(node("/status-b").isEnabled)
+            XCTAssertTrue(node("/status-none").isEnabled)
+            for path: StaticString in ["/status-c", "/status-d", "/status-e", "/status-f"] {
+                XCTAssertFalse(node(path).isEnabled, "\(path)")
+            }
         }
     }
 

@@ -104,6 +104,19 @@ final class ELFTests: XCTestCase {
                 $0.segments[1].3 = 0xC000_0800; $0.segments[1].2 = 0x2800
             }), .segmentsOverlap(1))
         XCTAssertEqual(damaged({ $0.segments[1].6 = 0x1800 }), .badAlignment(1))
+        // Issue 21, §7: an alignment that is no power of two, with the address and
+        // offset congruent modulo it (0xC0002000 - 0x2000 is a multiple of 0x3000),
+        // so only the power-of-two rule refuses it.
+        XCTAssertEqual(
+            damaged({
+                $0.segments[1].3 = 0xC000_2000; $0.segments[1].6 = 0x3000
+            }), .badAlignment(1))
+        XCTAssertNotNil(
+            try? parse(
+                {
+                    var b = ELFBuilder(); b.segments[1].3 = 0xC000_2000; return b
+                }()
+            ).get(), "the same, aligned to 4 KiB")
         XCTAssertEqual(damaged({ $0.segments[1].1 = 7 }), .writableAndExecutable(1))
         XCTAssertEqual(damaged({ $0.entry = 0xC000_1000 }), .entryNotInCode, "entry in the data segment")
         XCTAssertEqual(damaged({ $0.segments = [] }), .noLoadableSegment)

@@ -98,5 +98,7 @@ final class AddressSpaceTests: XCTestCase {
         XCTAssertEqual(I386PageTable.decode(0x1234_5003, level: 1), .table(f))
         XCTAssertEqual(I386PageTable.decode(0x1234_5002, level: 0), .absent)
         XCTAssertEqual(I386PageTable.decode(0x1240_0083, level: 1), .block(PhysicalAddress(0x1240_0000), [.writable, .executable]))
+        // Issue 21, §7: bits 21:12 of a 4 MiB entry (PAT, reserved) are no part of its base.
+        XCTAssertEqual(I386PageTable.decode(0x127F_F083, level: 1), .block(PhysicalAddress(0x1240_0000), [.writable, .executable]))
     }
 }

@@ -307,4 +307,30 @@ final class HeapTests: XCTestCase {
         XCTAssertNil(heap.check().1)
         XCTAssertGreaterThanOrEqual(heap.heapBytes, Heap.trimKeep)
     }
+
+    /// Issue 21, §7: a growth source that refuses to take memory back leaves
+    /// the heap's record as it was: its size, its end and its top block.
+    func testARefusedShrinkChangesNothing() throws {
+        struct Refusing: HeapGrowth {
+            var arena: HostArena
+            mutating func grow(atLeast bytes: UInt) -> (start: UnsafeMutableRawPointer, bytes: UInt)? { arena.grow(atLeast: bytes) }
+            mutating func shrink(start: UInt, bytes: UInt) -> Bool { false }
+        }
+        var growth = Refusing(arena: HostArena(megabytes: 8))
+        defer { growth.arena.release() }
+        var heap = Heap()
+        var blocks: [UnsafeMutableRawPointer] = []
+        for _ in 0..<24 { blocks.append(try XCTUnwrap(heap.allocate(100_000, growth: &growth))) }
+        let grown = growth.arena.used
+        let size = heap.heapBytes
+        while let p = blocks.popLast() { XCTAssertNil(heap.free(p, growth: &growth)) }
+        XCTAssertEqual(heap.heapBytes, size, "nothing was given back, so the heap is as large as before")
+        XCTAssertEqual(growth.arena.used, grown)
+        XCTAssertNil(heap.check().1)
+        // The memory is still the heap's: a large block fits without growing.
+        let big = try XCTUnwrap(heap.allocate(2_000_000, growth: &growth))
+        XCTAssertEqual(growth.arena.used, grown, "served from what the heap kept")
+        XCTAssertNil(heap.free(big, growth: &growth))
+        XCTAssertNil(heap.check().1)
+    }
 }

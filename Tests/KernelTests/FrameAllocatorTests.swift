@@ -60,4 +60,22 @@ final class FrameAllocatorTests: XCTestCase {
         XCTAssertNil(frames.free(g))
         XCTAssertEqual(frames.freeFrames, before)
     }
+
+    /// Issue 21, §7: the range bound's off-by-one. 2,048 frames fill 64 bitmap
+    /// words exactly; the frame just past them is out of range. (With `>` for
+    /// `>=` the check read the word past the bitmap, the free stack's first
+    /// entry, and answered notAllocated.)
+    func testTheFrameJustPastTheBitmapIsOutOfRange() {
+        let m = EmulatedMachine<I386PageTable>(megabytes: 16)
+        var map = MemoryMap()
+        map.add(start: 0x40_0000, length: 2048 * 4096, kind: .usable)
+        var frames = FrameAllocator(map: &map, pageSize: 4096, reach: { m.pointer(to: $0) })!
+        XCTAssertEqual(frames.free(Frame(PhysicalAddress(0x40_0000 + 2048 * 4096))), .outOfRange, "one past the last frame")
+        let last = Frame(PhysicalAddress(0x40_0000 + 2047 * 4096))
+        XCTAssertEqual(frames.free(last), .notAllocated, "the last frame is in range, and free")
+        var taken: [Frame] = []
+        while let f = frames.allocate() { taken.append(f) }
+        XCTAssertTrue(taken.contains(last))
+        XCTAssertNil(frames.free(last))
+    }
 }

@@ -269,6 +269,15 @@ def full_table(log):
         r"^tasks: a start into a full thread table is refused \(noResources\), its load given back$")])
 
 
+def refused_spawns(log):
+    """Issue 21, §7: spawns refused whole, each with its code, starting nothing
+    (a tryWait right after finds no task to collect: wouldBlock, -10)."""
+    return first_missing(log, [(rf"^init> init: a spawn with {what} -> {code}, then tryWait -> -10$",
+                                f"init's spawn with {what} was not refused with {code} leaving nothing started")
+                               for what, code in (("two capabilities for one slot", -15), ("a capability init does not hold", -12),
+                                                  ("a load over its memory limit", -8))])
+
+
 def all_checks(arch):
     return system_checks(arch, TEST_TASKS) + [teardown_totals, memory_limit, orphan, syscall_fuzz, heap_shrinks, jammer,
-                                              full_table]
+                                              full_table, refused_spawns]

@@ -46,6 +46,7 @@ func taskMain(_ programs: UInt, _ unused: UInt) {
         }
     }
     let tasks = SystemTable.tasks
+    if same(SystemTable.system, "test"), let model = tasks.first { probeRefusedSpawns(model) }
     var ids = [Int](repeating: -1, count: tasks.count)
     var failures = 0, waitingFor = 0
     for i in 0..<tasks.count {
@@ -89,6 +90,35 @@ func taskMain(_ programs: UInt, _ unused: UInt) {
     }
     l.print()
     Sys.exit(failures == 0 ? 0 : 1)
+}
+
+/// The test system's spawns that must be refused whole (issue 21, §7): two
+/// capabilities for one slot of the child, a capability from a slot init does
+/// not hold, a load over its memory limit. Each must fail with its code and
+/// leave nothing started (tryWait then finds no task to collect: wouldBlock).
+func probeRefusedSpawns(_ m: ManifestTask) {
+    func like(_ memory: UInt, _ capabilities: [ManifestCapability]) -> ManifestTask {
+        ManifestTask(name: m.name, program: m.program, priority: m.priority, memory: memory, arguments: m.arguments,
+                     ends: m.ends, capabilities: capabilities)
+    }
+    let send = ManifestCapability(endpoint: 0, slot: 0, rights: 1, badge: 0)
+    // Init's endpoint e is in its slot 1 + e: endpoint 14 names its last slot, which holds nothing here.
+    let unheld = ManifestCapability(endpoint: 14, slot: 0, rights: 1, badge: 0)
+    let probes: [(StaticString, ManifestTask)] = [
+        ("two capabilities for one slot", like(m.memory, [send, send])),
+        ("a capability init does not hold", like(m.memory, [unheld])),
+        ("a load over its memory limit", like(16 << 10, [])),
+    ]
+    for (what, t) in probes {
+        let (status, _) = spawn(t)
+        let collected = syscall(.tryWait, control).status
+        var l = Line("init: a spawn with "); l.add(what); l.add(" -> "); l.signed(status)
+        l.add(", then tryWait -> "); l.signed(collected); l.print()
+    }
+}
+
+func same(_ a: StaticString, _ b: StaticString) -> Bool {
+    a.utf8CodeUnitCount == b.utf8CodeUnitCount && (0..<a.utf8CodeUnitCount).allSatisfy { a.utf8Start[$0] == b.utf8Start[$0] }
 }
 
 /// Start `t` with its capabilities; (status, task id).

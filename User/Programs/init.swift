@@ -98,8 +98,9 @@ func taskMain(_ programs: UInt, _ unused: UInt) {
 /// leave nothing started (tryWait then finds no task to collect: wouldBlock).
 func probeRefusedSpawns(_ m: ManifestTask) {
     func like(_ memory: UInt, _ capabilities: [ManifestCapability]) -> ManifestTask {
-        ManifestTask(name: m.name, program: m.program, priority: m.priority, memory: memory, arguments: m.arguments,
-                     ends: m.ends, capabilities: capabilities)
+        ManifestTask(
+            name: m.name, program: m.program, priority: m.priority, memory: memory, arguments: m.arguments,
+            ends: m.ends, capabilities: capabilities)
     }
     let send = ManifestCapability(endpoint: 0, slot: 0, rights: 1, badge: 0)
     // Init's endpoint e is in its slot 1 + e: endpoint 14 names its last slot, which holds nothing here.

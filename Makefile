@@ -74,6 +74,11 @@ $(error SYSTEM=$(SYSTEM): there is no User/$(SYSTEM).manifest. Start one from th
 endif
 endif
 
+# The user programs system $(2)'s manifest embeds, as arch $(1)'s ELFs (read
+# when a system's table is built: the rule below expands it a second time).
+.SECONDEXPANSION:
+system_elfs = $(patsubst %,$(USER_BUILD)/$(1)/user/%.elf,$(shell python3 ci/manifest.py User/$(2).manifest --list-programs))
+
 # Each architecture's build facts live in Arch/<arch>/build.mk (targets,
 # flags, its QEMU command); the rules below are the same for every arch.
 ARCHES :=
@@ -148,7 +153,9 @@ $$($(1)_UDIR)/%/init.o: User/Programs/init.swift $$($(1)_UDIR)/%/SystemTable.swi
 	    $$($(1)_UDIR)/$$*/SystemTable.swift -o $$@ && touch $$@
 $$($(1)_UDIR)/%/init.elf: $$($(1)_UDIR)/%/init.o $$($(1)_USER_OBJS) Boot/$(1)/user.ld
 	$$($(1)_LINK_USER)
-$$($(1)_UDIR)/%/programs.S.o: $$($(1)_UDIR)/%/programs.S $$($(1)_UDIR)/%/init.elf $$($(1)_USER)
+# Only the programs the system's manifest names are built for it: a program
+# that does not compile stops the systems that run it, not every system.
+$$($(1)_UDIR)/%/programs.S.o: $$($(1)_UDIR)/%/programs.S $$($(1)_UDIR)/%/init.elf $$$$(call system_elfs,$(1),$$$$*)
 	$$($(1)_CC) -c $$< -o $$@
 
 # A kernel for each system: the test system's with the test image, any other's with the default image.

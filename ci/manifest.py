@@ -11,6 +11,7 @@ check it, and write what the build needs into OUT:
 A manifest with a mistake stops the build with `FILE:LINE: what is wrong`.
 Usage: manifest.py MANIFEST --out DIR [--user-dir DIR] [--programs-dir User/Programs]
        manifest.py MANIFEST --check      (only check; prints nothing on success)
+       manifest.py MANIFEST --list-programs   (the programs it embeds, for make: only they are built)
 """
 import argparse
 import os
@@ -261,13 +262,16 @@ def main():
     ap.add_argument("--user-dir", default=".")
     ap.add_argument("--programs-dir", default="User/Programs")
     ap.add_argument("--check", action="store_true")
+    ap.add_argument("--list-programs", action="store_true", help="print the programs the system embeds, init left out")
     args = ap.parse_args()
     try:
         endpoints, tasks, extra = parse(args.manifest, args.programs_dir)
     except ManifestError as e:
         print(f"manifest: {e}", file=sys.stderr)
         return 1
-    if not args.check:
+    if args.list_programs:
+        print(" ".join(program_order(tasks, extra)[1:]))
+    elif not args.check:
         system = os.path.basename(args.manifest).rsplit(".", 1)[0]
         write_outputs(args.out, system, endpoints, tasks, extra, args.user_dir)
     return 0

@@ -3,6 +3,7 @@
 the build with a message that names the file and the line. Both real manifests
 must pass. Each case writes a small manifest with one mistake on a known line."""
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -75,7 +76,17 @@ def main():
     if p.returncode == 0 or "there is no User/nosuchsystem.manifest" not in p.stderr or "cp User/default.manifest" not in p.stderr:
         print(f"FAIL make run-i386 SYSTEM=nosuchsystem: status {p.returncode}, {p.stderr.strip()!r}")
         failed += 1
-    print(f"manifest: {len(CASES) + 4 - failed} of {len(CASES) + 4} checks passed")
+    # Issue 21, §6: one program that does not compile broke every system. Only the
+    # programs a manifest names are built for its system (make's plan shows it).
+    with tempfile.TemporaryDirectory() as d:
+        plan = subprocess.run(["make", "-n", "-B", f"BUILD={d}", f"{d}/i386/default/programs.S.o"], capture_output=True, text=True)
+        built = set(re.findall(r"-module-name (\w+) ", plan.stdout))
+        want = set(subprocess.run([sys.executable, "ci/manifest.py", "User/default.manifest", "--list-programs"],
+                                  capture_output=True, text=True).stdout.split()) | {"init"}
+        if plan.returncode != 0 or built != want:
+            print(f"FAIL the default system's build compiles {sorted(built)}, want only what its manifest names: {sorted(want)}")
+            failed += 1
+    print(f"manifest: {len(CASES) + 5 - failed} of {len(CASES) + 5} checks passed")
     return 1 if failed else 0
 
 

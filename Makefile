@@ -57,7 +57,12 @@ $(shell mkdir -p $(BUILD); echo '$(KERNEL_SWIFT_FLAGS) $(KERNEL_C_FLAGS)' | cmp 
 # runs; ci/manifest.py checks it and writes the assembly that embeds them and
 # the table init (User/Programs/init.swift) starts the system from.
 SYSTEM ?= default
-USER_PROGRAMS := $(filter-out init,$(basename $(notdir $(wildcard User/Programs/*.swift))))
+# A program is one file (User/Programs/NAME.swift) or a folder (User/Programs/NAME/:
+# its Swift files, C files for every arch, and <arch>/*.c and <arch>/*.S for one).
+USER_PROGRAMS := $(sort $(filter-out init,$(basename $(notdir $(wildcard User/Programs/*.swift)))) \
+    $(notdir $(patsubst %/,%,$(dir $(wildcard User/Programs/*/*.swift)))))
+# A folder program's C and assembly objects on arch $(1) (none for a one-file program).
+program_parts = $(patsubst %,$(USER_BUILD)/$(1)/parts/%.o,$(wildcard User/Programs/$(2)/*.c User/Programs/$(2)/$(1)/*.c User/Programs/$(2)/$(1)/*.S))
 USER_SWIFT := Sources/IPC/SyscallABI.swift $(filter-out %/HeapRegion.swift,$(wildcard Sources/Heap/*.swift)) \
     $(wildcard User/Runtime/*.swift)
 USER_SWIFT_FLAGS := -enable-experimental-feature Embedded -enable-experimental-feature Extern \
@@ -101,7 +106,7 @@ $(1)_USER := $$(patsubst %,$$($(1)_UDIR)/user/%.elf,$$(USER_PROGRAMS))
 $(1)_USER_OBJS := $$($(1)_UDIR)/user/start.S.o $$($(1)_UDIR)/user/free.c.o $$($(1)_UDIR)/user/memory.c.o $$($(1)_UHELPERS)
 $(1)_CC := $$(CLANG) --target=$$($(1)_CLANG_TARGET) $$($(1)_CC_FLAGS)
 $(1)_LINK_USER = $$(LLD) $$($(1)_LDFLAGS) -z max-page-size=4096 -T Boot/$(1)/user.ld -o $$@ $$($(1)_UDIR)/user/start.S.o $$< \
-    $$($(1)_UDIR)/user/free.c.o $$($(1)_UDIR)/user/memory.c.o $$($(1)_UHELPERS) && ci/check_link.sh elf $$@
+    $$(filter $$($(1)_UDIR)/parts/%,$$^) $$($(1)_UDIR)/user/free.c.o $$($(1)_UDIR)/user/memory.c.o $$($(1)_UHELPERS) && ci/check_link.sh elf $$@
 
 kernels: kernel-$(1)
 test-kernels: $$($(1)_DIR)/test/$$($(1)_LOADED)
@@ -133,6 +138,16 @@ $$($(1)_DIR)/%.c.o: Kernel/%.c
 $$($(1)_UDIR)/user/%.o: User/Programs/%.swift $$(USER_SWIFT)
 	@mkdir -p $$(@D)
 	$$(SWIFTC) -target $$($(1)_SWIFT_TARGET) $$($(1)_SWIFT_FLAGS) $$(USER_SWIFT_FLAGS) -module-name $$* -c $$(USER_SWIFT) $$< -o $$@ && touch $$@
+$$($(1)_UDIR)/user/%.o: User/Programs/%/ $$$$(wildcard User/Programs/$$$$*/*.swift) $$(USER_SWIFT)
+	@mkdir -p $$(@D)
+	$$(SWIFTC) -target $$($(1)_SWIFT_TARGET) $$($(1)_SWIFT_FLAGS) $$(USER_SWIFT_FLAGS) -module-name $$* -c $$(USER_SWIFT) \
+	    $$(wildcard User/Programs/$$*/*.swift) -o $$@ && touch $$@
+$$($(1)_UDIR)/parts/%.c.o: %.c
+	@mkdir -p $$(@D)
+	$$($(1)_CC) $$(KERNEL_C_FLAGS) $$($(1)_CFLAGS) -c $$< -o $$@
+$$($(1)_UDIR)/parts/%.S.o: %.S
+	@mkdir -p $$(@D)
+	$$($(1)_CC) -c $$< -o $$@
 $$($(1)_UDIR)/user/start.S.o: Arch/$(1)/User/start.S
 	@mkdir -p $$(@D)
 	$$($(1)_CC) -c $$< -o $$@
@@ -142,10 +157,10 @@ $$($(1)_UDIR)/user/free.c.o: User/Runtime/free.c
 $$($(1)_UDIR)/user/memory.c.o: Kernel/memory.c
 	@mkdir -p $$(@D)
 	$$($(1)_CC) $$(KERNEL_C_FLAGS) $$($(1)_CFLAGS) -c $$< -o $$@
-$$($(1)_UDIR)/user/%.elf: $$($(1)_UDIR)/user/%.o $$($(1)_USER_OBJS) Boot/$(1)/user.ld
+$$($(1)_UDIR)/user/%.elf: $$($(1)_UDIR)/user/%.o $$$$(call program_parts,$(1),$$$$*) $$($(1)_USER_OBJS) Boot/$(1)/user.ld
 	$$($(1)_LINK_USER)
 # manifest.py rewrites its outputs only when they change; the stamp records the run.
-$$($(1)_UDIR)/%/manifest.stamp: User/%.manifest ci/manifest.py $$(wildcard User/Programs/*.swift)
+$$($(1)_UDIR)/%/manifest.stamp: User/%.manifest ci/manifest.py $$(wildcard User/Programs/*.swift User/Programs/*/*.swift)
 	python3 ci/manifest.py $$< --out $$($(1)_UDIR)/$$* --user-dir $$($(1)_UDIR)/user && touch $$@
 $$($(1)_UDIR)/%/SystemTable.swift $$($(1)_UDIR)/%/programs.S: $$($(1)_UDIR)/%/manifest.stamp ;
 $$($(1)_UDIR)/%/init.o: User/Programs/init.swift $$($(1)_UDIR)/%/SystemTable.swift $$(USER_SWIFT)

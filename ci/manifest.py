@@ -70,6 +70,12 @@ def parse_number(text, what):
         raise ValueError(f"{what}={text} is not a number")
 
 
+def program_exists(programs_dir, name):
+    """A program is one file, NAME.swift, or a folder NAME/ holding Swift files (docs/first-program.md)."""
+    folder = os.path.join(programs_dir, name)
+    return os.path.exists(folder + ".swift") or (os.path.isdir(folder) and any(f.endswith(".swift") for f in os.listdir(folder)))
+
+
 def parse(path, programs_dir):
     endpoints = {}        # name -> (index, line)
     extra = []            # programs embedded though no task runs them (`program NAME`)
@@ -100,8 +106,9 @@ def parse(path, programs_dir):
         elif kind == "program" and not indented:
             if len(words) != 2 or not NAME.match(words[1]) or words[1] == "init":
                 fail(number, "a program line is `program NAME`: embed a program no task of the manifest starts")
-            if not os.path.exists(os.path.join(programs_dir, words[1] + ".swift")):
-                fail(number, f"program {words[1]} does not exist (no {os.path.join(programs_dir, words[1] + '.swift')})")
+            if not program_exists(programs_dir, words[1]):
+                fail(number, f"program {words[1]} does not exist (no {os.path.join(programs_dir, words[1] + '.swift')} "
+                             f"and no folder {os.path.join(programs_dir, words[1])}/ with Swift files)")
             extra.append(words[1])
         elif kind == "task" and not indented:
             if len(words) < 2 or not NAME.match(words[1]):
@@ -152,9 +159,10 @@ def parse(path, programs_dir):
                     fail(number, f"task {name}: {e}")
             if not NAME.match(task["program"]) or task["program"] == "init":
                 fail(number, f"task {name}: program={task['program']} is not a program name")
-            if not os.path.exists(os.path.join(programs_dir, task["program"] + ".swift")):
+            if not program_exists(programs_dir, task["program"]):
                 fail(number, f"task {name}: program {task['program']} does not exist "
-                             f"(no {os.path.join(programs_dir, task['program'] + '.swift')})")
+                             f"(no {os.path.join(programs_dir, task['program'] + '.swift')} "
+                             f"and no folder {os.path.join(programs_dir, task['program'])}/ with Swift files)")
             tasks.append(task)
         elif kind == "cap" and indented:
             if not tasks:

@@ -13,7 +13,7 @@ import re
 
 CLIENTS, KEYS, ROUNDS = 3, 20, 2000
 # The tasks init starts (User/default.manifest, User/test.manifest).
-DEFAULT_TASKS, TEST_TASKS = 11, 17
+DEFAULT_TASKS, TEST_TASKS = 11, 18
 # The test system's second server (jamserver): its client "patient" (hello,
 # a put and a get per key) and the jammer's one plain call.
 JAMMED_SERVED = 1 + 2 * KEYS + 1
@@ -278,6 +278,12 @@ def refused_spawns(log):
                                                   ("a load over its memory limit", -8))])
 
 
+def mixed(log):
+    """A program of several files (User/Programs/mixed: Swift, C for every arch, its arch's assembly) runs whole."""
+    return first_missing(log, [(r"^mixed> mixed: digits of 90817 sum to 25 in assembly, 25 in Swift; checksum from C 0x7edcbc84$",
+                                "the several-file program did not run its C and assembly parts")])
+
+
 def all_checks(arch):
     return system_checks(arch, TEST_TASKS) + [teardown_totals, memory_limit, orphan, syscall_fuzz, heap_shrinks, jammer,
-                                              full_table, refused_spawns]
+                                              full_table, refused_spawns, mixed]

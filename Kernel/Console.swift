@@ -69,6 +69,7 @@ func kernelFail() -> Never {
     Platform().exit(passed: false)
 }
 
+@inline(never)  // its own frame, so that a panic's backtrace starts at kernelPanic
 func kernelPanic(_ message: StaticString) -> Never {
     kputs("\nPANIC: "); kputs(message); kputs("\n")
     printPanicBacktrace()

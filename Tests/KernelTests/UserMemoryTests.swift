@@ -35,36 +35,34 @@ final class UserMemoryTests: XCTestCase {
         XCTAssertTrue(user.check(0, 0, .read), "an empty range names no memory")
     }
 
-    /// Issue 13, bug 18: with the window-end bound removed every other test still
-    /// passed, since the page past the window was unmapped there. Here it is mapped
-    /// for the user, so only the bound can refuse the range.
-    func testARangeRunningPastTheWindowsEndIsRefusedEvenWhenMapped() throws {
+    /// A user memory over a space where `pages` are mapped user-writable, the
+    /// window's own and the ones just outside it: only the window's bounds
+    /// can refuse a range that reaches them.
+    func userMemory(mapping pages: [UInt]) -> UserMemory<M> {
         let m = M(megabytes: 8)
         var frames = m.frameAllocator()
         let space = AddressSpace(arch: m, frames: &frames)!
         var tables = DirectFromFrames()
-        for page: UInt in [0xCFFF_F000, 0xD000_0000] {
+        for page in pages {
             XCTAssertNoThrow(
                 try space.map(Page(VirtualAddress(page)), to: frames.allocate()!, [.user, .writable], tables: &tables, frames: &frames))
         }
-        let user = UserMemory(space: space, window: window)
+        return UserMemory(space: space, window: window)
+    }
+
+    /// Issue 13, bug 18: with the window-end bound removed every other test still
+    /// passed, since the page past the window was unmapped there. Here it is mapped
+    /// for the user, so only the bound can refuse the range.
+    func testARangeRunningPastTheWindowsEndIsRefusedEvenWhenMapped() {
+        let user = userMemory(mapping: [0xCFFF_F000, 0xD000_0000])
         XCTAssertTrue(user.check(0xCFFF_FFF0, 16, .write), "the window's last bytes")
         XCTAssertFalse(user.check(0xCFFF_FFF0, 32, .read), "16 bytes past the window's end")
         XCTAssertFalse(user.check(0xD000_0000, 4, .read), "wholly past the end")
     }
 
-    /// Issue 21, §7: the window's start bound, likewise: the page below the
-    /// window is mapped for the user here, so only the bound refuses it.
-    func testARangeStartingBelowTheWindowIsRefusedEvenWhenMapped() throws {
-        let m = M(megabytes: 8)
-        var frames = m.frameAllocator()
-        let space = AddressSpace(arch: m, frames: &frames)!
-        var tables = DirectFromFrames()
-        for page: UInt in [0xBFFF_F000, 0xC000_0000] {
-            XCTAssertNoThrow(
-                try space.map(Page(VirtualAddress(page)), to: frames.allocate()!, [.user, .writable], tables: &tables, frames: &frames))
-        }
-        let user = UserMemory(space: space, window: window)
+    /// Issue 21, §7: the window's start bound, likewise.
+    func testARangeStartingBelowTheWindowIsRefusedEvenWhenMapped() {
+        let user = userMemory(mapping: [0xBFFF_F000, 0xC000_0000])
         XCTAssertTrue(user.check(0xC000_0000, 16, .write), "the window's first bytes")
         XCTAssertFalse(user.check(0xBFFF_FFF0, 32, .read), "16 bytes before the window's start")
         XCTAssertFalse(user.check(0xBFFF_F000, 4, .read), "wholly below it")

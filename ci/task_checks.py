@@ -128,8 +128,8 @@ def teardown_totals(log):
     if not re.search(r"^tasks: image damaged refused: built for machine 62, not this CPU$", log, re.M):
         return "the damaged image was not refused by name"
     torn = re.search(r"^tasks: (\d+) address spaces torn down: (\d+) frames given back of (\d+) the tasks held$", log, re.M)
-    # The fuzzer and every task but init (which is still running when this is printed).
-    if not torn or int(torn.group(1)) != TEST_TASKS + 1 or int(torn.group(2)) != int(torn.group(3)) \
+    # The fuzzer, the active-space check's task and every task but init (which is still running when this is printed).
+    if not torn or int(torn.group(1)) != TEST_TASKS + 2 or int(torn.group(2)) != int(torn.group(3)) \
             or int(torn.group(2)) < TEST_TASKS * 10:
         return f"the dead tasks' address spaces were not all given back, frame for frame: {torn.groups() if torn else None}"
     return None
@@ -262,6 +262,12 @@ def jammer(log):
         (rf"^patient> client 4: {KEYS} puts, {KEYS} of {KEYS} gets verified$", "the jammed server's other client was not served")])
 
 
+def active_space(log):
+    """Issue 21, §7: the active address space is never torn down (the test image's check)."""
+    return first_missing(log, [(r"^tasks: an active address space is never torn down; once left, it is$",
+                                "the test image's check of tearing down the active address space did not pass")])
+
+
 def full_table(log):
     """Issue 21, bug 4.4: a start into a full thread table is noResources, not outOfMemory."""
     return first_missing(log, [(p, "the test image's start into a full thread table was not refused as noResources") for p in (
@@ -286,4 +292,4 @@ def mixed(log):
 
 def all_checks(arch):
     return system_checks(arch, TEST_TASKS) + [teardown_totals, memory_limit, orphan, syscall_fuzz, heap_shrinks, jammer,
-                                              full_table, refused_spawns, mixed]
+                                              full_table, refused_spawns, mixed, active_space]

@@ -41,6 +41,7 @@ func imageChecksBeforeInit(_ boot: BootInfo) {
     testReport.threads = runThreadDemo()
     refuseDamagedImage()
     refuseSpawnIntoFullTable()
+    refuseTearingDownTheActiveSpace()
     let fuzzSeed = boot.commandLine.value(of: "fuzzseed")?.decimalValue.map { UInt(truncatingIfNeeded: $0) } ?? 1
     runSyscallFuzz(seed: fuzzSeed, calls: 1000)
     startLateGrowth()
@@ -89,6 +90,30 @@ private func refuseSpawnIntoFullTable() {
         }
         if k.frames.freeFrames != before { kernelPanic("tasks: a start refused for a full table kept frames") }
         kputs("tasks: a start into a full thread table is refused (noResources), its load given back\n")
+    }
+}
+
+/// A dead task whose root is still the active one keeps its address space:
+/// freeing the tables the CPU walks would pull the mappings out from under
+/// the running code. Once another root is active, it goes. (The kernel never
+/// reaches this itself: it switches away before it tears a space down.)
+private func refuseTearingDownTheActiveSpace() {
+    guard let i = Programs.find("hello") else { kernelPanic("tasks: the test system has no hello to start") }
+    withKernel { k in
+        guard case .success(let t) = startTask(&k, nameBytes("active"), Programs.bytes(i), priority: 2, arguments: (1, 0)) else {
+            kernelPanic("tasks: could not start the task for the active-space check")
+        }
+        k.threads.scheduler.kill(t)
+        enterAddressSpace(&k, of: t)
+        let free = k.frames.freeFrames
+        tearDownTask(&k, t)
+        let kept = k.records[t].memory.root != 0 && k.frames.freeFrames == free
+        enterAddressSpace(&k, of: k.threads.scheduler.current)
+        tearDownTask(&k, t)
+        guard kept, k.records[t].memory.root == 0, k.frames.freeFrames > free else {
+            kernelPanic("tasks: the active address space was torn down, or a left one was not")
+        }
+        kputs("tasks: an active address space is never torn down; once left, it is\n")
     }
 }
 

@@ -107,10 +107,3 @@ func assembleKernel(
     }
     statePointer = state
 }
-
-/// `count` values of `T`, each `value`, in memory from `allocate(bytes, alignment)`.
-func tableArray<T>(_ allocate: (Int, Int) -> UnsafeMutableRawPointer, _ count: Int, _ value: T) -> UnsafeMutablePointer<T> {
-    let p = allocate(max(count, 1) * MemoryLayout<T>.stride, max(MemoryLayout<T>.alignment, 16)).bindMemory(to: T.self, capacity: count)
-    p.initialize(repeating: value, count: count)
-    return p
-}

@@ -2,7 +2,7 @@
 // space. The space's root starts as a copy of the kernel's root entries
 // outside the user window (SharedKernel.swift); the task's ELF segments, its
 // stack (above a guard page) and its sbrk heap are mapped user-accessible in
-// the window. Per-thread task and IPC state lives here, in the kernel state.
+// the window. A task's memory is a part of its thread's record (ThreadRecord.swift).
 
 struct TaskTable {
     static let stackPages = 8

@@ -102,7 +102,6 @@ $(1)_SWIFT := $$(CORE_SOURCES) $$(shell find Arch/$(1) -name '*.swift')
 $(1)_ASM := Boot/$(1)/boot.S $$(wildcard Arch/$(1)/*.S)
 $(1)_OBJS := $$(patsubst %,$$($(1)_DIR)/%.o,$$(notdir $$($(1)_ASM))) $$($(1)_DIR)/runtime.c.o $$($(1)_DIR)/memory.c.o \
     $$($(1)_HELPERS) $$($(1)_DIR)/ksyms.S.o
-$(1)_USER := $$(patsubst %,$$($(1)_UDIR)/user/%.elf,$$(USER_PROGRAMS))
 $(1)_USER_OBJS := $$($(1)_UDIR)/user/start.S.o $$($(1)_UDIR)/user/free.c.o $$($(1)_UDIR)/user/memory.c.o $$($(1)_UHELPERS)
 $(1)_CC := $$(CLANG) --target=$$($(1)_CLANG_TARGET) $$($(1)_CC_FLAGS)
 $(1)_LINK_USER = $$(LLD) $$($(1)_LDFLAGS) -z max-page-size=4096 -T Boot/$(1)/user.ld -o $$@ $$($(1)_UDIR)/user/start.S.o $$< \

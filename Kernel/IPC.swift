@@ -62,7 +62,7 @@ func replyWait(
     _ k: inout KernelState, _ trap: SavedContext, _ t: ThreadID, endpoint e: Int, _ w0: UInt, _ w1: UInt, buffer: UInt,
     capacity: Int, carry: Int, landing: Int
 ) -> SavedContext {
-    if let refusal = k.tasks.ipc.core.checkReceive(t, on: e) { return syscallFailed(trap, refusal) }
+    do throws(SyscallError) { try k.tasks.ipc.core.checkReceive(t, on: e) } catch { return syscallFailed(trap, error) }
     let replied = reply(&k, t, w0, w1, carry: carry)
     if replied != 0 && replied != SyscallError.noCaller.rawValue { setSyscallResult(trap, replied); return trap }
     return receive(&k, trap, t, endpoint: e, buffer: buffer, capacity: capacity, blocking: true, landing: landing)

@@ -87,7 +87,8 @@ def main(args):
         if key not in options or i + 1 >= len(args):
             print(f"machine.py: unknown option {args[i]}", file=sys.stderr)
             return 2
-        options[key] = args[i + 1] or None if key in ("cpu", "machine") else args[i + 1]
+        # An empty --cpu or --machine (make's unset CPU=, MACHINE=) means the description's own.
+        options[key] = (args[i + 1] or None) if key in ("cpu", "machine") else args[i + 1]
         i += 2
     argv = command(arch, kernel, options["ram"], options["append"], options["cpu"], options["machine"], extra, options["serial"],
                    cdrom=cdrom)

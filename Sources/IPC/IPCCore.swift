@@ -106,12 +106,11 @@ struct IPCCore {
         }
     }
 
-    /// Nil if a blocking receive by `t` on `e` would be taken (it may block),
-    /// else why not: replyWait asks before it replies, so that a refused
-    /// replyWait has changed nothing.
-    func checkReceive(_ t: ThreadID, on e: Int) -> SyscallError? {
-        if !endpoints.exists(e) { return .endpointClosed }
-        return nil
+    /// Throws why a blocking receive by `t` on `e` would be refused (it may
+    /// block): replyWait asks before it replies, so that a refused replyWait
+    /// has changed nothing.
+    func checkReceive(_ t: ThreadID, on e: Int) throws(SyscallError) {
+        if !endpoints.exists(e) { throw .endpointClosed }
     }
 
     /// `t` answers the call it owes, passing the capability in `carrySlot` (or -1).

@@ -42,13 +42,12 @@ struct Lineage {
             threads[c].end = nil
         }
         let p = Int(threads[t].parent)
-        threads[t].parent = -1
         guard p >= 0 else { return nil }
         if threads[p].waitingForChild {
             threads[p].waitingForChild = false
+            threads[t].parent = -1
             return Delivery(parent: p, child: t, how: how, value: value)
         }
-        threads[t].parent = Int8(p)
         threads[t].end = TaskEndRecord(how: how, value: value, order: nextOrder)
         nextOrder &+= 1
         return nil

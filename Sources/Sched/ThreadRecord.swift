@@ -136,6 +136,7 @@ struct ThreadTable {
         withUnsafeMutablePointer(to: &records[t].message.bytes) { body(UnsafeMutableRawPointer($0)) }
     }
 
+    /// Thread `t`'s name, in place: the records never move, so the bytes stay valid.
     func name(_ t: ThreadID) -> UnsafeRawBufferPointer {
         withUnsafePointer(to: &records[t].name) {
             UnsafeRawBufferPointer(start: UnsafeRawPointer($0), count: Int(records[t].nameLength))

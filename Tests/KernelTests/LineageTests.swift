@@ -113,6 +113,16 @@ final class LineageTests: XCTestCase {
         XCTAssertEqual(t[5].area, area, "the backend's area belongs to the slot")
     }
 
+    /// The record's inline storage is sized by literals (InlineArray needs them):
+    /// each must match the constant the rest of the kernel checks against.
+    func testTheRecordsInlineSizesMatchTheirLimits() {
+        let r = ThreadRecord(area: nil)
+        XCTAssertEqual(r.caps.count, CapabilitySpace.slots)
+        XCTAssertEqual(r.message.bytes.count, MessageLimits.bufferBytes)
+        XCTAssertEqual(r.name.count, ThreadTable.nameBytes)
+        XCTAssertEqual(ThreadTable.nameBytes, SpawnRequest.nameBytes)
+    }
+
     func testTheCapacityFitsTheWakeMasksAndLinks() {
         XCTAssertLessThanOrEqual(ThreadTable.capacity, UInt64.bitWidth)
         XCTAssertLessThanOrEqual(ThreadTable.capacity - 1, Int(Int8.max))

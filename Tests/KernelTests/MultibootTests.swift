@@ -161,4 +161,16 @@ final class MultibootTests: XCTestCase {
         let info = parse(&map)
         XCTAssertEqual(info.problems[0], .badEntrySize(index: 1, size: 0x8000_0000))
     }
+
+    /// More usable entries than the map holds: the RAM past the limit is
+    /// reported once, not once an entry (filling the four problem slots).
+    func testTooManyEntriesIsReportedOnce() {
+        let n = MemoryMap.usableLimit + 10
+        build(flags: 1 | 64, entries: (0..<n).map { (20, 0x10_0000 + UInt64($0) << 20, 0x1000, 1) })
+        var map = MemoryMap()
+        let info = parse(&map)
+        XCTAssertEqual(info.problemCount, 1)
+        XCTAssertEqual(info.problems[0], .tooManyEntries)
+        XCTAssertFalse(info.usedBasicSizes)
+    }
 }

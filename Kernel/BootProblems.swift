@@ -42,10 +42,8 @@ func openBootDeviceTree(at address: UInt64, missing: StaticString) -> DeviceTree
         kputs(missing)
         return nil
     }
-    switch DeviceTree.open(blob, available: Int(DeviceTree.sizeLimit)) {
-    case .success(let t): return t
-    case .failure(let e):
-        reportDeviceTreeProblem(e, at: address)
+    do throws(DeviceTreeError) { return try DeviceTree.open(blob, available: Int(DeviceTree.sizeLimit)) } catch {
+        reportDeviceTreeProblem(error, at: address)
         return nil
     }
 }
@@ -59,7 +57,9 @@ func readDeviceTreeMemory(_ tree: DeviceTree, at address: UInt64, into boot: ino
     boot.commandLine = tree.bootargs
     var dropped: UInt64 = 0, droppedCount = 0
     let ranges = tree.forEachMemoryRange { start, size in
-        if boot.map.add(start: start, length: size, kind: .usable) != nil { dropped &+= size; droppedCount += 1 }
+        do throws(MemoryMapError) { try boot.map.add(start: start, length: size, kind: .usable) } catch {
+            dropped &+= size; droppedCount += 1
+        }
     }
     if ranges == 0 {
         reportDeviceTreeProblem(.noMemory, at: address)

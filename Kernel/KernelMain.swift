@@ -26,14 +26,16 @@ func kernelMain(_ arch: Platform, _ boot: inout BootInfo) -> Never {
         kernelFail()
     }
     var frames: FrameAllocator
-    switch FrameAllocator.make(map: &boot.map, pageSize: pageSize, reach: { arch.pointer(to: $0) }) {
-    case .success(let f): frames = f
-    case .failure(.noUsableRAM): kputs("memory: no usable RAM in the boot memory map\n"); kernelFail()
-    case .failure(.noRoomForBitmap(let bytes)):
-        kputs("memory: no usable region holds the frame bitmap ("); kputSize(bytes); kputs(")\n"); kernelFail()
-    case .failure(.mapFull):
-        kputs("memory: the boot memory map is too fragmented to record the frame bitmap ("); kputDecimal(UInt64(boot.map.count))
-        kputs(" regions); refusing it rather than risk handing out the bitmap's own frames\n")
+    do throws(FrameAllocatorError) {
+        frames = try FrameAllocator(map: &boot.map, pageSize: pageSize, reach: { arch.pointer(to: $0) })
+    } catch {
+        switch error {
+        case .noUsableRAM: kputs("memory: no usable RAM in the boot memory map\n")
+        case .noRoomForBitmap(let bytes): kputs("memory: no usable region holds the frame bitmap ("); kputSize(bytes); kputs(")\n")
+        case .mapFull:
+            kputs("memory: the boot memory map is too fragmented to record the frame bitmap ("); kputDecimal(UInt64(boot.map.count))
+            kputs(" regions); refusing it rather than risk handing out the bitmap's own frames\n")
+        }
         kernelFail()
     }
     printMemoryMap(boot.map)

@@ -19,7 +19,6 @@ let ENOMEM: Int32 = 12
 func kernelAllocate(_ size: Int, alignment: Int = 16) -> UnsafeMutableRawPointer? {
     guard kernelAssembled else { return nil }
     return withKernel { k in
-        let problems = k.heap.problems
         // The heap grows through sbrk on the state's region, with the state's frames.
         let p = withUnsafeMutablePointer(to: &k.region) { r in
             withUnsafeMutablePointer(to: &k.frames) { f -> UnsafeMutableRawPointer? in
@@ -27,7 +26,6 @@ func kernelAllocate(_ size: Int, alignment: Int = 16) -> UnsafeMutableRawPointer
                 return k.heap.allocate(size, alignment: alignment, growth: &growth)
             }
         }
-        if k.heap.problems != problems, let e = k.heap.lastProblem { reportHeapError(e, during: "allocation") }
         return p
     }
 }
@@ -53,16 +51,18 @@ func kernelFree(_ pointer: UnsafeMutableRawPointer?) {
     guard let p = pointer, kernelAssembled else { return }
     withKernel { k in
         // A free may trim the heap's top: sbrk(-n) on the state's region, frames back to the state's allocator.
-        let error = withUnsafeMutablePointer(to: &k.region) { r in
-            withUnsafeMutablePointer(to: &k.frames) { f -> HeapError? in
+        withUnsafeMutablePointer(to: &k.region) { r in
+            withUnsafeMutablePointer(to: &k.frames) { f in
                 var growth = SbrkGrowth(region: r, frames: f)
-                return k.heap.free(p, growth: &growth)
+                do throws(HeapError) {
+                    try k.heap.free(p, growth: &growth)
+                } catch {
+                    // Misuse is reported and refused; the heap is left as it was.
+                    reportHeapError(error, during: "free")
+                    kputs("heap: the free was refused; the heap is unchanged\n")
+                }
             }
         }
-        guard let error else { return }
-        // Misuse is reported and refused; the heap is left as it was.
-        reportHeapError(error, during: "free")
-        kputs("heap: the free was refused; the heap is unchanged\n")
     }
 }
 

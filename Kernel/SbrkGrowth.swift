@@ -39,6 +39,9 @@ struct SbrkGrowth: HeapGrowth {
         guard bytes % pageSize == 0, start + bytes == region.pointee.brk.raw else { return false }
         return region.pointee.shrink(pages: Int(bytes / pageSize), frames: &frames.pointee)
     }
+
+    /// Debug mode found a block written after it was freed while it served an allocation.
+    mutating func heapFound(_ problem: HeapError) { reportHeapError(problem, during: "allocation") }
 }
 
 /// Why the kernel heap's last growth failed (nil: the last one grew), for the

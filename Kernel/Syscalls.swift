@@ -36,12 +36,12 @@ private func handleSystemCall(_ k: inout KernelState, _ trap: SavedContext, _ t:
     if let count = syscallCounts { count.pointee &+= 1 }
     let request: SyscallRequest
     let memory = userMemory(&k, of: t)
-    let decoded = withUnsafeMutablePointer(to: &k.tasks.ipc.core.caps) {
-        SyscallRequest.decode({ Platform.syscallWord(trap, $0) }, thread: t, caps: UnsafePointer($0), memory: memory)
-    }
-    switch decoded {
-    case .success(let r): request = r
-    case .failure(let e): return syscallFailed(trap, e)
+    do throws(SyscallError) {
+        request = try withUnsafeMutablePointer(to: &k.tasks.ipc.core.caps) { caps throws(SyscallError) in
+            try SyscallRequest.decode({ Platform.syscallWord(trap, $0) }, thread: t, caps: UnsafePointer(caps), memory: memory)
+        }
+    } catch {
+        return syscallFailed(trap, error)
     }
     switch request {
     case .debugWrite(let address, let length):
@@ -88,18 +88,19 @@ private func handleSystemCall(_ k: inout KernelState, _ trap: SavedContext, _ t:
         setSyscallResult(trap, 0, UInt(truncatingIfNeeded: c), wide ? 0 : UInt(truncatingIfNeeded: c >> 32), Platform.cycleCounterKHz)
         return trap
     case .derive(let from, let to, let rights, let badge):
-        if let e = k.tasks.ipc.core.caps.derive(t, from: from, to: to, rights: rights, badge: badge) { return syscallFailed(trap, e) }
+        do throws(SyscallError) { try k.tasks.ipc.core.caps.derive(t, from: from, to: to, rights: rights, badge: badge) } catch {
+            return syscallFailed(trap, error)
+        }
         setSyscallResult(trap, 0)
         return trap
     case .delete(let slot):
-        switch k.tasks.ipc.core.delete(t, slot) {
-        case .failure(let e): return syscallFailed(trap, e)
-        case .success(let closedOut): wakeAll(&k, closedOut, with: .endpointClosed)
+        do throws(SyscallError) { wakeAll(&k, try k.tasks.ipc.core.delete(t, slot), with: .endpointClosed) } catch {
+            return syscallFailed(trap, error)
         }
         setSyscallResult(trap, 0)
         return trap
     case .createEndpoint(let slot):
-        if let e = k.tasks.ipc.core.createEndpoint(t, into: slot) { return syscallFailed(trap, e) }
+        do throws(SyscallError) { try k.tasks.ipc.core.createEndpoint(t, into: slot) } catch { return syscallFailed(trap, error) }
         setSyscallResult(trap, 0)
         return trap
     case .spawn(let address): return spawnRequested(&k, trap, t, address)

@@ -49,11 +49,12 @@ struct SystemState {
 func startInit(_ k: inout KernelState) {
     guard Programs.count > 0, let i = Programs.find("init") else { kernelPanic("system: no init program embedded") }
     guard
-        case .success(let t) = startTask(
+        let t = try? startTask(
             &k, Programs.name(i), Programs.bytes(i), priority: initPriority,
             arguments: (UInt(Programs.count), 0), memoryLimit: 4 << 20,
             prepare: { k, t in
-                _ = k.tasks.ipc.core.caps.install(Capability(object: .control, rights: [], badge: 0), in: t, at: initControlSlot)
+                // A fresh slot's table is empty, so the control capability lands.
+                try? k.tasks.ipc.core.caps.install(Capability(object: .control, rights: [], badge: 0), in: t, at: initControlSlot)
             })
     else { kernelPanic("system: init did not start") }
     k.system.initThread = t
@@ -70,39 +71,39 @@ func spawnRequested(_ k: inout KernelState, _ trap: SavedContext, _ t: ThreadID,
     }
     guard copied else { return syscallFailed(trap, .badPointer) }
     let request: SpawnRequest
-    switch SpawnRequest.decode({ words[$0] }, programs: Programs.count, priorities: Scheduler.priorities) {
-    case .success(let r): request = r
-    case .failure(let e): return syscallFailed(trap, e)
-    }
-    // Every capability is checked before anything is made: a refused spawn changes nothing.
-    var used: UInt32 = 0
-    for i in 0..<request.capabilityCount {
-        let c = SpawnRequest.capability({ words[$0] }, i)
-        guard c.to >= 0 && c.to < CapabilitySpace.slots else { return syscallFailed(trap, .badSlot) }
-        if used & (1 << UInt32(c.to)) != 0 { return syscallFailed(trap, .slotFull) }
-        used |= 1 << UInt32(c.to)
-        if let e = k.tasks.ipc.core.caps.checkDerive(t, from: c.from, rights: c.rights, badge: c.badge) {
-            return syscallFailed(trap, e)
+    do throws(SyscallError) {
+        request = try SpawnRequest.decode({ words[$0] }, programs: Programs.count, priorities: Scheduler.priorities)
+        // Every capability is checked before anything is made: a refused spawn changes nothing.
+        var used: UInt32 = 0
+        for i in 0..<request.capabilityCount {
+            let c = SpawnRequest.capability({ words[$0] }, i)
+            guard c.to >= 0 && c.to < CapabilitySpace.slots else { throw .badSlot }
+            if used & (1 << UInt32(c.to)) != 0 { throw .slotFull }
+            used |= 1 << UInt32(c.to)
+            try k.tasks.ipc.core.caps.checkDerive(t, from: c.from, rights: c.rights, badge: c.badge)
         }
+    } catch {
+        return syscallFailed(trap, error)
     }
     var name = InlineArray<16, UInt8>(repeating: 0)
     withUnsafeBytes(of: &words) { w in for i in 0..<request.nameLength { name[i] = w[6 * MemoryLayout<UInt>.size + i] } }
-    let child = withUnsafePointer(to: &name) { n in
-        startTask(
-            &k, UnsafeRawBufferPointer(start: UnsafeRawPointer(n), count: request.nameLength), Programs.bytes(request.program),
-            priority: request.priority, arguments: request.arguments, memoryLimit: UInt64(request.memoryLimit)
-        ) { k, c in
-            k.system.lineage.started(c, by: t)
-            for i in 0..<request.capabilityCount {
-                let d = SpawnRequest.capability({ words[$0] }, i)
-                _ = k.tasks.ipc.core.caps.derive(t, from: d.from, into: c, at: d.to, rights: d.rights, badge: d.badge)
+    let c: ThreadID
+    do throws(TaskStartFailure) {
+        c = try withUnsafePointer(to: &name) { n throws(TaskStartFailure) in
+            try startTask(
+                &k, UnsafeRawBufferPointer(start: UnsafeRawPointer(n), count: request.nameLength), Programs.bytes(request.program),
+                priority: request.priority, arguments: request.arguments, memoryLimit: UInt64(request.memoryLimit)
+            ) { k, c in
+                k.system.lineage.started(c, by: t)
+                for i in 0..<request.capabilityCount {
+                    let d = SpawnRequest.capability({ words[$0] }, i)
+                    // Checked above, into distinct slots of a fresh table: each lands.
+                    try? k.tasks.ipc.core.caps.derive(t, from: d.from, into: c, at: d.to, rights: d.rights, badge: d.badge)
+                }
             }
         }
-    }
-    let c: ThreadID
-    switch child {
-    case .success(let started): c = started
-    case .failure(let e): return syscallFailed(trap, e.syscallError)
+    } catch {
+        return syscallFailed(trap, error.syscallError)
     }
     k.system.started += 1
     setSyscallResult(trap, 0, UInt(c))

@@ -88,28 +88,26 @@ enum TaskStartFailure: Error {
 /// with `arguments`, allowed at most `memoryLimit` bytes of frames (its pages,
 /// tables and stack; sbrk past it fails with `overLimit`). `prepare` runs on
 /// the new thread's id before it can be scheduled (its capabilities go in
-/// there). A failure, with the reason printed, if it is refused, does not fit
+/// there). Throws, with the reason printed, if it is refused, does not fit
 /// its limit, finds no thread slot, or memory runs out; nothing is kept then.
 func startTask(
     _ k: inout KernelState, _ name: UnsafeRawBufferPointer, _ bytes: UnsafeRawBufferPointer, priority: Int,
     arguments: (UInt, UInt), memoryLimit: UInt64 = 4 << 20,
     prepare: (inout KernelState, ThreadID) -> Void = { _, _ in }
-) -> Result<ThreadID, TaskStartFailure> {
+) throws(TaskStartFailure) -> ThreadID {
     // Segments go below the stack's guard page, never over the stack.
     let target = ELFImage.Target(
         machine: Platform.elfMachine, is64: MemoryLayout<UInt>.size == 8,
         window: userLayout.loadWindow, pageSize: Platform.Format.pageSize)
     let image: ELFImage
-    switch ELFImage.parse(bytes.baseAddress!, count: bytes.count, for: target) {
-    case .success(let i): image = i
-    case .failure(let e):
-        kputs("tasks: image "); kputRaw(name); kputs(" refused: "); reportELFProblem(e); kputs("\n")
-        return .failure(.badImage)
+    do throws(ELFError) { image = try ELFImage.parse(bytes.baseAddress!, count: bytes.count, for: target) } catch {
+        kputs("tasks: image "); kputRaw(name); kputs(" refused: "); reportELFProblem(error); kputs("\n")
+        throw .badImage
     }
     let framesBefore = k.frames.freeFrames
     guard let task = AddressSpace(arch: Platform(), frames: &k.frames) else {
         kputs("tasks: out of memory loading "); kputRaw(name); kputs("; nothing of it is kept\n")
-        return .failure(.outOfMemory)
+        throw .outOfMemory
     }
     task.shareRootEntries(from: k.space, except: Platform.userWindow)
     let pageSize = UInt(Platform.Format.pageSize)
@@ -122,7 +120,7 @@ func startTask(
     if !complete {  // out of frames part way: give back what was built
         _ = task.destroy(userWindow: Platform.userWindow, frames: &k.frames)
         kputs("tasks: out of memory loading "); kputRaw(name); kputs("; nothing of it is kept\n")
-        return .failure(.outOfMemory)
+        throw .outOfMemory
     }
     let held = framesBefore - k.frames.freeFrames
     let limit = Int(memoryLimit / Platform.Format.pageSize)
@@ -130,24 +128,23 @@ func startTask(
         kputs("tasks: "); kputRaw(name); kputs(" needs "); kputSize(UInt64(held) * Platform.Format.pageSize)
         kputs(" to load, over its limit of "); kputSize(memoryLimit); kputs("; not started\n")
         _ = task.destroy(userWindow: Platform.userWindow, frames: &k.frames)
-        return .failure(.overLimit)
+        throw .overLimit
     }
     let entry = UInt(image.entry)
     // Before the new thread can be scheduled: a slot reused from a dead task
     // must never run for a moment with the old root.
-    let t = spawn(&k, name, priority: priority, body: nil, argument: 0) { k, t, kernelTop in
-        let brk = UInt(alignUp(image.end, UInt64(pageSize)))
-        k.records[t].memory = TaskMemory(root: task.root.start.raw, brk: brk, heapBase: brk, framesHeld: held, frameLimit: limit)
-        prepare(&k, t)
-        return Platform.initialUserContext(
-            area: k.records[t].area, kernelStackTop: kernelTop, entry: entry,
-            userStack: stackTop, arguments: arguments)
-    }
-    switch t {
-    case .success(let t): return .success(t)
-    case .failure(let e):
+    do throws(SpawnFailure) {
+        return try spawn(&k, name, priority: priority, body: nil, argument: 0) { k, t, kernelTop in
+            let brk = UInt(alignUp(image.end, UInt64(pageSize)))
+            k.records[t].memory = TaskMemory(root: task.root.start.raw, brk: brk, heapBase: brk, framesHeld: held, frameLimit: limit)
+            prepare(&k, t)
+            return Platform.initialUserContext(
+                area: k.records[t].area, kernelStackTop: kernelTop, entry: entry,
+                userStack: stackTop, arguments: arguments)
+        }
+    } catch {
         _ = task.destroy(userWindow: Platform.userWindow, frames: &k.frames)
-        return .failure(.thread(e))
+        throw .thread(error)
     }
 }
 
@@ -180,7 +177,7 @@ func mapFresh(_ k: inout KernelState, _ page: Page, _ attributes: PageAttributes
         try task.map(page, to: frame, attributes, tables: &k.tasks.tables, frames: &k.frames)
         return frame
     } catch {
-        _ = k.frames.free(frame)
+        try? k.frames.free(frame)
         return nil
     }
 }

@@ -49,11 +49,9 @@ func startTimer(hz: UInt32) -> Bool {
 /// A new kernel thread running `body(argument)` on its own stack, or nil (reason printed).
 func spawnThread(_ name: StaticString, priority: Int, _ body: ThreadBody, _ argument: UInt = 0) -> ThreadID? {
     withKernel { k in
-        let made = spawn(&k, nameBytes(name), priority: priority, body: body, argument: argument) { k, t, top in
+        try? spawn(&k, nameBytes(name), priority: priority, body: body, argument: argument) { k, t, top in
             Platform.initialContext(area: k.records[t].area, stackTop: top)
         }
-        guard case .success(let t) = made else { return nil }
-        return t
     }
 }
 
@@ -69,14 +67,14 @@ enum SpawnFailure: Error {
 
 /// A new ready thread in a fresh slot, with a kernel stack whose first context
 /// `makeContext(state, thread, stackTop)` builds (the record's other fields
-/// are set by then). On a failure nothing is kept; the reason is printed.
+/// are set by then). A failure throws, the reason printed, and nothing is kept.
 func spawn(
     _ k: inout KernelState, _ name: UnsafeRawBufferPointer, priority: Int, body: ThreadBody?, argument: UInt,
     makeContext: (inout KernelState, ThreadID, UInt) -> SavedContext
-) -> Result<ThreadID, SpawnFailure> {
+) throws(SpawnFailure) -> ThreadID {
     guard let t = k.records.firstFree() else {
         kputs("threads: the thread table is full ("); kputDecimal(UInt64(ThreadTable.capacity)); kputs(" threads)\n")
-        return .failure(.tableFull)
+        throw .tableFull
     }
     // A dead thread's stack and address space are released only now: they cannot be in use any more.
     tearDownTask(&k, t)
@@ -91,7 +89,7 @@ func spawn(
     } catch {
         kputs("threads: no stack for "); kputRaw(name)
         kputs(error == .noSlot ? ": every stack slot is taken\n" : ": out of physical frames\n")
-        return .failure(error == .noSlot ? .noStackSlot : .outOfFrames)
+        throw error == .noSlot ? .noStackSlot : .outOfFrames
     }
     k.records[t].stackSlot = s.index
     k.records[t].stackTop = s.top.raw
@@ -100,7 +98,7 @@ func spawn(
     k.records.setName(t, name)
     k.records[t].context = makeContext(&k, t, s.top.raw)
     k.threads.scheduler.admit(t, priority: priority)
-    return .success(t)
+    return t
 }
 
 /// Where every new thread begins (the backend's initial context returns here).

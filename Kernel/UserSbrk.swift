@@ -16,7 +16,7 @@ func sbrk(_ k: inout KernelState, _ trap: SavedContext, _ t: ThreadID, _ increme
         var page = old
         while page > end {
             page -= pageSize
-            if let f = task.unmap(Page(VirtualAddress(page))) { _ = k.frames.free(f); k.records[t].memory.framesHeld -= 1 }
+            if let f = task.unmap(Page(VirtualAddress(page))) { try? k.frames.free(f); k.records[t].memory.framesHeld -= 1 }
         }
         k.records[t].memory.brk = end
         setSyscallResult(trap, 0, old)
@@ -33,8 +33,8 @@ func sbrk(_ k: inout KernelState, _ trap: SavedContext, _ t: ThreadID, _ increme
         let mapped = mapFresh(&k, Page(VirtualAddress(page)), [.user, .writable], task) != nil
         let overLimit = k.records[t].memory.framesHeld + (before - k.frames.freeFrames) > k.records[t].memory.frameLimit
         if !mapped || overLimit {
-            if mapped, let f = task.unmap(Page(VirtualAddress(page))) { _ = k.frames.free(f) }
-            while page > old { page -= pageSize; if let f = task.unmap(Page(VirtualAddress(page))) { _ = k.frames.free(f) } }
+            if mapped, let f = task.unmap(Page(VirtualAddress(page))) { try? k.frames.free(f) }
+            while page > old { page -= pageSize; if let f = task.unmap(Page(VirtualAddress(page))) { try? k.frames.free(f) } }
             return syscallFailed(trap, mapped ? .overLimit : .outOfMemory)
         }
         page += pageSize

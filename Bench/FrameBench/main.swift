@@ -22,7 +22,7 @@ if args[1] == "bare" {
     print("ram_mib=\(mib) regions=\(map.count)")
     exit(0)
 }
-var frames = FrameAllocator(map: &map, pageSize: 4096, reach: { m.pointer(to: $0) })!
+var frames = try! FrameAllocator(map: &map, pageSize: 4096, reach: { m.pointer(to: $0) })
 if args[1] == "setup" {
     print("ram_mib=\(mib) frames=\(frames.totalFrames)")
     exit(0)
@@ -42,7 +42,7 @@ kept.initialize(repeating: true, count: n)
 if freeWanted > 0 {
     let step = max(n / freeWanted, 1)
     var i = 0, given = 0
-    while i < n && given < freeWanted { _ = frames.free(held[i]); kept[i] = false; i += step; given += 1 }
+    while i < n && given < freeWanted { try? frames.free(held[i]); kept[i] = false; i += step; given += 1 }
 }
 // The taken frames' indexes, listed before the measured part.
 let takenList = UnsafeMutablePointer<Int>.allocate(capacity: n + 1)
@@ -55,7 +55,7 @@ var sum: UInt64 = 0
 var cursor = 0, seed: UInt64 = 0x9E37_79B9_7F4A_7C15
 for k in 0..<ops {
     let i = takenList[cursor]
-    _ = frames.free(held[i])
+    try? frames.free(held[i])
     guard let f = frames.allocate() else { fatalError("out of frames after \(k)") }
     held[i] = f
     sum &+= f.start.raw

@@ -87,7 +87,7 @@ struct KernelHeap: ReplayAllocator {
         heap.reallocate(p, to: size, growth: &arena)
     }
     mutating func free(_ p: UnsafeMutableRawPointer) {
-        if let e = heap.free(p) { fatalError("heap refused a free during replay: \(e)") }
+        do throws(HeapError) { try heap.free(p) } catch { fatalError("heap refused a free during replay: \(error)") }
     }
 }
 

@@ -18,7 +18,7 @@ enum WorstCase {
 {
     heap.allocate(size, alignment: alignment, growth: &growth)
 }
-@inline(never) func measuredFree(_ heap: inout Heap, _ p: UnsafeMutableRawPointer) -> HeapError? { heap.free(p) }
+@inline(never) func measuredFree(_ heap: inout Heap, _ p: UnsafeMutableRawPointer) throws(HeapError) { try heap.free(p) }
 
 @inline(never) func blackHole(_ p: UnsafeMutableRawPointer?) {
     if let p { p.storeBytes(of: 0, as: UInt8.self) }
@@ -35,7 +35,7 @@ func worstCase(_ name: String, run: Bool) {
         heap.add(start: UInt(bitPattern: arena.grow(atLeast: (1 << 30) - 4096)!.start), bytes: (1 << 30) - 4096)
         let huge = heap.allocate((1 << 30) - (1 << 20), growth: &arena)!
         blackHole(heap.allocate(4096, growth: &arena))
-        _ = heap.free(huge)
+        try? heap.free(huge)
         if run {
             if name == "small-from-huge" {
                 blackHole(measuredAllocate(&heap, 16, growth: &arena))
@@ -48,19 +48,19 @@ func worstCase(_ name: String, run: Bool) {
         // free-between-free, the 2nd and 4th are free, so freeing the 3rd merges both.
         var p = [UnsafeMutableRawPointer]()
         for _ in 0..<5 { p.append(heap.allocate(1000, growth: &arena)!) }
-        if name == "free-between-free" { _ = heap.free(p[1]); _ = heap.free(p[3]) }
-        if run { _ = measuredFree(&heap, p[2]) }
+        if name == "free-between-free" { try? heap.free(p[1]); try? heap.free(p[3]) }
+        if run { try? measuredFree(&heap, p[2]) }
     case "exact-fit", "cached-free", "cached-allocate":
         var p = [UnsafeMutableRawPointer]()
         for _ in 0..<3 { p.append(heap.allocate(200, growth: &arena)!) }
         if name == "exact-fit" {
             // A 200-byte hole in the lists (the cache flushed), refilled exactly.
-            _ = heap.free(p[1]); heap.flushCache()
+            try? heap.free(p[1]); heap.flushCache()
             if run { blackHole(measuredAllocate(&heap, 200, growth: &arena)) }
         } else if name == "cached-free" {
-            if run { _ = measuredFree(&heap, p[1]) }
+            if run { try? measuredFree(&heap, p[1]) }
         } else {
-            _ = heap.free(p[1])
+            try? heap.free(p[1])
             if run { blackHole(measuredAllocate(&heap, 200, growth: &arena)) }
         }
     default:

@@ -46,7 +46,7 @@ public func fuzzOne(_ data: UnsafePointer<UInt8>, _ count: Int) -> CInt {
 }
 
 func fuzzDeviceTree(_ blob: UnsafeRawPointer, _ count: Int) {
-    guard case .success(let tree) = DeviceTree.open(blob, available: count) else { return }
+    guard let tree = try? DeviceTree.open(blob, available: count) else { return }
     if tree.totalSize > UInt64(count) { violated("tree larger than the blob") }
     var nodes = 0
     tree.forEachNode { n in
@@ -100,7 +100,7 @@ func fuzzMultiboot(_ memory: UnsafeRawPointer, _ count: Int) {
     // The bitmap is written through `reach`: give it scratch memory whatever the address.
     let scratch = UnsafeMutableRawPointer.allocate(byteCount: 1 << 17, alignment: 4096)
     defer { scratch.deallocate() }
-    guard case .success(var frames) = FrameAllocator.make(map: &map, pageSize: page, reach: { _ in scratch }) else { return }
+    guard var frames = try? FrameAllocator(map: &map, pageSize: page, reach: { _ in scratch }) else { return }
     checkMap(map, limit: limit, page: page)
     // Each page's kind, then one pass over what the allocator hands out.
     let pages = Int(limit / page)
@@ -140,7 +140,7 @@ func fuzzELF(_ bytes: UnsafeRawPointer, _ count: Int) {
         ELFImage.Target(machine: 183, is64: true, window: layout(0x80_0000_0000, 0x80_1000_0000).loadWindow, pageSize: 4096),
     ]
     for t in targets {
-        guard case .success(let image) = ELFImage.parse(bytes, count: count, for: t) else { continue }
+        guard let image = try? ELFImage.parse(bytes, count: count, for: t) else { continue }
         var entryInCode = false
         for i in 0..<image.segmentCount {
             let s = image.segments[i]

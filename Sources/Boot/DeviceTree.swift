@@ -41,16 +41,16 @@ struct DeviceTree {
 
     /// Check the blob at `blob` (at most `available` bytes may be read there) and
     /// return a tree whose every later read is known to stay inside it.
-    static func open(_ blob: UnsafeRawPointer, available: Int) -> Result<DeviceTree, DeviceTreeError> {
-        if available < 40 { return .failure(.unreadable) }
+    static func open(_ blob: UnsafeRawPointer, available: Int) throws(DeviceTreeError) -> DeviceTree {
+        if available < 40 { throw .unreadable }
         let magic = be32(blob, 0)
-        if magic != DeviceTree.magic { return .failure(.badMagic(magic)) }
+        if magic != DeviceTree.magic { throw .badMagic(magic) }
         let size = be32(blob, 4)
-        if size < 40 || size > DeviceTree.sizeLimit || Int(size) > available { return .failure(.badSize(size)) }
+        if size < 40 || size > DeviceTree.sizeLimit || Int(size) > available { throw .badSize(size) }
         let n = Int(size)
         let structOff = Int(be32(blob, 8)), stringsOff = Int(be32(blob, 12)), rsvOff = Int(be32(blob, 16))
         let version = be32(blob, 20), lastCompatible = be32(blob, 24)
-        if version < 16 || lastCompatible > 17 { return .failure(.unsupportedVersion(version)) }
+        if version < 16 || lastCompatible > 17 { throw .unsupportedVersion(version) }
         let stringsSize = Int(be32(blob, 32))
         // size_dt_struct arrived in version 17; before it the block runs to the
         // strings block (when that follows it) or to the end of the blob.
@@ -61,53 +61,54 @@ struct DeviceTree {
         if structOff > n || structSize > n - structOff || stringsOff > n || stringsSize > n - stringsOff
             || rsvOff > n - 16 || structOff % 4 != 0 || rsvOff % 8 != 0
         {
-            return .failure(.blockOutOfBounds)
+            throw .blockOutOfBounds
         }
         let tree = DeviceTree(
             blob: blob, totalSize: UInt64(size), version: version,
             structStart: structOff, structEnd: structOff + structSize,
             stringsStart: stringsOff, stringsEnd: stringsOff + stringsSize, reservationsStart: rsvOff)
-        if let e = tree.validate() { return .failure(e) }
-        return .success(tree)
+        try tree.validate()
+        return tree
     }
 
     /// One pass over the reservation and structure blocks: every token known,
     /// every name and property inside its block, nesting within `maxDepth`.
-    private func validate() -> DeviceTreeError? {
+    private func validate() throws(DeviceTreeError) {
         var r = reservationsStart
         while true {
-            if r + 16 > Int(totalSize) { return .truncated(offset: r) }
+            if r + 16 > Int(totalSize) { throw .truncated(offset: r) }
             if be64(blob, r) == 0 && be64(blob, r + 8) == 0 { break }
             r += 16
         }
         var offset = structStart, depth = 0, seenRoot = false
         while true {
-            guard let token = u32(offset) else { return .truncated(offset: offset) }
+            guard let token = u32(offset) else { throw .truncated(offset: offset) }
             offset += 4
             switch token {
             case FDTToken.beginNode:
-                if depth == 0 && seenRoot { return .badToken(token, offset: offset - 4) }  // a second root
-                guard let name = cString(offset, limit: structEnd) else { return .truncated(offset: offset) }
+                if depth == 0 && seenRoot { throw .badToken(token, offset: offset - 4) }  // a second root
+                guard let name = cString(offset, limit: structEnd) else { throw .truncated(offset: offset) }
                 offset += (name.count + 4) & ~3
                 depth += 1
                 seenRoot = true
-                if depth > DeviceTree.maxDepth + 1 { return .tooDeep }
+                if depth > DeviceTree.maxDepth + 1 { throw .tooDeep }
             case FDTToken.endNode:
-                if depth == 0 { return .badToken(token, offset: offset - 4) }
+                if depth == 0 { throw .badToken(token, offset: offset - 4) }
                 depth -= 1
             case FDTToken.prop:
-                guard let length = u32(offset), let nameOff = u32(offset + 4) else { return .truncated(offset: offset) }
+                guard let length = u32(offset), let nameOff = u32(offset + 4) else { throw .truncated(offset: offset) }
                 let value = offset + 8
-                if Int(length) > structEnd - value { return .truncated(offset: value) }
-                if string(at: Int(nameOff)) == nil { return .truncated(offset: offset + 4) }
+                if Int(length) > structEnd - value { throw .truncated(offset: value) }
+                if string(at: Int(nameOff)) == nil { throw .truncated(offset: offset + 4) }
                 offset = value + ((Int(length) + 3) & ~3)
-                if depth == 0 { return .badToken(token, offset: offset) }
+                if depth == 0 { throw .badToken(token, offset: offset) }
             case FDTToken.nop:
                 continue
             case FDTToken.end:
-                return depth == 0 && seenRoot ? nil : .truncated(offset: offset)
+                if depth != 0 || !seenRoot { throw .truncated(offset: offset) }
+                return
             default:
-                return .badToken(token, offset: offset - 4)
+                throw .badToken(token, offset: offset - 4)
             }
         }
     }

@@ -26,7 +26,7 @@ struct MemoryRegion: Equatable {
 }
 
 /// Why a raw entry was refused. Parsing goes on without it.
-enum MemoryMapError: Equatable {
+enum MemoryMapError: Error, Equatable {
     /// No room: a usable entry past `usableLimit` is dropped (its RAM is not
     /// used); a reservation past `capacity` sets `lostReservation`.
     case full
@@ -59,24 +59,23 @@ struct MemoryMap {
 
     /// Record one region as the boot loader gave it. Empty regions are ignored.
     /// A reservation (any kind but usable) that runs past 2^64 is kept up to
-    /// the top of the address space: a reservation always wins.
-    @discardableResult
-    mutating func add(start: UInt64, length: UInt64, kind: RegionKind) -> MemoryMapError? {
-        if length == 0 { return nil }
+    /// the top of the address space: a reservation always wins. Throws when the
+    /// entry is not kept: a reservation that finds no room also sets `lostReservation`.
+    mutating func add(start: UInt64, length: UInt64, kind: RegionKind) throws(MemoryMapError) {
+        if length == 0 { return }
         var end = start &+ length
         if start > UInt64.max - length {
-            if kind == .usable { return .wrapsAround }
+            if kind == .usable { throw .wrapsAround }
             end = UInt64.max
         }
-        if kind == .usable && usableCount >= MemoryMap.usableLimit { return .full }
+        if kind == .usable && usableCount >= MemoryMap.usableLimit { throw .full }
         if count >= MemoryMap.entryLimit {
             if kind != .usable { lostReservation = true }
-            return .full
+            throw .full
         }
         regions[count] = MemoryRegion(start: start, end: end, kind: kind)
         count += 1
         if kind == .usable { usableCount += 1 }
-        return nil
     }
 
     /// Sort, resolve overlaps (the stronger kind wins), merge neighbours of the
@@ -141,17 +140,18 @@ struct MemoryMap {
         return dropped
     }
 
-    /// Mark [start, end) as taken by `kind`; call `normalize` afterwards.
-    @discardableResult
-    mutating func reserve(start: UInt64, end: UInt64, kind: RegionKind) -> MemoryMapError? {
-        add(start: start, length: end > start ? end - start : 0, kind: kind)
+    /// Mark [start, end) as taken by `kind`; call `normalize` afterwards. A
+    /// reservation is never refused: one that finds no room sets
+    /// `lostReservation`, and a map with a lost reservation must not be used.
+    mutating func reserve(start: UInt64, end: UInt64, kind: RegionKind) {
+        reserve(start: start, length: end > start ? end - start : 0, kind: kind)
     }
 
     /// Mark `length` bytes from `start` as taken by `kind`, clipped at the top
     /// of the address space if they run past it (a firmware's reservation).
-    @discardableResult
-    mutating func reserve(start: UInt64, length: UInt64, kind: RegionKind) -> MemoryMapError? {
-        add(start: start, length: length, kind: kind)
+    mutating func reserve(start: UInt64, length: UInt64, kind: RegionKind) {
+        precondition(kind != .usable, "a reservation is of a kind other than usable")
+        try? add(start: start, length: length, kind: kind)  // full: recorded in lostReservation
     }
 
     var usableBytes: UInt64 {

@@ -69,8 +69,9 @@ struct MultibootInfo {
             usedBasicSizes = true
             let lower = UInt64(p.loadUnaligned(fromByteOffset: 4, as: UInt32.self)) * 1024
             let upper = UInt64(p.loadUnaligned(fromByteOffset: 8, as: UInt32.self)) * 1024
-            map.add(start: 0, length: min(lower, 0xA0000), kind: .usable)
-            map.add(start: 0x10_0000, length: upper, kind: .usable)
+            // Not kept only if reservations fill the map: then there is no usable RAM, and the kernel says so.
+            try? map.add(start: 0, length: min(lower, 0xA0000), kind: .usable)
+            try? map.add(start: 0x10_0000, length: upper, kind: .usable)
         } else {
             note(.noMemoryInformation)
         }
@@ -92,10 +93,14 @@ struct MultibootInfo {
             let len = m.loadUnaligned(fromByteOffset: offset + 12, as: UInt64.self)
             let type = m.loadUnaligned(fromByteOffset: offset + 20, as: UInt32.self)
             let kind = MultibootInfo.kind(type)
-            switch map.add(start: base, length: len, kind: kind) {
-            case .wrapsAround: note(.entryWraps(index: index))
-            case .full: note(.tooManyEntries)  // usable RAM dropped, or a lost reservation (the map says which)
-            case nil: if kind == .usable && len > 0 { usable += 1 }
+            do throws(MemoryMapError) {
+                try map.add(start: base, length: len, kind: kind)
+                if kind == .usable && len > 0 { usable += 1 }
+            } catch {
+                switch error {
+                case .wrapsAround: note(.entryWraps(index: index))
+                case .full: note(.tooManyEntries)  // usable RAM dropped, or a lost reservation (the map says which)
+                }
             }
             offset += Int(size) + 4
             index += 1

@@ -14,14 +14,19 @@ protocol HeapGrowth {
     /// Take back [start, start + bytes), the top of what it gave (whole pages).
     /// False, and nothing changes, if that is not its top or it cannot.
     mutating func shrink(start: UInt, bytes: UInt) -> Bool
+    /// Debug mode found earlier misuse while it served this call (a block
+    /// written after it was freed): the call itself succeeds; the finding is
+    /// handed to the heap's owner here, the one place that hears of it.
+    mutating func heapFound(_ problem: HeapError)
 }
 
 extension HeapGrowth {
     mutating func shrink(start: UInt, bytes: UInt) -> Bool { false }
+    mutating func heapFound(_ problem: HeapError) {}
 }
 
 /// Misuse found by the heap: the pointer and the state of the block it names.
-enum HeapError: Equatable {
+enum HeapError: Error, Equatable {
     /// The block is already free or cached (`header`: its stride and flags).
     case doubleFree(UInt, header: UInt)
     /// Not a pointer the heap handed out (outside it, or misaligned).
@@ -64,9 +69,6 @@ struct Heap {
     var top: UInt = 0
     /// Debug mode: magic, canary and poison checks (HeapDebug.swift); no cache. Costs O(size) per operation.
     let debug: Bool
-    /// Misuse found inside an allocation (debug mode's use-after-free), for the caller to report.
-    var lastProblem: HeapError? = nil
-    var problems = 0
 
     /// Requests below this many bytes may come from the cache: 0 (none) until the
     /// control block exists, and always in debug mode, so that one compare on the
@@ -97,20 +99,19 @@ struct Heap {
         return rawAllocate(size, alignment: alignment, growth: &growth)
     }
 
-    /// Give back a block. Misuse is reported and the heap left untouched.
+    /// Give back a block. Misuse throws, and the heap is left untouched.
     /// The checks and the cache push are inlined into the caller.
     @inline(__always)
-    mutating func free(_ pointer: UnsafeMutableRawPointer) -> HeapError? {
-        debug ? debugFree(pointer) : rawFree(pointer)
+    mutating func free(_ pointer: UnsafeMutableRawPointer) throws(HeapError) {
+        if debug { try debugFree(pointer) } else { try rawFree(pointer) }
     }
 
     /// Free, then trim: when the free block at the top of the heap reaches
     /// `Heap.trimThreshold`, all of it but `Heap.trimKeep` (whole pages) goes
     /// back to `growth`, as dlmalloc trims with a negative sbrk.
-    mutating func free<G: HeapGrowth>(_ pointer: UnsafeMutableRawPointer, growth: inout G) -> HeapError? {
-        if let error = free(pointer) { return error }
+    mutating func free<G: HeapGrowth>(_ pointer: UnsafeMutableRawPointer, growth: inout G) throws(HeapError) {
+        try free(pointer)
         if top != 0 && Block(top).stride >= Heap.trimThreshold { trim(growth: &growth) }
-        return nil
     }
 
     /// Resize keeping contents; nil (and the old block intact) if it cannot.
@@ -137,7 +138,7 @@ struct Heap {
         var b = taken
         if align > Block.granule { b = cutAlignedStart(b, align) }
         carve(b, to: stride, tailIsTop: fromTop)
-        if debug { checkPoison(b) }
+        if debug, let found = poisonDisturbed(b) { growth.heapFound(found) }
         return b.payload
     }
 
@@ -161,14 +162,13 @@ struct Heap {
     }
 
     @inline(__always)
-    mutating func rawFree(_ pointer: UnsafeMutableRawPointer) -> HeapError? {
-        if let error = validateUsed(pointer) { return error }
+    mutating func rawFree(_ pointer: UnsafeMutableRawPointer) throws(HeapError) {
+        try validateUsed(pointer)
         let b = Block(payload: pointer)
         let h = b.header
         usedBytes &-= h & ~Block.flagMask
-        if cachePush(b, header: h) { return nil }
+        if cachePush(b, header: h) { return }
         releaseUsed(b)
-        return nil
     }
 
     /// Free's slow half, kept out of line so that the inlined half stays small.
@@ -178,7 +178,7 @@ struct Heap {
     mutating func rawReallocate<G: HeapGrowth>(_ pointer: UnsafeMutableRawPointer, to size: Int, growth: inout G)
         -> UnsafeMutableRawPointer?
     {
-        if validateUsed(pointer) != nil || size < 0 { return nil }
+        if (try? validateUsed(pointer)) == nil || size < 0 { return nil }
         guard let stride = Heap.stride(forRequest: UInt(size)) else { return nil }
         let b = Block(payload: pointer)
         let next = b.next
@@ -198,21 +198,20 @@ struct Heap {
         }
         guard let fresh = cachedAllocate(size) ?? rawAllocate(size, alignment: 16, growth: &growth) else { return nil }
         fresh.copyMemory(from: pointer, byteCount: Int(b.capacity))
-        _ = rawFree(pointer)
+        try? rawFree(pointer)  // validated above
         return fresh
     }
 
-    /// Error (or nil) that `free` would report for `pointer`, without freeing it.
+    /// Throws what `free` would refuse `pointer` for, without freeing it.
     @inline(__always)
-    func validateUsed(_ pointer: UnsafeMutableRawPointer) -> HeapError? {
+    func validateUsed(_ pointer: UnsafeMutableRawPointer) throws(HeapError) {
         let p = UInt(bitPattern: pointer)
         // One range check covers both bounds; the header check covers stride and flags.
-        if p & (Block.granule - 1) != 0 || p &- lowestPayload >= high &- lowestPayload { return .foreignPointer(p) }
+        if p & (Block.granule - 1) != 0 || p &- lowestPayload >= high &- lowestPayload { throw .foreignPointer(p) }
         let b = Block(payload: pointer)
         let h = b.header
-        if h & (Block.freeBit | Block.cachedBit) != 0 { return .doubleFree(p, header: h) }
+        if h & (Block.freeBit | Block.cachedBit) != 0 { throw .doubleFree(p, header: h) }
         let s = h & ~Block.flagMask
-        if s < Block.minimumStride || s > high &- b.address || Block(b.address &+ s).isPrevFree { return .corruptBlock(p, header: h) }
-        return nil
+        if s < Block.minimumStride || s > high &- b.address || Block(b.address &+ s).isPrevFree { throw .corruptBlock(p, header: h) }
     }
 }

@@ -28,41 +28,39 @@ extension Heap {
         return user
     }
 
-    /// The prefix and canary of `user` checked; the real payload, or the misuse found.
-    func debugValidate(_ user: UnsafeMutableRawPointer) -> (UnsafeMutableRawPointer?, HeapError?) {
+    /// The prefix and canary of `user` checked: the real payload, or the misuse found thrown.
+    func debugValidate(_ user: UnsafeMutableRawPointer) throws(HeapError) -> UnsafeMutableRawPointer {
         let p = UInt(bitPattern: user)
-        if p % Block.granule != 0 || p < low + UInt(Heap.debugFront) || p >= high { return (nil, .foreignPointer(p)) }
+        if p % Block.granule != 0 || p < low + UInt(Heap.debugFront) || p >= high { throw .foreignPointer(p) }
         let magic = user.load(fromByteOffset: -16, as: UInt32.self)
         if magic != Heap.liveMagic {
             // A freed block is poison all through: its prefix reads as poison.
             let poisonWord = UInt32(Heap.poison) * 0x0101_0101
-            return (nil, magic == poisonWord ? .doubleFree(p, header: UInt(magic)) : .badMagic(p, found: magic))
+            throw magic == poisonWord ? .doubleFree(p, header: UInt(magic)) : .badMagic(p, found: magic)
         }
         let front = Int(user.load(fromByteOffset: -12, as: UInt32.self))
         let size = user.load(fromByteOffset: -8, as: UInt64.self)
         let real = user - front
         if front < Heap.debugFront || UInt(bitPattern: real) < low || size > UInt64(high - p) {
-            return (nil, .badMagic(p, found: magic))
+            throw .badMagic(p, found: magic)
         }
-        if let e = validateUsed(real) { return (nil, e) }
+        try validateUsed(real)
         for i in 0..<Heap.canaryBytes where user.load(fromByteOffset: Int(size) + i, as: UInt8.self) != Heap.canary {
-            return (nil, .canaryOverwritten(p, offset: UInt(size) + UInt(i)))
+            throw .canaryOverwritten(p, offset: UInt(size) + UInt(i))
         }
-        return (real, nil)
+        return real
     }
 
-    mutating func debugFree(_ user: UnsafeMutableRawPointer) -> HeapError? {
-        let (real, error) = debugValidate(user)
-        guard let r = real else { return error }
-        return rawFree(r)  // poisons the block, prefix included
+    mutating func debugFree(_ user: UnsafeMutableRawPointer) throws(HeapError) {
+        try rawFree(try debugValidate(user))  // poisons the block, prefix included
     }
 
     mutating func debugReallocate<G: HeapGrowth>(_ user: UnsafeMutableRawPointer, to size: Int, growth: inout G) -> UnsafeMutableRawPointer?
     {
-        if debugValidate(user).1 != nil { return nil }
+        if (try? debugValidate(user)) == nil { return nil }
         guard let fresh = debugAllocate(size, alignment: 16, growth: &growth) else { return nil }
         fresh.copyMemory(from: user, byteCount: min(size, debugRequestedSize(user)))
-        _ = debugFree(user)
+        try? debugFree(user)  // validated above
         return fresh
     }
 
@@ -79,17 +77,16 @@ extension Heap {
     }
 
     /// A block leaving the free lists must still be all poison past its links;
-    /// a byte that is not was written after it was freed.
-    mutating func checkPoison(_ b: Block) {
+    /// a byte that is not was written after it was freed: that write, or nil.
+    func poisonDisturbed(_ b: Block) -> HeapError? {
         let from = b.address + 4 * Block.word, end = b.address + b.stride
         var a = from
         while a < end {
             if UnsafePointer<UInt8>(bitPattern: a)!.pointee != Heap.poison {
-                lastProblem = .useAfterFree(UInt(bitPattern: b.payload), offset: a - UInt(bitPattern: b.payload))
-                problems += 1
-                return
+                return .useAfterFree(UInt(bitPattern: b.payload), offset: a - UInt(bitPattern: b.payload))
             }
             a += 1
         }
+        return nil
     }
 }

@@ -73,7 +73,7 @@ struct HeapRegion<A: Architecture, P: TableProvisioning> {
                 do throws(MapError) {
                     s = try space.leafSlot(creatingTablesFor: first, tables: &tables, frames: &frames)
                 } catch {
-                    _ = frames.free(firstFrame)
+                    try? frames.free(firstFrame)
                     throw fail(error == .noTableFrame ? .noTableFrame : .alreadyMapped, undoing: done, &frames)
                 }
                 leaf = s
@@ -90,7 +90,7 @@ struct HeapRegion<A: Architecture, P: TableProvisioning> {
                     frame = f
                 }
                 if A.Format.decode(space.read(entry), level: 0) != .absent {
-                    _ = frames.free(frame)
+                    try? frames.free(frame)
                     throw fail(.alreadyMapped, undoing: done + j, &frames)
                 }
                 space.write(entry, A.Format.encodePage(frame, .kernelData))
@@ -120,7 +120,7 @@ struct HeapRegion<A: Architecture, P: TableProvisioning> {
         var va = old.raw
         while va > new.raw {
             va -= Self.pageSize
-            if let frame = space.unmap(Page(VirtualAddress(va))) { _ = frames.free(frame) }
+            if let frame = space.unmap(Page(VirtualAddress(va))) { try? frames.free(frame) }
         }
         brk = new
         pagesMapped -= pages
@@ -146,7 +146,7 @@ struct HeapRegion<A: Architecture, P: TableProvisioning> {
     private mutating func fail(_ reason: GrowthFailure, undoing count: Int, _ frames: inout FrameAllocator) -> GrowthFailure {
         for i in 0..<count {
             let page = Page(brk.adding(UInt(i) * Self.pageSize))
-            if !tables.isGuard(page), let frame = space.unmap(page) { _ = frames.free(frame) }
+            if !tables.isGuard(page), let frame = space.unmap(page) { try? frames.free(frame) }
         }
         tables.replenish(space: space, next: Page(brk), frames: &frames)
         return reason

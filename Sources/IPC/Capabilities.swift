@@ -54,98 +54,84 @@ struct CapabilitySpace {
         self.threads = threads
     }
 
-    /// The capability in `t`'s `slot`: badSlot out of range, emptySlot if none.
-    @inline(__always) func lookup(_ t: ThreadID, _ slot: Int) -> Result<Capability, SyscallError> {
-        guard slot >= 0 && slot < CapabilitySpace.slots else { return .failure(.badSlot) }
+    /// The capability in `t`'s `slot`; throws badSlot out of range, emptySlot if none.
+    @inline(__always) func lookup(_ t: ThreadID, _ slot: Int) throws(SyscallError) -> Capability {
+        guard slot >= 0 && slot < CapabilitySpace.slots else { throw .badSlot }
         let c = threads[t].caps[slot]
-        return c.object == .empty ? .failure(.emptySlot) : .success(c)
+        if c.object == .empty { throw .emptySlot }
+        return c
     }
 
     /// The endpoint in `t`'s `slot` if the capability holds `rights`, with its badge.
-    @inline(__always) func endpoint(_ t: ThreadID, _ slot: Int, needs rights: Rights) -> Result<(endpoint: Int, badge: UInt), SyscallError>
-    {
-        switch lookup(t, slot) {
-        case .failure(let e): return .failure(e)
-        case .success(let c):
-            guard case .endpoint(let e) = c.object else { return .failure(.wrongType) }
-            guard c.rights.isSuperset(of: rights) else { return .failure(.missingRight) }
-            return .success((e, c.badge))
-        }
+    @inline(__always) func endpoint(_ t: ThreadID, _ slot: Int, needs rights: Rights) throws(SyscallError) -> (endpoint: Int, badge: UInt) {
+        let c = try lookup(t, slot)
+        guard case .endpoint(let e) = c.object else { throw .wrongType }
+        guard c.rights.isSuperset(of: rights) else { throw .missingRight }
+        return (e, c.badge)
     }
 
-    /// Nil if `t` holds the control capability in `slot`, else why not.
-    @inline(__always) func checkControl(_ t: ThreadID, _ slot: Int) -> SyscallError? {
-        switch lookup(t, slot) {
-        case .failure(let e): return e
-        case .success(let c): return c.object == .control ? nil : SyscallError.wrongType
-        }
+    /// Returns if `t` holds the control capability in `slot`, else throws why not.
+    @inline(__always) func checkControl(_ t: ThreadID, _ slot: Int) throws(SyscallError) {
+        if try lookup(t, slot).object != .control { throw .wrongType }
     }
 
-    /// Nil if `slot` of `t` is a slot (in range) and empty: badSlot, slotFull otherwise.
-    @inline(__always) func checkEmpty(_ t: ThreadID, _ slot: Int) -> SyscallError? {
-        guard slot >= 0 && slot < CapabilitySpace.slots else { return .badSlot }
-        return threads[t].caps[slot].object == .empty ? nil : SyscallError.slotFull
+    /// Returns if `slot` of `t` is a slot (in range) and empty; throws badSlot or slotFull.
+    @inline(__always) func checkEmpty(_ t: ThreadID, _ slot: Int) throws(SyscallError) {
+        guard slot >= 0 && slot < CapabilitySpace.slots else { throw .badSlot }
+        if threads[t].caps[slot].object != .empty { throw .slotFull }
     }
 
-    /// Nil if a capability carried in a message can land in `t`'s `slot`:
-    /// noSlotNamed when `slot` is negative (the receiver accepts none), else as checkEmpty.
-    @inline(__always) func checkLanding(_ t: ThreadID, _ slot: Int) -> SyscallError? {
-        guard slot >= 0 else { return .noSlotNamed }
-        return checkEmpty(t, slot)
+    /// Returns if a capability carried in a message can land in `t`'s `slot`;
+    /// throws noSlotNamed when `slot` is negative (the receiver accepts none), else as checkEmpty.
+    @inline(__always) func checkLanding(_ t: ThreadID, _ slot: Int) throws(SyscallError) {
+        guard slot >= 0 else { throw .noSlotNamed }
+        try checkEmpty(t, slot)
     }
 
     /// Put `c` into `t`'s empty `slot` (the kernel's own way in: init's control
     /// capability, a new endpoint).
-    mutating func install(_ c: Capability, in t: ThreadID, at slot: Int) -> SyscallError? {
-        if let e = checkEmpty(t, slot) { return e }
+    mutating func install(_ c: Capability, in t: ThreadID, at slot: Int) throws(SyscallError) {
+        try checkEmpty(t, slot)
         place(c, t, slot)
-        return nil
     }
 
     /// `t` copies its `from` slot into its empty `to` slot with `rights` (a
     /// subset) and `badge` (0 keeps the source's; another value only on an
     /// unbadged source). The control capability is not copied.
-    mutating func derive(_ t: ThreadID, from: Int, to: Int, rights: Rights, badge: UInt) -> SyscallError? {
-        derive(t, from: from, into: t, at: to, rights: rights, badge: badge)
+    mutating func derive(_ t: ThreadID, from: Int, to: Int, rights: Rights, badge: UInt) throws(SyscallError) {
+        try derive(t, from: from, into: t, at: to, rights: rights, badge: badge)
     }
 
     /// The same, into another thread's table (init giving a task it starts its
     /// capabilities).
-    mutating func derive(_ t: ThreadID, from: Int, into u: ThreadID, at to: Int, rights: Rights, badge: UInt) -> SyscallError? {
-        if let e = checkDerive(t, from: from, rights: rights, badge: badge) ?? checkEmpty(u, to) { return e }
+    mutating func derive(_ t: ThreadID, from: Int, into u: ThreadID, at to: Int, rights: Rights, badge: UInt) throws(SyscallError) {
+        try checkDerive(t, from: from, rights: rights, badge: badge)
+        try checkEmpty(u, to)
         let source = threads[t].caps[from]
         place(Capability(object: source.object, rights: rights, badge: badge != 0 ? badge : source.badge), u, to)
-        return nil
     }
 
-    /// Nil if `t` may derive from its `from` slot a capability with `rights` and `badge`.
-    func checkDerive(_ t: ThreadID, from: Int, rights: Rights, badge: UInt) -> SyscallError? {
-        switch lookup(t, from) {
-        case .failure(let e): return e
-        case .success(let source):
-            guard case .endpoint = source.object else { return .wrongType }
-            guard source.rights.isSuperset(of: rights) else { return .missingRight }
-            return badge != 0 && source.badge != 0 ? SyscallError.alreadyBadged : nil
-        }
+    /// Returns if `t` may derive from its `from` slot a capability with `rights` and `badge`, else throws why not.
+    func checkDerive(_ t: ThreadID, from: Int, rights: Rights, badge: UInt) throws(SyscallError) {
+        let source = try lookup(t, from)
+        guard case .endpoint = source.object else { throw .wrongType }
+        guard source.rights.isSuperset(of: rights) else { throw .missingRight }
+        if badge != 0 && source.badge != 0 { throw .alreadyBadged }
     }
 
-    /// Nil if `t` may pass the capability in `slot` on (an endpoint held with grant).
-    @inline(__always) func checkTransfer(_ t: ThreadID, _ slot: Int) -> SyscallError? {
-        switch lookup(t, slot) {
-        case .failure(let e): return e
-        case .success(let c):
-            guard case .endpoint = c.object else { return .wrongType }
-            return c.rights.contains(.grant) ? nil : SyscallError.missingRight
-        }
+    /// Returns if `t` may pass the capability in `slot` on (an endpoint held with grant), else throws why not.
+    @inline(__always) func checkTransfer(_ t: ThreadID, _ slot: Int) throws(SyscallError) {
+        let c = try lookup(t, slot)
+        guard case .endpoint = c.object else { throw .wrongType }
+        if !c.rights.contains(.grant) { throw .missingRight }
     }
 
     /// Copy `s`'s `slot` into `r`'s `landing` slot, rights and badge as they are.
     /// Both checked first; on an error nothing changed.
-    mutating func transfer(from s: ThreadID, _ slot: Int, to r: ThreadID, _ landing: Int) -> SyscallError? {
-        if let e = checkTransfer(s, slot) { return e }
-        if let e = checkLanding(r, landing) { return e }
+    mutating func transfer(from s: ThreadID, _ slot: Int, to r: ThreadID, _ landing: Int) throws(SyscallError) {
+        try checkTransfer(s, slot)
+        try checkLanding(r, landing)
         place(threads[s].caps[slot], r, landing)
-        return nil
     }
 
     /// What deleting one capability did to the endpoint it named.
@@ -158,11 +144,9 @@ struct CapabilitySpace {
     }
 
     /// Empty `t`'s `slot`.
-    mutating func delete(_ t: ThreadID, _ slot: Int) -> Result<Released, SyscallError> {
-        switch lookup(t, slot) {
-        case .failure(let e): return .failure(e)
-        case .success: return .success(clear(t, slot))
-        }
+    mutating func delete(_ t: ThreadID, _ slot: Int) throws(SyscallError) -> Released {
+        _ = try lookup(t, slot)
+        return clear(t, slot)
     }
 
     /// Empty every slot of `t` (it died), calling `released` for each endpoint that closed or freed.

@@ -62,8 +62,8 @@ struct IPCCore {
     /// `landingSlot`: for a call, where a capability in the reply may land.
     mutating func send(_ t: ThreadID, on e: Int, call: Bool, blocking: Bool, carry carrySlot: Int, landing landingSlot: Int) -> Send {
         if endpoints.isClosed(e) { return .refused(.endpointClosed) }
-        if carrySlot >= 0, let r = endpoints.waitingReceiver(e), let error = caps.checkLanding(r, Int(threads[r].landing)) {
-            return .refused(error)
+        if carrySlot >= 0, let r = endpoints.waitingReceiver(e) {
+            do throws(SyscallError) { try caps.checkLanding(r, Int(threads[r].landing)) } catch { return .refused(error) }
         }
         threads[t].carry = Int8(carrySlot)
         threads[t].landing = Int8(call ? landingSlot : -1)
@@ -87,12 +87,17 @@ struct IPCCore {
         turnedAway: inout TurnedAway
     ) -> Receive {
         if endpoints.owesReply(t) != nil { return .refused(.replyOwed) }
-        while let s = endpoints.waitingSender(e), threads[s].carry >= 0, let error = caps.checkLanding(t, landingSlot) {
-            endpoints.turnAwayFront(e)
-            threads[s].carry = -1
-            threads[s].landing = -1
-            turnedAway.senders |= 1 << UInt64(s)
-            turnedAway.error = error
+        while let s = endpoints.waitingSender(e), threads[s].carry >= 0 {
+            do throws(SyscallError) {
+                try caps.checkLanding(t, landingSlot)
+                break  // the front sender's capability can land: serve it
+            } catch {
+                endpoints.turnAwayFront(e)
+                threads[s].carry = -1
+                threads[s].landing = -1
+                turnedAway.senders |= 1 << UInt64(s)
+                turnedAway.error = error
+            }
         }
         threads[t].landing = Int8(landingSlot)
         switch endpoints.receive(t, on: e, blocking: blocking) {
@@ -116,7 +121,9 @@ struct IPCCore {
     /// `t` answers the call it owes, passing the capability in `carrySlot` (or -1).
     mutating func reply(_ t: ThreadID, carry carrySlot: Int) -> Reply {
         guard let c = endpoints.owesReply(t) else { return .refused(.noCaller) }
-        if carrySlot >= 0, let error = caps.checkLanding(c, Int(threads[c].landing)) { return .refused(error) }
+        if carrySlot >= 0 {
+            do throws(SyscallError) { try caps.checkLanding(c, Int(threads[c].landing)) } catch { return .refused(error) }
+        }
         switch endpoints.reply(t) {
         case .replied(let c):
             threads[t].carry = Int8(carrySlot)
@@ -128,20 +135,19 @@ struct IPCCore {
     }
 
     /// Make a new endpoint into `t`'s empty `slot`, with every right and no badge.
-    mutating func createEndpoint(_ t: ThreadID, into slot: Int) -> SyscallError? {
-        if let error = caps.checkEmpty(t, slot) { return error }
-        guard let e = endpoints.create() else { return .noResources }
-        _ = caps.install(.endpoint(e), in: t, at: slot)
-        return nil
+    mutating func createEndpoint(_ t: ThreadID, into slot: Int) throws(SyscallError) {
+        try caps.checkEmpty(t, slot)
+        guard let e = endpoints.create() else { throw .noResources }
+        do throws(SyscallError) { try caps.install(.endpoint(e), in: t, at: slot) } catch {
+            endpoints.free(e)  // the slot was checked empty, so this is not reached; if it were, nothing stays half made
+            throw error
+        }
     }
 
     /// `t` deletes its `slot`. Returns the senders (a bit each) to wake with
     /// `endpointClosed` because the endpoint's last receive capability went.
-    mutating func delete(_ t: ThreadID, _ slot: Int) -> Result<UInt64, SyscallError> {
-        switch caps.delete(t, slot) {
-        case .failure(let e): return .failure(e)
-        case .success(let released): return .success(apply(released))
-        }
+    mutating func delete(_ t: ThreadID, _ slot: Int) throws(SyscallError) -> UInt64 {
+        apply(try caps.delete(t, slot))
     }
 
     /// `t` is gone: out of every queue and debt, its capabilities deleted.
@@ -174,8 +180,12 @@ struct IPCCore {
         let slot = Int(threads[s].carry)
         threads[s].carry = -1
         guard slot >= 0 else { return false }
-        let error = caps.transfer(from: s, slot, to: r, Int(threads[r].landing))
-        threads[r].landing = -1
-        return error == nil
+        defer { threads[r].landing = -1 }
+        do throws(SyscallError) {
+            try caps.transfer(from: s, slot, to: r, Int(threads[r].landing))
+            return true
+        } catch {
+            return false
+        }
     }
 }

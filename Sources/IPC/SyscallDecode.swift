@@ -42,110 +42,97 @@ extension SyscallRequest {
     static func decode<A: Architecture>(
         _ word: (Int) -> UInt, thread t: ThreadID, caps: UnsafePointer<CapabilitySpace>,
         memory: UserMemory<A>
-    ) -> Result<SyscallRequest, SyscallError> {
-        guard let call = Syscall(rawValue: word(0)) else { return .failure(.badSyscall) }
+    ) throws(SyscallError) -> SyscallRequest {
+        guard let call = Syscall(rawValue: word(0)) else { throw .badSyscall }
         let a1 = word(1), a2 = word(2), a3 = word(3), a4 = word(4), a5 = word(5)
         let slot1 = Int(bitPattern: a1)
         switch call {
         case .debugWrite:
             let n = Int(bitPattern: a2)
-            guard n >= 0 && n <= SyscallLimits.debugWriteBytes else { return .failure(.tooLong) }
-            guard memory.check(a1, n, .read) else { return .failure(.badPointer) }
-            return .success(.debugWrite(address: a1, length: n))
-        case .yield: return .success(.yield)
-        case .exit: return .success(.exit(status: a1))
-        case .sbrk: return .success(.sbrk(increment: a1))
-        case .clock: return .success(.clock)
+            guard n >= 0 && n <= SyscallLimits.debugWriteBytes else { throw .tooLong }
+            guard memory.check(a1, n, .read) else { throw .badPointer }
+            return .debugWrite(address: a1, length: n)
+        case .yield: return .yield
+        case .exit: return .exit(status: a1)
+        case .sbrk: return .sbrk(increment: a1)
+        case .clock: return .clock
         case .reply:
             let info = MessageInfo(word: a3)
-            if let e = checkCarry(info, t, caps) { return .failure(e) }
-            return .success(.reply(word0: a1, word1: a2, carry: info.carry))
+            try checkCarry(info, t, caps)
+            return .reply(word0: a1, word1: a2, carry: info.carry)
         case .send, .call, .trySend:
             let info = MessageInfo(word: a5)
-            let e: Int, badge: UInt
-            switch caps.pointee.endpoint(t, slot1, needs: .send) {
-            case .failure(let error): return .failure(error)
-            case .success(let found): e = found.endpoint; badge = found.badge
-            }
-            guard info.length <= MessageLimits.bufferBytes else { return .failure(.tooLong) }
-            if let error = checkCarry(info, t, caps) ?? checkLandingNumber(info) { return .failure(error) }
-            guard memory.check(a4, info.length, .read) else { return .failure(.badPointer) }
-            return .success(
-                .send(
-                    endpoint: e, badge: badge, word0: a2, word1: a3, buffer: a4, length: info.length, call: call == .call,
-                    blocking: call != .trySend, carry: info.carry, landing: call == .call ? info.landing : -1))
+            let (e, badge) = try caps.pointee.endpoint(t, slot1, needs: .send)
+            guard info.length <= MessageLimits.bufferBytes else { throw .tooLong }
+            try checkCarry(info, t, caps)
+            try checkLandingNumber(info)
+            guard memory.check(a4, info.length, .read) else { throw .badPointer }
+            return .send(
+                endpoint: e, badge: badge, word0: a2, word1: a3, buffer: a4, length: info.length, call: call == .call,
+                blocking: call != .trySend, carry: info.carry, landing: call == .call ? info.landing : -1)
         case .receive, .tryReceive:
             let info = MessageInfo(word: a3)
-            let e: Int
-            switch caps.pointee.endpoint(t, slot1, needs: .receive) {
-            case .failure(let error): return .failure(error)
-            case .success(let found): e = found.endpoint
-            }
-            if let error = checkLandingNumber(info) { return .failure(error) }
+            let e = try caps.pointee.endpoint(t, slot1, needs: .receive).endpoint
+            try checkLandingNumber(info)
             let cap = min(info.length, MessageLimits.bufferBytes)
-            guard memory.check(a2, cap, .write) else { return .failure(.badPointer) }
-            return .success(.receive(endpoint: e, buffer: a2, capacity: cap, blocking: call == .receive, landing: info.landing))
+            guard memory.check(a2, cap, .write) else { throw .badPointer }
+            return .receive(endpoint: e, buffer: a2, capacity: cap, blocking: call == .receive, landing: info.landing)
         case .replyWait:
             let info = MessageInfo(word: a5)
-            let e: Int
-            switch caps.pointee.endpoint(t, slot1, needs: .receive) {
-            case .failure(let error): return .failure(error)
-            case .success(let found): e = found.endpoint
-            }
-            if let error = checkCarry(info, t, caps) ?? checkLandingNumber(info) { return .failure(error) }
+            let e = try caps.pointee.endpoint(t, slot1, needs: .receive).endpoint
+            try checkCarry(info, t, caps)
+            try checkLandingNumber(info)
             let cap = min(info.length, MessageLimits.bufferBytes)
-            guard memory.check(a4, cap, .write) else { return .failure(.badPointer) }
-            return .success(
-                .replyWait(
-                    endpoint: e, word0: a2, word1: a3, buffer: a4, capacity: cap, carry: info.carry,
-                    landing: info.landing))
+            guard memory.check(a4, cap, .write) else { throw .badPointer }
+            return .replyWait(
+                endpoint: e, word0: a2, word1: a3, buffer: a4, capacity: cap, carry: info.carry,
+                landing: info.landing)
         case .derive:
-            guard let rights = Rights.decode(a3) else { return .failure(.missingRight) }
-            return .success(.derive(from: slot1, to: Int(bitPattern: a2), rights: rights, badge: a4))
+            guard let rights = Rights.decode(a3) else { throw .missingRight }
+            return .derive(from: slot1, to: Int(bitPattern: a2), rights: rights, badge: a4)
         case .delete:
-            return .success(.delete(slot: slot1))
+            return .delete(slot: slot1)
         case .createEndpoint, .spawn, .kill, .wait, .tryWait:
-            if let error = caps.pointee.checkControl(t, slot1) { return .failure(error) }
+            try caps.pointee.checkControl(t, slot1)
             switch call {
-            case .createEndpoint: return .success(.createEndpoint(slot: Int(bitPattern: a2)))
+            case .createEndpoint: return .createEndpoint(slot: Int(bitPattern: a2))
             case .spawn:
-                guard memory.check(a2, SpawnRequest.words * MemoryLayout<UInt>.size, .read) else { return .failure(.badPointer) }
-                return .success(.spawn(address: a2))
-            case .kill: return .success(.kill(task: Int(bitPattern: a2)))
-            default: return .success(.wait(blocking: call == .wait))
+                guard memory.check(a2, SpawnRequest.words * MemoryLayout<UInt>.size, .read) else { throw .badPointer }
+                return .spawn(address: a2)
+            case .kill: return .kill(task: Int(bitPattern: a2))
+            default: return .wait(blocking: call == .wait)
             }
         }
     }
 
     /// A capability to carry must be held with grant.
-    private static func checkCarry(_ info: MessageInfo, _ t: ThreadID, _ caps: UnsafePointer<CapabilitySpace>) -> SyscallError? {
-        info.carry < 0 ? nil : caps.pointee.checkTransfer(t, info.carry)
+    private static func checkCarry(_ info: MessageInfo, _ t: ThreadID, _ caps: UnsafePointer<CapabilitySpace>) throws(SyscallError) {
+        if info.carry >= 0 { try caps.pointee.checkTransfer(t, info.carry) }
     }
 
     /// A landing slot, if named, must be inside the table (whether it is empty
     /// is checked when a capability arrives).
-    private static func checkLandingNumber(_ info: MessageInfo) -> SyscallError? {
-        info.landing < CapabilitySpace.slots ? nil : SyscallError.badSlot
+    private static func checkLandingNumber(_ info: MessageInfo) throws(SyscallError) {
+        if info.landing >= CapabilitySpace.slots { throw .badSlot }
     }
 }
 
 extension SpawnRequest {
     /// Check the words a spawn call copied in. `programs`: how many the kernel has.
     /// The capabilities are checked against the tables when they are copied.
-    static func decode(_ w: (Int) -> UInt, programs: Int, priorities: Int) -> Result<SpawnRequest, SyscallError> {
+    static func decode(_ w: (Int) -> UInt, programs: Int, priorities: Int) throws(SyscallError) -> SpawnRequest {
         let program = Int(bitPattern: w(0)), priority = Int(bitPattern: w(1))
         let nameLength = Int(bitPattern: w(5)), count = Int(bitPattern: w(10))
-        guard program >= 0 && program < programs else { return .failure(.noSuchTask) }
-        guard priority >= 1 && priority < priorities else { return .failure(.badRequest) }
-        guard nameLength >= 1 && nameLength <= nameBytes else { return .failure(.badRequest) }
-        guard count >= 0 && count <= maxCapabilities else { return .failure(.badRequest) }
+        guard program >= 0 && program < programs else { throw .noSuchTask }
+        guard priority >= 1 && priority < priorities else { throw .badRequest }
+        guard nameLength >= 1 && nameLength <= nameBytes else { throw .badRequest }
+        guard count >= 0 && count <= maxCapabilities else { throw .badRequest }
         for i in 0..<count {
-            guard Rights.decode(w(11 + 4 * i + 2)) != nil else { return .failure(.missingRight) }
+            guard Rights.decode(w(11 + 4 * i + 2)) != nil else { throw .missingRight }
         }
-        return .success(
-            SpawnRequest(
-                program: program, priority: priority, memoryLimit: w(2), arguments: (w(3), w(4)),
-                nameLength: nameLength, capabilityCount: count))
+        return SpawnRequest(
+            program: program, priority: priority, memoryLimit: w(2), arguments: (w(3), w(4)),
+            nameLength: nameLength, capabilityCount: count)
     }
 
     /// Capability `i` of the request: (caller's slot, child's slot, rights, badge).

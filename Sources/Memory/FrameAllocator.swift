@@ -3,9 +3,10 @@
 // it is, plus one bit per frame, so that a double free or a free of a frame
 // it never handed out is refused at once. Both live in a few frames of
 // physical memory reached through the direct map. It never uses the heap,
-// never hands out a frame twice, and reports exhaustion as nil.
+// never hands out a frame twice, and reports exhaustion as nil (no frame is
+// an absence the caller plans for); a bad free throws.
 
-enum FrameFreeError: Equatable {
+enum FrameFreeError: Error, Equatable {
     /// Not RAM this allocator manages.
     case outOfRange
     case misaligned
@@ -38,24 +39,19 @@ struct FrameAllocator {
 
     /// Build the allocator over the usable regions of a normalized `map`. Its
     /// bitmap takes frames from the first usable region big enough, which the
-    /// map then records as reserved. `reach` is the direct map. Nil: see `make`.
-    init?(map: inout MemoryMap, pageSize: UInt64, reach: (PhysicalAddress) -> UnsafeMutableRawPointer) {
-        guard case .success(let a) = FrameAllocator.make(map: &map, pageSize: pageSize, reach: reach) else { return nil }
-        self = a
-    }
-
-    /// The allocator over `map`, or why there is none. On success the map records
+    /// map then records as reserved. `reach` is the direct map. Throws why there
+    /// is none. On success the map records
     /// the bitmap's frames as boot data; a map refused as full is not changed
     /// unless normalizing it overflowed (then it is incomplete and must not be used).
-    static func make(
+    init(
         map: inout MemoryMap, pageSize: UInt64,
         reach: (PhysicalAddress) -> UnsafeMutableRawPointer
-    ) -> Result<FrameAllocator, FrameAllocatorError> {
+    ) throws(FrameAllocatorError) {
         var low = UInt64.max, high: UInt64 = 0
         for i in 0..<map.count where map[i].kind == .usable {
             low = min(low, map[i].start); high = max(high, map[i].end)
         }
-        if high == 0 { return .failure(.noUsableRAM) }
+        if high == 0 { throw .noUsableRAM }
         let frames = Int((high - low) / pageSize)
         let words = (frames + 31) / 32
         var usable = 0
@@ -69,12 +65,13 @@ struct FrameAllocator {
         for i in 0..<map.count where map[i].kind == .usable && map[i].bytes >= bitmapBytes {
             home = map[i].start; break
         }
-        guard let at = home else { return .failure(.noRoomForBitmap(bytes: bitmapBytes)) }
+        guard let at = home else { throw .noRoomForBitmap(bytes: bitmapBytes) }
         // In place: a copy of the map would cost the boot stack several KiB.
-        if map.reserve(start: at, end: at + bitmapBytes, kind: .bootInfo) != nil { return .failure(.mapFull) }
+        if map.count >= MemoryMap.entryLimit { throw .mapFull }  // no room to record the bitmap: refused, the map unchanged
+        map.reserve(start: at, end: at + bitmapBytes, kind: .bootInfo)
         map.normalize(pageSize: pageSize, limit: UInt64.max)
-        if map.overflowed { return .failure(.mapFull) }
-        return .success(FrameAllocator(map: map, bitmap: reach(PhysicalAddress(at)), words: words, base: low, pageSize: pageSize))
+        if map.overflowed { throw .mapFull }
+        self.init(map: map, bitmap: reach(PhysicalAddress(at)), words: words, base: low, pageSize: pageSize)
     }
 
     /// Every usable frame of the (already marked) map free, every other one not RAM.
@@ -118,17 +115,16 @@ struct FrameAllocator {
     }
 
     /// Give a frame back. Refuses frames it never handed out, and double frees.
-    mutating func free(_ frame: Frame) -> FrameFreeError? {
+    mutating func free(_ frame: Frame) throws(FrameFreeError) {
         let a = frame.start.raw
-        if a % pageSize != 0 { return .misaligned }
-        if a < base || (a - base) / pageSize >= UInt64(words * 32) { return .outOfRange }
+        if a % pageSize != 0 { throw .misaligned }
+        if a < base || (a - base) / pageSize >= UInt64(words * 32) { throw .outOfRange }
         let i = index(of: a)
-        if bitmap[words + i / 32] & (UInt32(1) << UInt32(i % 32)) == 0 { return .outOfRange }
-        if isFree(i) { return .notAllocated }
+        if bitmap[words + i / 32] & (UInt32(1) << UInt32(i % 32)) == 0 { throw .outOfRange }
+        if isFree(i) { throw .notAllocated }
         setFree(i, true)
         stack[freeFrames] = UInt32(i)
         freeFrames += 1
-        return nil
     }
 
     /// True if `frame` is RAM this allocator currently holds as free.

@@ -47,7 +47,7 @@ extension AddressSpace {
     /// active root. Returns the number of frames given back.
     func destroy(userWindow window: VirtualRange, frames: inout FrameAllocator) -> Int {
         var freed = 0
-        forEachTaskFrame(in: window, clearingRootEntries: true) { if frames.free($0) == nil { freed += 1 } }
+        forEachTaskFrame(in: window, clearingRootEntries: true) { if (try? frames.free($0)) != nil { freed += 1 } }
         return freed
     }
 

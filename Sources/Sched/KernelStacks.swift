@@ -72,7 +72,7 @@ struct KernelStacks<A: Architecture> {
             do throws(MapError) {
                 try space.map(page, to: frame, .kernelData, tables: &tables, frames: &frames)
             } catch {
-                _ = frames.free(frame)
+                try? frames.free(frame)
                 unmapPages(s, space, &frames, count: n)
                 throw .noTableFrame
             }
@@ -100,7 +100,7 @@ struct KernelStacks<A: Architecture> {
     private func unmapPages(_ s: StackSlot, _ space: AddressSpace<A>, _ frames: inout FrameAllocator, count: Int) {
         for n in 0..<count {
             if let frame = space.unmap(Page(VirtualAddress(s.bottom.raw + UInt(n) * UInt(F.pageSize)))) {
-                _ = frames.free(frame)
+                try? frames.free(frame)
             }
         }
     }

@@ -44,8 +44,8 @@ final class EmulatedMachine<F: PageTableFormat>: MMU, VirtualLayout {
     /// A normalized map: all of RAM usable except the first MiB.
     func memoryMap(reserving kernelEnd: UInt64 = 0x20_0000) -> MemoryMap {
         var map = MemoryMap()
-        map.add(start: 0, length: 0x9F000, kind: .usable)
-        map.add(start: 0x10_0000, length: UInt64(bytes) - 0x10_0000, kind: .usable)
+        try? map.add(start: 0, length: 0x9F000, kind: .usable)
+        try? map.add(start: 0x10_0000, length: UInt64(bytes) - 0x10_0000, kind: .usable)
         map.reserve(start: 0x10_0000, end: kernelEnd, kind: .kernelImage)
         map.normalize(pageSize: F.pageSize, limit: UInt64(bytes))
         return map
@@ -53,7 +53,7 @@ final class EmulatedMachine<F: PageTableFormat>: MMU, VirtualLayout {
 
     func frameAllocator() -> FrameAllocator {
         var map = memoryMap()
-        return FrameAllocator(map: &map, pageSize: F.pageSize, reach: { pointer(to: $0) })!
+        return try! FrameAllocator(map: &map, pageSize: F.pageSize, reach: { pointer(to: $0) })
     }
 }
 
@@ -87,6 +87,8 @@ struct HostArena: HeapGrowth {
     let capacity: UInt
     var used: UInt = 0
     var calls = 0
+    /// What a debug heap found while it served a call (a use after free), in order.
+    var found: [HeapError] = []
 
     init(megabytes: Int) {
         capacity = UInt(megabytes) << 20
@@ -107,14 +109,28 @@ struct HostArena: HeapGrowth {
         used -= bytes
         return true
     }
+
+    mutating func heapFound(_ problem: HeapError) { found.append(problem) }
 }
 
-/// What a map (or ensureTables) threw, or nil if it mapped: for the tests to compare.
-func mapError(_ body: () throws(MapError) -> Void) -> MapError? {
-    do throws(MapError) {
+/// What `body` threw, or nil if it returned: for the tests to compare errors as values.
+func thrown<E: Error>(_ body: () throws(E) -> Void) -> E? {
+    do throws(E) {
         try body()
         return nil
     } catch {
         return error
     }
+}
+// What one expression threw, or nil, for each error type the tests compare: an
+// autoclosure of a named thrown type (Swift does not infer a closure's from its body).
+func heapError<T>(_ body: @autoclosure () throws(HeapError) -> T) -> HeapError? { thrown { () throws(HeapError) in _ = try body() } }
+func frameError<T>(_ body: @autoclosure () throws(FrameFreeError) -> T) -> FrameFreeError? {
+    thrown { () throws(FrameFreeError) in _ = try body() }
+}
+func mapEntryError<T>(_ body: @autoclosure () throws(MemoryMapError) -> T) -> MemoryMapError? {
+    thrown { () throws(MemoryMapError) in _ = try body() }
+}
+func syscallError<T>(_ body: @autoclosure () throws(SyscallError) -> T) -> SyscallError? {
+    thrown { () throws(SyscallError) in _ = try body() }
 }

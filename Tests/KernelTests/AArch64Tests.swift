@@ -94,7 +94,7 @@ final class AArch64Tests: XCTestCase {
         XCTAssertEqual(AArch64PageTable.decode(0x4000_0401, level: 0), .absent, "0b01 is reserved at the leaf level")
         var tables = DirectFromFrames()
         XCTAssertEqual(
-            mapError { () throws(MapError) in
+            thrown { () throws(MapError) in
                 try space.map(
                     Page(VirtualAddress(0x4000_0000)), to: frames.allocate()!, .kernelData,
                     tables: &tables, frames: &frames)

@@ -65,7 +65,7 @@ final class AddressSpaceTests: XCTestCase {
         XCTAssertEqual(walkI386(m, root: space.root, 0x0045_6789)?.physical, 0x0085_6789)
         var tables = DirectFromFrames()
         XCTAssertEqual(
-            mapError { () throws(MapError) in
+            thrown { () throws(MapError) in
                 try space.map(
                     Page(VirtualAddress(0x0040_0000)), to: frames.allocate()!, .kernelData,
                     tables: &tables, frames: &frames)
@@ -79,7 +79,7 @@ final class AddressSpaceTests: XCTestCase {
         let space = AddressSpace(arch: m, frames: &frames)!
         var empty = TablePool(size: 0)
         XCTAssertEqual(
-            mapError { () throws(MapError) in
+            thrown { () throws(MapError) in
                 try space.map(
                     Page(VirtualAddress(0xD000_0000)), to: frames.allocate()!, .kernelData,
                     tables: &empty, frames: &frames)

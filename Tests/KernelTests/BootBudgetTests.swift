@@ -16,7 +16,7 @@ final class BootBudgetTests: XCTestCase {
 
     func testBudgetAddsTablesSetAsideAndHeapPerStrategy() {
         var boot = BootInfo()
-        boot.map.add(start: 0x10_0000, length: 0x70_0000, kind: .usable)  // 1 MiB .. 8 MiB: two leaf tables
+        try? boot.map.add(start: 0x10_0000, length: 0x70_0000, kind: .usable)  // 1 MiB .. 8 MiB: two leaf tables
         boot.map.normalize(pageSize: 4096, limit: 0xC000_0000)
         boot.addDevice(start: 0xB000_0000, bytes: 0x1000)  // one more leaf table
         let window = VirtualRange(start: VirtualAddress(0xD000_0000), end: VirtualAddress(0xE000_0000))
@@ -43,7 +43,7 @@ final class BootBudgetTests: XCTestCase {
     /// Issue 21, bug 5.1: a reservation ending at 2^64 - 1 trapped alignUp in the budget.
     func testARegionAtTheTopOfTheAddressSpaceDoesNotTrap() {
         var boot = BootInfo()
-        boot.map.add(start: 0x4000_0000, length: 0x800_0000, kind: .usable)
+        try? boot.map.add(start: 0x4000_0000, length: 0x800_0000, kind: .usable)
         boot.map.reserve(start: 0xFFFF_FFFF_FFFF_0000, length: 0x1_0000, kind: .reserved)
         boot.map.reserve(start: 0xFFFF_FFFF_FFFF_F000, length: 0x5000, kind: .reserved)  // wraps: clipped
         boot.map.normalize(pageSize: 4096, limit: .max)

@@ -75,13 +75,15 @@ final class DeviceTreeTests: XCTestCase {
     /// Opens the blob and hands the tree to `body` while the bytes are alive.
     func withTree<T>(_ bytes: [UInt8], available: Int? = nil, _ body: (DeviceTree) throws -> T) throws -> T {
         try bytes.withUnsafeBytes { raw in
-            let tree = try DeviceTree.open(raw.baseAddress!, available: available ?? raw.count).get()
+            let tree = try DeviceTree.open(raw.baseAddress!, available: available ?? raw.count)
             return try body(tree)
         }
     }
 
     func failure(_ bytes: [UInt8], available: Int? = nil) -> DeviceTreeError? {
-        bytes.withUnsafeBytes { DeviceTree.open($0.baseAddress!, available: available ?? $0.count).failure }
+        bytes.withUnsafeBytes { raw in
+            Result { () throws(DeviceTreeError) in try DeviceTree.open(raw.baseAddress!, available: available ?? raw.count) }
+        }.failure
     }
 
     func memory(_ tree: DeviceTree) -> [MemoryRegion] {

@@ -48,7 +48,9 @@ final class ELFTests: XCTestCase {
 
     func parse(_ b: ELFBuilder, _ t: ELFImage.Target? = nil) -> Result<ELFImage, ELFError> {
         let bytes = b.bytes()
-        return bytes.withUnsafeBytes { ELFImage.parse($0.baseAddress!, count: bytes.count, for: t ?? i386) }
+        return bytes.withUnsafeBytes { raw in
+            Result { () throws(ELFError) in try ELFImage.parse(raw.baseAddress!, count: bytes.count, for: t ?? i386) }
+        }
     }
 
     func testAGoodImageGivesItsSegmentsAndEntry() throws {
@@ -73,7 +75,9 @@ final class ELFTests: XCTestCase {
         func damaged(_ change: (inout ELFBuilder) -> Void, _ poke: ((inout [UInt8]) -> Void)? = nil) -> ELFError? {
             var b = ELFBuilder(); change(&b)
             var bytes = b.bytes(); poke?(&bytes)
-            return bytes.withUnsafeBytes { ELFImage.parse($0.baseAddress!, count: bytes.count, for: i386) }.failure
+            return bytes.withUnsafeBytes { raw in
+                Result { () throws(ELFError) in try ELFImage.parse(raw.baseAddress!, count: bytes.count, for: i386) }
+            }.failure
         }
         XCTAssertEqual(damaged({ $0.fileBytes = 40 }), .tooSmall)
         XCTAssertEqual(damaged({ _ in }, { $0[1] = 0x46 }), .badMagic)

@@ -6,7 +6,7 @@ final class FrameAllocatorTests: XCTestCase {
     func testHandsOutEveryUsableFrameOnceThenReportsExhaustion() {
         let m = EmulatedMachine<I386PageTable>(megabytes: 8)
         var map = m.memoryMap()
-        var frames = FrameAllocator(map: &map, pageSize: 4096, reach: { m.pointer(to: $0) })!
+        var frames = try! FrameAllocator(map: &map, pageSize: 4096, reach: { m.pointer(to: $0) })
         let total = frames.freeFrames
         XCTAssertEqual(total, frames.totalFrames)
         var seen = Set<UInt64>()
@@ -36,12 +36,12 @@ final class FrameAllocatorTests: XCTestCase {
         while let f = frames.allocate() { all.append(f) }
         XCTAssertEqual(first.start.raw, all.map { $0.start.raw }.min(), "the lowest frame first, as the bitmap search did")
         for f in [all[7], all[all.count / 2], all[all.count - 3]] {
-            XCTAssertNil(frames.free(f))
+            XCTAssertNoThrow(try frames.free(f))
             XCTAssertEqual(frames.allocate(), f)
             XCTAssertNil(frames.allocate())
         }
-        XCTAssertNil(frames.free(all[5]))
-        XCTAssertEqual(frames.free(all[5]), .notAllocated, "the bitmap still refuses a double free")
+        XCTAssertNoThrow(try frames.free(all[5]))
+        XCTAssertEqual(frameError(try frames.free(all[5])), .notAllocated, "the bitmap still refuses a double free")
         XCTAssertEqual(frames.freeFrames, 1)
     }
 
@@ -49,15 +49,15 @@ final class FrameAllocatorTests: XCTestCase {
         let m = EmulatedMachine<I386PageTable>(megabytes: 4)
         var frames = m.frameAllocator()
         let f = frames.allocate()!
-        XCTAssertNil(frames.free(f))
-        XCTAssertEqual(frames.free(f), .notAllocated)
-        XCTAssertEqual(frames.free(Frame(PhysicalAddress(0x10_0000))), .outOfRange)  // kernel image
-        XCTAssertEqual(frames.free(Frame(PhysicalAddress(1 << 33))), .outOfRange)
-        XCTAssertEqual(frames.free(Frame(PhysicalAddress(f.start.raw + 8))), .misaligned)
+        XCTAssertNoThrow(try frames.free(f))
+        XCTAssertEqual(frameError(try frames.free(f)), .notAllocated)
+        XCTAssertEqual(frameError(try frames.free(Frame(PhysicalAddress(0x10_0000)))), .outOfRange)  // kernel image
+        XCTAssertEqual(frameError(try frames.free(Frame(PhysicalAddress(1 << 33)))), .outOfRange)
+        XCTAssertEqual(frameError(try frames.free(Frame(PhysicalAddress(f.start.raw + 8)))), .misaligned)
         let before = frames.freeFrames
         let g = frames.allocate()!
         XCTAssertEqual(frames.freeFrames, before - 1)
-        XCTAssertNil(frames.free(g))
+        XCTAssertNoThrow(try frames.free(g))
         XCTAssertEqual(frames.freeFrames, before)
     }
 
@@ -68,14 +68,14 @@ final class FrameAllocatorTests: XCTestCase {
     func testTheFrameJustPastTheBitmapIsOutOfRange() {
         let m = EmulatedMachine<I386PageTable>(megabytes: 16)
         var map = MemoryMap()
-        map.add(start: 0x40_0000, length: 2048 * 4096, kind: .usable)
-        var frames = FrameAllocator(map: &map, pageSize: 4096, reach: { m.pointer(to: $0) })!
-        XCTAssertEqual(frames.free(Frame(PhysicalAddress(0x40_0000 + 2048 * 4096))), .outOfRange, "one past the last frame")
+        try? map.add(start: 0x40_0000, length: 2048 * 4096, kind: .usable)
+        var frames = try! FrameAllocator(map: &map, pageSize: 4096, reach: { m.pointer(to: $0) })
+        XCTAssertEqual(frameError(try frames.free(Frame(PhysicalAddress(0x40_0000 + 2048 * 4096)))), .outOfRange, "one past the last frame")
         let last = Frame(PhysicalAddress(0x40_0000 + 2047 * 4096))
-        XCTAssertEqual(frames.free(last), .notAllocated, "the last frame is in range, and free")
+        XCTAssertEqual(frameError(try frames.free(last)), .notAllocated, "the last frame is in range, and free")
         var taken: [Frame] = []
         while let f = frames.allocate() { taken.append(f) }
         XCTAssertTrue(taken.contains(last))
-        XCTAssertNil(frames.free(last))
+        XCTAssertNoThrow(try frames.free(last))
     }
 }

@@ -94,7 +94,8 @@ final class LineageTests: XCTestCase {
         t[5].parent = 1; t[5].waitingForChild = true
         t[5].end = TaskEndRecord(how: 1, value: 14, order: 3)
         t[5].stackSlot = 6; t[5].cpuTicks = 99; t[5].argument = 5
-        t.setName(5, UnsafeRawBufferPointer(start: "spy", count: 3))
+        let spy: StaticString = "spy"
+        t.setName(5, UnsafeRawBufferPointer(start: spy.utf8Start, count: spy.utf8CodeUnitCount))
         t.reset(5)
         XCTAssertEqual(t[5].state, .unused)
         XCTAssertEqual(t[5].wait, .none)

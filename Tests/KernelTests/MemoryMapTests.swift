@@ -5,10 +5,10 @@ import XCTest
 final class MemoryMapTests: XCTestCase {
     func testOverlapsResolveToTheStrongerKindAndNeighboursMerge() {
         var map = MemoryMap()
-        map.add(start: 0x20_0000, length: 0x10_0000, kind: .usable)  // out of order
-        map.add(start: 0x10_0000, length: 0x10_0000, kind: .usable)
-        map.add(start: 0x18_0000, length: 0x1000, kind: .reserved)  // hole inside
-        map.add(start: 0x2F_F800, length: 0x1000, kind: .acpiReclaimable)  // straddles a page
+        try? map.add(start: 0x20_0000, length: 0x10_0000, kind: .usable)  // out of order
+        try? map.add(start: 0x10_0000, length: 0x10_0000, kind: .usable)
+        try? map.add(start: 0x18_0000, length: 0x1000, kind: .reserved)  // hole inside
+        try? map.add(start: 0x2F_F800, length: 0x1000, kind: .acpiReclaimable)  // straddles a page
         map.normalize(pageSize: 4096, limit: .max)
         XCTAssertEqual(map.count, 4)
         XCTAssertEqual(map[0], MemoryRegion(start: 0x10_0000, end: 0x18_0000, kind: .usable))
@@ -20,8 +20,8 @@ final class MemoryMapTests: XCTestCase {
 
     func testUsableMemoryIsClippedToPagesAndToTheLimit() {
         var map = MemoryMap()
-        map.add(start: 0x123, length: 0x5000, kind: .usable)
-        map.add(start: 0xF000_0000, length: 0x2000_0000, kind: .usable)
+        try? map.add(start: 0x123, length: 0x5000, kind: .usable)
+        try? map.add(start: 0xF000_0000, length: 0x2000_0000, kind: .usable)
         map.normalize(pageSize: 4096, limit: 0xF000_1000)
         XCTAssertEqual(map.count, 2)
         XCTAssertEqual(map[0], MemoryRegion(start: 0x1000, end: 0x5000, kind: .usable))
@@ -30,20 +30,20 @@ final class MemoryMapTests: XCTestCase {
 
     func testMemoryAboveTheLimitIsCountedNotSilentlyLost() {
         var map = MemoryMap()
-        map.add(start: 0x10_0000, length: 0xD000_0000 - 0x10_0000, kind: .usable)  // runs past 0xC0000000
-        map.add(start: 0x1_0000_0000, length: 0x2000_0000, kind: .usable)  // wholly above it
-        map.add(start: 0xFEC0_0000, length: 0x1000, kind: .reserved)  // not usable: not counted
+        try? map.add(start: 0x10_0000, length: 0xD000_0000 - 0x10_0000, kind: .usable)  // runs past 0xC0000000
+        try? map.add(start: 0x1_0000_0000, length: 0x2000_0000, kind: .usable)  // wholly above it
+        try? map.add(start: 0xFEC0_0000, length: 0x1000, kind: .reserved)  // not usable: not counted
         let dropped = map.normalize(pageSize: 4096, limit: 0xC000_0000)
         XCTAssertEqual(dropped, 0x1000_0000 + 0x2000_0000)
         XCTAssertEqual(map.usableBytes, 0xC000_0000 - 0x10_0000)
         var below = MemoryMap()
-        below.add(start: 0x10_0000, length: 0x100_0000, kind: .usable)
+        try? below.add(start: 0x10_0000, length: 0x100_0000, kind: .usable)
         XCTAssertEqual(below.normalize(pageSize: 4096, limit: 0xC000_0000), 0)
     }
 
     func testKernelReservationCarvesUsableMemory() {
         var map = MemoryMap()
-        map.add(start: 0, length: 0x100_0000, kind: .usable)
+        try? map.add(start: 0, length: 0x100_0000, kind: .usable)
         map.reserve(start: 0x10_0000, end: 0x13_4567, kind: .kernelImage)
         map.normalize(pageSize: 4096, limit: .max)
         XCTAssertEqual(map[0], MemoryRegion(start: 0, end: 0x10_0000, kind: .usable))
@@ -53,9 +53,9 @@ final class MemoryMapTests: XCTestCase {
 
     func testBadEntriesAreRefusedNotTrusted() {
         var map = MemoryMap()
-        XCTAssertEqual(map.add(start: UInt64.max - 10, length: 100, kind: .usable), .wrapsAround)
-        for i in 0..<MemoryMap.usableLimit { XCTAssertNil(map.add(start: UInt64(i) << 20, length: 4096, kind: .usable)) }
-        XCTAssertEqual(map.add(start: 1 << 40, length: 4096, kind: .usable), .full)
+        XCTAssertEqual(mapEntryError(try map.add(start: UInt64.max - 10, length: 100, kind: .usable)), .wrapsAround)
+        for i in 0..<MemoryMap.usableLimit { XCTAssertNoThrow(try map.add(start: UInt64(i) << 20, length: 4096, kind: .usable)) }
+        XCTAssertEqual(mapEntryError(try map.add(start: 1 << 40, length: 4096, kind: .usable)), .full)
         XCTAssertFalse(map.lostReservation, "a usable entry that does not fit is RAM not used, not a lost reservation")
         map.normalize(pageSize: 4096, limit: .max)
         XCTAssertEqual(map.count, MemoryMap.usableLimit)
@@ -66,12 +66,14 @@ final class MemoryMapTests: XCTestCase {
     func testNoNumberOfUsableRangesCrowdsOutAReservation() {
         var map = MemoryMap()
         var refused = 0
-        for i in 0..<158 where map.add(start: 0x4000_0000 + UInt64(i) << 20, length: 1 << 20, kind: .usable) == .full { refused += 1 }
+        for i in 0..<158 where mapEntryError(try map.add(start: 0x4000_0000 + UInt64(i) << 20, length: 1 << 20, kind: .usable)) == .full {
+            refused += 1
+        }
         XCTAssertEqual(refused, 158 - MemoryMap.usableLimit, "the usable ranges past the limit are refused (and reported)")
-        XCTAssertNil(map.reserve(start: 0x4010_0000, end: 0x4018_0000, kind: .kernelImage))
-        XCTAssertNil(map.reserve(start: 0x4010_0000, end: 0x4014_0000, kind: .kernelCode))
-        XCTAssertNil(map.reserve(start: 0x4019_0000, end: 0x4019_1000, kind: .guardPage))
-        for i in 0..<20 { XCTAssertNil(map.reserve(start: 0x4100_0000 + UInt64(i) << 16, length: 0x1000, kind: .reserved)) }
+        map.reserve(start: 0x4010_0000, end: 0x4018_0000, kind: .kernelImage)
+        map.reserve(start: 0x4010_0000, end: 0x4014_0000, kind: .kernelCode)
+        map.reserve(start: 0x4019_0000, end: 0x4019_1000, kind: .guardPage)
+        for i in 0..<20 { map.reserve(start: 0x4100_0000 + UInt64(i) << 16, length: 0x1000, kind: .reserved) }
         XCTAssertFalse(map.lostReservation)
         map.normalize(pageSize: 4096, limit: .max)
         XCTAssertFalse(map.overflowed)
@@ -88,10 +90,10 @@ final class MemoryMapTests: XCTestCase {
     /// A reservation with no room left marks the map lost, for the kernel to refuse.
     func testAReservationWithNoRoomMarksTheMapLost() {
         var map = MemoryMap()
-        for i in 0..<MemoryMap.entryLimit { XCTAssertNil(map.reserve(start: UInt64(i) << 20, length: 0x1000, kind: .reserved)) }
+        for i in 0..<MemoryMap.entryLimit { map.reserve(start: UInt64(i) << 20, length: 0x1000, kind: .reserved) }
         XCTAssertFalse(map.lostReservation)
-        XCTAssertEqual(map.reserve(start: 1 << 40, length: 0x1000, kind: .kernelImage), .full)
-        XCTAssertTrue(map.lostReservation)
+        map.reserve(start: 1 << 40, length: 0x1000, kind: .kernelImage)
+        XCTAssertTrue(map.lostReservation, "the reservation that found no room marks the map lost")
     }
 
     /// Issue 21, bugs 5.1 and 5.6: a reservation ending at or wrapping past 2^64
@@ -99,11 +101,13 @@ final class MemoryMapTests: XCTestCase {
     /// the last page.
     func testRangesAtTheTopOfTheAddressSpaceNeverTrap() {
         var map = MemoryMap()
-        map.add(start: 0x10_0000, length: 0x10_0000, kind: .usable)
-        XCTAssertNil(map.add(start: 0xFFFF_FFFF_FFFF_F000, length: 0xFFF, kind: .usable))
-        XCTAssertNil(map.reserve(start: 0xFFFF_FFFF_0000_0000, length: 0x2_0000_0000, kind: .reserved), "clipped, kept")
-        XCTAssertNil(map.reserve(start: 0xFFFF_FFFF_FFFF_E000, length: 0x2000, kind: .reserved), "ends at exactly 2^64")
-        XCTAssertEqual(map.add(start: 0xFFFF_FFFF_0000_0000, length: 0x2_0000_0000, kind: .usable), .wrapsAround)
+        try? map.add(start: 0x10_0000, length: 0x10_0000, kind: .usable)
+        XCTAssertNoThrow(try map.add(start: 0xFFFF_FFFF_FFFF_F000, length: 0xFFF, kind: .usable))
+        map.reserve(start: 0xFFFF_FFFF_0000_0000, length: 0x2_0000_0000, kind: .reserved)  // clipped, kept
+        map.reserve(start: 0xFFFF_FFFF_FFFF_E000, length: 0x2000, kind: .reserved)  // ends at exactly 2^64
+        XCTAssertEqual(map.count, 4, "both reservations kept")
+        XCTAssertFalse(map.lostReservation)
+        XCTAssertEqual(mapEntryError(try map.add(start: 0xFFFF_FFFF_0000_0000, length: 0x2_0000_0000, kind: .usable)), .wrapsAround)
         map.normalize(pageSize: 4096, limit: .max)
         XCTAssertEqual(map.usableBytes, 0x10_0000)
         XCTAssertEqual(map[map.count - 1], MemoryRegion(start: 0xFFFF_FFFF_0000_0000, end: .max, kind: .reserved))
@@ -113,8 +117,8 @@ final class MemoryMapTests: XCTestCase {
     /// Issue 13, bug 2: a usable range in the last page of the 64-bit space trapped alignUp.
     func testARangeInTheLastPageOfTheAddressSpaceIsDroppedWithoutATrap() {
         var map = MemoryMap()
-        XCTAssertNil(map.add(start: 0xFFFF_FFFF_FFFF_F001, length: 0xFFE, kind: .usable))
-        map.add(start: 0x10_0000, length: 0x10_0000, kind: .usable)
+        XCTAssertNoThrow(try map.add(start: 0xFFFF_FFFF_FFFF_F001, length: 0xFFE, kind: .usable))
+        try? map.add(start: 0x10_0000, length: 0x10_0000, kind: .usable)
         map.normalize(pageSize: 4096, limit: .max)
         XCTAssertEqual(map.count, 1)
         XCTAssertEqual(map.usableBytes, 0x10_0000)
@@ -125,8 +129,8 @@ final class MemoryMapTests: XCTestCase {
     /// empty piece was skipped.
     func testAnEntryWithNoWholePageAboveTheLimitIsSkippedWithoutATrap() {
         var map = MemoryMap()
-        map.add(start: 0x10_0000, length: 0x7EE_0000, kind: .usable)
-        map.add(start: 0xFFFF_FF7F_FFFF_F001, length: 0xFFE, kind: .usable)
+        try? map.add(start: 0x10_0000, length: 0x7EE_0000, kind: .usable)
+        try? map.add(start: 0xFFFF_FF7F_FFFF_F001, length: 0xFFE, kind: .usable)
         XCTAssertEqual(map.normalize(pageSize: 4096, limit: 16 << 20), 0x7EE_0000 - (15 << 20))
         XCTAssertEqual(map.usableBytes, 15 << 20)
     }
@@ -134,13 +138,13 @@ final class MemoryMapTests: XCTestCase {
     /// Issue 13, bug 7: entries that overlap or meet at an unaligned address are merged before aligning.
     func testUsableEntriesMeetingUnalignedKeepTheirPages() {
         var map = MemoryMap()
-        map.add(start: 0x10_0000, length: 0x800, kind: .usable)
-        map.add(start: 0x10_0800, length: 0x1800, kind: .usable)
+        try? map.add(start: 0x10_0000, length: 0x800, kind: .usable)
+        try? map.add(start: 0x10_0800, length: 0x1800, kind: .usable)
         map.normalize(pageSize: 4096, limit: .max)
         XCTAssertEqual(map.usableBytes, 0x2000, "both pages")
         var overlap = MemoryMap()
-        overlap.add(start: 0x20_0000, length: 0xC00, kind: .usable)
-        overlap.add(start: 0x20_0400, length: 0xC00, kind: .usable)
+        try? overlap.add(start: 0x20_0000, length: 0xC00, kind: .usable)
+        try? overlap.add(start: 0x20_0400, length: 0xC00, kind: .usable)
         overlap.normalize(pageSize: 4096, limit: .max)
         XCTAssertEqual(overlap.usableBytes, 0x1000)
     }
@@ -150,12 +154,12 @@ final class MemoryMapTests: XCTestCase {
     func testAFragmentedMapNeverTrapsAndNeverLosesTheBitmapsFrames() {
         let m = EmulatedMachine<I386PageTable>(megabytes: 8)
         var map = MemoryMap()
-        map.add(start: 0x10_0000, length: 0x70_0000, kind: .usable)
+        try? map.add(start: 0x10_0000, length: 0x70_0000, kind: .usable)
         for i in 0..<55 {  // one-page holes, as a Multiboot map can give
-            map.add(start: 0x20_0000 + UInt64(i) * 0x2000, length: 0x1000, kind: .reserved)
+            try? map.add(start: 0x20_0000 + UInt64(i) * 0x2000, length: 0x1000, kind: .reserved)
         }
         map.normalize(pageSize: 4096, limit: .max)
-        var frames = FrameAllocator(map: &map, pageSize: 4096, reach: { m.pointer(to: $0) })!
+        var frames = try! FrameAllocator(map: &map, pageSize: 4096, reach: { m.pointer(to: $0) })
         var bitmap: [MemoryRegion] = []
         for i in 0..<map.count where map[i].kind == .bootInfo { bitmap.append(map[i]) }
         XCTAssertEqual(bitmap.count, 1)
@@ -165,14 +169,16 @@ final class MemoryMapTests: XCTestCase {
         // A map with no room to record the bitmap is refused, not used.
         var full = MemoryMap()
         for i in 0..<MemoryMap.entryLimit {
-            XCTAssertNil(full.add(start: UInt64(i) * 0x2000, length: 0x1000, kind: i % 2 == 0 ? .usable : .reserved))
+            XCTAssertNoThrow(try full.add(start: UInt64(i) * 0x2000, length: 0x1000, kind: i % 2 == 0 ? .usable : .reserved))
         }
-        XCTAssertEqual(full.add(start: 1 << 40, length: 4096, kind: .usable), .full)
+        XCTAssertEqual(mapEntryError(try full.add(start: 1 << 40, length: 4096, kind: .usable)), .full)
         XCTAssertFalse(full.lostReservation)
         full.normalize(pageSize: 4096, limit: .max)
         full.normalize(pageSize: 4096, limit: .max)  // again: no trap whatever the count
         let before = full
-        XCTAssertEqual(FrameAllocator.make(map: &full, pageSize: 4096, reach: { m.pointer(to: $0) }).failure, .mapFull)
+        XCTAssertThrowsError(try FrameAllocator(map: &full, pageSize: 4096, reach: { m.pointer(to: $0) })) {
+            XCTAssertEqual($0 as? FrameAllocatorError, .mapFull)
+        }
         XCTAssertEqual(full.count, before.count, "a refused map is left as it was")
     }
 
@@ -183,8 +189,8 @@ final class MemoryMapTests: XCTestCase {
         // One usable range with a one-page hole every other page: each hole splits it again.
         func holed(_ holes: Int) -> MemoryMap {
             var map = MemoryMap()
-            map.add(start: 0, length: 1 << 30, kind: .usable)
-            for i in 0..<holes { XCTAssertNil(map.reserve(start: UInt64(2 * i + 1) << 12, length: 0x1000, kind: .reserved)) }
+            try? map.add(start: 0, length: 1 << 30, kind: .usable)
+            for i in 0..<holes { map.reserve(start: UInt64(2 * i + 1) << 12, length: 0x1000, kind: .reserved) }
             return map
         }
         var map = holed(MemoryMap.entryLimit - 1)

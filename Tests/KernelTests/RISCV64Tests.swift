@@ -104,7 +104,7 @@ final class RISCV64Tests: XCTestCase {
         XCTAssertEqual(walkSv39(m, root: space.root, 0x8123_4567)?.leafBytes, 1 << 30)
         var tables = DirectFromFrames()
         XCTAssertEqual(
-            mapError { () throws(MapError) in
+            thrown { () throws(MapError) in
                 try space.map(
                     Page(VirtualAddress(0x8000_0000)), to: frames.allocate()!, .kernelData,
                     tables: &tables, frames: &frames)
@@ -162,7 +162,7 @@ final class RISCV64Tests: XCTestCase {
         }
         func find(_ bytes: [UInt8], hart: UInt64) -> RISCV64Devices? {
             bytes.withUnsafeBytes { raw in
-                guard case .success(let t) = DeviceTree.open(raw.baseAddress!, available: raw.count) else { return nil }
+                guard let t = try? DeviceTree.open(raw.baseAddress!, available: raw.count) else { return nil }
                 return RISCV64Devices.find(in: t, bootHart: hart)
             }
         }

@@ -9,7 +9,12 @@ final class SyscallDecodeTests: XCTestCase {
     let me = 3
 
     func decode(_ words: [UInt], _ caps: CapabilitySpace, _ memory: UserMemory<M>) -> Result<SyscallRequest, SyscallError> {
-        withUnsafePointer(to: caps) { SyscallRequest.decode({ $0 < words.count ? words[$0] : 0 }, thread: me, caps: $0, memory: memory) }
+        // Kept as a value, so that each test compares outcomes.
+        Result { () throws(SyscallError) in
+            try withUnsafePointer(to: caps) { caps throws(SyscallError) in
+                try SyscallRequest.decode({ $0 < words.count ? words[$0] : 0 }, thread: me, caps: caps, memory: memory)
+            }
+        }
     }
 
     func info(_ length: Int, carry: Int = -1, landing: Int = -1) -> UInt {
@@ -35,10 +40,10 @@ final class SyscallDecodeTests: XCTestCase {
         let memory = UserMemory(space: space, window: M.userWindow)
         var caps = CapabilitySpace()
         // Slot 0: every right, badge 5; slot 1: send only; slot 2: receive only; slot 3: the control capability.
-        XCTAssertNil(caps.install(.endpoint(4, .all, badge: 5), in: me, at: 0))
-        XCTAssertNil(caps.install(.endpoint(4, .send), in: me, at: 1))
-        XCTAssertNil(caps.install(.endpoint(4, .receive), in: me, at: 2))
-        XCTAssertNil(caps.install(Capability(object: .control, rights: [], badge: 0), in: me, at: 3))
+        XCTAssertNil(syscallError(try caps.install(.endpoint(4, .all, badge: 5), in: me, at: 0)))
+        XCTAssertNil(syscallError(try caps.install(.endpoint(4, .send), in: me, at: 1)))
+        XCTAssertNil(syscallError(try caps.install(.endpoint(4, .receive), in: me, at: 2)))
+        XCTAssertNil(syscallError(try caps.install(Capability(object: .control, rights: [], badge: 0), in: me, at: 3)))
         let writable = base, readOnly = base + 0x1000, kernel: UInt = 0x0010_0000
         let n = { (s: Syscall) in s.rawValue }
 
@@ -122,7 +127,9 @@ final class SyscallDecodeTests: XCTestCase {
             edit(&w)
             return w
         }
-        let decode = { (w: [UInt]) in SpawnRequest.decode({ w[$0] }, programs: 4, priorities: 8) }
+        let decode = { (w: [UInt]) in
+            Result { () throws(SyscallError) in try SpawnRequest.decode({ w[$0] }, programs: 4, priorities: 8) }
+        }
         let good = try decode(words { _ in }).get()
         XCTAssertEqual(
             good, SpawnRequest(program: 2, priority: 3, memoryLimit: 1 << 20, arguments: (7, 8), nameLength: 5, capabilityCount: 1))

@@ -16,7 +16,9 @@ final class UserLayoutTests: XCTestCase {
             var b = ELFBuilder()
             b.segments[1] = (1, 6, 0x2000, vaddr, 0x100, 0x1000, 0x1000)
             let bytes = b.bytes()
-            return bytes.withUnsafeBytes { ELFImage.parse($0.baseAddress!, count: bytes.count, for: target) }.failure
+            return bytes.withUnsafeBytes { raw in
+                Result { () throws(ELFError) in try ELFImage.parse(raw.baseAddress!, count: bytes.count, for: target) }
+            }.failure
         }
         XCTAssertEqual(parse(0xCFFF_F000), .segmentOutsideWindow(1), "the top stack page")
         XCTAssertEqual(parse(UInt64(layout.guardPage)), .segmentOutsideWindow(1), "the guard page")

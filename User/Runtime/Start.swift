@@ -39,9 +39,12 @@ func userMemalign(_ out: UnsafeMutablePointer<UnsafeMutableRawPointer?>, _ align
 
 @_cdecl("user_free")
 func userFree(_ p: UnsafeMutableRawPointer?) {
-    guard let p, userHeap != nil, userHeap!.free(p, growth: &userGrowth) != nil else { return }
-    var line = Line("heap: a bad free in this task was refused: "); line.hex(UInt64(UInt(bitPattern: p)))
-    line.print()
+    guard let p, userHeap != nil else { return }
+    do throws(HeapError) { try userHeap!.free(p, growth: &userGrowth) } catch {
+        // Refused: the heap is unchanged.
+        var line = Line("heap: a bad free in this task was refused: "); line.hex(UInt64(UInt(bitPattern: p)))
+        line.print()
+    }
 }
 
 @_cdecl("arc4random_buf")

@@ -26,7 +26,8 @@ struct AArch64Devices {
     var gicDistributor: MemoryRegion? = nil
     var gicSecond: MemoryRegion? = nil
     var gicVersion3 = false
-    /// The GIC interrupt ID of the EL1 virtual timer (a PPI: 16 + its number).
+    /// The GIC interrupt ID of the EL1 virtual timer (a PPI: 16 + its number),
+    /// or why there is none: kept as a value, for the boot to report.
     var virtualTimer: Result<UInt32, TimerProblem> = .failure(.noTimerNode)
 
     static func find(in tree: DeviceTree) -> AArch64Devices {
@@ -55,7 +56,7 @@ struct AArch64Devices {
             if timerNode == nil && (n.isCompatible("arm,armv8-timer") || n.isCompatible("arm,armv7-timer")) { timerNode = n }
             return true
         }
-        if let t = timerNode { d.virtualTimer = virtualTimerInterrupt(t, tree) }
+        if let t = timerNode { d.virtualTimer = Result { () throws(TimerProblem) in try virtualTimerInterrupt(t, tree) } }
         return d
     }
 
@@ -70,35 +71,37 @@ struct AArch64Devices {
     /// through `interrupts-extended` (a phandle before each specifier) or
     /// `interrupts` with `interrupt-parent` (found up the ancestors). GIC
     /// specifiers are (type, number, flags) or, with PPI partitions, four cells.
-    static func virtualTimerInterrupt(_ timer: DTNode, _ tree: DeviceTree) -> Result<UInt32, TimerProblem> {
+    static func virtualTimerInterrupt(_ timer: DTNode, _ tree: DeviceTree) throws(TimerProblem) -> UInt32 {
         let entry = 2
         if let extended = timer.property("interrupts-extended") {
             var at = 0, index = 0
             while at + 4 <= extended.count {
                 guard let parent = tree.node(phandle: extended.bigEndian32(at)), let cells = parent.cell("#interrupt-cells"),
                     cells > 0, at + 4 + Int(cells) * 4 <= extended.count
-                else { return .failure(.parentNotGIC) }
+                else { throw .parentNotGIC }
                 if index == entry {
-                    return isGIC(parent) && cells >= 3 ? ppi(extended, at + 4) : .failure(.parentNotGIC)
+                    guard isGIC(parent) && cells >= 3 else { throw .parentNotGIC }
+                    return try ppi(extended, at + 4)
                 }
                 at += 4 + Int(cells) * 4
                 index += 1
             }
-            return .failure(.noVirtualTimerEntry)
+            throw .noVirtualTimerEntry
         }
-        guard let interrupts = timer.property("interrupts") else { return .failure(.noVirtualTimerEntry) }
+        guard let interrupts = timer.property("interrupts") else { throw .noVirtualTimerEntry }
         guard let parent = interruptParent(timer, tree), let cells = parent.cell("#interrupt-cells"), cells > 0 else {
-            return .failure(.parentNotGIC)
+            throw .parentNotGIC
         }
         let size = Int(cells) * 4
-        if interrupts.count < (entry + 1) * size { return .failure(.noVirtualTimerEntry) }
-        if !isGIC(parent) || cells < 3 { return .failure(.parentNotGIC) }
-        return ppi(interrupts, entry * size)
+        if interrupts.count < (entry + 1) * size { throw .noVirtualTimerEntry }
+        if !isGIC(parent) || cells < 3 { throw .parentNotGIC }
+        return try ppi(interrupts, entry * size)
     }
 
-    private static func ppi(_ v: ByteString, _ at: Int) -> Result<UInt32, TimerProblem> {
+    private static func ppi(_ v: ByteString, _ at: Int) throws(TimerProblem) -> UInt32 {
         let type = v.bigEndian32(at), number = v.bigEndian32(at + 4)
-        return type == 1 && number < 16 ? .success(16 + number) : .failure(.notPPI(type: type, number: number))
+        guard type == 1 && number < 16 else { throw .notPPI(type: type, number: number) }
+        return 16 + number
     }
 
     /// `interrupt-parent` of the node or its nearest ancestor that has one.

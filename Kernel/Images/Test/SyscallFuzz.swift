@@ -33,7 +33,7 @@ func runSyscallFuzz(seed: UInt, calls: UInt) {
     // frames are already counted when it first runs.
     let t: ThreadID? = withKernel { k in
         guard let i = Programs.find("sysfuzz"),
-            case .success(let f) = startTask(
+            let f = try? startTask(
                 &k, nameBytes("sysfuzz"), Programs.bytes(i), priority: 2, arguments: (seed, calls),
                 memoryLimit: 1 << 20)
         else {

@@ -29,12 +29,12 @@ func imageChecksAfterHeap(_ boot: BootInfo) {
     if let what = boot.commandLine.value(of: "bench"), what.equals("grow") {
         // The benchmark measures the largest heap and ends the boot: it gets every frame.
         withKernel { k in
-            for i in 0..<asideCount { _ = k.frames.free(Frame(PhysicalAddress(aside[i]))) }
+            for i in 0..<asideCount { try? k.frames.free(Frame(PhysicalAddress(aside[i]))) }
             runGrowthBench(&k)
         }
     }
     testReport.selfTest = runSelfTest(ramBytes: boot.map.usableBytes)
-    withKernel { k in for i in 0..<asideCount { _ = k.frames.free(Frame(PhysicalAddress(aside[i]))) } }
+    withKernel { k in for i in 0..<asideCount { try? k.frames.free(Frame(PhysicalAddress(aside[i]))) } }
 }
 
 func imageChecksBeforeInit(_ boot: BootInfo) {
@@ -80,7 +80,9 @@ private func refuseSpawnIntoFullTable() {
             k.records[t].state = .blocked
         }
         let before = k.frames.freeFrames
-        let outcome = startTask(&k, nameBytes("overflow"), Programs.bytes(i), priority: 2, arguments: (1, 0))
+        let outcome = Result { () throws(TaskStartFailure) in
+            try startTask(&k, nameBytes("overflow"), Programs.bytes(i), priority: 2, arguments: (1, 0))
+        }
         for t in 0..<ThreadTable.capacity {
             if unused & (1 << UInt64(t)) != 0 { k.records[t].state = .unused }
             if dead & (1 << UInt64(t)) != 0 { k.records[t].state = .dead }
@@ -100,7 +102,7 @@ private func refuseSpawnIntoFullTable() {
 private func refuseTearingDownTheActiveSpace() {
     guard let i = Programs.find("hello") else { kernelPanic("tasks: the test system has no hello to start") }
     withKernel { k in
-        guard case .success(let t) = startTask(&k, nameBytes("active"), Programs.bytes(i), priority: 2, arguments: (1, 0)) else {
+        guard let t = try? startTask(&k, nameBytes("active"), Programs.bytes(i), priority: 2, arguments: (1, 0)) else {
             kernelPanic("tasks: could not start the task for the active-space check")
         }
         k.threads.scheduler.kill(t)
@@ -126,7 +128,11 @@ private func refuseDamagedImage() {
     copy.copyMemory(from: good)
     copy.storeBytes(of: 62, toByteOffset: 18, as: UInt16.self)  // EM_X86_64
     kputs("tasks: loading a damaged copy of kvclient (e_machine changed)\n")
-    let outcome = withKernel { startTask(&$0, nameBytes("damaged"), UnsafeRawBufferPointer(copy), priority: 2, arguments: (0, 0)) }
+    let outcome = withKernel { k in
+        Result { () throws(TaskStartFailure) in
+            try startTask(&k, nameBytes("damaged"), UnsafeRawBufferPointer(copy), priority: 2, arguments: (0, 0))
+        }
+    }
     guard case .failure(.badImage) = outcome else { kernelPanic("tasks: a damaged image was not refused as one") }
 }
 

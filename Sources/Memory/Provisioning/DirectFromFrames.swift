@@ -13,6 +13,6 @@ struct DirectFromFrames: TableProvisioning {
     /// An emptied table goes straight back to the frame allocator.
     mutating func takeBack(_ table: Frame, frames: inout FrameAllocator) {
         tablesGiven -= 1
-        _ = frames.free(table)
+        try? frames.free(table)
     }
 }

@@ -40,7 +40,7 @@ struct HeapTail: TableProvisioning {
         if heldFrames < capacity {
             held[heldFrames] = table; guardAt[heldFrames] = 0; heldFrames += 1
         } else {
-            _ = frames.free(table)
+            try? frames.free(table)
         }
     }
 

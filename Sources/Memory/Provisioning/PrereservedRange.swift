@@ -12,7 +12,7 @@ struct PrereservedRange: TableProvisioning {
     var keepsEmptyTables: Bool { true }
     mutating func takeBack(_ table: Frame, frames: inout FrameAllocator) {
         tablesGiven -= 1
-        _ = frames.free(table)
+        try? frames.free(table)
     }
 
     mutating func prepare<A: Architecture>(

@@ -21,7 +21,7 @@ struct SpareReserve: TableProvisioning {
     /// An emptied table becomes a spare if the reserve is short, else it is freed.
     mutating func takeBack(_ table: Frame, frames: inout FrameAllocator) {
         tablesGiven -= 1
-        if heldFrames < capacity { spares[heldFrames] = table; heldFrames += 1 } else { _ = frames.free(table) }
+        if heldFrames < capacity { spares[heldFrames] = table; heldFrames += 1 } else { try? frames.free(table) }
     }
 
     mutating func replenish<A: Architecture>(space: AddressSpace<A>, next: Page, frames: inout FrameAllocator) {

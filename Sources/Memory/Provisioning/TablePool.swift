@@ -22,7 +22,7 @@ struct TablePool: TableProvisioning {
     /// An emptied table goes back into the pool: the cap is tables, not growth.
     mutating func takeBack(_ table: Frame, frames: inout FrameAllocator) {
         tablesGiven -= 1
-        if heldFrames < TablePool.maximum { pool[heldFrames] = table; heldFrames += 1 } else { _ = frames.free(table) }
+        if heldFrames < TablePool.maximum { pool[heldFrames] = table; heldFrames += 1 } else { try? frames.free(table) }
     }
 
     mutating func prepare<A: Architecture>(

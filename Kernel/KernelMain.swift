@@ -130,22 +130,50 @@ func mapKernel(_ space: AddressSpace<Platform>, _ boot: BootInfo, _ frames: inou
     return tables.tablesGiven
 }
 
+/// Map [r.start, r.end) to itself: the largest leaf the format has wherever
+/// the range and its alignment allow one (1 GiB, then 2 MiB on aarch64 and
+/// riscv64), 4 KiB pages at the ragged edges. One walk and one invalidation
+/// per leaf, so the boot's cost grows with the number of leaves, not of pages.
 private func identityMap(
     _ space: AddressSpace<Platform>, _ r: MemoryRegion, _ attributes: PageAttributes,
     _ tables: inout DirectFromFrames, _ frames: inout FrameAllocator
 ) {
-    let pageSize = Platform.Format.pageSize
-    var a = max(alignDown(r.start, pageSize), pageSize)
-    let end = alignUp(r.end, pageSize, notPast: Platform.directMapLimit)  // a reservation may end at 2^64 - 1
+    typealias F = Platform.Format
+    var a = max(alignDown(r.start, F.pageSize), F.pageSize)
+    let end = alignUp(r.end, F.pageSize, notPast: Platform.directMapLimit)  // a reservation may end at 2^64 - 1
     while a < end {
-        do throws(MapError) {
-            try space.map(
-                Page(VirtualAddress(UInt(a))), to: Frame(PhysicalAddress(a)), attributes,
-                tables: &tables, frames: &frames)
-        } catch {
-            if error == .noTableFrame { kernelPanic("out of frames while building the direct map") }
+        var level = F.levels - 1
+        while level > 0 {
+            let span = F.entrySpan(level: level)
+            if F.encodeBlock(PhysicalAddress(a), attributes, level: level) != nil && a % span == 0 && end - a >= span { break }
+            level -= 1
         }
-        a += pageSize
+        if level > 0 {
+            do throws(MapError) {
+                try space.mapBlock(
+                    VirtualAddress(UInt(a)), level: level, to: PhysicalAddress(a), attributes, tables: &tables, frames: &frames)
+            } catch {
+                if error == .noTableFrame { kernelPanic("out of frames while building the direct map") }
+                // Something is mapped inside already (a device window over RAM): the rest page by page.
+                for p in stride(from: a, to: a + F.entrySpan(level: level), by: Int(F.pageSize)) {
+                    identityMapPage(space, p, attributes, &tables, &frames)
+                }
+            }
+        } else {
+            identityMapPage(space, a, attributes, &tables, &frames)
+        }
+        a += F.entrySpan(level: level)
+    }
+}
+
+private func identityMapPage(
+    _ space: AddressSpace<Platform>, _ a: UInt64, _ attributes: PageAttributes,
+    _ tables: inout DirectFromFrames, _ frames: inout FrameAllocator
+) {
+    do throws(MapError) {
+        try space.map(Page(VirtualAddress(UInt(a))), to: Frame(PhysicalAddress(a)), attributes, tables: &tables, frames: &frames)
+    } catch {
+        if error == .noTableFrame { kernelPanic("out of frames while building the direct map") }
     }
 }
 

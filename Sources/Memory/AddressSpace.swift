@@ -37,6 +37,23 @@ struct AddressSpace<A: Architecture> {
         arch.invalidate(page)  // also orders the table writes before use, where the arch needs it
     }
 
+    /// Map the `F.entrySpan(level:)` bytes at `va` to `base` with one large
+    /// leaf at `level` (both aligned to that span; the format must have such a
+    /// leaf). Missing tables above it come from `tables`. Throws alreadyMapped
+    /// if anything is mapped there already: a block never hides a table.
+    func mapBlock<P: TableProvisioning>(
+        _ va: VirtualAddress, level: Int, to base: PhysicalAddress, _ attributes: PageAttributes,
+        tables: inout P, frames: inout FrameAllocator
+    ) throws(MapError) {
+        let span = F.entrySpan(level: level)
+        precondition(level > 0 && level < F.levels && UInt64(va.raw) % span == 0 && base.raw % span == 0, "misaligned block")
+        guard let entry = F.encodeBlock(base, attributes, level: level) else { preconditionFailure("no block at this level") }
+        let slot = try slot(at: level, for: va, tables: &tables, frames: &frames)
+        if F.decode(read(slot), level: level) != .absent { throw .alreadyMapped }
+        write(slot, entry)
+        arch.invalidate(Page(va))  // one address of a block drops the whole block's translation
+    }
+
     /// Remove the mapping of `page` and return the frame it named (the caller owns it).
     func unmap(_ page: Page) -> Frame? {
         guard let leaf = leafSlot(page.start) else { return nil }
@@ -115,10 +132,18 @@ struct AddressSpace<A: Architecture> {
         creatingTablesFor page: Page, tables: inout P,
         frames: inout FrameAllocator
     ) throws(MapError) -> UnsafeMutableRawPointer {
+        try slot(at: 0, for: page.start, tables: &tables, frames: &frames)
+    }
+
+    /// The entry at `target` level on the path to `va`, creating the tables above it.
+    private func slot<P: TableProvisioning>(
+        at target: Int, for va: VirtualAddress, tables: inout P,
+        frames: inout FrameAllocator
+    ) throws(MapError) -> UnsafeMutableRawPointer {
         var table = root
         var level = F.levels - 1
-        while level > 0 {
-            let slot = entry(table, F.index(of: page.start, level: level))
+        while level > target {
+            let slot = entry(table, F.index(of: va, level: level))
             switch F.decode(read(slot), level: level) {
             case .table(let next):
                 table = next
@@ -132,7 +157,7 @@ struct AddressSpace<A: Architecture> {
             }
             level -= 1
         }
-        return entry(table, F.index(of: page.start, level: 0))
+        return entry(table, F.index(of: va, level: target))
     }
 
     // MARK: raw entry access

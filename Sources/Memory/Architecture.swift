@@ -36,6 +36,10 @@ protocol PageTableFormat {
     static var physicalLimit: UInt64 { get }
     static func encodeTable(_ table: Frame) -> UInt64
     static func encodePage(_ frame: Frame, _ attributes: PageAttributes) -> UInt64
+    /// A large leaf at `level` (1 up to the root) mapping `F.entrySpan(level:)`
+    /// bytes from `base` (aligned to that span), or nil where the format has
+    /// no leaf at that level, or the kernel does not use it.
+    static func encodeBlock(_ base: PhysicalAddress, _ attributes: PageAttributes, level: Int) -> UInt64?
     static func decode(_ entry: UInt64, level: Int) -> DecodedEntry
 }
 
@@ -44,6 +48,8 @@ extension PageTableFormat {
     static var entriesPerTable: Int { 1 << indexBits }
     /// Bytes of virtual space one table at `level` covers.
     static func span(level: Int) -> UInt64 { pageSize << UInt64(indexBits * (level + 1)) }
+    /// Bytes one entry at `level` maps: a page at level 0, a block above.
+    static func entrySpan(level: Int) -> UInt64 { pageSize << UInt64(indexBits * level) }
     static func index(of va: VirtualAddress, level: Int) -> Int {
         Int((UInt64(va.raw) >> UInt64(pageShift + indexBits * level)) & UInt64(entriesPerTable - 1))
     }

@@ -51,6 +51,11 @@ enum AArch64PageTable: PageTableFormat {
         return e
     }
 
+    /// A block (0b01) at level 1 (2 MiB) or 2 (1 GiB): a page's attributes without the table bit.
+    static func encodeBlock(_ base: PhysicalAddress, _ a: PageAttributes, level: Int) -> UInt64? {
+        level == 1 || level == 2 ? encodePage(Frame(base), a) & ~tableOrPage : nil
+    }
+
     static func decode(_ e: UInt64, level: Int) -> DecodedEntry {
         if e & valid == 0 { return .absent }
         let address = PhysicalAddress(e & addressMask)

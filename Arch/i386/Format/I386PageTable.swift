@@ -32,6 +32,9 @@ enum I386PageTable: PageTableFormat {
         return e
     }
 
+    /// None: a 4 MiB page needs CR4.PSE, which the kernel does not turn on (yet).
+    static func encodeBlock(_ base: PhysicalAddress, _ a: PageAttributes, level: Int) -> UInt64? { nil }
+
     static func decode(_ e: UInt64, level: Int) -> DecodedEntry {
         if e & present == 0 { return .absent }
         var a = PageAttributes.executable  // i386 without PAE cannot forbid execution

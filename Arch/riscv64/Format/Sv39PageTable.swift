@@ -50,6 +50,11 @@ enum Sv39PageTable: PageTableFormat {
         return e
     }
 
+    /// A megapage (level 1, 2 MiB) or gigapage (level 2, 1 GiB): a page entry at a higher level.
+    static func encodeBlock(_ base: PhysicalAddress, _ a: PageAttributes, level: Int) -> UInt64? {
+        level == 1 || level == 2 ? encodePage(Frame(base), a) : nil
+    }
+
     static func decode(_ e: UInt64, level: Int) -> DecodedEntry {
         if e & valid == 0 { return .absent }
         let address = PhysicalAddress(((e & ppnMask) >> ppnShift) << 12)

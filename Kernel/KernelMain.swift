@@ -141,39 +141,46 @@ private func identityMap(
     typealias F = Platform.Format
     var a = max(alignDown(r.start, F.pageSize), F.pageSize)
     let end = alignUp(r.end, F.pageSize, notPast: Platform.directMapLimit)  // a reservation may end at 2^64 - 1
+    // The highest level with a large leaf for these attributes (0: pages only), found once.
+    var top = 0
+    for l in 1..<F.levels where F.encodeBlock(PhysicalAddress(0), attributes, level: l) != nil { top = l }
     while a < end {
-        var level = F.levels - 1
-        while level > 0 {
-            let span = F.entrySpan(level: level)
-            if F.encodeBlock(PhysicalAddress(a), attributes, level: level) != nil && a % span == 0 && end - a >= span { break }
-            level -= 1
+        var level = top
+        while level > 0 && (a % F.entrySpan(level: level) != 0 || end - a < F.entrySpan(level: level)) { level -= 1 }
+        if level == 0 {
+            // Pages up to the next boundary a block could start at (or the end).
+            let next = top > 0 ? alignUp(a + 1, F.entrySpan(level: 1), notPast: end) : end
+            identityMapPages(space, from: a, to: next, attributes, &tables, &frames)
+            a = next
+            continue
         }
-        if level > 0 {
-            do throws(MapError) {
-                try space.mapBlock(
-                    VirtualAddress(UInt(a)), level: level, to: PhysicalAddress(a), attributes, tables: &tables, frames: &frames)
-            } catch {
-                if error == .noTableFrame { kernelPanic("out of frames while building the direct map") }
-                // Something is mapped inside already (a device window over RAM): the rest page by page.
-                for p in stride(from: a, to: a + F.entrySpan(level: level), by: Int(F.pageSize)) {
-                    identityMapPage(space, p, attributes, &tables, &frames)
-                }
-            }
-        } else {
-            identityMapPage(space, a, attributes, &tables, &frames)
+        let span = F.entrySpan(level: level)
+        do throws(MapError) {
+            try space.mapBlock(VirtualAddress(UInt(a)), level: level, to: PhysicalAddress(a), attributes, tables: &tables, frames: &frames)
+        } catch {
+            if error == .noTableFrame { kernelPanic("out of frames while building the direct map") }
+            // Something is mapped inside already (a device window over RAM): the rest page by page.
+            identityMapPages(space, from: a, to: a + span, attributes, &tables, &frames)
         }
-        a += F.entrySpan(level: level)
+        a += span
     }
 }
 
-private func identityMapPage(
-    _ space: AddressSpace<Platform>, _ a: UInt64, _ attributes: PageAttributes,
+/// [from, to) to itself in pages: the loop the boot spends its time in when no
+/// block fits, kept on its own so that the mapper inlines into it.
+private func identityMapPages(
+    _ space: AddressSpace<Platform>, from: UInt64, to end: UInt64, _ attributes: PageAttributes,
     _ tables: inout DirectFromFrames, _ frames: inout FrameAllocator
 ) {
-    do throws(MapError) {
-        try space.map(Page(VirtualAddress(UInt(a))), to: Frame(PhysicalAddress(a)), attributes, tables: &tables, frames: &frames)
-    } catch {
-        if error == .noTableFrame { kernelPanic("out of frames while building the direct map") }
+    let pageSize = Platform.Format.pageSize
+    var a = from
+    while a < end {
+        do throws(MapError) {
+            try space.map(Page(VirtualAddress(UInt(a))), to: Frame(PhysicalAddress(a)), attributes, tables: &tables, frames: &frames)
+        } catch {
+            if error == .noTableFrame { kernelPanic("out of frames while building the direct map") }
+        }
+        a += pageSize
     }
 }
 

@@ -162,6 +162,18 @@ def at_least(n):
     return lambda v: int(v) >= n
 
 
+def direct_map_tables_at_most(n):
+    """The boot's 'direct map built with N tables' line, N at most n: a map of
+    large leaves needs a handful of tables whatever the RAM; one of 4 KiB pages
+    needs one table per 2 MiB (4,107 for 8 GiB on riscv64)."""
+    def check(log):
+        m = re.search(r"direct map built with (\d+) tables", log)
+        if not m:
+            return "no 'direct map built with N tables' line"
+        return None if int(m.group(1)) <= n else f"direct map took {m.group(1)} tables, want at most {n}"
+    return check
+
+
 def equals(x):
     return lambda v: v == str(x)
 
@@ -249,6 +261,8 @@ def cases():
                         guard_fault=r"\(write, permission fault\)", open_fault=r"\(write, translation fault\)")
     c.append(Case("aarch64 cortex-a53", "aarch64", qemu_aarch64("128M", "pt=spare", cpu="cortex-a53"), A64_PASS, [
         ok_boot("aarch64", exhausted=equals("no"))]))
+    c.append(Case("aarch64 4G: the direct map is made of blocks", "aarch64", qemu_aarch64("4G", "pt=spare"), A64_PASS, [
+        ok_boot("aarch64", ram_mib=at_least(4000)), direct_map_tables_at_most(16)]))
     c.append(Case("aarch64 cpu max 1G", "aarch64", qemu_aarch64("1G", "pt=prereserve", cpu="max"), A64_PASS, [
         ok_boot("aarch64", exhausted=equals("no"), ram_mib=at_least(1000))]))
     c.append(Case("aarch64 EL2 entry drops to EL1", "aarch64",
@@ -318,6 +332,8 @@ def riscv64_cases():
                         guard_fault=r"store page fault .*\(from S-mode\)", open_fault=r"store page fault .*\(from S-mode\)")
     c.append(Case("riscv64 64M", arch, qemu_riscv64("64M", "pt=spare"), RV_PASS, [
         ok_boot(arch, tasks=equals(task_checks.TEST_TASKS), killed=equals(FAULT_KILLS[arch]))]))
+    c.append(Case("riscv64 8G: the direct map is made of megapages and gigapages", arch, qemu_riscv64("8G", "pt=spare"),
+                  RV_PASS, [ok_boot(arch, ram_mib=at_least(8000)), direct_map_tables_at_most(16)]))
     c.append(Case("riscv64 1G", arch, qemu_riscv64("1G", "pt=prereserve"), RV_PASS, [
         ok_boot(arch, exhausted=equals("no"), ram_mib=at_least(1000))]))
     # OpenSBI starts only the boot hart; the kernel says the other one stays parked.

@@ -132,10 +132,30 @@ struct AddressSpace<A: Architecture> {
         creatingTablesFor page: Page, tables: inout P,
         frames: inout FrameAllocator
     ) throws(MapError) -> UnsafeMutableRawPointer {
-        try slot(at: 0, for: page.start, tables: &tables, frames: &frames)
+        var table = root
+        var level = F.levels - 1
+        while level > 0 {
+            let slot = entry(table, F.index(of: page.start, level: level))
+            switch F.decode(read(slot), level: level) {
+            case .table(let next):
+                table = next
+            case .absent:
+                guard let fresh = tables.takeTable(frames: &frames) else { throw .noTableFrame }
+                zero(fresh)
+                write(slot, F.encodeTable(fresh))
+                table = fresh
+            case .page, .block:
+                throw .alreadyMapped
+            }
+            level -= 1
+        }
+        return entry(table, F.index(of: page.start, level: 0))
     }
 
     /// The entry at `target` level on the path to `va`, creating the tables above it.
+    /// Always inlined, so that each caller's constant level folds into the index
+    /// arithmetic (on i386 a shift by a variable amount is a 64-bit helper call).
+    @inline(__always)
     private func slot<P: TableProvisioning>(
         at target: Int, for va: VirtualAddress, tables: inout P,
         frames: inout FrameAllocator

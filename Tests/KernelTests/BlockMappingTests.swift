@@ -18,9 +18,11 @@ final class BlockMappingTests: XCTestCase {
         XCTAssertEqual(F.entrySpan(level: 2), one)
         // A 2 MiB block, a 1 GiB block, each mapped to itself.
         XCTAssertNoThrow(
-            try space.mapBlock(VirtualAddress(0x4020_0000), level: 1, to: PhysicalAddress(0x4020_0000), .kernelData, tables: &tables, frames: &frames))
+            try space.mapBlock(
+                VirtualAddress(0x4020_0000), level: 1, to: PhysicalAddress(0x4020_0000), .kernelData, tables: &tables, frames: &frames))
         XCTAssertNoThrow(
-            try space.mapBlock(VirtualAddress(0x8000_0000), level: 2, to: PhysicalAddress(0x8000_0000), [.global], tables: &tables, frames: &frames))
+            try space.mapBlock(
+                VirtualAddress(0x8000_0000), level: 2, to: PhysicalAddress(0x8000_0000), [.global], tables: &tables, frames: &frames))
         XCTAssertEqual(m.invalidations, 2, "one invalidation per block")
         for (va, size, writable) in [(UInt64(0x4020_0000), two, true), (0x8000_0000, one, false)] {
             for offset in [0, 0x1234, size - 1] {
@@ -36,16 +38,20 @@ final class BlockMappingTests: XCTestCase {
         // Nothing maps over a block, and a block never hides what is there.
         let f = frames.allocate()!
         XCTAssertEqual(
-            thrown { () throws(MapError) in try space.map(Page(VirtualAddress(0x4030_0000)), to: f, .kernelData, tables: &tables, frames: &frames) },
+            thrown { () throws(MapError) in
+                try space.map(Page(VirtualAddress(0x4030_0000)), to: f, .kernelData, tables: &tables, frames: &frames)
+            },
             .alreadyMapped, "a page inside a block")
         XCTAssertEqual(
             thrown { () throws(MapError) in
-                try space.mapBlock(VirtualAddress(0x4020_0000), level: 1, to: PhysicalAddress(0), .kernelData, tables: &tables, frames: &frames)
+                try space.mapBlock(
+                    VirtualAddress(0x4020_0000), level: 1, to: PhysicalAddress(0), .kernelData, tables: &tables, frames: &frames)
             }, .alreadyMapped, "a block over a block")
         XCTAssertNoThrow(try space.map(Page(VirtualAddress(0x4060_1000)), to: f, .kernelData, tables: &tables, frames: &frames))
         XCTAssertEqual(
             thrown { () throws(MapError) in
-                try space.mapBlock(VirtualAddress(0x4060_0000), level: 1, to: PhysicalAddress(0x4060_0000), .kernelData, tables: &tables, frames: &frames)
+                try space.mapBlock(
+                    VirtualAddress(0x4060_0000), level: 1, to: PhysicalAddress(0x4060_0000), .kernelData, tables: &tables, frames: &frames)
             }, .alreadyMapped, "a block over a table of pages")
         XCTAssertEqual(walk(m, space.root, 0x4060_1000)?.physical, f.start.raw, "the page under the refused block is kept")
         XCTAssertNil(space.unmap(Page(VirtualAddress(0x4020_0000))), "unmap takes pages, not blocks")

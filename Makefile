@@ -232,7 +232,7 @@ test: | tools-test
 	@start=$$(date +%s); $(MAKE) --no-print-directory -j2 test-build && \
 	    echo "test: builds took $$(( $$(date +%s) - start )) s"
 	@$(MAKE) --no-print-directory test-run
-test-build: kernels heap-debug-kernels test-host-build fuzz-build parser-fuzz-build iso
+test-build: kernels heap-debug-kernels test-host-build fuzz-build parser-fuzz-build parsers32-build iso
 # The test bundle only: the benchmarks' executables (each compiling the core
 # again) are built by their own targets, in release.
 HOST_TESTS := SwiftMicrokernelPackageTests
@@ -247,7 +247,8 @@ test-run:
 	    echo "test: host tests took $$(( $$(date +%s) - t )) s"
 	@t=$$(date +%s); $(MAKE) --no-print-directory boot-checks && echo "test: boot tests took $$(( $$(date +%s) - t )) s"
 	@t=$$(date +%s); $(MAKE) --no-print-directory test-fuzz && echo "test: heap fuzz pass took $$(( $$(date +%s) - t )) s"
-	@t=$$(date +%s); $(MAKE) --no-print-directory test-fuzz-parsers && echo "test: parser fuzz passes took $$(( $$(date +%s) - t )) s"
+	@t=$$(date +%s); $(MAKE) --no-print-directory test-fuzz-parsers test-fuzz-parsers32 && \
+	    echo "test: parser fuzz passes (64-bit host, 32-bit i386) took $$(( $$(date +%s) - t )) s"
 test-host: | tools
 	ci/test_ensure_tools.sh
 	swift build --product $(HOST_TESTS)
@@ -303,10 +304,10 @@ parser-fuzz-build: $(PARSER_FUZZ)
 # The parsers and what they feed (boot, loader, memory), with every arch's
 # device matchers (Arch/*/Devices) fuzzed on the same trees.
 PARSER_FUZZ_SOURCES := $(shell find Sources/Boot Sources/Loader Sources/Memory Sources/Support $(wildcard Arch/*/Devices) -name '*.swift')
-$(PARSER_FUZZ): $(PARSER_FUZZ_SOURCES) Fuzz/ParserFuzz/main.swift
+$(PARSER_FUZZ): $(PARSER_FUZZ_SOURCES) Fuzz/ParserFuzz/Targets.swift Fuzz/ParserFuzz/main.swift
 	mkdir -p $(dir $@)
 	$(SWIFTC) -sanitize=fuzzer,address -parse-as-library -O -module-name ParserFuzz \
-	    $(PARSER_FUZZ_SOURCES) Fuzz/ParserFuzz/main.swift -o $@ 2>&1 | grep -v "Cannot export local symbol" || true
+	    $(PARSER_FUZZ_SOURCES) Fuzz/ParserFuzz/Targets.swift Fuzz/ParserFuzz/main.swift -o $@ 2>&1 | grep -v "Cannot export local symbol" || true
 	@test -x $@
 define parser_fuzz_pass
 	@rm -rf $(BUILD)/fuzz/$(1) && mkdir -p $(BUILD)/fuzz/$(1)
@@ -319,6 +320,26 @@ define parser_fuzz_pass
 endef
 test-fuzz-parsers: $(PARSER_FUZZ)
 	$(foreach t,$(PARSER_TARGETS),$(call parser_fuzz_pass,$(t)))
+# The same checks on the parsers as the i386 kernel builds them (Embedded Swift
+# for i686, 32-bit Int), run under QEMU's i386 user mode on every seed and
+# RUNS fixed mutations of each (Fuzz/Parsers32): what a 64-bit host cannot reach.
+PARSERS32 := $(BUILD)/fuzz/parsers32
+PARSERS32_RUNS_devicetree := 150
+PARSERS32_RUNS_multiboot := 500
+PARSERS32_RUNS_elf := 1000
+.PHONY: parsers32-build test-fuzz-parsers32
+parsers32-build: $(PARSERS32)
+$(PARSERS32): $(PARSER_FUZZ_SOURCES) Fuzz/ParserFuzz/Targets.swift Fuzz/Parsers32/main.swift Fuzz/Parsers32/linux.c \
+    Kernel/memory.c $(BUILD)/i386/int64.c.o
+	@mkdir -p $(dir $@)
+	$(SWIFTC) -target i686-unknown-none-elf $(USER_SWIFT_FLAGS) -module-name Parsers32 -c \
+	    $(PARSER_FUZZ_SOURCES) Fuzz/ParserFuzz/Targets.swift Fuzz/Parsers32/main.swift -o $@.o
+	$(CLANG) --target=i686-unknown-none-elf $(KERNEL_C_FLAGS) -fomit-frame-pointer -c Fuzz/Parsers32/linux.c -o $@.linux.o
+	$(CLANG) --target=i686-unknown-none-elf $(KERNEL_C_FLAGS) -c Kernel/memory.c -o $@.memory.o
+	$(LLD) -m elf_i386 -static -e _start -o $@ $@.o $@.linux.o $@.memory.o $(BUILD)/i386/int64.c.o
+test-fuzz-parsers32: $(PARSERS32) | tools-user-i386
+	@$(foreach t,$(PARSER_TARGETS),qemu-i386 $(PARSERS32) $(t) $(PARSERS32_RUNS_$(t)) $(BUILD)/fuzz/parsers32-$(t)-failed \
+	    Fuzz/corpus/$(t)/* &&) true
 # make fuzz-parsers [FUZZ_SECONDS=600]: each target for that long, keeping its corpus in build/fuzz/<target>-long.
 fuzz-parsers: $(PARSER_FUZZ)
 	for t in $(PARSER_TARGETS); do mkdir -p $(BUILD)/fuzz/$$t-long; \
@@ -381,7 +402,7 @@ bench-strategies: kernels | tools
 tools: ; @ci/ensure-tools.sh all
 # make test also boots the GRUB ISO and drives gdb.
 .PHONY: tools-test
-tools-test: ; @ci/ensure-tools.sh all debug iso
+tools-test: ; @ci/ensure-tools.sh all debug iso user-i386
 # tools-<arch> (QEMU for that guest), tools-debug, tools-iso: what ci/ensure-tools.sh calls them.
 tools-%: ; @ci/ensure-tools.sh $*
 

@@ -7,6 +7,7 @@
 #   bench-heap             valgrind, jemalloc and mimalloc (the heap's peers)
 #   debug                  gdb-multiarch (make debug-*)
 #   iso                    grub-mkrescue with its BIOS files, xorriso, mtools (make iso)
+#   user-i386              QEMU's i386 user mode (qemu-i386), for the 32-bit parser pass
 # A failed `apt-get update` (one mirror out of sync is enough) does not stop
 # the install: the packages may well be in the indexes already. A failed
 # install prints the command to run by hand.
@@ -41,6 +42,7 @@ for want in "${@:-all}"; do
                 need libjemalloc2 have_lib 'libjemalloc.so.2'
                 need libmimalloc2.0 have_lib 'libmimalloc.so.2*' ;;
     debug) need gdb-multiarch command -v gdb-multiarch ;;
+    user-i386) need qemu-user command -v qemu-i386 ;;
     iso) need grub-pc-bin test -d /usr/lib/grub/i386-pc
          need grub-common command -v grub-mkrescue
          need xorriso command -v xorriso

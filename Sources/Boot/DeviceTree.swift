@@ -48,15 +48,16 @@ struct DeviceTree {
         let size = be32(blob, 4)
         if size < 40 || size > DeviceTree.sizeLimit || Int(size) > available { throw .badSize(size) }
         let n = Int(size)
-        let structOff = Int(be32(blob, 8)), stringsOff = Int(be32(blob, 12)), rsvOff = Int(be32(blob, 16))
+        // Int(clamping:): a 32-bit field of 2^31 or more is past any blob, not a trap where Int is 32 bits.
+        let structOff = Int(clamping: be32(blob, 8)), stringsOff = Int(clamping: be32(blob, 12)), rsvOff = Int(clamping: be32(blob, 16))
         let version = be32(blob, 20), lastCompatible = be32(blob, 24)
         if version < 16 || lastCompatible > 17 { throw .unsupportedVersion(version) }
-        let stringsSize = Int(be32(blob, 32))
+        let stringsSize = Int(clamping: be32(blob, 32))
         // size_dt_struct arrived in version 17; before it the block runs to the
         // strings block (when that follows it) or to the end of the blob.
         let structSize =
             version >= 17
-            ? Int(be32(blob, 36))
+            ? Int(clamping: be32(blob, 36))
             : (stringsOff > structOff && stringsOff <= n ? stringsOff - structOff : n - min(structOff, n))
         if structOff > n || structSize > n - structOff || stringsOff > n || stringsSize > n - stringsOff
             || rsvOff > n - 16 || structOff % 4 != 0 || rsvOff % 8 != 0
@@ -98,9 +99,9 @@ struct DeviceTree {
             case FDTToken.prop:
                 guard let length = u32(offset), let nameOff = u32(offset + 4) else { throw .truncated(offset: offset) }
                 let value = offset + 8
-                if Int(length) > structEnd - value { throw .truncated(offset: value) }
-                if string(at: Int(nameOff)) == nil { throw .truncated(offset: offset + 4) }
-                offset = value + ((Int(length) + 3) & ~3)
+                if Int(clamping: length) > structEnd - value { throw .truncated(offset: value) }
+                if string(at: Int(clamping: nameOff)) == nil { throw .truncated(offset: offset + 4) }
+                offset = value + ((Int(clamping: length) + 3) & ~3)
                 if depth == 0 { throw .badToken(token, offset: offset) }
             case FDTToken.nop:
                 continue
@@ -181,7 +182,7 @@ struct DeviceTree {
                 depth -= 1
             case FDTToken.prop:
                 guard let length = u32(offset) else { return }
-                offset += 8 + ((Int(length) + 3) & ~3)
+                offset += 8 + ((Int(clamping: length) + 3) & ~3)
             case FDTToken.nop:
                 continue
             default:
@@ -303,10 +304,10 @@ struct DTNode {
             if token != FDTToken.prop { return nil }  // the node's children or its end
             guard let length = tree.u32(offset + 4), let nameOff = tree.u32(offset + 8) else { return nil }
             let value = offset + 12
-            if let n = tree.string(at: Int(nameOff)), n.equals(name) {
-                return ByteString(base: (tree.blob + value).assumingMemoryBound(to: UInt8.self), count: Int(length))
+            if let n = tree.string(at: Int(clamping: nameOff)), n.equals(name) {
+                return ByteString(base: (tree.blob + value).assumingMemoryBound(to: UInt8.self), count: Int(clamping: length))
             }
-            offset = value + ((Int(length) + 3) & ~3)
+            offset = value + ((Int(clamping: length) + 3) & ~3)
         }
         return nil
     }

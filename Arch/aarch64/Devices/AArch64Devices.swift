@@ -76,8 +76,10 @@ struct AArch64Devices {
         if let extended = timer.property("interrupts-extended") {
             var at = 0, index = 0
             while at + 4 <= extended.count {
+                // At most 8 cells (a GIC has 3 or 4): a larger count is no controller's, and
+                // Int(cells) * 4 stays far from overflow where Int is 32 bits.
                 guard let parent = tree.node(phandle: extended.bigEndian32(at)), let cells = parent.cell("#interrupt-cells"),
-                    cells > 0, at + 4 + Int(cells) * 4 <= extended.count
+                    cells > 0, cells <= 8, at + 4 + Int(cells) * 4 <= extended.count
                 else { throw .parentNotGIC }
                 if index == entry {
                     guard isGIC(parent) && cells >= 3 else { throw .parentNotGIC }
@@ -89,7 +91,7 @@ struct AArch64Devices {
             throw .noVirtualTimerEntry
         }
         guard let interrupts = timer.property("interrupts") else { throw .noVirtualTimerEntry }
-        guard let parent = interruptParent(timer, tree), let cells = parent.cell("#interrupt-cells"), cells > 0 else {
+        guard let parent = interruptParent(timer, tree), let cells = parent.cell("#interrupt-cells"), cells > 0, cells <= 8 else {
             throw .parentNotGIC
         }
         let size = Int(cells) * 4

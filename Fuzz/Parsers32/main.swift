@@ -9,7 +9,8 @@
 // failed is written to ARTIFACT). Prints one summary line.
 @_extern(c, "parsers32_write") func write(_ bytes: UnsafeRawPointer, _ count: Int32)
 @_extern(c, "parsers32_exit") func exitProcess(_ status: Int32)
-@_extern(c, "parsers32_read_file") func readFile(_ path: UnsafePointer<CChar>, _ buffer: UnsafeMutableRawPointer, _ capacity: Int32) -> Int32
+@_extern(c, "parsers32_read_file") func readFile(_ path: UnsafePointer<CChar>, _ buffer: UnsafeMutableRawPointer, _ capacity: Int32)
+    -> Int32
 @_extern(c, "parsers32_catch_traps") func catchTraps()
 @_extern(c, "parsers32_write_file") func writeFile(_ path: UnsafePointer<CChar>, _ bytes: UnsafeRawPointer, _ count: Int32) -> Int32
 @_extern(c, "parsers32_mark") func arenaMark() -> Int

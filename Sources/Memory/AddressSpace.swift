@@ -132,24 +132,7 @@ struct AddressSpace<A: Architecture> {
         creatingTablesFor page: Page, tables: inout P,
         frames: inout FrameAllocator
     ) throws(MapError) -> UnsafeMutableRawPointer {
-        var table = root
-        var level = F.levels - 1
-        while level > 0 {
-            let slot = entry(table, F.index(of: page.start, level: level))
-            switch F.decode(read(slot), level: level) {
-            case .table(let next):
-                table = next
-            case .absent:
-                guard let fresh = tables.takeTable(frames: &frames) else { throw .noTableFrame }
-                zero(fresh)
-                write(slot, F.encodeTable(fresh))
-                table = fresh
-            case .page, .block:
-                throw .alreadyMapped
-            }
-            level -= 1
-        }
-        return entry(table, F.index(of: page.start, level: 0))
+        try slot(at: 0, for: page.start, tables: &tables, frames: &frames)
     }
 
     /// The entry at `target` level on the path to `va`, creating the tables above it.

@@ -48,6 +48,9 @@ func receive(
         deliver(&k, from: s, to: t, context: trap, capability: capability)
         if senderWakes { setSyscallResult(k.records[s].context, 0); k.threads.scheduler.wake(s) }
         return trap
+    case .notified(let bits):
+        setSyscallResult(trap, 0, bits, 0, 0, MessageInfo.notified)
+        return trap
     case .blocked:
         k.records[t].message.receiveAt = buffer; k.records[t].message.receiveCapacity = cap
         return resume(&k, from: trap, previous: t, next: k.threads.scheduler.block())
@@ -66,6 +69,40 @@ func replyWait(
     let replied = reply(&k, t, w0, w1, carry: carry)
     if replied != 0 && replied != SyscallError.noCaller.rawValue { setSyscallResult(trap, replied); return trap }
     return receive(&k, trap, t, endpoint: e, buffer: buffer, capacity: capacity, blocking: true, landing: landing)
+}
+
+/// A checked signal: the bits wake the notification's waiter (or its bound
+/// thread in a receive), which runs at once if it is more urgent than the caller.
+func signal(_ k: inout KernelState, _ trap: SavedContext, _ t: ThreadID, notification n: Int, badge: UInt) -> SavedContext {
+    switch k.tasks.ipc.core.signal(n, badge: badge) {
+    case .stored:
+        setSyscallResult(trap, 0)
+        return trap
+    case .woke(let w, let bits, let throughReceive):
+        setSyscallResult(k.records[w].context, 0, bits, 0, 0, throughReceive ? MessageInfo.notified : 0)
+        k.threads.scheduler.wake(w)
+        setSyscallResult(trap, 0)
+        return resume(&k, from: trap, previous: t, next: k.threads.scheduler.reschedule())
+    case .closed: return syscallFailed(trap, .endpointClosed)
+    case .badNotification: return syscallFailed(trap, .wrongType)
+    }
+}
+
+/// A checked waitSignal or poll: the bits now, or block until a signal (poll: 0 bits).
+func waitSignal(_ k: inout KernelState, _ trap: SavedContext, _ t: ThreadID, notification n: Int, blocking: Bool) -> SavedContext {
+    switch k.tasks.ipc.core.notifications.wait(t, on: n, blocking: blocking) {
+    case .got(let bits):
+        setSyscallResult(trap, 0, bits)
+        return trap
+    case .blocked:
+        setSyscallResult(trap, 0)  // until the signal writes its bits
+        return resume(&k, from: trap, previous: t, next: k.threads.scheduler.block())
+    case .wouldBlock:
+        setSyscallResult(trap, 0, 0)
+        return trap
+    case .busy: return syscallFailed(trap, .busy)
+    case .badNotification: return syscallFailed(trap, .wrongType)
+    }
 }
 
 /// `s`'s staged message into `r`'s receive buffer and saved registers; the

@@ -103,8 +103,26 @@ private func handleSystemCall(_ k: inout KernelState, _ trap: SavedContext, _ t:
         do throws(SyscallError) { try k.tasks.ipc.core.createEndpoint(t, into: slot) } catch { return syscallFailed(trap, error) }
         setSyscallResult(trap, 0)
         return trap
+    case .createNotification, .signal, .waitSignal, .bind: return notificationCall(&k, trap, t, request)
     case .spawn(let address): return spawnRequested(&k, trap, t, address)
     case .kill(let task): return killRequested(&k, trap, t, task)
     case .wait(let blocking): return waitRequested(&k, trap, t, blocking: blocking)
     }
+}
+
+/// The notification calls, out of line: inlined, they grew handleSystemCall's
+/// frame, which every system call pays for (about 25 instructions a call on aarch64).
+@inline(never)
+private func notificationCall(_ k: inout KernelState, _ trap: SavedContext, _ t: ThreadID, _ request: SyscallRequest) -> SavedContext {
+    switch request {
+    case .createNotification(let slot):
+        do throws(SyscallError) { try k.tasks.ipc.core.createNotification(t, into: slot) } catch { return syscallFailed(trap, error) }
+    case .signal(let n, let badge): return signal(&k, trap, t, notification: n, badge: badge)
+    case .waitSignal(let n, let blocking): return waitSignal(&k, trap, t, notification: n, blocking: blocking)
+    case .bind(let n):
+        do throws(SyscallError) { try k.tasks.ipc.core.notifications.bind(t, to: n) } catch { return syscallFailed(trap, error) }
+    default: break
+    }
+    setSyscallResult(trap, 0)
+    return trap
 }

@@ -32,15 +32,19 @@ def swift_limit(path, type_name, constant):
     return int(m.group(1))
 
 
-RIGHTS = {"send": 1, "receive": 2, "grant": 4}
+# Rights per kind of object: a notification reads the first two bits as signal and wait.
+RIGHTS = {"endpoint": {"send": 1, "receive": 2, "grant": 4}, "notification": {"signal": 1, "wait": 2, "grant": 4}}
 ENDS = ("exit", "fault", "service", "any")
 SLOTS = swift_limit("Sources/IPC/Capabilities.swift", "CapabilitySpace", "slots")
 MAX_CAPS = swift_limit("Sources/IPC/SyscallABI.swift", "SpawnRequest", "maxCapabilities")
 NAME_BYTES = swift_limit("Sources/IPC/SyscallABI.swift", "SpawnRequest", "nameBytes")
 NAME = re.compile(rf"^[a-z][a-z0-9-]{{0,{NAME_BYTES - 1}}}$")
-# Init makes endpoint e in its slot 1 + e (slot 0 holds its control capability),
-# and the kernel has Endpoints.capacity of them.
-MAX_ENDPOINTS = min(swift_limit("Sources/IPC/Endpoints.swift", "Endpoints", "capacity"), SLOTS - 1)
+# Init makes object i (endpoints and notifications in the order of the file) in
+# its slot 1 + i (slot 0 holds its control capability), and the kernel has
+# Endpoints.capacity and Notifications.capacity of them.
+MAX_OBJECTS = SLOTS - 1
+MAX_OF_KIND = {"endpoint": swift_limit("Sources/IPC/Endpoints.swift", "Endpoints", "capacity"),
+               "notification": swift_limit("Sources/IPC/Notifications.swift", "Notifications", "capacity")}
 # Every slot of the thread table but the idle thread's and init's.
 MAX_TASKS = swift_limit("Sources/Sched/ThreadRecord.swift", "ThreadTable", "capacity") - 2
 # Init runs at the top priority; the tasks it starts run below it (0 is left to nobody).
@@ -77,7 +81,7 @@ def program_exists(programs_dir, name):
 
 
 def parse(path, programs_dir):
-    endpoints = {}        # name -> (index, line)
+    endpoints = {}        # object name -> (index, line, kind): endpoints and notifications
     extra = []            # programs embedded though no task runs them (`program NAME`)
     tasks = []            # dicts, in order
     names = {}            # task name -> line
@@ -95,14 +99,17 @@ def parse(path, programs_dir):
         indented = text[0].isspace()
         words = text.split()
         kind = words[0]
-        if kind == "endpoint" and not indented:
+        if kind in ("endpoint", "notification") and not indented:
             if len(words) != 2 or not NAME.match(words[1]):
-                fail(number, f"an endpoint line is `endpoint NAME` (lower case, digits, '-', at most {NAME_BYTES})")
-            if len(endpoints) == MAX_ENDPOINTS:
-                fail(number, f"more than {MAX_ENDPOINTS} endpoints (init holds each in a slot of its own beside its control capability)")
+                fail(number, f"a {kind} line is `{kind} NAME` (lower case, digits, '-', at most {NAME_BYTES})")
+            if len(endpoints) == MAX_OBJECTS:
+                fail(number, f"more than {MAX_OBJECTS} endpoints and notifications "
+                             "(init holds each in a slot of its own beside its control capability)")
+            if sum(1 for o in endpoints.values() if o[2] == kind) == MAX_OF_KIND[kind]:
+                fail(number, f"more than {MAX_OF_KIND[kind]} {kind}s (the kernel's table of them)")
             if words[1] in endpoints:
-                fail(number, f"endpoint {words[1]} is already declared on line {endpoints[words[1]][1]}")
-            endpoints[words[1]] = (len(endpoints), number)
+                fail(number, f"{endpoints[words[1]][2]} {words[1]} is already declared on line {endpoints[words[1]][1]}")
+            endpoints[words[1]] = (len(endpoints), number, kind)
         elif kind == "program" and not indented:
             if len(words) != 2 or not NAME.match(words[1]) or words[1] == "init":
                 fail(number, "a program line is `program NAME`: embed a program no task of the manifest starts")
@@ -169,19 +176,21 @@ def parse(path, programs_dir):
                 fail(number, "a cap line belongs under a task")
             task = tasks[-1]
             if len(words) < 3:
-                fail(number, f"task {task['name']}: a cap line is `cap ENDPOINT RIGHTS [badge=N] [slot=N]`")
+                fail(number, f"task {task['name']}: a cap line is `cap OBJECT RIGHTS [badge=N] [slot=N]`")
             target = words[1]
             if target not in endpoints:
                 if target in names:
                     fail(number, f"task {task['name']}: capability to {target}, which is a task: "
-                                 "capabilities name endpoints")
+                                 "capabilities name endpoints and notifications")
                 fail(number, f"task {task['name']}: capability to endpoint {target}, which is not declared")
+            object_kind = endpoints[target][2]
             rights = 0
             for r in words[2].split(","):
-                if r not in RIGHTS:
-                    fail(number, f"task {task['name']}: unknown right {r} (send, receive, grant)")
-                rights |= RIGHTS[r]
-            cap = {"endpoint": endpoints[target][0], "name": target, "rights": rights, "badge": 0, "slot": None}
+                if r not in RIGHTS[object_kind]:
+                    fail(number, f"task {task['name']}: unknown right {r} on {object_kind} {target} "
+                                 f"({', '.join(RIGHTS[object_kind])})")
+                rights |= RIGHTS[object_kind][r]
+            cap = {"object": endpoints[target][0], "name": target, "rights": rights, "badge": 0, "slot": None}
             for word in words[3:]:
                 key, eq, value = word.partition("=")
                 try:
@@ -207,7 +216,8 @@ def parse(path, programs_dir):
             cap["line"] = number
             task["caps"].append(cap)
         else:
-            fail(number, f"`{kind}` is not a line this format has (endpoint NAME, program NAME, task NAME ..., indented cap ...)")
+            fail(number, f"`{kind}` is not a line this format has "
+                         "(endpoint NAME, notification NAME, program NAME, task NAME ..., indented cap ...)")
     if not tasks:
         fail(len(lines), "the manifest starts no task")
     return endpoints, tasks, extra
@@ -240,12 +250,13 @@ def write_outputs(out, system, endpoints, tasks, extra, user_dir):
              "// The system init starts (User/Programs/init.swift).", "",
              "enum SystemTable {",
              f"    static let system: StaticString = \"{system}\"",
-             f"    static let endpoints = {len(endpoints)}",
-             "    static let endpointNames: [StaticString] = ["
-             + ", ".join(f"\"{n}\"" for n in sorted(endpoints, key=lambda n: endpoints[n][0])) + "]",
+             "    /// Init makes object i in its slot 1 + i.",
+             "    static let objects: [ManifestObject] = ["
+             + ", ".join(f"ManifestObject(name: \"{n}\", notification: {'true' if endpoints[n][2] == 'notification' else 'false'})"
+                         for n in sorted(endpoints, key=lambda n: endpoints[n][0])) + "]",
              "    static let tasks: [ManifestTask] = ["]
     for t in tasks:
-        caps = ", ".join(f"ManifestCapability(endpoint: {c['endpoint']}, slot: {c['slot']}, rights: {c['rights']}, "
+        caps = ", ".join(f"ManifestCapability(object: {c['object']}, slot: {c['slot']}, rights: {c['rights']}, "
                          f"badge: {c['badge']})" for c in t["caps"])
         swift.append(f"        ManifestTask(name: \"{t['name']}\", program: {programs.index(t['program'])}, "
                      f"priority: {t['priority']}, memory: {t['memory']}, arguments: ({t['args'][0]}, {t['args'][1]}), "

@@ -13,7 +13,9 @@ import re
 
 CLIENTS, KEYS, ROUNDS = 3, 20, 2000
 # The tasks init starts (User/default.manifest, User/test.manifest).
-DEFAULT_TASKS, TEST_TASKS = 11, 18
+DEFAULT_TASKS, TEST_TASKS = 11, 20
+# The source's one message to the event loop (User/Programs/signals.swift).
+SIGNALS_SERVED = 1
 # The test system's second server (jamserver): its client "patient" (hello,
 # a put and a get per key) and the jammer's one plain call.
 JAMMED_SERVED = 1 + 2 * KEYS + 1
@@ -290,6 +292,20 @@ def mixed(log):
                                 "the several-file program did not run its C and assembly parts")])
 
 
+def signals(log):
+    """Notifications (User/Programs/signals.swift): ten signals with two badges
+    before the loop runs are one wake with both bits, taken by a receive on the
+    bound notification before the queued call; a signal ends a bound receive; a
+    signal while nobody waits stays in the word for poll; rights and kinds are checked."""
+    return first_missing(log, [
+        (r"^eventloop> one wake for 10 signals: notified yes, bits 3$", "the signals did not merge into one bound wake"),
+        (r"^eventloop> then the call: notified no, badge 1, word 41$", "the source's call did not follow"),
+        (r"^eventloop> the reply, then a receive a signal ended: notified yes, bits 1; then poll: bits 2, then 0$",
+         "a signal did not end the bound receive, or poll did not take what came after"),
+        (r"^source> wait on a signal-only capability: -13; signal on an endpoint: -14$",
+         "a signal-only capability waited, or an endpoint was signalled")])
+
+
 def all_checks(arch):
     return system_checks(arch, TEST_TASKS) + [teardown_totals, memory_limit, orphan, syscall_fuzz, heap_shrinks, jammer,
-                                              full_table, refused_spawns, mixed, active_space]
+                                              full_table, refused_spawns, mixed, active_space, signals]

@@ -30,7 +30,13 @@ CASES = [
     ("bad ends", GOOD.replace("ends=service", "ends=never"), 2, "ends=never"),
     ("cap outside a task", "endpoint kv\n    cap kv send\n" + GOOD.split("\n", 1)[1], 2, "a cap line belongs under a task"),
     # Issue 21, §6: each passed the checker and failed at boot or in the generated Swift.
-    ("16 endpoints", "".join(f"endpoint e{i}\n" for i in range(15)) + GOOD, 16, "more than 15 endpoints"),
+    ("16 endpoints", "".join(f"endpoint e{i}\n" for i in range(15)) + GOOD, 16, "more than 15 endpoints and notifications"),
+    # Issue 22: notifications share init's slots and have rights of their own.
+    ("16 objects with notifications", "".join(f"notification n{i}\n" for i in range(15)) + GOOD, 16,
+     "more than 15 endpoints and notifications"),
+    ("an endpoint's right on a notification", "notification ev\n" + GOOD + "    cap ev send\n", 7,
+     "unknown right send on notification ev (signal, wait, grant)"),
+    ("duplicate notification", "notification ev\nendpoint ev\n" + GOOD, 2, "notification ev is already declared on line 1"),
     ("63 tasks", GOOD + "".join(f"task t{i} program=hello\n" for i in range(61)), 66, "more than 62 tasks"),
     ("memory=0", GOOD.replace("args=1", "args=1 memory=0"), 4, "memory=0 is less than a task needs"),
     ("memory=5000M", GOOD.replace("args=1", "args=1 memory=5000M"), 4, "memory=5000M is 4G or more"),

@@ -5,7 +5,8 @@
 //
 // The rules (docs/capabilities.md argues them):
 // - A capability is (object, rights, badge). Rights on an endpoint: send,
-//   receive, grant (pass the capability on in a message).
+//   receive, grant (pass the capability on in a message); on a notification
+//   signal and wait (the same two bits as send and receive), and grant.
 // - Derive: a copy into an empty slot of the same table with a subset of the
 //   rights. An unbadged capability may be given a badge once; a badged one
 //   keeps its badge (a client cannot mint another client's badge).
@@ -14,11 +15,11 @@
 //   only into the empty slot the receiver named.
 // - The control capability (init's alone) starts, stops and watches tasks and
 //   makes endpoints. It is never derived or transferred.
-// - Per endpoint the space counts the capabilities naming it and those with
-//   receive. When the last receive capability goes (its holder died or
-//   deleted it) the endpoint closes for good; when the last capability goes,
-//   its number may be reused. So a number is never reused while a capability
-//   still names it.
+// - Per object (endpoint or notification: one lifecycle for every kind) the
+//   space counts the capabilities naming it and those with receive (wait).
+//   When the last of those goes (its holder died or deleted it) the object
+//   closes for good; when the last capability goes, its number may be reused.
+//   So a number is never reused while a capability still names it.
 // Pure and allocation-free once made: host tests drive every rule. The
 // accessors are always inlined: a non-mutating call from a mutating method of
 // a struct that holds this one passes a copy of it.
@@ -26,6 +27,8 @@
 enum KernelObject: Equatable {
     case empty
     case endpoint(Int)
+    /// A word of bits: signal sets them, wait takes them (Notifications.swift).
+    case notification(Int)
     /// The authority to spawn, kill and wait for tasks and to make endpoints.
     case control
 }
@@ -39,15 +42,29 @@ struct Capability: Equatable {
     static func endpoint(_ e: Int, _ rights: Rights = .all, badge: UInt = 0) -> Capability {
         Capability(object: .endpoint(e), rights: rights, badge: badge)
     }
+
+    static func notification(_ n: Int, _ rights: Rights = .all, badge: UInt = 0) -> Capability {
+        Capability(object: .notification(n), rights: rights, badge: badge)
+    }
 }
 
 struct CapabilitySpace {
     static let slots = 16
     /// The records whose `caps` this space rules.
     let threads: ThreadTable
-    /// Per endpoint: the capabilities naming it, and those of them with receive.
-    private var references = InlineArray<16, Int16>(repeating: 0)
-    private var receivers = InlineArray<16, Int16>(repeating: 0)
+    /// Per object (endpoints, then notifications): the capabilities naming it,
+    /// and those of them with receive (wait).
+    private var references = InlineArray<32, Int16>(repeating: 0)
+    private var receivers = InlineArray<32, Int16>(repeating: 0)
+
+    /// Where `object`'s counts are kept; nil for a kind that has none (control, empty).
+    @inline(__always) private static func counted(_ object: KernelObject) -> Int? {
+        switch object {
+        case .endpoint(let e): e
+        case .notification(let n): Endpoints.capacity + n
+        case .empty, .control: nil
+        }
+    }
 
     /// The space of the records in `threads`, every slot of which starts empty.
     init(threads: ThreadTable = .allocate()) {
@@ -111,10 +128,20 @@ struct CapabilitySpace {
         place(Capability(object: source.object, rights: rights, badge: badge != 0 ? badge : source.badge), u, to)
     }
 
+    /// The notification in `t`'s `slot` if the capability holds `rights`, with its badge.
+    @inline(__always) func notification(_ t: ThreadID, _ slot: Int, needs rights: Rights) throws(SyscallError) -> (
+        notification: Int, badge: UInt
+    ) {
+        let c = try lookup(t, slot)
+        guard case .notification(let n) = c.object else { throw .wrongType }
+        guard c.rights.isSuperset(of: rights) else { throw .missingRight }
+        return (n, c.badge)
+    }
+
     /// Returns if `t` may derive from its `from` slot a capability with `rights` and `badge`, else throws why not.
     func checkDerive(_ t: ThreadID, from: Int, rights: Rights, badge: UInt) throws(SyscallError) {
         let source = try lookup(t, from)
-        guard case .endpoint = source.object else { throw .wrongType }
+        guard CapabilitySpace.counted(source.object) != nil else { throw .wrongType }
         guard source.rights.isSuperset(of: rights) else { throw .missingRight }
         if badge != 0 && source.badge != 0 { throw .alreadyBadged }
     }
@@ -122,7 +149,7 @@ struct CapabilitySpace {
     /// Returns if `t` may pass the capability in `slot` on (an endpoint held with grant), else throws why not.
     @inline(__always) func checkTransfer(_ t: ThreadID, _ slot: Int) throws(SyscallError) {
         let c = try lookup(t, slot)
-        guard case .endpoint = c.object else { throw .wrongType }
+        guard CapabilitySpace.counted(c.object) != nil else { throw .wrongType }
         if !c.rights.contains(.grant) { throw .missingRight }
     }
 
@@ -134,12 +161,12 @@ struct CapabilitySpace {
         place(threads[s].caps[slot], r, landing)
     }
 
-    /// What deleting one capability did to the endpoint it named.
+    /// What deleting one capability did to the object it named.
     struct Released: Equatable {
-        /// The endpoint's last receive capability went: it is closed.
-        var closed: Int?
-        /// The endpoint's last capability went: its number is free.
-        var freed: Int?
+        /// The object's last receive (wait) capability went: it is closed.
+        var closed: KernelObject?
+        /// The object's last capability went: its number is free.
+        var freed: KernelObject?
         static let nothing = Released(closed: nil, freed: nil)
     }
 
@@ -157,28 +184,31 @@ struct CapabilitySpace {
         }
     }
 
-    /// Capabilities naming endpoint `e`, and those with receive.
-    func counts(_ e: Int) -> (references: Int, receivers: Int) { (Int(references[e]), Int(receivers[e])) }
+    /// Capabilities naming `object`, and those with receive (wait).
+    func counts(_ object: KernelObject) -> (references: Int, receivers: Int) {
+        guard let i = CapabilitySpace.counted(object) else { return (0, 0) }
+        return (Int(references[i]), Int(receivers[i]))
+    }
 
     private mutating func place(_ c: Capability, _ t: ThreadID, _ slot: Int) {
         threads[t].caps[slot] = c
-        if case .endpoint(let e) = c.object {
-            references[e] += 1
-            if c.rights.contains(.receive) { receivers[e] += 1 }
+        if let i = CapabilitySpace.counted(c.object) {
+            references[i] += 1
+            if c.rights.contains(.receive) { receivers[i] += 1 }
         }
     }
 
     private mutating func clear(_ t: ThreadID, _ slot: Int) -> Released {
         let c = threads[t].caps[slot]
         threads[t].caps[slot] = .empty
-        guard case .endpoint(let e) = c.object else { return .nothing }
+        guard let i = CapabilitySpace.counted(c.object) else { return .nothing }
         var r = Released.nothing
-        references[e] -= 1
+        references[i] -= 1
         if c.rights.contains(.receive) {
-            receivers[e] -= 1
-            if receivers[e] == 0 { r.closed = e }
+            receivers[i] -= 1
+            if receivers[i] == 0 { r.closed = c.object }
         }
-        if references[e] == 0 { r.freed = e }
+        if references[i] == 0 { r.freed = c.object }
         return r
     }
 }

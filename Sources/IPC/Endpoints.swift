@@ -27,6 +27,8 @@ enum IPCWait: Equatable {
     case receiving(endpoint: Int)
     /// Sent a call, which `server` received; waiting for its reply.
     case awaitingReply(server: ThreadID)
+    /// Blocked in wait on a notification (Notifications.swift).
+    case waitingForSignal(notification: Int)
 }
 
 enum SendOutcome: Equatable {
@@ -155,6 +157,14 @@ struct Endpoints {
         threads[t].wait = .receiving(endpoint: e)
         push(t, e)
         return .blocked
+    }
+
+    /// `t`, blocked in a receive, leaves its endpoint's queue without a message
+    /// (its bound notification was signalled).
+    mutating func cancelReceive(_ t: ThreadID) {
+        guard case .receiving(let e) = threads[t].wait else { return }
+        unlink(t, e)
+        threads[t].wait = .none
     }
 
     /// The sender at the front of `e`'s queue leaves it without a message

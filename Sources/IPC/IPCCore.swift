@@ -16,10 +16,14 @@
 //   landing slot is never refused because of what a client carries;
 // - a replier answering a caller that named no slot for it: the reply fails,
 //   the caller still waits for a reply.
+// Notifications (Notifications.swift) meet the rendezvous in one place: a
+// receive by a thread bound to a notification ends with its bits when they
+// are set, and a signal takes such a thread out of its endpoint's queue.
 // Pure and allocation-free once made, so the host tests drive every rule.
 
 struct IPCCore {
     var endpoints: Endpoints
+    var notifications: Notifications
     var caps: CapabilitySpace
     /// The records (carry, landing) shared with the endpoints and capabilities.
     let threads: ThreadTable
@@ -27,6 +31,7 @@ struct IPCCore {
     init(threads: ThreadTable = .allocate()) {
         self.threads = threads
         endpoints = Endpoints(threads: threads)
+        notifications = Notifications(threads: threads)
         caps = CapabilitySpace(threads: threads)
     }
 
@@ -41,6 +46,8 @@ struct IPCCore {
     enum Receive: Equatable {
         /// A sender was waiting; `senderWakes` is false for a caller, which now awaits the reply.
         case got(from: ThreadID, senderWakes: Bool, capability: Bool)
+        /// The receiver's bound notification had these bits set: no message.
+        case notified(bits: UInt)
         case blocked
         case refused(SyscallError)
     }
@@ -87,6 +94,10 @@ struct IPCCore {
         turnedAway: inout TurnedAway
     ) -> Receive {
         if endpoints.owesReply(t) != nil { return .refused(.replyOwed) }
+        if threads[t].boundNotification >= 0 {  // one load and compare for an unbound thread
+            let bits = notifications.takeBound(t)
+            if bits != 0 { return .notified(bits: bits) }
+        }
         while let s = endpoints.waitingSender(e), threads[s].carry >= 0 {
             do throws(SyscallError) {
                 try caps.checkLanding(t, landingSlot)
@@ -134,6 +145,27 @@ struct IPCCore {
         }
     }
 
+    /// Signal notification `n` with `badge`. A thread it wakes through a
+    /// receive (the notification's bound thread) leaves its endpoint's queue here.
+    mutating func signal(_ n: Int, badge: UInt) -> SignalOutcome {
+        let outcome = notifications.signal(n, badge: badge)
+        if case .woke(let w, _, true) = outcome {
+            endpoints.cancelReceive(w)
+            threads[w].landing = -1
+        }
+        return outcome
+    }
+
+    /// Make a new notification into `t`'s empty `slot`, with every right and no badge.
+    mutating func createNotification(_ t: ThreadID, into slot: Int) throws(SyscallError) {
+        try caps.checkEmpty(t, slot)
+        guard let n = notifications.create() else { throw .noResources }
+        do throws(SyscallError) { try caps.install(.notification(n), in: t, at: slot) } catch {
+            notifications.free(n)  // the slot was checked empty, so this is not reached; if it were, nothing stays half made
+            throw error
+        }
+    }
+
     /// Make a new endpoint into `t`'s empty `slot`, with every right and no badge.
     mutating func createEndpoint(_ t: ThreadID, into slot: Int) throws(SyscallError) {
         try caps.checkEmpty(t, slot)
@@ -154,6 +186,7 @@ struct IPCCore {
     /// Returns the callers that waited for its reply (wake with `partnerDied`)
     /// and the senders queued on endpoints that closed (wake with `endpointClosed`).
     mutating func threadDied(_ t: ThreadID) -> (stranded: UInt64, closedOut: UInt64) {
+        notifications.threadDied(t)
         let stranded = endpoints.threadDied(t)
         threads[t].carry = -1; threads[t].landing = -1
         var closedOut: UInt64 = 0
@@ -168,8 +201,16 @@ struct IPCCore {
 
     private mutating func apply(_ r: CapabilitySpace.Released) -> UInt64 {
         var woken: UInt64 = 0
-        if let e = r.closed { woken = endpoints.close(e) }
-        if let e = r.freed { endpoints.free(e) }
+        switch r.closed {
+        case .endpoint(let e): woken = endpoints.close(e)
+        case .notification(let n): notifications.close(n)
+        default: break
+        }
+        switch r.freed {
+        case .endpoint(let e): endpoints.free(e)
+        case .notification(let n): notifications.free(n)
+        default: break
+        }
         for i in 0..<ThreadTable.capacity where woken & (1 << UInt64(i)) != 0 { threads[i].carry = -1; threads[i].landing = -1 }
         return woken
     }

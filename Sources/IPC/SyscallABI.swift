@@ -63,6 +63,20 @@ enum Syscall: UInt {
     case wait = 18
     /// (control slot): as wait, but `wouldBlock` if none has ended.
     case tryWait = 19
+    /// (slot): OR the capability's badge into a notification held with signal;
+    /// its waiter (or bound thread in a receive) wakes with the bits.
+    case signal = 20
+    /// (slot): take a notification's bits (held with wait), blocking until one
+    /// is set. r1 = the bits. busy: another thread waits on it or is bound to it.
+    case waitSignal = 21
+    /// (slot): as waitSignal without blocking. r1 = the bits, 0 if none was set.
+    case poll = 22
+    /// (slot, or -1): bind the caller to a notification held with wait (or
+    /// unbind it), so that its receives also end on a signal: r4 then has
+    /// MessageInfo.notified set and r1 = the bits.
+    case bind = 23
+    /// (control slot, to slot): a new notification, with every right, into an empty slot.
+    case createNotification = 24
 }
 
 enum SyscallError: Int, Error {
@@ -99,17 +113,22 @@ enum SyscallError: Int, Error {
     case alreadyBadged = -18
     /// kill or a spawn request named a task or program that is not there.
     case noSuchTask = -19
-    /// The kernel's tables (threads, endpoints) are full.
+    /// The kernel's tables (threads, endpoints, notifications) are full.
     case noResources = -20
+    /// Another thread waits on the notification, or it is bound to another thread.
+    case busy = -21
 }
 
-/// Rights on an endpoint capability (derive's and spawn's rights word).
+/// Rights on a capability (derive's and spawn's rights word). A notification
+/// reads the first two bits as signal and wait.
 struct Rights: OptionSet, Equatable {
     let rawValue: UInt8
     init(rawValue: UInt8) { self.rawValue = rawValue }
     static let send = Rights(rawValue: 1)
     static let receive = Rights(rawValue: 2)
     static let grant = Rights(rawValue: 4)
+    static let signal = Rights.send
+    static let wait = Rights.receive
     static let all: Rights = [.send, .receive, .grant]
     /// Rights from a system-call word: bits above the three known ones are refused.
     static func decode(_ word: UInt) -> Rights? { word <= 7 ? Rights(rawValue: UInt8(word)) : nil }
@@ -134,6 +153,9 @@ struct MessageInfo: Equatable {
     var word: UInt { UInt(length & 0xFFFF) | UInt((carry + 1) & 0xFF) << 16 | UInt((landing + 1) & 0xFF) << 24 }
     /// The flag in receive's r4 that says a capability landed.
     static let capabilityLanded: UInt = 1 << 16
+    /// The flag in receive's r4 that says the receive ended on the caller's
+    /// bound notification: r1 = its bits, and no message came.
+    static let notified: UInt = 1 << 17
 }
 
 /// How a task ended, as wait reports it.

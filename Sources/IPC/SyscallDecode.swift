@@ -25,6 +25,13 @@ enum SyscallRequest: Equatable {
     case derive(from: Int, to: Int, rights: Rights, badge: UInt)
     case delete(slot: Int)
     case createEndpoint(slot: Int)
+    case createNotification(slot: Int)
+    /// `badge`: that of the capability signalled through, ORed into the word.
+    case signal(notification: Int, badge: UInt)
+    /// waitSignal (blocking) and poll.
+    case waitSignal(notification: Int, blocking: Bool)
+    /// -1: unbind.
+    case bind(notification: Int)
     /// The request's words are read from `address` and checked by SpawnRequest.decode.
     case spawn(address: UInt)
     case kill(task: Int)
@@ -92,16 +99,36 @@ extension SyscallRequest {
             return .derive(from: slot1, to: Int(bitPattern: a2), rights: rights, badge: a4)
         case .delete:
             return .delete(slot: slot1)
-        case .createEndpoint, .spawn, .kill, .wait, .tryWait:
+        case .signal, .waitSignal, .poll, .bind: return try decodeNotificationCall(call, slot1, t, caps)
+        case .createEndpoint, .createNotification, .spawn, .kill, .wait, .tryWait:
             try caps.pointee.checkControl(t, slot1)
             switch call {
             case .createEndpoint: return .createEndpoint(slot: Int(bitPattern: a2))
+            case .createNotification: return .createNotification(slot: Int(bitPattern: a2))
             case .spawn:
                 guard memory.check(a2, SpawnRequest.words * MemoryLayout<UInt>.size, .read) else { throw .badPointer }
                 return .spawn(address: a2)
             case .kill: return .kill(task: Int(bitPattern: a2))
             default: return .wait(blocking: call == .wait)
             }
+        }
+    }
+
+    /// signal, waitSignal, poll and bind: out of line, so that the message
+    /// calls' decoding (the IPC path) keeps its registers on i386.
+    @inline(never)
+    private static func decodeNotificationCall(
+        _ call: Syscall, _ slot: Int, _ t: ThreadID, _ caps: UnsafePointer<CapabilitySpace>
+    ) throws(SyscallError) -> SyscallRequest {
+        switch call {
+        case .signal:
+            let (n, badge) = try caps.pointee.notification(t, slot, needs: .signal)
+            return .signal(notification: n, badge: badge)
+        case .bind where slot == -1: return .bind(notification: -1)
+        case .bind: return .bind(notification: try caps.pointee.notification(t, slot, needs: .wait).notification)
+        default:
+            return .waitSignal(
+                notification: try caps.pointee.notification(t, slot, needs: .wait).notification, blocking: call == .waitSignal)
         }
     }
 

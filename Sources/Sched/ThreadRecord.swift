@@ -58,6 +58,8 @@ struct ThreadRecord {
     // carries, and the empty slot where one sent to it may land (-1: none).
     var carry: Int8 = -1
     var landing: Int8 = -1
+    /// The notification it is bound to (Notifications.swift; -1: none).
+    var boundNotification: Int8 = -1
     /// Its capabilities (Capabilities.swift).
     var caps = InlineArray<16, Capability>(repeating: .empty)
     var message = StagedMessage()

@@ -70,13 +70,13 @@ final class CapabilityTests: XCTestCase {
         XCTAssertNil(syscallError(try caps.install(.endpoint(3, [.receive, .send]), in: 1, at: 0)))
         XCTAssertNil(syscallError(try caps.derive(1, from: 0, to: 1, rights: .send, badge: 0)))
         XCTAssertNil(syscallError(try caps.derive(1, from: 0, into: 2, at: 0, rights: .receive, badge: 0)))
-        XCTAssertEqual(caps.counts(3).references, 3)
-        XCTAssertEqual(caps.counts(3).receivers, 2)
+        XCTAssertEqual(caps.counts(.endpoint(3)).references, 3)
+        XCTAssertEqual(caps.counts(.endpoint(3)).receivers, 2)
         XCTAssertEqual(try caps.delete(1, 0), .nothing, "another receiver is left")
-        XCTAssertEqual(try caps.delete(2, 0), CapabilitySpace.Released(closed: 3, freed: nil), "the last receiver")
-        XCTAssertEqual(try caps.delete(1, 1), CapabilitySpace.Released(closed: nil, freed: 3), "the last capability")
+        XCTAssertEqual(try caps.delete(2, 0), CapabilitySpace.Released(closed: .endpoint(3), freed: nil), "the last receiver")
+        XCTAssertEqual(try caps.delete(1, 1), CapabilitySpace.Released(closed: nil, freed: .endpoint(3)), "the last capability")
         XCTAssertEqual(syscallError(try caps.delete(1, 1)), .emptySlot)
-        XCTAssertEqual(caps.counts(3).references, 0)
+        XCTAssertEqual(caps.counts(.endpoint(3)).references, 0)
     }
 
     func testClearAllReportsEachRelease() {
@@ -85,7 +85,8 @@ final class CapabilityTests: XCTestCase {
         XCTAssertNil(syscallError(try caps.install(.endpoint(2, .receive), in: 5, at: 0)))
         var released: [CapabilitySpace.Released] = []
         caps.clearAll(4) { released.append($0) }
-        XCTAssertEqual(released, [CapabilitySpace.Released(closed: 1, freed: 1)], "endpoint 2 still has a receiver and a name")
+        XCTAssertEqual(
+            released, [CapabilitySpace.Released(closed: .endpoint(1), freed: .endpoint(1))], "endpoint 2 still has a receiver and a name")
         for s in 0..<CapabilitySpace.slots { XCTAssertEqual(syscallError(try caps.lookup(4, s)), .emptySlot) }
     }
 }

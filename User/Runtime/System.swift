@@ -41,6 +41,8 @@ struct Message {
     var length = 0
     /// A capability came with it (into the landing slot named).
     var capability = false
+    /// No message: the receive ended on the task's bound notification, whose bits are in `badge`.
+    var notified = false
 }
 
 /// Capability slots are named by number (UInt); `carry` passes the capability
@@ -88,7 +90,7 @@ enum Sys {
             r.status,
             Message(
                 badge: r.r1, word0: r.r2, word1: r.r3, length: Int(r.r4 & 0xFFFF),
-                capability: r.r4 & MessageInfo.capabilityLanded != 0)
+                capability: r.r4 & MessageInfo.capabilityLanded != 0, notified: r.r4 & MessageInfo.notified != 0)
         )
     }
     /// Copy `from` into the empty slot `to` with `rights` (Rights bits) and `badge` (0: keep).
@@ -96,6 +98,22 @@ enum Sys {
         syscall(.derive, from, to, UInt(rights.rawValue), badge).status
     }
     static func delete(_ slot: UInt) -> Int { syscall(.delete, slot).status }
+
+    // Notifications: a word of bits per object (docs/drivers.md).
+    /// OR this capability's badge into the notification in `slot`.
+    static func signal(_ slot: UInt) -> Int { syscall(.signal, slot).status }
+    /// The bits set on the notification in `slot`, waiting until one is.
+    static func wait(_ slot: UInt) -> (Int, bits: UInt) {
+        let r = syscall(.waitSignal, slot)
+        return (r.status, r.r1)
+    }
+    /// The bits set on the notification in `slot` (0: none), without waiting.
+    static func poll(_ slot: UInt) -> (Int, bits: UInt) {
+        let r = syscall(.poll, slot)
+        return (r.status, r.r1)
+    }
+    /// Bind this task to the notification in `slot` (nil: unbind): its receives then also end on a signal.
+    static func bind(_ slot: UInt?) -> Int { syscall(.bind, slot ?? UInt(bitPattern: -1)).status }
     /// The cycle counter and its frequency in kHz (0: unknown).
     static func clock() -> (cycles: UInt64, kHz: UInt) {
         let r = syscall(.clock)

@@ -156,22 +156,25 @@ struct IPCCore {
         return outcome
     }
 
-    /// Make a new notification into `t`'s empty `slot`, with every right and no badge.
-    mutating func createNotification(_ t: ThreadID, into slot: Int) throws(SyscallError) {
-        try caps.checkEmpty(t, slot)
-        guard let n = notifications.create() else { throw .noResources }
-        do throws(SyscallError) { try caps.install(.notification(n), in: t, at: slot) } catch {
-            notifications.free(n)  // the slot was checked empty, so this is not reached; if it were, nothing stays half made
-            throw error
-        }
-    }
-
     /// Make a new endpoint into `t`'s empty `slot`, with every right and no badge.
     mutating func createEndpoint(_ t: ThreadID, into slot: Int) throws(SyscallError) {
+        try create(t, into: slot, notification: false)
+    }
+
+    /// Make a new notification into `t`'s empty `slot`, with every right and no badge.
+    mutating func createNotification(_ t: ThreadID, into slot: Int) throws(SyscallError) {
+        try create(t, into: slot, notification: true)
+    }
+
+    /// Make an object of the kind asked for and install a capability to it in
+    /// `t`'s `slot`. The slot is checked before the object is made, so a refusal
+    /// leaves nothing behind; an object that could not be installed is freed again.
+    private mutating func create(_ t: ThreadID, into slot: Int, notification: Bool) throws(SyscallError) {
         try caps.checkEmpty(t, slot)
-        guard let e = endpoints.create() else { throw .noResources }
-        do throws(SyscallError) { try caps.install(.endpoint(e), in: t, at: slot) } catch {
-            endpoints.free(e)  // the slot was checked empty, so this is not reached; if it were, nothing stays half made
+        let made: KernelObject? = notification ? notifications.create().map { .notification($0) } : endpoints.create().map { .endpoint($0) }
+        guard let o = made else { throw .noResources }
+        do throws(SyscallError) { try caps.install(Capability(object: o, rights: .all, badge: 0), in: t, at: slot) } catch {
+            _ = apply(CapabilitySpace.Released(closed: o, freed: o))
             throw error
         }
     }

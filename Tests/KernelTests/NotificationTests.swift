@@ -107,6 +107,18 @@ final class NotificationTests: XCTestCase {
         XCTAssertNil(ipc.notifications.boundThread(0))
     }
 
+    func testMakingOneIsAllOrNothing() {
+        XCTAssertEqual(syscallError(try ipc.createNotification(driver, into: 0)), .slotFull, "the slot is checked first")
+        XCTAssertFalse(ipc.notifications.exists(1), "so no notification was made for it")
+        // One exists; the driver's free slots (2 to 15) and one of the client's take the rest.
+        for slot in 2..<CapabilitySpace.slots { XCTAssertNil(syscallError(try ipc.createNotification(driver, into: slot))) }
+        for slot in 1..<(1 + Notifications.capacity - (CapabilitySpace.slots - 1)) {
+            XCTAssertNil(syscallError(try ipc.createNotification(client, into: slot)))
+        }
+        XCTAssertEqual(syscallError(try ipc.createNotification(client, into: 5)), .noResources, "the table is full")
+        XCTAssertEqual(syscallError(try ipc.caps.lookup(client, 5)), .emptySlot, "and the slot stays empty")
+    }
+
     func testRightsAreChecked() {
         XCTAssertEqual(syscallError(try ipc.caps.notification(sourceA, 0, needs: .wait)), .missingRight, "a source may only signal")
         XCTAssertEqual(try ipc.caps.notification(sourceA, 0, needs: .signal).badge, 0b01)

@@ -74,18 +74,38 @@ func replyWait(
 /// A checked signal: the bits wake the notification's waiter (or its bound
 /// thread in a receive), which runs at once if it is more urgent than the caller.
 func signal(_ k: inout KernelState, _ trap: SavedContext, _ t: ThreadID, notification n: Int, badge: UInt) -> SavedContext {
-    switch k.tasks.ipc.core.signal(n, badge: badge) {
+    switch deliverSignal(&k, n, badge: badge) {
     case .stored:
         setSyscallResult(trap, 0)
         return trap
-    case .woke(let w, let bits, let throughReceive):
-        setSyscallResult(k.records[w].context, 0, bits, 0, 0, throughReceive ? MessageInfo.notified : 0)
-        k.threads.scheduler.wake(w)
+    case .woke:
         setSyscallResult(trap, 0)
         return resume(&k, from: trap, previous: t, next: k.threads.scheduler.reschedule())
     case .closed: return syscallFailed(trap, .endpointClosed)
     case .badNotification: return syscallFailed(trap, .wrongType)
     }
+}
+
+/// Signal `n` (for a task's call or a timer): a thread it wakes gets the bits
+/// as its result and is made ready; the caller decides whether to reschedule.
+func deliverSignal(_ k: inout KernelState, _ n: Int, badge: UInt) -> SignalOutcome {
+    let outcome = k.tasks.ipc.core.signal(n, badge: badge)
+    if case .woke(let w, let bits, let throughReceive) = outcome {
+        setSyscallResult(k.records[w].context, 0, bits, 0, 0, throughReceive ? MessageInfo.notified : 0)
+        k.threads.scheduler.wake(w)
+    }
+    return outcome
+}
+
+/// Signal every timer that is due (Timers.swift). True if a thread woke.
+func expireTimers(_ k: inout KernelState) -> Bool {
+    guard let first = k.tasks.ipc.core.timers.earliest, first <= Platform.cycleCounter() else { return false }
+    let now = Platform.cycleCounter()
+    var woke = false
+    while let due = k.tasks.ipc.core.timers.expire(now: now) {
+        if case .woke = deliverSignal(&k, due.notification, badge: due.badge) { woke = true }
+    }
+    return woke
 }
 
 /// A checked waitSignal or poll: the bits now, or block until a signal (poll: 0 bits).

@@ -103,7 +103,7 @@ private func handleSystemCall(_ k: inout KernelState, _ trap: SavedContext, _ t:
         do throws(SyscallError) { try k.tasks.ipc.core.createEndpoint(t, into: slot) } catch { return syscallFailed(trap, error) }
         setSyscallResult(trap, 0)
         return trap
-    case .createNotification, .signal, .waitSignal, .bind: return notificationCall(&k, trap, t, request)
+    case .createNotification, .signal, .waitSignal, .bind, .setTimer: return notificationCall(&k, trap, t, request)
     case .spawn(let address): return spawnRequested(&k, trap, t, address)
     case .kill(let task): return killRequested(&k, trap, t, task)
     case .wait(let blocking): return waitRequested(&k, trap, t, blocking: blocking)
@@ -121,6 +121,11 @@ private func notificationCall(_ k: inout KernelState, _ trap: SavedContext, _ t:
     case .waitSignal(let n, let blocking): return waitSignal(&k, trap, t, notification: n, blocking: blocking)
     case .bind(let n):
         do throws(SyscallError) { try k.tasks.ipc.core.notifications.bind(t, to: n) } catch { return syscallFailed(trap, error) }
+    case .setTimer(let n, let badge, let deadline):
+        k.tasks.ipc.core.timers.set(t, deadline: deadline, notification: n, badge: badge)
+        setSyscallResult(trap, 0)
+        // A deadline already past fires now, not a tick later.
+        return expireTimers(&k) ? resume(&k, from: trap, previous: t, next: k.threads.scheduler.reschedule()) : trap
     default: break
     }
     setSyscallResult(trap, 0)

@@ -302,6 +302,8 @@ def signals(log):
         (r"^eventloop> then the call: notified no, badge 1, word 41$", "the source's call did not follow"),
         (r"^eventloop> the reply, then a receive a signal ended: notified yes, bits 1; then poll: bits 2, then 0$",
          "a signal did not end the bound receive, or poll did not take what came after"),
+        (r"^eventloop> a timer woke the wait: bits 4, at or after its deadline; a past deadline at once: bits 4; cancelled: bits 0$",
+         "the task's timer did not signal at its deadline, at once when past, and never when cancelled"),
         (r"^source> wait on a signal-only capability: -13; signal on an endpoint: -14$",
          "a signal-only capability waited, or an endpoint was signalled")])
 

@@ -24,6 +24,7 @@
 struct IPCCore {
     var endpoints: Endpoints
     var notifications: Notifications
+    var timers: Timers
     var caps: CapabilitySpace
     /// The records (carry, landing) shared with the endpoints and capabilities.
     let threads: ThreadTable
@@ -32,6 +33,7 @@ struct IPCCore {
         self.threads = threads
         endpoints = Endpoints(threads: threads)
         notifications = Notifications(threads: threads)
+        timers = Timers(threads: threads)
         caps = CapabilitySpace(threads: threads)
     }
 
@@ -190,6 +192,7 @@ struct IPCCore {
     /// and the senders queued on endpoints that closed (wake with `endpointClosed`).
     mutating func threadDied(_ t: ThreadID) -> (stranded: UInt64, closedOut: UInt64) {
         notifications.threadDied(t)
+        timers.cancel(t)
         let stranded = endpoints.threadDied(t)
         threads[t].carry = -1; threads[t].landing = -1
         var closedOut: UInt64 = 0
@@ -211,7 +214,7 @@ struct IPCCore {
         }
         switch r.freed {
         case .endpoint(let e): endpoints.free(e)
-        case .notification(let n): notifications.free(n)
+        case .notification(let n): notifications.free(n); timers.cancelAll(notification: n)
         default: break
         }
         for i in 0..<ThreadTable.capacity where woken & (1 << UInt64(i)) != 0 { threads[i].carry = -1; threads[i].landing = -1 }

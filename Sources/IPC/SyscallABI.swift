@@ -77,6 +77,10 @@ enum Syscall: UInt {
     case bind = 23
     /// (control slot, to slot): a new notification, with every right, into an empty slot.
     case createNotification = 24
+    /// (slot, deadline, deadline's high word on 32-bit): signal the notification
+    /// held with signal in `slot` at the first timer tick at or after `deadline`,
+    /// in the clock's units. One timer per task: a new one replaces it; 0 cancels it.
+    case setTimer = 25
 }
 
 enum SyscallError: Int, Error {

@@ -32,6 +32,8 @@ enum SyscallRequest: Equatable {
     case waitSignal(notification: Int, blocking: Bool)
     /// -1: unbind.
     case bind(notification: Int)
+    /// deadline 0: cancel.
+    case setTimer(notification: Int, badge: UInt, deadline: UInt64)
     /// The request's words are read from `address` and checked by SpawnRequest.decode.
     case spawn(address: UInt)
     case kill(task: Int)
@@ -100,6 +102,10 @@ extension SyscallRequest {
         case .delete:
             return .delete(slot: slot1)
         case .signal, .waitSignal, .poll, .bind: return try decodeNotificationCall(call, slot1, t, caps)
+        case .setTimer:
+            let (n, badge) = try caps.pointee.notification(t, slot1, needs: .signal)
+            let deadline = MemoryLayout<UInt>.size == 8 ? UInt64(a2) : UInt64(a2) | UInt64(a3) << 32
+            return .setTimer(notification: n, badge: badge, deadline: deadline)
         case .createEndpoint, .createNotification, .spawn, .kill, .wait, .tryWait:
             try caps.pointee.checkControl(t, slot1)
             switch call {

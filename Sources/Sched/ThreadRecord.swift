@@ -35,6 +35,15 @@ struct TaskMemory {
     var frameLimit = 0
 }
 
+/// A thread's timer (Timers.swift): the notification to signal at `deadline`
+/// (0: none), with `badge`, and the next pending timer (-1: none).
+struct TimerRecord {
+    var deadline: UInt64 = 0
+    var notification: Int8 = -1
+    var badge: UInt = 0
+    var link: Int8 = -1
+}
+
 /// How a task ended, kept until its parent collects it with wait.
 struct TaskEndRecord: Equatable {
     var how: UInt8
@@ -60,6 +69,7 @@ struct ThreadRecord {
     var landing: Int8 = -1
     /// The notification it is bound to (Notifications.swift; -1: none).
     var boundNotification: Int8 = -1
+    var timer = TimerRecord()
     /// Its capabilities (Capabilities.swift).
     var caps = InlineArray<16, Capability>(repeating: .empty)
     var message = StagedMessage()

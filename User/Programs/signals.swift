@@ -5,7 +5,8 @@
 // signals through two capabilities, as two event sources would.
 // Slots: 0 the notification (the loop: wait; the source: signal, badge 1),
 // 1 the endpoint (the loop: receive; the source: call, badge 1), 2 the
-// source's second signal capability (badge 2). The boot test
+// source's second signal capability (badge 2), and for the loop its own
+// signal capability (badge 4), for its timer. The boot test
 // (ci/task_checks.py, `signals`) reads the lines.
 
 let notification: UInt = 0, endpoint: UInt = 1, second: UInt = 2
@@ -51,6 +52,32 @@ func eventLoop() {
     w.number(UInt64(m.badge)); w.add("; then poll: bits "); w.number(UInt64(later)); w.add(", then "); w.number(UInt64(none))
     w.print()
     check(Sys.bind(nil), "unbind")
+    timer()
+}
+
+/// A timer signals the loop's own notification (badge 4) at its deadline: a
+/// sleep is a wait. A deadline already past fires at once; a cancelled one never.
+func timer() {
+    let clock = Sys.clock()
+    // 20 ms where the CPU says its frequency; else 20 million cycles.
+    let delay = clock.kHz > 0 ? UInt64(clock.kHz) * 20 : 20_000_000
+    let deadline = clock.cycles + delay
+    check(Sys.setTimer(second, deadline: deadline), "setTimer")
+    let (status, bits) = Sys.wait(notification)
+    check(status, "wait for the timer")
+    let late = Sys.clock().cycles >= deadline
+    check(Sys.setTimer(second, deadline: 1), "setTimer in the past")
+    let (_, past) = Sys.wait(notification)
+    check(Sys.setTimer(second, deadline: Sys.clock().cycles + delay / 4), "setTimer")
+    check(Sys.setTimer(second, deadline: 0), "cancel")
+    var l = Line("a timer woke the wait: bits "); l.number(UInt64(bits)); l.add(late ? ", at or after its deadline" : ", early")
+    l.add("; a past deadline at once: bits "); l.number(UInt64(past))
+    // Long enough for the cancelled deadline to pass: nothing may come.
+    let (_, before) = Sys.poll(notification)
+    let until = Sys.clock().cycles + delay / 2
+    while Sys.clock().cycles < until { Sys.yield() }
+    let (_, cancelled) = Sys.poll(notification)
+    l.add("; cancelled: bits "); l.number(UInt64(before | cancelled)); l.print()
 }
 func check(_ status: Int, _ what: StaticString) {
     if status == 0 { return }

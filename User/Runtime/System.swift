@@ -112,6 +112,11 @@ enum Sys {
         let r = syscall(.poll, slot)
         return (r.status, r.r1)
     }
+    /// Signal the notification in `slot` (held with signal) at the first timer tick
+    /// at or after `deadline`, in clock() cycles; 0 cancels. One timer per task.
+    static func setTimer(_ slot: UInt, deadline: UInt64) -> Int {
+        syscall(.setTimer, slot, UInt(truncatingIfNeeded: deadline), UInt(truncatingIfNeeded: deadline >> 32)).status
+    }
     /// Bind this task to the notification in `slot` (nil: unbind): its receives then also end on a signal.
     static func bind(_ slot: UInt?) -> Int { syscall(.bind, slot ?? UInt(bitPattern: -1)).status }
     /// The cycle counter and its frequency in kHz (0: unknown).

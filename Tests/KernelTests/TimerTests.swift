@@ -23,7 +23,9 @@ final class TimerTests: XCTestCase {
             wanted.append((deadline, t))
         }
         // Stable by deadline: equal deadlines keep the order they were set in.
-        let order = wanted.enumerated().sorted { ($0.element.deadline, $0.offset) < ($1.element.deadline, $1.offset) }.map { $0.element.thread }
+        let order = wanted.enumerated().sorted { ($0.element.deadline, $0.offset) < ($1.element.deadline, $1.offset) }.map {
+            $0.element.thread
+        }
         XCTAssertEqual(timers.earliest, wanted.map { $0.deadline }.min())
         var fired: [ThreadID] = []
         for now in stride(from: UInt64(0), through: 45, by: 5) {

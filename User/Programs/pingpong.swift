@@ -1,6 +1,8 @@
 // The ping-pong benchmark: N call/reply round trips with the key-value
 // server (its endpoint in slot 0), timed with the CPU's cycle counter (read
-// through the clock call).
+// through the clock call). In the bench system (User/bench.manifest) it also
+// times signals: through slot 2 to a notification nobody waits on, and
+// through slot 1 to one a task above it (User/Programs/waiter.swift) waits on.
 
 func taskMain(_ rounds: UInt, _ unused: UInt) {
     let endpoint: UInt = 0
@@ -25,6 +27,16 @@ func taskMain(_ rounds: UInt, _ unused: UInt) {
     countLoop(loops)
     let loopEnd = Sys.clock()
     report("iterations of a 2-instruction loop", loops, loopStart, loopEnd)
+    if Sys.signal(2) == 0 {  // the bench system's notifications
+        let quietStart = Sys.clock()
+        for _ in 0..<rounds { _ = Sys.signal(2) }
+        report("signals with no waiter", rounds, quietStart, Sys.clock())
+        // Each signal wakes the waiter, which runs at once (it is more urgent)
+        // and waits again: the signal, two switches and its wait call.
+        let bellStart = Sys.clock()
+        for _ in 0..<rounds { _ = Sys.signal(1) }
+        report("signals waking a higher-priority waiter", rounds, bellStart, Sys.clock())
+    }
     let (_, stats) = Sys.call(endpoint, KV.stats, 0)
     var s = Line("pingpong: the server has served "); s.number(UInt64(stats.word0)); s.add(" requests and stores ")
     s.number(UInt64(stats.word1)); s.add(" keys"); s.print()

@@ -29,6 +29,8 @@ enum KernelObject: Equatable {
     case endpoint(Int)
     /// A word of bits: signal sets them, wait takes them (Notifications.swift).
     case notification(Int)
+    /// One hardware interrupt line, delivered to a notification (InterruptObjects.swift).
+    case interrupt(Int)
     /// The authority to spawn, kill and wait for tasks and to make endpoints.
     case control
 }
@@ -52,16 +54,17 @@ struct CapabilitySpace {
     static let slots = 16
     /// The records whose `caps` this space rules.
     let threads: ThreadTable
-    /// Per object (endpoints, then notifications): the capabilities naming it,
-    /// and those of them with receive (wait).
-    private var references = InlineArray<32, Int16>(repeating: 0)
-    private var receivers = InlineArray<32, Int16>(repeating: 0)
+    /// Per object (endpoints, then notifications, then interrupts): the
+    /// capabilities naming it, and those of them with receive (wait, ack).
+    private var references = InlineArray<48, Int16>(repeating: 0)
+    private var receivers = InlineArray<48, Int16>(repeating: 0)
 
     /// Where `object`'s counts are kept; nil for a kind that has none (control, empty).
     @inline(__always) private static func counted(_ object: KernelObject) -> Int? {
         switch object {
         case .endpoint(let e): e
         case .notification(let n): Endpoints.capacity + n
+        case .interrupt(let i): Endpoints.capacity + Notifications.capacity + i
         case .empty, .control: nil
         }
     }

@@ -25,6 +25,7 @@ struct IPCCore {
     var endpoints: Endpoints
     var notifications: Notifications
     var timers: Timers
+    var interrupts = Interrupts()
     var caps: CapabilitySpace
     /// The records (carry, landing) shared with the endpoints and capabilities.
     let threads: ThreadTable
@@ -158,6 +159,27 @@ struct IPCCore {
         return outcome
     }
 
+    /// `line` fired (the kernel has masked it): signal the notification its
+    /// object is bound to, unless it is pending already or nobody owns it.
+    mutating func interruptArrived(line: UInt32) -> (InterruptArrival, SignalOutcome?) {
+        let arrival = interrupts.arrived(line: line)
+        guard case .signal(_, let n, let badge) = arrival else { return (arrival, nil) }
+        return (arrival, signal(n, badge: badge))
+    }
+
+    /// A new interrupt object for `line` in `t`'s empty `slot` (every right),
+    /// signalling notification `n` with `badge`. busy: another object has the line.
+    mutating func createInterrupt(_ t: ThreadID, into slot: Int, line: UInt32, notification n: Int, badge: UInt) throws(SyscallError) {
+        try caps.checkEmpty(t, slot)
+        guard notifications.exists(n) else { throw .wrongType }
+        let i = try interrupts.create(line: line)
+        interrupts.bind(i, notification: n, badge: badge)
+        do throws(SyscallError) { try caps.install(Capability(object: .interrupt(i), rights: .all, badge: 0), in: t, at: slot) } catch {
+            _ = interrupts.free(i)  // the slot was checked empty, so this is not reached
+            throw error
+        }
+    }
+
     /// Make a new endpoint into `t`'s empty `slot`, with every right and no badge.
     mutating func createEndpoint(_ t: ThreadID, into slot: Int) throws(SyscallError) {
         try create(t, into: slot, notification: false)
@@ -214,7 +236,8 @@ struct IPCCore {
         }
         switch r.freed {
         case .endpoint(let e): endpoints.free(e)
-        case .notification(let n): notifications.free(n); timers.cancelAll(notification: n)
+        case .notification(let n): notifications.free(n); timers.cancelAll(notification: n); interrupts.notificationFreed(n)
+        case .interrupt(let i): _ = interrupts.free(i)  // its line stays masked (the kernel's controller code)
         default: break
         }
         for i in 0..<ThreadTable.capacity where woken & (1 << UInt64(i)) != 0 { threads[i].carry = -1; threads[i].landing = -1 }

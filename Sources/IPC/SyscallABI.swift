@@ -133,6 +133,8 @@ struct Rights: OptionSet, Equatable {
     static let grant = Rights(rawValue: 4)
     static let signal = Rights.send
     static let wait = Rights.receive
+    /// On an interrupt: acknowledge it (unmask its line).
+    static let ack = Rights.receive
     static let all: Rights = [.send, .receive, .grant]
     /// Rights from a system-call word: bits above the three known ones are refused.
     static func decode(_ word: UInt) -> Rights? { word <= 7 ? Rights(rawValue: UInt8(word)) : nil }

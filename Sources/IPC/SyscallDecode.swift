@@ -101,11 +101,7 @@ extension SyscallRequest {
             return .derive(from: slot1, to: Int(bitPattern: a2), rights: rights, badge: a4)
         case .delete:
             return .delete(slot: slot1)
-        case .signal, .waitSignal, .poll, .bind: return try decodeNotificationCall(call, slot1, t, caps)
-        case .setTimer:
-            let (n, badge) = try caps.pointee.notification(t, slot1, needs: .signal)
-            let deadline = MemoryLayout<UInt>.size == 8 ? UInt64(a2) : UInt64(a2) | UInt64(a3) << 32
-            return .setTimer(notification: n, badge: badge, deadline: deadline)
+        case .signal, .waitSignal, .poll, .bind, .setTimer: return try decodeNotificationCall(call, slot1, a2, a3, t, caps)
         case .createEndpoint, .createNotification, .spawn, .kill, .wait, .tryWait:
             try caps.pointee.checkControl(t, slot1)
             switch call {
@@ -120,13 +116,17 @@ extension SyscallRequest {
         }
     }
 
-    /// signal, waitSignal, poll and bind: out of line, so that the message
-    /// calls' decoding (the IPC path) keeps its registers on i386.
+    /// signal, waitSignal, poll, bind and setTimer: out of line, so that the
+    /// message calls' decoding (the IPC path) keeps its registers on i386.
     @inline(never)
     private static func decodeNotificationCall(
-        _ call: Syscall, _ slot: Int, _ t: ThreadID, _ caps: UnsafePointer<CapabilitySpace>
+        _ call: Syscall, _ slot: Int, _ a2: UInt, _ a3: UInt, _ t: ThreadID, _ caps: UnsafePointer<CapabilitySpace>
     ) throws(SyscallError) -> SyscallRequest {
         switch call {
+        case .setTimer:
+            let (n, badge) = try caps.pointee.notification(t, slot, needs: .signal)
+            let deadline = MemoryLayout<UInt>.size == 8 ? UInt64(a2) : UInt64(a2) | UInt64(a3) << 32
+            return .setTimer(notification: n, badge: badge, deadline: deadline)
         case .signal:
             let (n, badge) = try caps.pointee.notification(t, slot, needs: .signal)
             return .signal(notification: n, badge: badge)

@@ -91,11 +91,15 @@ func signal(_ k: inout KernelState, _ trap: SavedContext, _ t: ThreadID, notific
 /// as its result and is made ready; the caller decides whether to reschedule.
 func deliverSignal(_ k: inout KernelState, _ n: Int, badge: UInt) -> SignalOutcome {
     let outcome = k.tasks.ipc.core.signal(n, badge: badge)
-    if case .woke(let w, let bits, let throughReceive) = outcome {
-        setSyscallResult(k.records[w].context, 0, bits, 0, 0, throughReceive ? MessageInfo.notified : 0)
-        k.threads.scheduler.wake(w)
-    }
+    wakeSignalled(&k, outcome)
     return outcome
+}
+
+/// The thread a signal woke (if it woke one) gets the bits as its result and is made ready.
+func wakeSignalled(_ k: inout KernelState, _ outcome: SignalOutcome) {
+    guard case .woke(let w, let bits, let throughReceive) = outcome else { return }
+    setSyscallResult(k.records[w].context, 0, bits, 0, 0, throughReceive ? MessageInfo.notified : 0)
+    k.threads.scheduler.wake(w)
 }
 
 /// Signal every timer that is due (Timers.swift). True if a thread woke.

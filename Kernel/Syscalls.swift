@@ -103,7 +103,7 @@ private func handleSystemCall(_ k: inout KernelState, _ trap: SavedContext, _ t:
         do throws(SyscallError) { try k.tasks.ipc.core.createEndpoint(t, into: slot) } catch { return syscallFailed(trap, error) }
         setSyscallResult(trap, 0)
         return trap
-    case .createNotification, .signal, .waitSignal, .bind, .setTimer: return notificationCall(&k, trap, t, request)
+    case .createNotification, .signal, .waitSignal, .bind, .setTimer, .ack, .createInterrupt: return notificationCall(&k, trap, t, request)
     case .spawn(let address): return spawnRequested(&k, trap, t, address)
     case .kill(let task): return killRequested(&k, trap, t, task)
     case .wait(let blocking): return waitRequested(&k, trap, t, blocking: blocking)
@@ -126,6 +126,19 @@ private func notificationCall(_ k: inout KernelState, _ trap: SavedContext, _ t:
         setSyscallResult(trap, 0)
         // A deadline already past fires now, not a tick later.
         return expireTimers(&k) ? resume(&k, from: trap, previous: t, next: k.threads.scheduler.reschedule()) : trap
+    case .ack(let i):
+        if let line = k.tasks.ipc.core.interrupts.ack(i) { Platform.unmaskDeviceLine(line) }
+    case .createInterrupt(let slot, let line, let n, let badge):
+        do throws(SyscallError) {
+            try k.tasks.ipc.core.createInterrupt(t, into: slot, line: line, notification: n, badge: badge)
+        } catch {
+            return syscallFailed(trap, error)
+        }
+        if !Platform.enableDeviceLine(line) {
+            // Made, then refused by the controller: undone, so nothing is left half made.
+            _ = try? k.tasks.ipc.core.delete(t, slot)
+            return syscallFailed(trap, .badRequest)
+        }
     default: break
     }
     setSyscallResult(trap, 0)

@@ -21,5 +21,6 @@ func kernelTrap(_ event: TrapEvent, _ context: SavedContext, report: () -> Void 
     case .timer: return withKernelInTrap { timerInterrupt(&$0, context) }
     case .schedulerCall: return withKernelInTrap { schedulerCallTrap(&$0, context) }
     case .systemCall: return withKernelInTrap { systemCallTrap(&$0, context) }
+    case .device(let line): return withKernelInTrap { deviceInterrupt(&$0, context, line: line) }
     }
 }

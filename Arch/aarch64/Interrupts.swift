@@ -90,12 +90,17 @@ enum VirtualTimer {
     }
 }
 
-/// An IRQ arrived: acknowledge it at the GIC, act, signal its end.
+/// An IRQ arrived: acknowledge it at the GIC, act, signal its end. A device
+/// line (an SPI) is masked before its end, so that a line still asserted does
+/// not fire again until its task acknowledges it (DeviceLines.swift).
 func aarch64Interrupt(_ context: UInt) -> UInt {
     let iar = gicIsVersion3 ? UInt32(truncatingIfNeeded: gicv3Acknowledge()) : GICv2.acknowledgeInterrupt()
     let id = iar & (gicIsVersion3 ? 0xFF_FFFF : 0x3FF)
     if id >= GICv2.spurious && id <= 1023 { return context }  // 1020-1023: special, nothing to end
     if id == timerInterruptID { VirtualTimer.rearm() }
+    let device = id != timerInterruptID && id >= 32
+    if device { AArch64.maskDeviceLine(id) }
     if gicIsVersion3 { gicv3End(UInt64(iar)) } else { GICv2.end(iar) }
-    return id == timerInterruptID ? kernelTrap(.timer, SavedContext(context)).raw : context
+    if id == timerInterruptID { return kernelTrap(.timer, SavedContext(context)).raw }
+    return device ? kernelTrap(.device(line: id), SavedContext(context)).raw : context
 }

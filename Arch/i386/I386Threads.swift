@@ -93,4 +93,7 @@ extension I386: ThreadContext, InterruptControl, FaultProbes {
         schedulerCallNow(UInt32(truncatingIfNeeded: request), UInt32(truncatingIfNeeded: argument))
     }
     static func undefinedInstruction() { undefinedInstructionNow() }
+    /// Not yet: the storm check needs a line software can make pending (issue 22, §2).
+    static var spareDeviceLine: UInt32? { nil }
+    static func raiseDeviceLine(_ line: UInt32) {}
 }

@@ -83,6 +83,9 @@ extension RISCV64: ThreadContext, InterruptControl, FaultProbes {
     static func waitForInterrupt() { waitForInterruptNow() }
     static func schedulerCall(_ request: UInt, _ argument: UInt) { schedulerCallNow(UInt64(request), UInt64(argument)) }
     static func undefinedInstruction() { undefinedInstructionNow() }
+    /// Not yet: the storm check needs a line software can make pending (issue 22, §2).
+    static var spareDeviceLine: UInt32? { nil }
+    static func raiseDeviceLine(_ line: UInt32) {}
 }
 
 enum SBITimer {

@@ -81,6 +81,15 @@ enum Syscall: UInt {
     /// held with signal in `slot` at the first timer tick at or after `deadline`,
     /// in the clock's units. One timer per task: a new one replaces it; 0 cancels it.
     case setTimer = 25
+    /// (slot): acknowledge the interrupt held with ack in `slot`: its line, masked
+    /// since it fired, is delivered again. Nothing changes if it has not fired.
+    case ack = 26
+    /// (control slot, to slot, line, notification slot): a new interrupt object
+    /// for the controller's `line` into an empty slot; when the line fires it
+    /// signals the notification through the capability in `notification slot`
+    /// (held with signal; its badge is the bit). busy: the line has an object;
+    /// badRequest: the controller cannot give that line to a task.
+    case createInterrupt = 27
 }
 
 enum SyscallError: Int, Error {

@@ -34,6 +34,8 @@ enum SyscallRequest: Equatable {
     case bind(notification: Int)
     /// deadline 0: cancel.
     case setTimer(notification: Int, badge: UInt, deadline: UInt64)
+    case ack(interrupt: Int)
+    case createInterrupt(slot: Int, line: UInt32, notification: Int, badge: UInt)
     /// The request's words are read from `address` and checked by SpawnRequest.decode.
     case spawn(address: UInt)
     case kill(task: Int)
@@ -101,10 +103,14 @@ extension SyscallRequest {
             return .derive(from: slot1, to: Int(bitPattern: a2), rights: rights, badge: a4)
         case .delete:
             return .delete(slot: slot1)
-        case .signal, .waitSignal, .poll, .bind, .setTimer: return try decodeNotificationCall(call, slot1, a2, a3, t, caps)
-        case .createEndpoint, .createNotification, .spawn, .kill, .wait, .tryWait:
+        case .signal, .waitSignal, .poll, .bind, .setTimer, .ack: return try decodeNotificationCall(call, slot1, a2, a3, t, caps)
+        case .createEndpoint, .createNotification, .createInterrupt, .spawn, .kill, .wait, .tryWait:
             try caps.pointee.checkControl(t, slot1)
             switch call {
+            case .createInterrupt:
+                guard a3 <= UInt(UInt32.max) else { throw .badRequest }
+                let (n, badge) = try caps.pointee.notification(t, Int(bitPattern: a4), needs: .signal)
+                return .createInterrupt(slot: Int(bitPattern: a2), line: UInt32(a3), notification: n, badge: badge)
             case .createEndpoint: return .createEndpoint(slot: Int(bitPattern: a2))
             case .createNotification: return .createNotification(slot: Int(bitPattern: a2))
             case .spawn:
@@ -123,6 +129,11 @@ extension SyscallRequest {
         _ call: Syscall, _ slot: Int, _ a2: UInt, _ a3: UInt, _ t: ThreadID, _ caps: UnsafePointer<CapabilitySpace>
     ) throws(SyscallError) -> SyscallRequest {
         switch call {
+        case .ack:
+            let c = try caps.pointee.lookup(t, slot)
+            guard case .interrupt(let i) = c.object else { throw .wrongType }
+            guard c.rights.contains(.ack) else { throw .missingRight }
+            return .ack(interrupt: i)
         case .setTimer:
             let (n, badge) = try caps.pointee.notification(t, slot, needs: .signal)
             let deadline = MemoryLayout<UInt>.size == 8 ? UInt64(a2) : UInt64(a2) | UInt64(a3) << 32

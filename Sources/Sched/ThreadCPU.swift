@@ -60,11 +60,26 @@ protocol InterruptControl {
     static func waitForInterrupt()
 }
 
+/// The interrupt controller's lines that tasks may drive (InterruptObjects.swift).
+/// The backend masks a device line when it fires, before it hands the line
+/// to the kernel (TrapEvent.device); the kernel unmasks it on the holder's ack.
+protocol DeviceLines {
+    /// Route `line` to this CPU and unmask it; false if the controller cannot
+    /// give it to a task (no such line, or one of the kernel's own).
+    static func enableDeviceLine(_ line: UInt32) -> Bool
+    /// Deliver `line` again.
+    static func unmaskDeviceLine(_ line: UInt32)
+}
+
 /// What the test image's thread checks need of a CPU.
 protocol FaultProbes {
     /// Execute an instruction the CPU does not define (i386 ud2, aarch64 udf):
     /// the proof that such a fault kills only its thread.
     static func undefinedInstruction()
+    /// A device line no device uses, which software can make pending (nil: the
+    /// controller cannot pend a line by software), and the way to pend it.
+    static var spareDeviceLine: UInt32? { get }
+    static func raiseDeviceLine(_ line: UInt32)
 }
 
 /// The CPU side of kernel threads: contexts, and the interrupts that switch them.

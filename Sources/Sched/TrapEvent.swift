@@ -21,6 +21,8 @@ enum TrapEvent: Equatable {
     case schedulerCall
     /// A user task's system call (the six words are in the context).
     case systemCall
+    /// A device line fired; the backend has masked it (DeviceLines).
+    case device(line: UInt32)
     /// A CPU fault in a thread. `cause`: the vector (i386), exception class
     /// (aarch64) or scause (riscv64); `kernelAccess`: the address of a kernel-mode data access, if it was one.
     case fault(cause: UInt, kernelAccess: UInt64?)

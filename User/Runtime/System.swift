@@ -117,6 +117,8 @@ enum Sys {
     static func setTimer(_ slot: UInt, deadline: UInt64) -> Int {
         syscall(.setTimer, slot, UInt(truncatingIfNeeded: deadline), UInt(truncatingIfNeeded: deadline >> 32)).status
     }
+    /// Acknowledge the interrupt in `slot` (held with ack): its line, masked since it fired, is delivered again.
+    static func ack(_ slot: UInt) -> Int { syscall(.ack, slot).status }
     /// Bind this task to the notification in `slot` (nil: unbind): its receives then also end on a signal.
     static func bind(_ slot: UInt?) -> Int { syscall(.bind, slot ?? UInt(bitPattern: -1)).status }
     /// The cycle counter and its frequency in kHz (0: unknown).

@@ -42,6 +42,7 @@ func imageChecksBeforeInit(_ boot: BootInfo) {
     refuseDamagedImage()
     refuseSpawnIntoFullTable()
     refuseTearingDownTheActiveSpace()
+    checkDeviceLineStorm()
     let fuzzSeed = boot.commandLine.value(of: "fuzzseed")?.decimalValue.map { UInt(truncatingIfNeeded: $0) } ?? 1
     runSyscallFuzz(seed: fuzzSeed, calls: 1000)
     startLateGrowth()

@@ -1,0 +1,9 @@
+// Device lines for tasks (Sources/IPC/InterruptObjects.swift): not yet on
+// riscv64. Its PLIC side is issue 22 §2's next step; until then the
+// controller gives no line to a task, so createInterrupt is refused with
+// badRequest and nothing is made.
+
+extension RISCV64: DeviceLines {
+    static func enableDeviceLine(_ line: UInt32) -> Bool { false }
+    static func unmaskDeviceLine(_ line: UInt32) {}
+}

@@ -8,6 +8,7 @@
 /// Device lines that fired with no owner to acknowledge them (reported once).
 var unownedLineReported = false
 
+@inline(never)  // inlined into kernelTrap it grew the frame every system call pays for
 func deviceInterrupt(_ k: inout KernelState, _ trap: SavedContext, line: UInt32) -> SavedContext {
     let (arrival, signalled) = k.tasks.ipc.core.interruptArrived(line: line)
     switch arrival {

@@ -104,13 +104,12 @@ extension SyscallRequest {
         case .delete:
             return .delete(slot: slot1)
         case .signal, .waitSignal, .poll, .bind, .setTimer, .ack: return try decodeNotificationCall(call, slot1, a2, a3, t, caps)
-        case .createEndpoint, .createNotification, .createInterrupt, .spawn, .kill, .wait, .tryWait:
+        case .createInterrupt:
+            try caps.pointee.checkControl(t, slot1)
+            return try decodeNotificationCall(call, Int(bitPattern: a4), a2, a3, t, caps)
+        case .createEndpoint, .createNotification, .spawn, .kill, .wait, .tryWait:
             try caps.pointee.checkControl(t, slot1)
             switch call {
-            case .createInterrupt:
-                guard a3 <= UInt(UInt32.max) else { throw .badRequest }
-                let (n, badge) = try caps.pointee.notification(t, Int(bitPattern: a4), needs: .signal)
-                return .createInterrupt(slot: Int(bitPattern: a2), line: UInt32(a3), notification: n, badge: badge)
             case .createEndpoint: return .createEndpoint(slot: Int(bitPattern: a2))
             case .createNotification: return .createNotification(slot: Int(bitPattern: a2))
             case .spawn:
@@ -122,13 +121,17 @@ extension SyscallRequest {
         }
     }
 
-    /// signal, waitSignal, poll, bind and setTimer: out of line, so that the
-    /// message calls' decoding (the IPC path) keeps its registers on i386.
+    /// The calls of notifications, timers and interrupts: out of line, so that
+    /// the message calls' decoding (the IPC path) keeps its registers on i386.
     @inline(never)
     private static func decodeNotificationCall(
         _ call: Syscall, _ slot: Int, _ a2: UInt, _ a3: UInt, _ t: ThreadID, _ caps: UnsafePointer<CapabilitySpace>
     ) throws(SyscallError) -> SyscallRequest {
         switch call {
+        case .createInterrupt:  // `slot`: the notification's; a2 the new object's slot, a3 the line
+            guard a3 <= UInt(UInt32.max) else { throw .badRequest }
+            let (n, badge) = try caps.pointee.notification(t, slot, needs: .signal)
+            return .createInterrupt(slot: Int(bitPattern: a2), line: UInt32(a3), notification: n, badge: badge)
         case .ack:
             let c = try caps.pointee.lookup(t, slot)
             guard case .interrupt(let i) = c.object else { throw .wrongType }

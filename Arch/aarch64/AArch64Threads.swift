@@ -97,7 +97,9 @@ extension AArch64: ThreadContext, InterruptControl, FaultProbes {
     static func waitForInterrupt() { waitForInterruptNow() }
     static func schedulerCall(_ request: UInt, _ argument: UInt) { schedulerCallNow(UInt64(request), UInt64(argument)) }
     static func undefinedInstruction() { undefinedInstructionNow() }
-    /// The distributor's last SPI: no device of QEMU virt sits that high.
-    static var spareDeviceLine: UInt32? { gicDistributor == 0 ? nil : GICDistributor.lines - 1 }
+    /// The distributor's last SPI: no device of QEMU virt sits that high. Software
+    /// pends it (GICD_ISPENDR) and clears it (GICD_ICPENDR).
+    static var testDeviceLine: UInt32? { gicDistributor == 0 ? nil : GICDistributor.lines - 1 }
     static func raiseDeviceLine(_ line: UInt32) { GICDistributor.bit(GICDistributor.setPending, line) }
+    static func quietDeviceLine(_ line: UInt32) { GICDistributor.bit(GICDistributor.clearPending, line) }
 }

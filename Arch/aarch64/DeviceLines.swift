@@ -7,7 +7,8 @@
 
 enum GICDistributor {
     static let typer: UInt = 0x004, group: UInt = 0x080, setEnable: UInt = 0x100, clearEnable: UInt = 0x180
-    static let setPending: UInt = 0x200, priority: UInt = 0x400, targets: UInt = 0x800, router: UInt = 0x6000
+    static let setPending: UInt = 0x200, clearPending: UInt = 0x280, priority: UInt = 0x400, targets: UInt = 0x800
+    static let router: UInt = 0x6000
 
     /// Lines the distributor has: 32 * (ITLinesNumber + 1), at most 1020.
     static var lines: UInt32 { min(32 * ((mmioRead32(gicDistributor + typer) & 0x1F) + 1), 1020) }

@@ -93,7 +93,18 @@ extension I386: ThreadContext, InterruptControl, FaultProbes {
         schedulerCallNow(UInt32(truncatingIfNeeded: request), UInt32(truncatingIfNeeded: argument))
     }
     static func undefinedInstruction() { undefinedInstructionNow() }
-    /// Not yet: the storm check needs a line software can make pending (issue 22, §2).
-    static var spareDeviceLine: UInt32? { nil }
-    static func raiseDeviceLine(_ line: UInt32) {}
+    /// COM1's IRQ 4: with OUT2 (which gates the UART's interrupt onto the bus)
+    /// and the transmitter-empty interrupt on, turning that interrupt off and
+    /// on again while the transmitter is empty gives the PIC an edge.
+    static var testDeviceLine: UInt32? { 4 }
+    static func raiseDeviceLine(_ line: UInt32) {
+        let com1 = Serial16550.com1.base
+        outb(com1 + Serial16550.modemControl, 0x0B)  // DTR, RTS, OUT2
+        outb(com1 + Serial16550.interruptEnable, 0)
+        outb(com1 + Serial16550.interruptEnable, 0x02)  // transmitter empty
+    }
+    static func quietDeviceLine(_ line: UInt32) {
+        outb(Serial16550.com1.base + Serial16550.interruptEnable, 0)
+        outb(Serial16550.com1.base + Serial16550.modemControl, 0x03)
+    }
 }

@@ -30,9 +30,29 @@ enum LegacyPIC {
                 return context
             }
         }
+        // A device line (DeviceLines.swift) is masked before its end of
+        // interrupt: it is not delivered again until its task acknowledges it.
+        let device = irq != PIT.irq && irq != cascade
+        if device { mask(irq) }
         if irq >= 8 { outb(slaveCommand, endOfInterrupt) }
         outb(masterCommand, endOfInterrupt)
-        return irq == PIT.irq ? kernelTrap(.timer, SavedContext(context)).raw : context
+        if irq == PIT.irq { return kernelTrap(.timer, SavedContext(context)).raw }
+        return device ? kernelTrap(.device(line: UInt32(irq)), SavedContext(context)).raw : context
+    }
+
+    /// The master's input the slave is wired to.
+    static let cascade = 2
+
+    /// Set (mask) or clear (unmask) `irq`'s bit in its PIC's interrupt mask
+    /// register. A masked line's edges are still latched, and delivered on unmask.
+    static func mask(_ irq: Int) { setMask(irq, true) }
+    static func unmask(_ irq: Int) {
+        setMask(irq, false)
+        if irq >= 8 { setMask(cascade, false) }  // the slave reaches the CPU through the master's IRQ 2
+    }
+    private static func setMask(_ irq: Int, _ on: Bool) {
+        let port = irq < 8 ? masterData : slaveData, bit = UInt8(1 << (irq % 8))
+        outb(port, on ? inb(port) | bit : inb(port) & ~bit)
     }
 }
 

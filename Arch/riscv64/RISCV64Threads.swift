@@ -83,9 +83,10 @@ extension RISCV64: ThreadContext, InterruptControl, FaultProbes {
     static func waitForInterrupt() { waitForInterruptNow() }
     static func schedulerCall(_ request: UInt, _ argument: UInt) { schedulerCallNow(UInt64(request), UInt64(argument)) }
     static func undefinedInstruction() { undefinedInstructionNow() }
-    /// Not yet: the storm check needs a line software can make pending (issue 22, §2).
-    static var spareDeviceLine: UInt32? { nil }
+    /// Not yet: the PLIC's side of device lines is issue 22 §2's next step.
+    static var testDeviceLine: UInt32? { nil }
     static func raiseDeviceLine(_ line: UInt32) {}
+    static func quietDeviceLine(_ line: UInt32) {}
 }
 
 enum SBITimer {

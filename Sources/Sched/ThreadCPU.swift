@@ -76,10 +76,11 @@ protocol FaultProbes {
     /// Execute an instruction the CPU does not define (i386 ud2, aarch64 udf):
     /// the proof that such a fault kills only its thread.
     static func undefinedInstruction()
-    /// A device line no device uses, which software can make pending (nil: the
-    /// controller cannot pend a line by software), and the way to pend it.
-    static var spareDeviceLine: UInt32? { get }
+    /// A device line the test image's storm check may raise by software (nil:
+    /// none), the way to raise it, and the way to quiet its source again.
+    static var testDeviceLine: UInt32? { get }
     static func raiseDeviceLine(_ line: UInt32)
+    static func quietDeviceLine(_ line: UInt32)
 }
 
 /// The CPU side of kernel threads: contexts, and the interrupts that switch them.

@@ -30,6 +30,7 @@
 @_extern(c, "riscv64_thread_entry_address") func threadEntryAddress() -> UInt64
 @_extern(c, "riscv64_read_time") func readTime() -> UInt64
 @_extern(c, "riscv64_enable_timer_interrupt") func enableTimerInterrupt()
+@_extern(c, "riscv64_enable_external_interrupts") func enableExternalInterrupts()
 
 /// The SBI calls the kernel makes (SBI spec v1.0/2.0): extension and function ids.
 enum SBI {

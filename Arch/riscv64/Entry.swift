@@ -33,7 +33,16 @@ func riscv64Entry(_ deviceTree: UInt64, _ hart: UInt64) {
         kputs("boot: this hart's mmu-type has no Sv39, which this kernel's page tables need\n")
         kernelFail()
     }
-    if let plic = devices.plic { kputs("boot: PLIC at "); kputHex(plic.start); kputs(" (no device interrupts routed yet)\n") }
+    if let plic = devices.plic {
+        kputs("boot: PLIC at "); kputHex(plic.start)
+        if let c = devices.plicContext {
+            plicBase = UInt(plic.start); plicContext = UInt(c)
+            kputs(", the boot hart's S-mode context "); kputDecimal(UInt64(c)); kputs("\n")
+        } else {
+            kputs(": no context for this hart's S-mode in its interrupts-extended; no device interrupts\n")
+        }
+    }
+    uartInterrupt = devices.uartInterrupt ?? 0
 
     // OpenSBI keeps its own code and data at the start of RAM and lists it in
     // /reserved-memory, which readDeviceTreeMemory reserves: handing those
@@ -50,5 +59,6 @@ func riscv64Entry(_ deviceTree: UInt64, _ hart: UInt64) {
         boot.addDevice(start: UInt64(RISCV64.fallbackConsole), bytes: 0x1000)
     }
     if let test = devices.testDevice { boot.addDevice(start: test.start, bytes: test.bytes) }
+    if plicBase != 0, let plic = devices.plic { boot.addDevice(start: plic.start, bytes: plic.bytes) }
     kernelMain(RISCV64(), &boot)
 }

@@ -73,6 +73,7 @@ extension RISCV64: ThreadContext, InterruptControl, FaultProbes {
         timerDeadline = readTime() &+ timerInterval
         SBITimer.set(timerDeadline)
         enableTimerInterrupt()
+        PLIC.start()
         kputs("timer: SBI "); kputs(timerThroughTimeExtension ? "TIME extension" : "legacy set_timer")
         kputs(" at a "); kputDecimal(timebaseHz); kputs(" Hz timebase\n")
         return UInt32(timebaseHz / timerInterval)
@@ -83,10 +84,19 @@ extension RISCV64: ThreadContext, InterruptControl, FaultProbes {
     static func waitForInterrupt() { waitForInterruptNow() }
     static func schedulerCall(_ request: UInt, _ argument: UInt) { schedulerCallNow(UInt64(request), UInt64(argument)) }
     static func undefinedInstruction() { undefinedInstructionNow() }
-    /// Not yet: the PLIC's side of device lines is issue 22 §2's next step.
-    static var testDeviceLine: UInt32? { nil }
-    static func raiseDeviceLine(_ line: UInt32) {}
-    static func quietDeviceLine(_ line: UInt32) {}
+    /// The console UART's source: its transmitter-empty interrupt, a level that
+    /// stays asserted while the transmitter is empty, turned off and on.
+    static var testDeviceLine: UInt32? { plicBase != 0 && uartInterrupt != 0 ? uartInterrupt : nil }
+    static func raiseDeviceLine(_ line: UInt32) {
+        let ier = consoleBase + (1 << consoleShift), mcr = consoleBase + (4 << consoleShift)
+        mmioWrite8(mcr, 0x0B)  // DTR, RTS, OUT2
+        mmioWrite8(ier, 0)
+        mmioWrite8(ier, 0x02)  // transmitter empty
+    }
+    static func quietDeviceLine(_ line: UInt32) {
+        mmioWrite8(consoleBase + (1 << consoleShift), 0)
+        mmioWrite8(consoleBase + (4 << consoleShift), 0x03)
+    }
 }
 
 enum SBITimer {

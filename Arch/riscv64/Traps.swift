@@ -6,7 +6,7 @@
 
 enum Cause {
     static let interrupt: UInt64 = 1 << 63
-    static let supervisorTimer: UInt64 = 5
+    static let supervisorTimer: UInt64 = 5, supervisorExternal: UInt64 = 9
     static let instructionMisaligned: UInt64 = 0, instructionAccess: UInt64 = 1, illegalInstruction: UInt64 = 2
     static let breakpoint: UInt64 = 3, loadMisaligned: UInt64 = 4, loadAccess: UInt64 = 5
     static let storeMisaligned: UInt64 = 6, storeAccess: UInt64 = 7, userEcall: UInt64 = 8
@@ -38,6 +38,12 @@ func riscv64Trap(_ cause: UInt64, _ context: UInt, _ nested: UInt64) -> UInt {
         if cause & ~Cause.interrupt == Cause.supervisorTimer {
             SBITimer.rearm()
             return kernelTrap(.timer, SavedContext(context)).raw
+        }
+        if cause & ~Cause.interrupt == Cause.supervisorExternal, let source = PLIC.claim() {
+            // Masked before it completes: a level source still asserted waits for its task's ack.
+            PLIC.setEnabled(source, false)
+            PLIC.complete(source)
+            return kernelTrap(.device(line: source), SavedContext(context)).raw
         }
         return context  // nothing else is enabled in sie
     }

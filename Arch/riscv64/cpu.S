@@ -60,7 +60,7 @@ riscv64_boot_stack_guard_page:      la a0, riscv64_boot_stack_guard; ret
 /* Interrupt masking, the thread primitives, the time CSR and the timer's enable. */
         .globl riscv64_interrupts_off, riscv64_interrupts_on, riscv64_wait_for_interrupt
         .globl riscv64_scheduler_call, riscv64_undefined_instruction, riscv64_thread_entry_address
-        .globl riscv64_read_time, riscv64_enable_timer_interrupt
+        .globl riscv64_read_time, riscv64_enable_timer_interrupt, riscv64_enable_external_interrupts
 riscv64_interrupts_off:                 /* uint64 (void): 1 if interrupts were on */
         csrrci a0, sstatus, 2
         srli a0, a0, 1
@@ -90,5 +90,9 @@ riscv64_thread_entry_address: la a0, riscv64_thread_entry; ret
 riscv64_read_time:    rdtime a0; ret
 riscv64_enable_timer_interrupt:         /* sie.STIE */
         li t0, (1 << 5)
+        csrs sie, t0
+        ret
+riscv64_enable_external_interrupts:     /* sie.SEIE */
+        li t0, (1 << 9)
         csrs sie, t0
         ret

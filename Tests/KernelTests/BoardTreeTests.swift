@@ -52,4 +52,19 @@ final class BoardTreeTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(files.count, given == nil ? 8 : 1, "the trees are there")
         XCTAssertEqual(opened, files.count)
     }
+
+    /// QEMU's riscv64 virt tree (two harts): the PLIC context of each hart's S-mode
+    /// comes from its interrupts-extended (M-mode 0 and S-mode 1 for hart 0, 3 for
+    /// hart 1), and the console UART's source from its interrupts (10).
+    func testTheRISCV64PLICContextComesFromTheTree() throws {
+        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: BoardTreeTests.shippedTrees + "/qemu-riscv64-virt-smp2.dtb")))
+        try bytes.withUnsafeBytes { raw in
+            let tree = try DeviceTree.open(raw.baseAddress!, available: raw.count)
+            let hart0 = RISCV64Devices.find(in: tree, bootHart: 0), hart1 = RISCV64Devices.find(in: tree, bootHart: 1)
+            XCTAssertEqual(hart0.plicContext, 1)
+            XCTAssertEqual(hart1.plicContext, 3)
+            XCTAssertNil(RISCV64Devices.find(in: tree, bootHart: 7).plicContext, "no such hart: no context")
+            XCTAssertEqual(hart0.uartInterrupt, 10)
+        }
+    }
 }

@@ -34,24 +34,32 @@ func checkDeviceLineStorm() {
             return 0
         }
     }
-    func settle() { for _ in 0..<3 { sleepTicks(1) } }  // interrupts are on: let the line arrive
-    for _ in 0..<100 { Platform.raiseDeviceLine(line); settle() }
-    let first = poll()
-    let quiet = poll()
     let object: Int = withKernel { k in
         guard let c = try? k.tasks.ipc.core.caps.lookup(t, 1), case .interrupt(let i) = c.object else { return -1 }
         return i
     }
+    /// Interrupts are on: wait (at most ten ticks) for the line to arrive and leave its object pending.
+    func awaitArrival() {
+        let until = withKernel { $0.threads.scheduler.ticks } + 10
+        bootFlowWait { k in k.tasks.ipc.core.interrupts.record(object)?.pending == true || k.threads.scheduler.ticks >= until }
+    }
+    Platform.raiseDeviceLine(line)
+    awaitArrival()
+    // 99 more while it is masked; each would be delivered at once if the line were not.
+    for _ in 1..<100 { Platform.raiseDeviceLine(line) }
+    bootFlowWait { k in true }  // one pass of the tasks and a tick's chance for a stray arrival
+    let first = poll()
+    let quiet = poll()
     let record = withKernel { $0.tasks.ipc.core.interrupts.record(object) }
     let pending = record?.pending ?? false, unexpected = record?.unexpected ?? -1
     // The ack unmasks the line: the next raise is delivered.
     withKernel { k in if let l = k.tasks.ipc.core.interrupts.ack(object) { Platform.unmaskDeviceLine(l) } }
     Platform.raiseDeviceLine(line)
-    settle()
+    awaitArrival()
     let again = poll()
     Platform.quietDeviceLine(line)
     withKernel { k in
-        if let l = k.tasks.ipc.core.interrupts.ack(object) { Platform.unmaskDeviceLine(l) }
+        // Not acknowledged: the line stays masked with nobody to own it, as a freed object's line does.
         _ = try? k.tasks.ipc.core.delete(t, 1)
         _ = try? k.tasks.ipc.core.delete(t, 0)
         // No reset: a free record may still hold a dead thread's kernel stack, released when the slot is reused.

@@ -58,8 +58,10 @@ func checkDeviceLineStorm() {
     awaitArrival()
     let again = poll()
     Platform.quietDeviceLine(line)
+    // The source is quiet: acknowledged while the object still owns the line, so that
+    // an edge latched while it was masked arrives now (and finds its owner), not later.
+    withKernel { k in if let l = k.tasks.ipc.core.interrupts.ack(object) { Platform.unmaskDeviceLine(l) } }
     withKernel { k in
-        // Not acknowledged: the line stays masked with nobody to own it, as a freed object's line does.
         _ = try? k.tasks.ipc.core.delete(t, 1)
         _ = try? k.tasks.ipc.core.delete(t, 0)
         // No reset: a free record may still hold a dead thread's kernel stack, released when the slot is reused.

@@ -104,8 +104,9 @@ func wakeSignalled(_ k: inout KernelState, _ outcome: SignalOutcome) {
 
 /// Signal every timer that is due (Timers.swift). True if a thread woke.
 func expireTimers(_ k: inout KernelState) -> Bool {
-    guard let first = k.tasks.ipc.core.timers.earliest, first <= Platform.cycleCounter() else { return false }
+    guard let first = k.tasks.ipc.core.timers.earliest else { return false }
     let now = Platform.cycleCounter()
+    if first > now { return false }
     var woke = false
     while let due = k.tasks.ipc.core.timers.expire(now: now) {
         if case .woke = deliverSignal(&k, due.notification, badge: due.badge) { woke = true }

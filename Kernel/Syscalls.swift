@@ -103,17 +103,17 @@ private func handleSystemCall(_ k: inout KernelState, _ trap: SavedContext, _ t:
         do throws(SyscallError) { try k.tasks.ipc.core.createEndpoint(t, into: slot) } catch { return syscallFailed(trap, error) }
         setSyscallResult(trap, 0)
         return trap
-    case .createNotification, .signal, .waitSignal, .bind, .setTimer, .ack, .createInterrupt: return notificationCall(&k, trap, t, request)
+    case .createNotification, .signal, .waitSignal, .bind, .setTimer, .ack, .createInterrupt: return eventCall(&k, trap, t, request)
     case .spawn(let address): return spawnRequested(&k, trap, t, address)
     case .kill(let task): return killRequested(&k, trap, t, task)
     case .wait(let blocking): return waitRequested(&k, trap, t, blocking: blocking)
     }
 }
 
-/// The notification calls, out of line: inlined, they grew handleSystemCall's
+/// The calls of notifications, timers and interrupts, out of line: inlined, they grew handleSystemCall's
 /// frame, which every system call pays for (about 25 instructions a call on aarch64).
 @inline(never)
-private func notificationCall(_ k: inout KernelState, _ trap: SavedContext, _ t: ThreadID, _ request: SyscallRequest) -> SavedContext {
+private func eventCall(_ k: inout KernelState, _ trap: SavedContext, _ t: ThreadID, _ request: SyscallRequest) -> SavedContext {
     switch request {
     case .createNotification(let slot):
         do throws(SyscallError) { try k.tasks.ipc.core.createNotification(t, into: slot) } catch { return syscallFailed(trap, error) }
@@ -126,18 +126,10 @@ private func notificationCall(_ k: inout KernelState, _ trap: SavedContext, _ t:
         setSyscallResult(trap, 0)
         // A deadline already past fires now, not a tick later.
         return expireTimers(&k) ? resume(&k, from: trap, previous: t, next: k.threads.scheduler.reschedule()) : trap
-    case .ack(let i):
-        if let line = k.tasks.ipc.core.interrupts.ack(i) { Platform.unmaskDeviceLine(line) }
+    case .ack(let i): acknowledgeInterrupt(&k, i)
     case .createInterrupt(let slot, let line, let n, let badge):
-        do throws(SyscallError) {
-            try k.tasks.ipc.core.createInterrupt(t, into: slot, line: line, notification: n, badge: badge)
-        } catch {
+        do throws(SyscallError) { try makeInterrupt(&k, t, into: slot, line: line, notification: n, badge: badge) } catch {
             return syscallFailed(trap, error)
-        }
-        if !Platform.enableDeviceLine(line) {
-            // Made, then refused by the controller: undone, so nothing is left half made.
-            _ = try? k.tasks.ipc.core.delete(t, slot)
-            return syscallFailed(trap, .badRequest)
         }
     default: break
     }

@@ -97,14 +97,7 @@ extension I386: ThreadContext, InterruptControl, FaultProbes {
     /// and the transmitter-empty interrupt on, turning that interrupt off and
     /// on again while the transmitter is empty gives the PIC an edge.
     static var testDeviceLine: UInt32? { 4 }
-    static func raiseDeviceLine(_ line: UInt32) {
-        let com1 = Serial16550.com1.base
-        outb(com1 + Serial16550.modemControl, 0x0B)  // DTR, RTS, OUT2
-        outb(com1 + Serial16550.interruptEnable, 0)
-        outb(com1 + Serial16550.interruptEnable, 0x02)  // transmitter empty
-    }
-    static func quietDeviceLine(_ line: UInt32) {
-        outb(Serial16550.com1.base + Serial16550.interruptEnable, 0)
-        outb(Serial16550.com1.base + Serial16550.modemControl, 0x03)
-    }
+    static func raiseDeviceLine(_ line: UInt32) { UARTInterrupt.raise(writeCOM1) }
+    static func quietDeviceLine(_ line: UInt32) { UARTInterrupt.quiet(writeCOM1) }
+    private static func writeCOM1(_ register: Int, _ value: UInt8) { outb(Serial16550.com1.base + UInt16(register), value) }
 }

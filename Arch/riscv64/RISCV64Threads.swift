@@ -87,16 +87,9 @@ extension RISCV64: ThreadContext, InterruptControl, FaultProbes {
     /// The console UART's source: its transmitter-empty interrupt, a level that
     /// stays asserted while the transmitter is empty, turned off and on.
     static var testDeviceLine: UInt32? { plicBase != 0 && uartInterrupt != 0 ? uartInterrupt : nil }
-    static func raiseDeviceLine(_ line: UInt32) {
-        let ier = consoleBase + (1 << consoleShift), mcr = consoleBase + (4 << consoleShift)
-        mmioWrite8(mcr, 0x0B)  // DTR, RTS, OUT2
-        mmioWrite8(ier, 0)
-        mmioWrite8(ier, 0x02)  // transmitter empty
-    }
-    static func quietDeviceLine(_ line: UInt32) {
-        mmioWrite8(consoleBase + (1 << consoleShift), 0)
-        mmioWrite8(consoleBase + (4 << consoleShift), 0x03)
-    }
+    static func raiseDeviceLine(_ line: UInt32) { UARTInterrupt.raise(writeConsole) }
+    static func quietDeviceLine(_ line: UInt32) { UARTInterrupt.quiet(writeConsole) }
+    private static func writeConsole(_ register: Int, _ value: UInt8) { mmioWrite8(consoleBase + (UInt(register) << consoleShift), value) }
 }
 
 enum SBITimer {

@@ -170,33 +170,40 @@ struct IPCCore {
     /// A new interrupt object for `line` in `t`'s empty `slot` (every right),
     /// signalling notification `n` with `badge`. busy: another object has the line.
     mutating func createInterrupt(_ t: ThreadID, into slot: Int, line: UInt32, notification n: Int, badge: UInt) throws(SyscallError) {
-        try caps.checkEmpty(t, slot)
-        guard notifications.exists(n) else { throw .wrongType }
-        let i = try interrupts.create(line: line)
-        interrupts.bind(i, notification: n, badge: badge)
-        do throws(SyscallError) { try caps.install(Capability(object: .interrupt(i), rights: .all, badge: 0), in: t, at: slot) } catch {
-            _ = interrupts.free(i)  // the slot was checked empty, so this is not reached
-            throw error
-        }
+        try create(t, into: slot, .interrupt(line: line, notification: n, badge: badge))
     }
 
     /// Make a new endpoint into `t`'s empty `slot`, with every right and no badge.
-    mutating func createEndpoint(_ t: ThreadID, into slot: Int) throws(SyscallError) {
-        try create(t, into: slot, notification: false)
-    }
+    mutating func createEndpoint(_ t: ThreadID, into slot: Int) throws(SyscallError) { try create(t, into: slot, .endpoint) }
 
     /// Make a new notification into `t`'s empty `slot`, with every right and no badge.
-    mutating func createNotification(_ t: ThreadID, into slot: Int) throws(SyscallError) {
-        try create(t, into: slot, notification: true)
+    mutating func createNotification(_ t: ThreadID, into slot: Int) throws(SyscallError) { try create(t, into: slot, .notification) }
+
+    /// What `create` makes.
+    private enum Making {
+        case endpoint, notification
+        case interrupt(line: UInt32, notification: Int, badge: UInt)
     }
 
     /// Make an object of the kind asked for and install a capability to it in
     /// `t`'s `slot`. The slot is checked before the object is made, so a refusal
     /// leaves nothing behind; an object that could not be installed is freed again.
-    private mutating func create(_ t: ThreadID, into slot: Int, notification: Bool) throws(SyscallError) {
+    private mutating func create(_ t: ThreadID, into slot: Int, _ making: Making) throws(SyscallError) {
         try caps.checkEmpty(t, slot)
-        let made: KernelObject? = notification ? notifications.create().map { .notification($0) } : endpoints.create().map { .endpoint($0) }
-        guard let o = made else { throw .noResources }
+        let o: KernelObject
+        switch making {
+        case .endpoint:
+            guard let e = endpoints.create() else { throw .noResources }
+            o = .endpoint(e)
+        case .notification:
+            guard let n = notifications.create() else { throw .noResources }
+            o = .notification(n)
+        case .interrupt(let line, let n, let badge):
+            guard notifications.exists(n) else { throw .wrongType }
+            let i = try interrupts.create(line: line)
+            interrupts.bind(i, notification: n, badge: badge)
+            o = .interrupt(i)
+        }
         do throws(SyscallError) { try caps.install(Capability(object: o, rights: .all, badge: 0), in: t, at: slot) } catch {
             _ = apply(CapabilitySpace.Released(closed: o, freed: o))
             throw error

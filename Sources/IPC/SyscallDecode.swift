@@ -103,10 +103,10 @@ extension SyscallRequest {
             return .derive(from: slot1, to: Int(bitPattern: a2), rights: rights, badge: a4)
         case .delete:
             return .delete(slot: slot1)
-        case .signal, .waitSignal, .poll, .bind, .setTimer, .ack: return try decodeNotificationCall(call, slot1, a2, a3, t, caps)
+        case .signal, .waitSignal, .poll, .bind, .setTimer, .ack: return try decodeEventCall(call, slot1, a2, a3, t, caps)
         case .createInterrupt:
             try caps.pointee.checkControl(t, slot1)
-            return try decodeNotificationCall(call, Int(bitPattern: a4), a2, a3, t, caps)
+            return try decodeEventCall(call, Int(bitPattern: a4), a2, a3, t, caps)
         case .createEndpoint, .createNotification, .spawn, .kill, .wait, .tryWait:
             try caps.pointee.checkControl(t, slot1)
             switch call {
@@ -124,7 +124,7 @@ extension SyscallRequest {
     /// The calls of notifications, timers and interrupts: out of line, so that
     /// the message calls' decoding (the IPC path) keeps its registers on i386.
     @inline(never)
-    private static func decodeNotificationCall(
+    private static func decodeEventCall(
         _ call: Syscall, _ slot: Int, _ a2: UInt, _ a3: UInt, _ t: ThreadID, _ caps: UnsafePointer<CapabilitySpace>
     ) throws(SyscallError) -> SyscallRequest {
         switch call {

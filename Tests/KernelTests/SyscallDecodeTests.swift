@@ -119,6 +119,49 @@ final class SyscallDecodeTests: XCTestCase {
         XCTAssertEqual(try decode([n(.clock)], caps, memory).get(), .clock)
     }
 
+    /// The calls of notifications, timers and interrupts (decoded out of line, apart from the message calls).
+    func testEventCallsAreChecked() {
+        let m = M(megabytes: 4)
+        let memory = UserMemory(space: AddressSpace(arch: m, root: Frame(PhysicalAddress(0x1000))), window: M.userWindow)
+        var caps = CapabilitySpace()
+        // 0: a notification, signal only, badge 3; 1: the same, wait only; 2: an endpoint;
+        // 3: control; 4: an interrupt held with ack; 5: one held without it.
+        XCTAssertNil(syscallError(try caps.install(.notification(2, .signal, badge: 3), in: me, at: 0)))
+        XCTAssertNil(syscallError(try caps.install(.notification(2, .wait), in: me, at: 1)))
+        XCTAssertNil(syscallError(try caps.install(.endpoint(4), in: me, at: 2)))
+        XCTAssertNil(syscallError(try caps.install(Capability(object: .control, rights: [], badge: 0), in: me, at: 3)))
+        XCTAssertNil(syscallError(try caps.install(Capability(object: .interrupt(6), rights: .ack, badge: 0), in: me, at: 4)))
+        XCTAssertNil(syscallError(try caps.install(Capability(object: .interrupt(7), rights: .send, badge: 0), in: me, at: 5)))
+        let n = { (s: Syscall) in s.rawValue }
+
+        XCTAssertEqual(try decode([n(.signal), 0], caps, memory).get(), .signal(notification: 2, badge: 3))
+        XCTAssertEqual(decode([n(.signal), 1], caps, memory).failure, .missingRight, "wait only")
+        XCTAssertEqual(decode([n(.signal), 2], caps, memory).failure, .wrongType, "an endpoint")
+        XCTAssertEqual(try decode([n(.waitSignal), 1], caps, memory).get(), .waitSignal(notification: 2, blocking: true))
+        XCTAssertEqual(try decode([n(.poll), 1], caps, memory).get(), .waitSignal(notification: 2, blocking: false))
+        XCTAssertEqual(decode([n(.waitSignal), 0], caps, memory).failure, .missingRight, "signal only")
+        XCTAssertEqual(try decode([n(.bind), 1], caps, memory).get(), .bind(notification: 2))
+        XCTAssertEqual(try decode([n(.bind), UInt.max], caps, memory).get(), .bind(notification: -1), "-1 unbinds")
+        XCTAssertEqual(decode([n(.bind), 0], caps, memory).failure, .missingRight, "binding needs wait")
+        // setTimer: the deadline is one word on 64-bit, two (low, high) on 32-bit.
+        XCTAssertEqual(
+            try decode([n(.setTimer), 0, 0x1234, 0], caps, memory).get(), .setTimer(notification: 2, badge: 3, deadline: 0x1234))
+        XCTAssertEqual(decode([n(.setTimer), 1, 5], caps, memory).failure, .missingRight, "a timer signals")
+        XCTAssertEqual(try decode([n(.ack), 4], caps, memory).get(), .ack(interrupt: 6))
+        XCTAssertEqual(decode([n(.ack), 5], caps, memory).failure, .missingRight, "held without ack")
+        XCTAssertEqual(decode([n(.ack), 0], caps, memory).failure, .wrongType, "a notification is no interrupt")
+        XCTAssertEqual(decode([n(.ack), 9], caps, memory).failure, .emptySlot)
+        // createInterrupt: (control, to slot, line, notification slot held with signal).
+        XCTAssertEqual(
+            try decode([n(.createInterrupt), 3, 8, 33, 0], caps, memory).get(),
+            .createInterrupt(slot: 8, line: 33, notification: 2, badge: 3))
+        XCTAssertEqual(decode([n(.createInterrupt), 2, 8, 33, 0], caps, memory).failure, .wrongType, "needs the control capability")
+        XCTAssertEqual(
+            decode([n(.createInterrupt), 3, 8, 33, 1], caps, memory).failure, .missingRight, "the notification must be signalled")
+        XCTAssertEqual(decode([n(.createInterrupt), 3, 8, UInt(UInt32.max) + 1, 0], caps, memory).failure, .badRequest, "no such line")
+        XCTAssertEqual(try decode([n(.createNotification), 3, 9], caps, memory).get(), .createNotification(slot: 9))
+    }
+
     func testSpawnRequestsAreCheckedWhole() throws {
         func words(_ edit: (inout [UInt]) -> Void) -> [UInt] {
             var w = [UInt](repeating: 0, count: SpawnRequest.words)

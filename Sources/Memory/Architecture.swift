@@ -11,6 +11,10 @@ struct PageAttributes: OptionSet, Equatable {
     static let executable = PageAttributes(rawValue: 1 << 2)
     static let device = PageAttributes(rawValue: 1 << 3)
     static let global = PageAttributes(rawValue: 1 << 4)
+    /// The frame is not the address space's own: a device's registers or a
+    /// shared region's page, which an object owns. Teardown unmaps it and never
+    /// frees it. Each format keeps it in a bit its MMU leaves to software.
+    static let borrowed = PageAttributes(rawValue: 1 << 5)
     static let kernelData = PageAttributes(rawValue: writable.rawValue | global.rawValue)
 }
 

@@ -43,7 +43,8 @@ extension AddressSpace {
 extension AddressSpace {
     /// Tear down a task's address space: free every page and table under the
     /// root entries that meet `window` (the ones shareRootEntries left to the
-    /// task), and the root itself. Shared kernel tables are never touched. Never call it on the
+    /// task), and the root itself. Borrowed pages (a device's, a shared
+    /// region's) are dropped with their tables, never freed: an object owns them. Shared kernel tables are never touched. Never call it on the
     /// active root. Returns the number of frames given back.
     func destroy(userWindow window: VirtualRange, frames: inout FrameAllocator) -> Int {
         var freed = 0
@@ -60,7 +61,8 @@ extension AddressSpace {
         return held
     }
 
-    /// Every frame of the task's part of this space, each after everything it
+    /// Every frame of the task's part of this space that it owns (borrowed
+    /// pages are not its own), each after everything it
     /// maps (pages, then their table; the root last), so that a visitor may free
     /// as it goes. With `clearingRootEntries`, the task's root entries are zeroed
     /// once their tables have been visited.
@@ -82,7 +84,7 @@ extension AddressSpace {
         for j in 0..<F.entriesPerTable {
             switch F.decode(read(entry(table, j)), level: level) {
             case .table(let next) where level > 0: forEachFrame(under: next, level: level - 1, visit)
-            case .page(let frame, _): visit(frame)
+            case .page(let frame, let a) where !a.contains(.borrowed): visit(frame)
             default: break
             }
         }

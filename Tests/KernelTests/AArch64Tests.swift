@@ -51,6 +51,7 @@ final class AArch64Tests: XCTestCase {
             (0x10_0000_0000, .kernelData),  // the heap window
             (0x7F_FFFF_F000, [.user]),  // user read-only data
             (0x0040_1000, [.user, .writable, .executable]),  // user code
+            (0x0050_0000, [.user, .writable, .device, .borrowed]),  // a device's registers in a task
         ]
         var frameOf: [UInt64: Frame] = [:]
         for (va, attrs) in cases {

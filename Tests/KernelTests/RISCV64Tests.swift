@@ -52,6 +52,7 @@ final class RISCV64Tests: XCTestCase {
             (0x20_0000_0000, [.user, .executable]),  // user code
             (0x20_0000_4000, [.user, .writable]),  // user data
             (0x3F_FFFF_F000, [.user]),  // the last lower-half page
+            (0x20_0010_0000, [.user, .writable, .device, .borrowed]),  // a device's registers in a task
         ]
         var frameOf: [UInt64: Frame] = [:]
         for (va, attrs) in cases {

@@ -8,6 +8,7 @@
 //   bits 9:8   SH: 0b11 inner shareable
 //   bit 10     AF, the access flag (must be set, or the first access faults)
 //   bit 11     nG;  bit 53 PXN;  bit 54 UXN
+//   bit 55     left to software: marks a borrowed frame
 //   bits 47:12 output address
 
 enum AArch64PageTable: PageTableFormat {
@@ -27,6 +28,7 @@ enum AArch64PageTable: PageTableFormat {
     static let notGlobal: UInt64 = 1 << 11
     static let pxn: UInt64 = 1 << 53
     static let uxn: UInt64 = 1 << 54
+    static let softwareBorrowed: UInt64 = 1 << 55
     static let addressMask: UInt64 = 0x0000_FFFF_FFFF_F000
 
     /// MAIR_EL1: attribute 0 normal memory, write-back read/write-allocate; 1 device nGnRE.
@@ -48,6 +50,7 @@ enum AArch64PageTable: PageTableFormat {
             if !a.contains(.executable) { e |= pxn }
         }
         if !a.contains(.global) { e |= notGlobal }
+        if a.contains(.borrowed) { e |= softwareBorrowed }
         return e
     }
 
@@ -81,6 +84,7 @@ enum AArch64PageTable: PageTableFormat {
         }
         if e & attrDevice != 0 { a.insert(.device) }
         if e & notGlobal == 0 { a.insert(.global) }
+        if e & softwareBorrowed != 0 { a.insert(.borrowed) }
         return a
     }
 }

@@ -10,7 +10,8 @@
 //   bit 6 A, bit 7 D: accessed and dirty. Set in every leaf (D on writable
 //             ones): an implementation may fault instead of setting them.
 //   bits 9:8  RSW, for software: bit 8 records `.device` (Sv39 without Svpbmt
-//             has no memory-type bits; the physical memory attributes decide)
+//             has no memory-type bits; the physical memory attributes decide),
+//             bit 9 a borrowed frame
 //   bits 53:10 PPN: the physical address >> 12
 
 enum Sv39PageTable: PageTableFormat {
@@ -30,6 +31,7 @@ enum Sv39PageTable: PageTableFormat {
     static let accessed: UInt64 = 1 << 6
     static let dirty: UInt64 = 1 << 7
     static let softwareDevice: UInt64 = 1 << 8
+    static let softwareBorrowed: UInt64 = 1 << 9
     static let ppnShift: UInt64 = 10
     static let ppnMask: UInt64 = ((1 << 44) - 1) << 10
 
@@ -47,6 +49,7 @@ enum Sv39PageTable: PageTableFormat {
         if a.contains(.user) { e |= user }
         if a.contains(.global) { e |= global }
         if a.contains(.device) { e |= softwareDevice }
+        if a.contains(.borrowed) { e |= softwareBorrowed }
         return e
     }
 
@@ -78,6 +81,7 @@ enum Sv39PageTable: PageTableFormat {
         if e & user != 0 { a.insert(.user) }
         if e & global != 0 { a.insert(.global) }
         if e & softwareDevice != 0 { a.insert(.device) }
+        if e & softwareBorrowed != 0 { a.insert(.borrowed) }
         return a
     }
 }

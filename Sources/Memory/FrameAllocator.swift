@@ -114,6 +114,35 @@ struct FrameAllocator {
         return Frame(PhysicalAddress(base + UInt64(f) * pageSize))
     }
 
+    /// Take `count` free frames that lie one after another, the lowest run
+    /// that fits, or nil when no run is long enough (nothing is taken then).
+    /// For memory a device reads by physical address (a shared region for
+    /// DMA). Costs a scan of the bitmap and one of the stack: made at start-up,
+    /// never on a fast path. Each frame is given back alone, with `free`.
+    mutating func allocateContiguous(_ count: Int) -> Frame? {
+        guard count > 0, count <= freeFrames else { return nil }
+        var run = 0, first = 0
+        for i in 0..<(words * 32) {
+            if isFree(i) {
+                if run == 0 { first = i }
+                run += 1
+                if run == count { break }
+            } else {
+                run = 0
+            }
+        }
+        guard run == count else { return nil }
+        for i in first..<(first + count) { setFree(i, false) }
+        // Drop the run's numbers from the stack, keeping the others' order.
+        var kept = 0
+        for j in 0..<freeFrames {
+            let f = Int(stack[j])
+            if f < first || f >= first + count { stack[kept] = stack[j]; kept += 1 }
+        }
+        freeFrames = kept
+        return Frame(PhysicalAddress(base + UInt64(first) * pageSize))
+    }
+
     /// Give a frame back. Refuses frames it never handed out, and double frees.
     mutating func free(_ frame: Frame) throws(FrameFreeError) {
         let a = frame.start.raw

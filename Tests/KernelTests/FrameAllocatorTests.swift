@@ -78,4 +78,34 @@ final class FrameAllocatorTests: XCTestCase {
         XCTAssertTrue(taken.contains(last))
         XCTAssertNoThrow(try frames.free(last))
     }
+
+    /// A run of frames one after another (a DMA region): the lowest run that
+    /// fits, never a frame that is taken, never handed out again until freed.
+    func testContiguousRunsSkipTakenFramesAndComeBackOneByOne() {
+        let m = EmulatedMachine<I386PageTable>(megabytes: 8)
+        var frames = m.frameAllocator()
+        let total = frames.freeFrames
+        // Take the lowest 20 frames, then give back 3 and 8 of them, apart: a hole of 3, then one of 8.
+        var low: [Frame] = []
+        for _ in 0..<20 { low.append(frames.allocate()!) }
+        XCTAssertEqual(low[1].start.raw, low[0].start.raw + 4096, "the stack hands out the lowest first")
+        for f in low[2..<5] { try! frames.free(f) }
+        for f in low[10..<18] { try! frames.free(f) }
+        let run = frames.allocateContiguous(5)
+        XCTAssertEqual(run, low[10], "the first hole too small (3), the second fits")
+        for i in 0..<5 { XCTAssertFalse(frames.isFree(Frame(PhysicalAddress(low[10].start.raw + UInt64(i) * 4096)))) }
+        XCTAssertEqual(frames.freeFrames, total - 20 + 3 + 8 - 5)
+        // The rest of the stack still hands out each free frame once, none of the run's.
+        var seen = Set<UInt64>()
+        while let f = frames.allocate() {
+            XCTAssertTrue(seen.insert(f.start.raw).inserted)
+            XCTAssertFalse(f.start.raw >= low[10].start.raw && f.start.raw < low[15].start.raw, "a frame of the run handed out again")
+        }
+        XCTAssertEqual(seen.count, total - 20 + 3 + 8 - 5)
+        XCTAssertNil(frames.allocateContiguous(1), "nothing free: nil")
+        for i in 0..<5 { XCTAssertNoThrow(try frames.free(Frame(PhysicalAddress(low[10].start.raw + UInt64(i) * 4096)))) }
+        XCTAssertEqual(frames.allocateContiguous(5), low[10], "freed one by one, the run is whole again")
+        XCTAssertNil(frames.allocateContiguous(6), "too long: nil, and nothing taken")
+        XCTAssertEqual(frames.freeFrames, 0)
+    }
 }

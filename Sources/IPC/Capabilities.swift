@@ -6,7 +6,8 @@
 // The rules (docs/capabilities.md argues them):
 // - A capability is (object, rights, badge). Rights on an endpoint: send,
 //   receive, grant (pass the capability on in a message); on a notification
-//   signal and wait (the same two bits as send and receive), and grant.
+//   signal and wait (the same two bits as send and receive), on an interrupt
+//   ack (receive's bit), on a region read and write (send's and receive's), and grant.
 // - Derive: a copy into an empty slot of the same table with a subset of the
 //   rights. An unbadged capability may be given a badge once; a badged one
 //   keeps its badge (a client cannot mint another client's badge).
@@ -15,7 +16,7 @@
 //   only into the empty slot the receiver named.
 // - The control capability (init's alone) starts, stops and watches tasks and
 //   makes endpoints. It is never derived or transferred.
-// - Per object (endpoint or notification: one lifecycle for every kind) the
+// - Per object (whatever its kind: one lifecycle for every kind) the
 //   space counts the capabilities naming it and those with receive (wait).
 //   When the last of those goes (its holder died or deleted it) the object
 //   closes for good; when the last capability goes, its number may be reused.
@@ -31,6 +32,8 @@ enum KernelObject: Equatable {
     case notification(Int)
     /// One hardware interrupt line, delivered to a notification (InterruptObjects.swift).
     case interrupt(Int)
+    /// Shared memory, a device's registers or an I/O-port range (Regions.swift).
+    case region(Int)
     /// The authority to spawn, kill and wait for tasks and to make endpoints.
     case control
 }
@@ -54,10 +57,10 @@ struct CapabilitySpace {
     static let slots = 16
     /// The records whose `caps` this space rules.
     let threads: ThreadTable
-    /// Per object (endpoints, then notifications, then interrupts): the
-    /// capabilities naming it, and those of them with receive (wait, ack).
-    private var references = InlineArray<48, Int16>(repeating: 0)
-    private var receivers = InlineArray<48, Int16>(repeating: 0)
+    /// Per object (endpoints, notifications, interrupts, then regions): the
+    /// capabilities naming it, and those of them with receive (wait, ack, write).
+    private var references = InlineArray<64, Int16>(repeating: 0)
+    private var receivers = InlineArray<64, Int16>(repeating: 0)
 
     /// Where `object`'s counts are kept; nil for a kind that has none (control, empty).
     @inline(__always) private static func counted(_ object: KernelObject) -> Int? {
@@ -65,6 +68,7 @@ struct CapabilitySpace {
         case .endpoint(let e): e
         case .notification(let n): Endpoints.capacity + n
         case .interrupt(let i): Endpoints.capacity + Notifications.capacity + i
+        case .region(let r): Endpoints.capacity + Notifications.capacity + Interrupts.capacity + r
         case .empty, .control: nil
         }
     }

@@ -26,6 +26,7 @@ struct IPCCore {
     var notifications: Notifications
     var timers: Timers
     var interrupts = Interrupts()
+    var regions = Regions()
     var caps: CapabilitySpace
     /// The records (carry, landing) shared with the endpoints and capabilities.
     let threads: ThreadTable
@@ -173,6 +174,12 @@ struct IPCCore {
         try create(t, into: slot, .interrupt(line: line, notification: n, badge: badge))
     }
 
+    /// A new region of `space` over [base, base + size) in `t`'s empty `slot`
+    /// (every right). busy: a device or port region that overlaps another.
+    mutating func createRegion(_ t: ThreadID, into slot: Int, _ space: RegionSpace, base: UInt64, size: UInt64) throws(SyscallError) {
+        try create(t, into: slot, .region(space, base: base, size: size))
+    }
+
     /// Make a new endpoint into `t`'s empty `slot`, with every right and no badge.
     mutating func createEndpoint(_ t: ThreadID, into slot: Int) throws(SyscallError) { try create(t, into: slot, .endpoint) }
 
@@ -183,6 +190,7 @@ struct IPCCore {
     private enum Making {
         case endpoint, notification
         case interrupt(line: UInt32, notification: Int, badge: UInt)
+        case region(RegionSpace, base: UInt64, size: UInt64)
     }
 
     /// Make an object of the kind asked for and install a capability to it in
@@ -203,6 +211,8 @@ struct IPCCore {
             let i = try interrupts.create(line: line)
             interrupts.bind(i, notification: n, badge: badge)
             o = .interrupt(i)
+        case .region(let space, let base, let size):
+            o = .region(try regions.create(space, base: base, size: size))
         }
         do throws(SyscallError) { try caps.install(Capability(object: o, rights: .all, badge: 0), in: t, at: slot) } catch {
             _ = apply(CapabilitySpace.Released(closed: o, freed: o))
@@ -245,6 +255,7 @@ struct IPCCore {
         case .endpoint(let e): endpoints.free(e)
         case .notification(let n): notifications.free(n); timers.cancelAll(notification: n); interrupts.notificationFreed(n)
         case .interrupt(let i): _ = interrupts.free(i)  // its line stays masked (the kernel's controller code)
+        case .region(let r): regions.capabilitiesGone(r)  // freed once no task maps it (the kernel drains it)
         default: break
         }
         for i in 0..<ThreadTable.capacity where woken & (1 << UInt64(i)) != 0 { threads[i].carry = -1; threads[i].landing = -1 }

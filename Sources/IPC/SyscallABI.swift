@@ -144,6 +144,9 @@ struct Rights: OptionSet, Equatable {
     static let wait = Rights.receive
     /// On an interrupt: acknowledge it (unmask its line).
     static let ack = Rights.receive
+    /// On a region: map it (read its ports), and map it writable (write its ports).
+    static let read = Rights.send
+    static let write = Rights.receive
     static let all: Rights = [.send, .receive, .grant]
     /// Rights from a system-call word: bits above the three known ones are refused.
     static func decode(_ word: UInt) -> Rights? { word <= 7 ? Rights(rawValue: UInt8(word)) : nil }

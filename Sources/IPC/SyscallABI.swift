@@ -90,6 +90,35 @@ enum Syscall: UInt {
     /// (held with signal; its badge is the bit). busy: the line has an object;
     /// badRequest: the controller cannot give that line to a task.
     case createInterrupt = 27
+    /// (control slot, to slot, bytes): a new shared-memory region of `bytes`
+    /// (whole pages), its frames one run (for DMA) and zeroed, into an empty slot.
+    /// outOfMemory: no run of free frames that long.
+    case createRegion = 28
+    /// (control slot, to slot, path address, path length, index): a region for
+    /// the `index`-th register range of the device at `path` (a device-tree
+    /// path, or "@stdout" for the console's; i386's legacy devices: docs/drivers.md),
+    /// into an empty slot: its registers, or its I/O ports on i386. noDevice: no
+    /// such device or range; kernelOwned: the kernel's own device, or RAM; busy:
+    /// another region has those registers.
+    case createDevice = 29
+    /// (control slot, path address, path length, index): r1 = the interrupt
+    /// controller's line for the `index`-th interrupt of the device at `path`
+    /// (for createInterrupt). noDevice: none, or not one this kernel's controller takes.
+    case deviceLine = 30
+    /// (slot, address, writable): map the region held with read (and write, if
+    /// `writable`) into the caller at `address`, or where the kernel chooses if
+    /// 0, in the map window (docs/drivers.md). r1 = the address. Device registers
+    /// are mapped uncached and never executable. busy: something is mapped there.
+    case map = 31
+    /// (slot): r1 = the region's physical address (r2 its high word on 32-bit),
+    /// or its first port; r3 = its size in bytes, or ports.
+    case regionInfo = 32
+    /// (slot, offset, width): r1 = the `width`-byte (1, 2 or 4) value read from
+    /// the port `offset` into the port region held with read.
+    case portRead = 33
+    /// (slot, offset, width, value): write `value` to the port `offset` into the
+    /// port region held with write.
+    case portWrite = 34
 }
 
 enum SyscallError: Int, Error {
@@ -130,6 +159,10 @@ enum SyscallError: Int, Error {
     case noResources = -20
     /// Another thread waits on the notification, or it is bound to another thread.
     case busy = -21
+    /// No device at that path, or it has no such register range or interrupt.
+    case noDevice = -22
+    /// The device is one the kernel keeps (its timer, its interrupt controller), or the range is RAM.
+    case kernelOwned = -23
 }
 
 /// Rights on a capability (derive's and spawn's rights word). A notification

@@ -36,6 +36,15 @@ enum SyscallRequest: Equatable {
     case setTimer(notification: Int, badge: UInt, deadline: UInt64)
     case ack(interrupt: Int)
     case createInterrupt(slot: Int, line: UInt32, notification: Int, badge: UInt)
+    case createRegion(slot: Int, bytes: UInt)
+    /// `path`, `length`: the device's path in the caller's memory (checked readable).
+    case createDevice(slot: Int, path: UInt, length: Int, index: Int)
+    case deviceLine(path: UInt, length: Int, index: Int)
+    case map(region: Int, address: UInt, writable: Bool)
+    case regionInfo(region: Int)
+    /// `width`: 1, 2 or 4; the offset is checked against the region by the kernel.
+    case portRead(region: Int, offset: UInt, width: Int)
+    case portWrite(region: Int, offset: UInt, width: Int, value: UInt)
     /// The request's words are read from `address` and checked by SpawnRequest.decode.
     case spawn(address: UInt)
     case kill(task: Int)
@@ -45,6 +54,8 @@ enum SyscallRequest: Equatable {
 enum SyscallLimits {
     /// Bytes one debugWrite may print.
     static let debugWriteBytes = 256
+    /// Bytes of a device's path (createDevice, deviceLine).
+    static let devicePathBytes = 64
 }
 
 extension SyscallRequest {
@@ -107,6 +118,8 @@ extension SyscallRequest {
         case .createInterrupt:
             try caps.pointee.checkControl(t, slot1)
             return try decodeEventCall(call, Int(bitPattern: a4), a2, a3, t, caps)
+        case .createRegion, .createDevice, .deviceLine, .map, .regionInfo, .portRead, .portWrite:
+            return try decodeRegionCall(call, slot1, a2, a3, a4, a5, t, caps, memory)
         case .createEndpoint, .createNotification, .spawn, .kill, .wait, .tryWait:
             try caps.pointee.checkControl(t, slot1)
             switch call {
@@ -149,6 +162,40 @@ extension SyscallRequest {
         default:
             return .waitSignal(
                 notification: try caps.pointee.notification(t, slot, needs: .wait).notification, blocking: call == .waitSignal)
+        }
+    }
+
+    /// The calls of regions and devices, out of line like the event calls.
+    @inline(never)
+    private static func decodeRegionCall<A: Architecture>(
+        _ call: Syscall, _ slot: Int, _ a2: UInt, _ a3: UInt, _ a4: UInt, _ a5: UInt, _ t: ThreadID,
+        _ caps: UnsafePointer<CapabilitySpace>, _ memory: UserMemory<A>
+    ) throws(SyscallError) -> SyscallRequest {
+        switch call {
+        case .createRegion, .createDevice, .deviceLine:
+            try caps.pointee.checkControl(t, slot)
+            if call == .createRegion { return .createRegion(slot: Int(bitPattern: a2), bytes: a3) }
+            // createDevice's path and index come one word later than deviceLine's (after the slot).
+            let (path, length, index) = call == .createDevice ? (a3, a4, a5) : (a2, a3, a4)
+            guard length > 0 && length <= UInt(SyscallLimits.devicePathBytes) else { throw .tooLong }
+            guard index < 256 else { throw .noDevice }
+            guard memory.check(path, Int(length), .read) else { throw .badPointer }
+            if call == .deviceLine { return .deviceLine(path: path, length: Int(length), index: Int(index)) }
+            return .createDevice(slot: Int(bitPattern: a2), path: path, length: Int(length), index: Int(index))
+        default:
+            let c = try caps.pointee.lookup(t, slot)
+            guard case .region(let r) = c.object else { throw .wrongType }
+            var needs = Rights.read
+            if (call == .map && a3 != 0) || call == .portWrite { needs.insert(.write) }
+            guard c.rights.isSuperset(of: needs) else { throw .missingRight }
+            switch call {
+            case .map: return .map(region: r, address: a2, writable: a3 != 0)
+            case .regionInfo: return .regionInfo(region: r)
+            default:
+                guard a3 == 1 || a3 == 2 || a3 == 4 else { throw .badRequest }
+                if call == .portRead { return .portRead(region: r, offset: a2, width: Int(a3)) }
+                return .portWrite(region: r, offset: a2, width: Int(a3), value: a4)
+            }
         }
     }
 

@@ -162,6 +162,45 @@ final class SyscallDecodeTests: XCTestCase {
         XCTAssertEqual(try decode([n(.createNotification), 3, 9], caps, memory).get(), .createNotification(slot: 9))
     }
 
+    func testRegionCallsAreChecked() throws {
+        let m = M(megabytes: 8)
+        var frames = m.frameAllocator()
+        let space = AddressSpace(arch: m, frames: &frames)!
+        var tables = DirectFromFrames()
+        try space.map(Page(VirtualAddress(base)), to: frames.allocate()!, [.user, .writable], tables: &tables, frames: &frames)
+        let memory = UserMemory(space: space, window: M.userWindow)
+        var caps = CapabilitySpace()
+        // 0: a region held with read; 1: with read and write; 2: a notification; 3: control.
+        XCTAssertNil(syscallError(try caps.install(Capability(object: .region(5), rights: .read, badge: 0), in: me, at: 0)))
+        XCTAssertNil(syscallError(try caps.install(Capability(object: .region(6), rights: [.read, .write], badge: 0), in: me, at: 1)))
+        XCTAssertNil(syscallError(try caps.install(.notification(2), in: me, at: 2)))
+        XCTAssertNil(syscallError(try caps.install(Capability(object: .control, rights: [], badge: 0), in: me, at: 3)))
+        let n = { (s: Syscall) in s.rawValue }
+        let path = base + 0x10
+
+        XCTAssertEqual(try decode([n(.map), 0, 0, 0], caps, memory).get(), .map(region: 5, address: 0, writable: false))
+        XCTAssertEqual(decode([n(.map), 0, 0, 1], caps, memory).failure, .missingRight, "writable needs write")
+        XCTAssertEqual(try decode([n(.map), 1, 0x1000, 1], caps, memory).get(), .map(region: 6, address: 0x1000, writable: true))
+        XCTAssertEqual(decode([n(.map), 2, 0, 0], caps, memory).failure, .wrongType, "a notification is no region")
+        XCTAssertEqual(try decode([n(.regionInfo), 0], caps, memory).get(), .regionInfo(region: 5))
+        XCTAssertEqual(try decode([n(.portRead), 0, 5, 1], caps, memory).get(), .portRead(region: 5, offset: 5, width: 1))
+        XCTAssertEqual(decode([n(.portRead), 0, 5, 3], caps, memory).failure, .badRequest, "widths are 1, 2 and 4")
+        XCTAssertEqual(decode([n(.portWrite), 0, 0, 1, 65], caps, memory).failure, .missingRight, "writing needs write")
+        XCTAssertEqual(
+            try decode([n(.portWrite), 1, 0, 4, 65], caps, memory).get(), .portWrite(region: 6, offset: 0, width: 4, value: 65))
+        // The makers need control, a path the caller can read, and a sane length and index.
+        XCTAssertEqual(try decode([n(.createRegion), 3, 9, 0x4000], caps, memory).get(), .createRegion(slot: 9, bytes: 0x4000))
+        XCTAssertEqual(decode([n(.createRegion), 0, 9, 0x4000], caps, memory).failure, .wrongType, "needs the control capability")
+        XCTAssertEqual(
+            try decode([n(.createDevice), 3, 9, path, 7, 1], caps, memory).get(), .createDevice(slot: 9, path: path, length: 7, index: 1))
+        XCTAssertEqual(try decode([n(.deviceLine), 3, path, 7, 0], caps, memory).get(), .deviceLine(path: path, length: 7, index: 0))
+        XCTAssertEqual(decode([n(.createDevice), 3, 9, path, 0, 0], caps, memory).failure, .tooLong, "an empty path")
+        XCTAssertEqual(decode([n(.createDevice), 3, 9, path, 65, 0], caps, memory).failure, .tooLong)
+        XCTAssertEqual(decode([n(.createDevice), 3, 9, base + 0x1000, 7, 0], caps, memory).failure, .badPointer, "not the caller's")
+        XCTAssertEqual(decode([n(.deviceLine), 3, path, 7, 256], caps, memory).failure, .noDevice, "no device has 256 of them")
+        XCTAssertEqual(decode([n(.deviceLine), 1, path, 7, 0], caps, memory).failure, .wrongType)
+    }
+
     func testSpawnRequestsAreCheckedWhole() throws {
         func words(_ edit: (inout [UInt]) -> Void) -> [UInt] {
             var w = [UInt](repeating: 0, count: SpawnRequest.words)

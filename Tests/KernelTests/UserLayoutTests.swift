@@ -22,7 +22,23 @@ final class UserLayoutTests: XCTestCase {
         }
         XCTAssertEqual(parse(0xCFFF_F000), .segmentOutsideWindow(1), "the top stack page")
         XCTAssertEqual(parse(UInt64(layout.guardPage)), .segmentOutsideWindow(1), "the guard page")
-        XCTAssertNil(parse(UInt64(layout.guardPage) - 0x1000), "the page below the guard is the heap's last")
+        XCTAssertEqual(parse(UInt64(layout.mapWindow.start.raw)), .segmentOutsideWindow(1), "the map window")
+        XCTAssertEqual(parse(UInt64(layout.heapLimit)), .segmentOutsideWindow(1), "the page below the map window")
+        XCTAssertNil(parse(UInt64(layout.heapLimit) - 0x1000), "the page below that is the heap's last")
+    }
+
+    /// Regions are mapped between the heap and the stack, apart from both by an unmapped page.
+    func testTheMapWindowLiesBetweenTheHeapAndTheStack() {
+        XCTAssertEqual(layout.mapWindow.end.raw, layout.guardPage)
+        XCTAssertEqual(layout.mapWindow.bytes, 0x400_0000, "a quarter of the 256 MiB window")
+        XCTAssertEqual(layout.heapLimit, layout.mapWindow.start.raw - 4096)
+        XCTAssertTrue(layout.fitsMapWindow(layout.mapWindow.start.raw, 0x1000))
+        XCTAssertTrue(layout.fitsMapWindow(layout.guardPage - 0x2000, 0x2000), "up to the guard page")
+        XCTAssertFalse(layout.fitsMapWindow(layout.guardPage - 0x1000, 0x2000), "over the guard page")
+        XCTAssertFalse(layout.fitsMapWindow(layout.heapLimit, 0x1000), "the heap's side")
+        XCTAssertFalse(layout.fitsMapWindow(layout.mapWindow.start.raw + 1, 0x1000), "misaligned")
+        XCTAssertFalse(layout.fitsMapWindow(layout.mapWindow.start.raw, UInt.max), "a size that would wrap")
+        XCTAssertFalse(layout.fitsMapWindow(layout.mapWindow.start.raw, 0), "nothing")
     }
 
     /// sbrk(-n): whole pages only, never below where the heap began.

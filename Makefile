@@ -102,10 +102,12 @@ $(1)_SWIFT := $$(CORE_SOURCES) $$(shell find Arch/$(1) -name '*.swift')
 $(1)_ASM := Boot/$(1)/boot.S $$(wildcard Arch/$(1)/*.S)
 $(1)_OBJS := $$(patsubst %,$$($(1)_DIR)/%.o,$$(notdir $$($(1)_ASM))) $$($(1)_DIR)/runtime.c.o $$($(1)_DIR)/memory.c.o \
     $$($(1)_HELPERS) $$($(1)_DIR)/ksyms.S.o
-$(1)_USER_OBJS := $$($(1)_UDIR)/user/start.S.o $$($(1)_UDIR)/user/free.c.o $$($(1)_UDIR)/user/memory.c.o $$($(1)_UHELPERS)
+# The C every program links: free, device-register access, and the kernel's memcpy and memset.
+$(1)_URUNTIME := $$($(1)_UDIR)/user/free.c.o $$($(1)_UDIR)/user/device.c.o $$($(1)_UDIR)/user/memory.c.o
+$(1)_USER_OBJS := $$($(1)_UDIR)/user/start.S.o $$($(1)_URUNTIME) $$($(1)_UHELPERS)
 $(1)_CC := $$(CLANG) --target=$$($(1)_CLANG_TARGET) $$($(1)_CC_FLAGS)
 $(1)_LINK_USER = $$(LLD) $$($(1)_LDFLAGS) -z max-page-size=4096 -T Boot/$(1)/user.ld -o $$@ $$($(1)_UDIR)/user/start.S.o $$< \
-    $$(filter $$($(1)_UDIR)/parts/%,$$^) $$($(1)_UDIR)/user/free.c.o $$($(1)_UDIR)/user/memory.c.o $$($(1)_UHELPERS) && ci/check_link.sh elf $$@
+    $$(filter $$($(1)_UDIR)/parts/%,$$^) $$($(1)_URUNTIME) $$($(1)_UHELPERS) && ci/check_link.sh elf $$@
 
 kernels: kernel-$(1)
 test-kernels: $$($(1)_DIR)/test/$$($(1)_LOADED)
@@ -150,7 +152,7 @@ $$($(1)_UDIR)/parts/%.S.o: %.S
 $$($(1)_UDIR)/user/start.S.o: Arch/$(1)/User/start.S
 	@mkdir -p $$(@D)
 	$$($(1)_CC) -c $$< -o $$@
-$$($(1)_UDIR)/user/free.c.o: User/Runtime/free.c
+$$($(1)_UDIR)/user/%.c.o: User/Runtime/%.c
 	@mkdir -p $$(@D)
 	$$($(1)_CC) $$(KERNEL_C_FLAGS) $$($(1)_CFLAGS) -c $$< -o $$@
 $$($(1)_UDIR)/user/memory.c.o: Kernel/memory.c

@@ -35,14 +35,22 @@ func reportDeviceTreeProblem(_ e: DeviceTreeError, at address: UInt64) {
     kputs("\n")
 }
 
+/// The boot device tree, kept for the devices tasks are given (its blob is
+/// reserved, so it stays readable through the direct map). Nil on i386.
+var bootDeviceTree: DeviceTree? = nil
+
 /// The device tree at `address` (as the boot code found it), or nil with the
 /// reason printed: `missing` when there is no address, else what is wrong with it.
+/// The tree opened is kept as `bootDeviceTree`.
 func openBootDeviceTree(at address: UInt64, missing: StaticString) -> DeviceTree? {
     guard address != 0, let blob = UnsafeRawPointer(bitPattern: UInt(address)) else {
         kputs(missing)
         return nil
     }
-    do throws(DeviceTreeError) { return try DeviceTree.open(blob, available: Int(DeviceTree.sizeLimit)) } catch {
+    do throws(DeviceTreeError) {
+        bootDeviceTree = try DeviceTree.open(blob, available: Int(DeviceTree.sizeLimit))
+        return bootDeviceTree
+    } catch {
         reportDeviceTreeProblem(error, at: address)
         return nil
     }

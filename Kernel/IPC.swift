@@ -175,4 +175,5 @@ func threadGone(_ k: inout KernelState, _ t: ThreadID) {
     let (stranded, closedOut) = k.tasks.ipc.core.threadDied(t)
     wakeAll(&k, stranded, with: .partnerDied)
     wakeAll(&k, closedOut, with: .endpointClosed)
+    drainRegions(&k)  // a region whose last capability went with it and that nobody maps
 }

@@ -68,7 +68,8 @@ func kernelMain(_ arch: Platform, _ boot: inout BootInfo) -> Never {
     var heap = Heap(debug: heapDebugBuild)
     if heapDebugBuild { kputs("heap: debug build (magic, canary and poison checks)\n") }
     // From here the kernel's state is one value, reached through withKernel.
-    assembleKernel(frames: &frames, space: space, region: &region, heap: &heap, ramBytes: boot.map.usableBytes)
+    assembleKernel(
+        frames: &frames, space: space, region: &region, heap: &heap, ramBytes: boot.map.usableBytes, devices: boot.devices)
     imageChecksAfterHeap(boot)
     guard startTimer(hz: timerRate) else { kernelPanic("threads: no timer, so no preemption") }
     kputs("threads: timer at "); kputDecimal(UInt64(timerHz)); kputs(" Hz, quantum "); kputDecimal(quantumTicks); kputs(" ticks\n")
@@ -122,7 +123,7 @@ func mapKernel(_ space: AddressSpace<Platform>, _ boot: BootInfo, _ frames: inou
             : PageAttributes.kernelData
         identityMap(space, r, attributes, &tables, &frames)
     }
-    for i in 0..<boot.deviceCount {
+    for i in 0..<boot.devices.count {
         identityMap(
             space, boot.devices[i], PageAttributes(rawValue: PageAttributes.writable.rawValue | PageAttributes.device.rawValue),
             &tables, &frames)

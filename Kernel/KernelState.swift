@@ -28,6 +28,8 @@ struct KernelState {
     var system: SystemState
     /// RAM the boot memory map offered.
     let ramBytes: UInt64
+    /// The devices the kernel drives itself (no task is given them, the console's aside).
+    let devices: BootDevices
 }
 
 private var statePointer: UnsafeMutablePointer<KernelState>? = nil
@@ -69,7 +71,7 @@ var stateForReports: UnsafeMutablePointer<KernelState>? { statePointer }
 /// the stacks' page tables are made before any task copies the kernel's root.
 func assembleKernel(
     frames: inout FrameAllocator, space: AddressSpace<Platform>, region: inout HeapRegion<Platform, TableStrategy>,
-    heap: inout Heap, ramBytes: UInt64
+    heap: inout Heap, ramBytes: UInt64, devices: BootDevices
 ) {
     let state: UnsafeMutablePointer<KernelState> = withUnsafeMutablePointer(to: &region) { r in
         withUnsafeMutablePointer(to: &frames) { f in
@@ -101,7 +103,7 @@ func assembleKernel(
                 to: KernelState(
                     frames: f.pointee, space: space, region: r.pointee, heap: heap, records: records,
                     threads: threads, tasks: tasks, system: SystemState(lineage: Lineage(threads: records)),
-                    ramBytes: ramBytes))
+                    ramBytes: ramBytes, devices: devices))
             return place
         }
     }

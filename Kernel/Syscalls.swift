@@ -97,6 +97,7 @@ private func handleSystemCall(_ k: inout KernelState, _ trap: SavedContext, _ t:
         do throws(SyscallError) { wakeAll(&k, try k.tasks.ipc.core.delete(t, slot), with: .endpointClosed) } catch {
             return syscallFailed(trap, error)
         }
+        drainRegions(&k)
         setSyscallResult(trap, 0)
         return trap
     case .createEndpoint(let slot):
@@ -104,6 +105,7 @@ private func handleSystemCall(_ k: inout KernelState, _ trap: SavedContext, _ t:
         setSyscallResult(trap, 0)
         return trap
     case .createNotification, .signal, .waitSignal, .bind, .setTimer, .ack, .createInterrupt: return eventCall(&k, trap, t, request)
+    case .createRegion, .createDevice, .deviceLine, .map, .regionInfo, .portRead, .portWrite: return regionCall(&k, trap, t, request)
     case .spawn(let address): return spawnRequested(&k, trap, t, address)
     case .kill(let task): return killRequested(&k, trap, t, task)
     case .wait(let blocking): return waitRequested(&k, trap, t, blocking: blocking)
@@ -134,5 +136,32 @@ private func eventCall(_ k: inout KernelState, _ trap: SavedContext, _ t: Thread
     default: break
     }
     setSyscallResult(trap, 0)
+    return trap
+}
+
+/// The calls of regions and devices, out of line like the event calls.
+@inline(never)
+private func regionCall(_ k: inout KernelState, _ trap: SavedContext, _ t: ThreadID, _ request: SyscallRequest) -> SavedContext {
+    var r1: UInt = 0, r2: UInt = 0, r3: UInt = 0
+    do throws(SyscallError) {
+        switch request {
+        case .createRegion(let slot, let bytes): try createMemoryRegion(&k, t, into: slot, bytes: bytes)
+        case .createDevice(let slot, let path, let length, let index):
+            try createDeviceRegion(&k, t, into: slot, path: path, length: length, index: index)
+        case .deviceLine(let path, let length, let index): r1 = UInt(try deviceLine(&k, t, path: path, length: length, index: index))
+        case .map(let r, let address, let writable): r1 = try mapRegion(&k, t, r, at: address, writable: writable)
+        case .regionInfo(let r):
+            guard let region = k.tasks.ipc.core.regions.record(r) else { throw .wrongType }
+            r1 = UInt(truncatingIfNeeded: region.base)
+            r2 = MemoryLayout<UInt>.size == 8 ? 0 : UInt(truncatingIfNeeded: region.base >> 32)
+            r3 = UInt(truncatingIfNeeded: region.size)
+        case .portRead(let r, let offset, let width): r1 = try portAccess(&k, r, offset: offset, width: width, write: nil)
+        case .portWrite(let r, let offset, let width, let value): _ = try portAccess(&k, r, offset: offset, width: width, write: value)
+        default: break
+        }
+    } catch {
+        return syscallFailed(trap, error)
+    }
+    setSyscallResult(trap, 0, r1, r2, r3)
     return trap
 }

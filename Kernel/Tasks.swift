@@ -12,6 +12,8 @@ struct TaskTable {
     var activeRoot: UInt64
     /// Teardowns so far: spaces, frames given back, frames those spaces held.
     var tornDown = 0, framesFreed = 0, framesExpected = 0
+    /// Frames of shared-memory regions given back (RegionCalls.swift).
+    var regionFramesFreed = 0
     var ipc: IPCState
 }
 
@@ -66,6 +68,7 @@ func tearDownTask(_ k: inout KernelState, _ t: ThreadID) {
     k.tasks.framesExpected += held
     kputs("tasks: "); putName(&k, t); kputs("'s address space torn down: "); kputDecimal(UInt64(freed))
     kputs(" frames given back of "); kputDecimal(UInt64(held)); kputs(" held\n")
+    unmapRegions(&k, of: t)  // its mappings no longer hold their regions (whose frames were not its own)
     k.records[t].memory = TaskMemory()
 }
 

@@ -32,19 +32,29 @@ def swift_limit(path, type_name, constant):
     return int(m.group(1))
 
 
-# Rights per kind of object: a notification reads the first two bits as signal and wait.
-RIGHTS = {"endpoint": {"send": 1, "receive": 2, "grant": 4}, "notification": {"signal": 1, "wait": 2, "grant": 4}}
+# Rights per kind of object: the same three bits, read per kind (Sources/IPC/Capabilities.swift).
+RIGHTS = {"endpoint": {"send": 1, "receive": 2, "grant": 4}, "notification": {"signal": 1, "wait": 2, "grant": 4},
+          "region": {"read": 1, "write": 2, "grant": 4}, "device": {"read": 1, "write": 2, "grant": 4},
+          "interrupt": {"ack": 2, "grant": 4}}
+KINDS = tuple(RIGHTS)
 ENDS = ("exit", "fault", "service", "any")
 SLOTS = swift_limit("Sources/IPC/Capabilities.swift", "CapabilitySpace", "slots")
 MAX_CAPS = swift_limit("Sources/IPC/SyscallABI.swift", "SpawnRequest", "maxCapabilities")
 NAME_BYTES = swift_limit("Sources/IPC/SyscallABI.swift", "SpawnRequest", "nameBytes")
 NAME = re.compile(rf"^[a-z][a-z0-9-]{{0,{NAME_BYTES - 1}}}$")
-# Init makes object i (endpoints and notifications in the order of the file) in
-# its slot 1 + i (slot 0 holds its control capability), and the kernel has
-# Endpoints.capacity and Notifications.capacity of them.
-MAX_OBJECTS = SLOTS - 1
+# Init makes object i (in the order of the file) in its slot 1 + i (slot 0
+# holds its control capability, the last slot is its scratch slot for an
+# interrupt's badged notification), and the kernel has a table of each kind:
+# regions and devices share the regions' table.
+MAX_OBJECTS = SLOTS - 2
 MAX_OF_KIND = {"endpoint": swift_limit("Sources/IPC/Endpoints.swift", "Endpoints", "capacity"),
-               "notification": swift_limit("Sources/IPC/Notifications.swift", "Notifications", "capacity")}
+               "notification": swift_limit("Sources/IPC/Notifications.swift", "Notifications", "capacity"),
+               "region": swift_limit("Sources/IPC/Regions.swift", "Regions", "capacity"),
+               "interrupt": swift_limit("Sources/IPC/InterruptObjects.swift", "Interrupts", "capacity")}
+TABLE_OF = {"device": "region"}
+PATH_BYTES = swift_limit("Sources/IPC/SyscallDecode.swift", "SyscallLimits", "devicePathBytes")
+# The map window is a quarter of the 256 MiB user window (Sources/Loader/UserLayout.swift).
+MAX_REGION = 64 << 20
 # Every slot of the thread table but the idle thread's and init's.
 MAX_TASKS = swift_limit("Sources/Sched/ThreadRecord.swift", "ThreadTable", "capacity") - 2
 # Init runs at the top priority; the tasks it starts run below it (0 is left to nobody).
@@ -81,7 +91,8 @@ def program_exists(programs_dir, name):
 
 
 def parse(path, programs_dir):
-    endpoints = {}        # object name -> (index, line, kind): endpoints and notifications
+    endpoints = {}        # object name -> (index, line, kind): every kind of object
+    details = {}          # object name -> what its declaration says beyond the name
     extra = []            # programs embedded though no task runs them (`program NAME`)
     tasks = []            # dicts, in order
     names = {}            # task name -> line
@@ -99,17 +110,24 @@ def parse(path, programs_dir):
         indented = text[0].isspace()
         words = text.split()
         kind = words[0]
-        if kind in ("endpoint", "notification") and not indented:
-            if len(words) != 2 or not NAME.match(words[1]):
-                fail(number, f"a {kind} line is `{kind} NAME` (lower case, digits, '-', at most {NAME_BYTES})")
+        if kind in KINDS and not indented:
+            if len(words) < 2 or not NAME.match(words[1]):
+                fail(number, f"a {kind} line is `{kind} NAME{DECLARATION_KEYS[kind]}` (name: lower case, digits, '-', at most {NAME_BYTES})")
             if len(endpoints) == MAX_OBJECTS:
-                fail(number, f"more than {MAX_OBJECTS} endpoints and notifications "
-                             "(init holds each in a slot of its own beside its control capability)")
-            if sum(1 for o in endpoints.values() if o[2] == kind) == MAX_OF_KIND[kind]:
-                fail(number, f"more than {MAX_OF_KIND[kind]} {kind}s (the kernel's table of them)")
+                fail(number, f"more than {MAX_OBJECTS} objects (init holds each in a slot of its own "
+                             "beside its control capability and its scratch slot)")
+            table = TABLE_OF.get(kind, kind)
+            if sum(1 for o in endpoints.values() if TABLE_OF.get(o[2], o[2]) == table) == MAX_OF_KIND[table]:
+                fail(number, f"more than {MAX_OF_KIND[table]} {table}s{' and devices' if table == 'region' else ''} "
+                             "(the kernel's table of them)")
             if words[1] in endpoints:
                 fail(number, f"{endpoints[words[1]][2]} {words[1]} is already declared on line {endpoints[words[1]][1]}")
+            try:
+                detail = declaration(kind, words[1], words[2:], endpoints, details)
+            except ValueError as e:
+                fail(number, f"{kind} {words[1]}: {e}")
             endpoints[words[1]] = (len(endpoints), number, kind)
+            details[words[1]] = detail
         elif kind == "program" and not indented:
             if len(words) != 2 or not NAME.match(words[1]) or words[1] == "init":
                 fail(number, "a program line is `program NAME`: embed a program no task of the manifest starts")
@@ -184,6 +202,12 @@ def parse(path, programs_dir):
                                  "capabilities name endpoints and notifications")
                 fail(number, f"task {task['name']}: capability to endpoint {target}, which is not declared")
             object_kind = endpoints[target][2]
+            if object_kind == "interrupt":
+                holder = details[target].get("holder")
+                if holder and holder != task["name"]:
+                    fail(number, f"task {task['name']}: interrupt {target} is already given to task {holder}: "
+                                 "a line is acknowledged by one task")
+                details[target]["holder"] = task["name"]
             rights = 0
             for r in words[2].split(","):
                 if r not in RIGHTS[object_kind]:
@@ -217,10 +241,78 @@ def parse(path, programs_dir):
             task["caps"].append(cap)
         else:
             fail(number, f"`{kind}` is not a line this format has "
-                         "(endpoint NAME, notification NAME, program NAME, task NAME ..., indented cap ...)")
+                         f"({', '.join(k + ' NAME' for k in KINDS)}, program NAME, task NAME ..., indented cap ...)")
     if not tasks:
         fail(len(lines), "the manifest starts no task")
-    return endpoints, tasks, extra
+    return endpoints, tasks, extra, details
+
+
+DECLARATION_KEYS = {"endpoint": "", "notification": "", "region": " size=SIZE", "device": " node=PATH [index=N]",
+                    "interrupt": " node=PATH [index=N] | irq=N, signals=NOTIFICATION badge=N"}
+
+
+def declaration(kind, name, words, objects, details):
+    """What a declaration's key=value words say, checked; raises ValueError."""
+    given = {}
+    for word in words:
+        key, eq, value = word.partition("=")
+        if not eq:
+            raise ValueError(f"`{word}` is not key=value")
+        if key in given:
+            raise ValueError(f"{key}= is given twice")
+        given[key] = value
+    allowed = {"endpoint": set(), "notification": set(), "region": {"size"}, "device": {"node", "index"},
+               "interrupt": {"node", "index", "irq", "signals", "badge"}}[kind]
+    for key in given:
+        if key not in allowed:
+            raise ValueError(f"unknown key {key}" + (f" ({', '.join(sorted(allowed))})" if allowed else f" (a {kind} takes none)"))
+    d = {}
+    if kind == "region":
+        if "size" not in given:
+            raise ValueError("a region needs size= (like 16K)")
+        d["size"] = parse_size(given["size"])
+        if not 0 < d["size"] <= MAX_REGION:
+            raise ValueError(f"size={given['size']} must be 1 byte up to {MAX_REGION >> 20}M (a task's map window)")
+    if kind in ("device", "interrupt"):
+        if kind == "interrupt" and ("irq" in given) == ("node" in given):
+            raise ValueError("an interrupt names its line by node=PATH [index=N] (from the device tree) or irq=N (i386), one of them")
+        if kind == "device" and "node" not in given:
+            raise ValueError("a device needs node=PATH (a device-tree path, or @stdout)")
+        if "node" in given:
+            path = given["node"]
+            if not (path == "@stdout" or re.fullmatch(r"/[A-Za-z0-9,._+@/-]*", path)) or len(path) > PATH_BYTES:
+                raise ValueError(f"node={path} is not a path like /soc/serial@10000000 or @stdout (at most {PATH_BYTES} bytes)")
+            d["node"] = path
+            d["index"] = parse_number(given.get("index", "0"), "index")
+            if not 0 <= d["index"] < 256:
+                raise ValueError(f"index={given['index']} must be 0..255")
+        elif "index" in given:
+            raise ValueError("index= goes with node=")
+        if "irq" in given:
+            d["irq"] = parse_number(given["irq"], "irq")
+            if not 0 <= d["irq"] < WORD_LIMIT:
+                raise ValueError(f"irq={given['irq']} is not a line number")
+        # The same line (or registers) twice: two objects would compete for it.
+        for other, od in details.items():
+            if objects[other][2] != kind:
+                continue
+            same = ("node" in d and (od.get("node"), od.get("index")) == (d["node"], d["index"])) or \
+                   ("irq" in d and od.get("irq") == d["irq"])
+            if same:
+                what = "line" if kind == "interrupt" else "registers"
+                raise ValueError(f"its {what} are already {kind} {other}'s (line {objects[other][1]})" if what == "registers"
+                                 else f"its line is already interrupt {other}'s (line {objects[other][1]})")
+    if kind == "interrupt":
+        target = given.get("signals")
+        if target is None:
+            raise ValueError("an interrupt needs signals=NOTIFICATION (declared above it) and badge=N")
+        if target not in objects or objects[target][2] != "notification":
+            raise ValueError(f"signals={target} is not a notification declared above it")
+        d["notification"] = objects[target][0]
+        d["badge"] = parse_number(given.get("badge", "0"), "badge")
+        if not 0 < d["badge"] < 1 << 32:
+            raise ValueError(f"badge={given.get('badge', '0')} must be 1..2^32-1: the bit the interrupt signals")
+    return d
 
 
 def program_order(tasks, extra):
@@ -231,7 +323,20 @@ def program_order(tasks, extra):
     return order
 
 
-def write_outputs(out, system, endpoints, tasks, extra, user_dir):
+def swift_object(name, kind, d):
+    if kind == "region":
+        k = f".region(bytes: {d['size']})"
+    elif kind == "device":
+        k = f".device(path: \"{d['node']}\", index: {d['index']})"
+    elif kind == "interrupt":
+        where = f"path: \"{d['node']}\", index: {d['index']}" if "node" in d else f"path: \"\", index: 0, irq: {d['irq']}"
+        k = f".interrupt({where}, notification: {d['notification']}, badge: {d['badge']})"
+    else:
+        k = f".{kind}"
+    return f"ManifestObject(name: \"{name}\", kind: {k})"
+
+
+def write_outputs(out, system, endpoints, tasks, extra, user_dir, details):
     os.makedirs(out, exist_ok=True)
     programs = program_order(tasks, extra)
     asm = ["/* Generated by ci/manifest.py: the programs of this system, init first. */",
@@ -251,9 +356,9 @@ def write_outputs(out, system, endpoints, tasks, extra, user_dir):
              "enum SystemTable {",
              f"    static let system: StaticString = \"{system}\"",
              "    /// Init makes object i in its slot 1 + i.",
-             "    static let objects: [ManifestObject] = ["
-             + ", ".join(f"ManifestObject(name: \"{n}\", notification: {'true' if endpoints[n][2] == 'notification' else 'false'})"
-                         for n in sorted(endpoints, key=lambda n: endpoints[n][0])) + "]",
+             "    static let objects: [ManifestObject] = ["]
+    swift += [f"        {swift_object(n, endpoints[n][2], details[n])}," for n in sorted(endpoints, key=lambda n: endpoints[n][0])]
+    swift += ["    ]",
              "    static let tasks: [ManifestTask] = ["]
     for t in tasks:
         caps = ", ".join(f"ManifestCapability(object: {c['object']}, slot: {c['slot']}, rights: {c['rights']}, "
@@ -284,7 +389,7 @@ def main():
     ap.add_argument("--list-programs", action="store_true", help="print the programs the system embeds, init left out")
     args = ap.parse_args()
     try:
-        endpoints, tasks, extra = parse(args.manifest, args.programs_dir)
+        endpoints, tasks, extra, details = parse(args.manifest, args.programs_dir)
     except ManifestError as e:
         print(f"manifest: {e}", file=sys.stderr)
         return 1
@@ -292,7 +397,7 @@ def main():
         print(" ".join(program_order(tasks, extra)[1:]))
     elif not args.check:
         system = os.path.basename(args.manifest).rsplit(".", 1)[0]
-        write_outputs(args.out, system, endpoints, tasks, extra, args.user_dir)
+        write_outputs(args.out, system, endpoints, tasks, extra, args.user_dir, details)
     return 0
 
 

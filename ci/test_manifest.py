@@ -30,10 +30,9 @@ CASES = [
     ("bad ends", GOOD.replace("ends=service", "ends=never"), 2, "ends=never"),
     ("cap outside a task", "endpoint kv\n    cap kv send\n" + GOOD.split("\n", 1)[1], 2, "a cap line belongs under a task"),
     # Issue 21, §6: each passed the checker and failed at boot or in the generated Swift.
-    ("16 endpoints", "".join(f"endpoint e{i}\n" for i in range(15)) + GOOD, 16, "more than 15 endpoints and notifications"),
+    ("15 endpoints", "".join(f"endpoint e{i}\n" for i in range(14)) + GOOD, 15, "more than 14 objects"),
     # Issue 22: notifications share init's slots and have rights of their own.
-    ("16 objects with notifications", "".join(f"notification n{i}\n" for i in range(15)) + GOOD, 16,
-     "more than 15 endpoints and notifications"),
+    ("15 objects with notifications", "".join(f"notification n{i}\n" for i in range(14)) + GOOD, 15, "more than 14 objects"),
     ("an endpoint's right on a notification", "notification ev\n" + GOOD + "    cap ev send\n", 7,
      "unknown right send on notification ev (signal, wait, grant)"),
     ("duplicate notification", "notification ev\nendpoint ev\n" + GOOD, 2, "notification ev is already declared on line 1"),
@@ -49,6 +48,37 @@ CASES = [
     ("program line for a missing program", GOOD + "program nosuchprogram\n", 6, "program nosuchprogram does not exist"),
     ("no task", "endpoint kv\n", 1, "the manifest starts no task"),
     ("a 16-character name", GOOD + "task abcdefghijklmnop program=hello\n", 6, "at most 15"),
+    # Issue 22: regions, devices and interrupts, one case per kind of mistake.
+    ("a region without a size", "region buf\n" + GOOD, 1, "a region needs size="),
+    ("a region too big", "region buf size=65M\n" + GOOD, 1, "size=65M must be 1 byte up to 64M"),
+    ("a region of nothing", "region buf size=0\n" + GOOD, 1, "size=0 must be 1 byte up to 64M"),
+    ("a key a region does not take", "region buf size=4K node=/x\n" + GOOD, 1, "unknown key node (size)"),
+    ("a key an endpoint does not take", "endpoint kv size=4K\n" + GOOD.split("\n", 1)[1], 1, "unknown key size (a endpoint takes none)"),
+    ("a device without a node", "device uart\n" + GOOD, 1, "a device needs node=PATH"),
+    ("a device path that is no path", "device uart node=serial0\n" + GOOD, 1, "node=serial0 is not a path"),
+    ("a device path too long", "device uart node=/" + "a" * 64 + "\n" + GOOD, 1, "at most 64 bytes"),
+    ("a device given twice", "device a node=@stdout\ndevice b node=@stdout index=0\n" + GOOD, 2,
+     "its registers are already device a's (line 1)"),
+    ("a device right on a device", "device uart node=@stdout\n" + GOOD + "    cap uart send\n", 7,
+     "unknown right send on device uart (read, write, grant)"),
+    ("an interrupt with no notification", "interrupt rx node=@stdout\n" + GOOD, 1, "an interrupt needs signals=NOTIFICATION"),
+    ("an interrupt signalling an endpoint", "interrupt rx node=@stdout signals=kv badge=1\n" + GOOD, 1,
+     "signals=kv is not a notification declared above it"),
+    ("an interrupt with no badge", "notification ev\ninterrupt rx node=@stdout signals=ev\n" + GOOD, 2, "badge=0 must be 1..2^32-1"),
+    ("an interrupt with a node and an irq", "notification ev\ninterrupt rx node=@stdout irq=4 signals=ev badge=1\n" + GOOD, 2,
+     "node=PATH [index=N] (from the device tree) or irq=N (i386), one of them"),
+    ("an interrupt's index without a node", "notification ev\ninterrupt rx irq=4 index=1 signals=ev badge=1\n" + GOOD, 2,
+     "index= goes with node="),
+    ("a line given twice by node", "notification ev\ninterrupt a node=@stdout signals=ev badge=1\n"
+     "interrupt b node=@stdout signals=ev badge=2\n" + GOOD, 3, "its line is already interrupt a's (line 2)"),
+    ("a line given twice by number", "notification ev\ninterrupt a irq=4 signals=ev badge=1\n"
+     "interrupt b irq=4 signals=ev badge=2\n" + GOOD, 3, "its line is already interrupt a's (line 2)"),
+    ("an interrupt given to two tasks", "notification ev\ninterrupt rx irq=4 signals=ev badge=1\n" + GOOD
+     + "    cap rx ack\n" + "task c2 program=kvclient\n    cap rx ack\n", 10,
+     "interrupt rx is already given to task client: a line is acknowledged by one task"),
+    ("15 regions and devices", "".join(f"region r{i} size=4K\n" for i in range(8)) + "".join(f"device d{i} node=/d{i}\n" for i in range(6))
+     + GOOD, 15, "more than 14 objects"),
+    ("a key given twice", "region buf size=4K size=8K\n" + GOOD, 1, "size= is given twice"),
 ]
 
 

@@ -40,7 +40,7 @@ func aarch64Entry(_ deviceTree: UInt64, _ entryLevel: UInt64) {
     case .failure(let why): timerInterruptID = 0; timerProblem = why
     }
     if let uart = devices.uart {
-        boot.addDevice(start: uart.start, bytes: uart.bytes)
+        boot.addDevice(start: uart.start, bytes: uart.bytes, console: true)
     } else {
         boot.addDevice(start: UInt64(AArch64.fallbackConsole), bytes: 0x1000)
     }

@@ -53,3 +53,7 @@ func enableUMIPIfPresent() {
         kputs("cpu: no UMIP on this CPU: ring 3 can read the GDT and IDT bases with sgdt and sidt\n")
     }
 }
+@_extern(c, "i386_inw") func inw(_ port: UInt16) -> UInt16
+@_extern(c, "i386_outw") func outw(_ port: UInt16, _ value: UInt16)
+@_extern(c, "i386_inl") func inl(_ port: UInt16) -> UInt32
+@_extern(c, "i386_outl") func outl(_ port: UInt16, _ value: UInt32)

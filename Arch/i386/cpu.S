@@ -2,6 +2,7 @@
  * registers, TLB invalidation, halting, and the kernel image bounds. */
 
         .text
+        .globl i386_outw, i386_inw, i386_outl, i386_inl
         .globl i386_outb, i386_inb, i386_read_cr0, i386_write_cr0, i386_read_cr2
         .globl i386_read_cr3, i386_write_cr3, i386_read_cr4, i386_write_cr4
         .globl i386_invlpg, i386_halt_forever, i386_image_start, i386_image_end
@@ -15,6 +16,25 @@ i386_inb:                       /* uint8 i386_inb(uint16 port) */
         mov 4(%esp), %edx
         xor %eax, %eax
         inb %dx, %al
+        ret
+i386_outw:                      /* void i386_outw(uint16 port, uint16 value) */
+        mov 4(%esp), %edx
+        mov 8(%esp), %eax
+        outw %ax, %dx
+        ret
+i386_inw:                       /* uint16 i386_inw(uint16 port) */
+        mov 4(%esp), %edx
+        xor %eax, %eax
+        inw %dx, %ax
+        ret
+i386_outl:                      /* void i386_outl(uint16 port, uint32 value) */
+        mov 4(%esp), %edx
+        mov 8(%esp), %eax
+        outl %eax, %dx
+        ret
+i386_inl:                       /* uint32 i386_inl(uint16 port) */
+        mov 4(%esp), %edx
+        inl %dx, %eax
         ret
 i386_read_cr0:  mov %cr0, %eax; ret
 i386_read_cr2:  mov %cr2, %eax; ret

@@ -54,7 +54,7 @@ func riscv64Entry(_ deviceTree: UInt64, _ hart: UInt64) {
     boot.map.reserve(start: exceptionStackGuard(), end: exceptionStackGuard() + 0x1000, kind: .guardPage)
     boot.map.reserve(start: bootStackGuard(), end: bootStackGuard() + 0x1000, kind: .guardPage)
     if let uart = devices.uart {
-        boot.addDevice(start: uart.start, bytes: uart.bytes)
+        boot.addDevice(start: uart.start, bytes: uart.bytes, console: true)
     } else {
         boot.addDevice(start: UInt64(RISCV64.fallbackConsole), bytes: 0x1000)
     }

@@ -12,7 +12,7 @@ struct UserMemory<A: Architecture> {
     let window: VirtualRange
 
     /// True if [address, address + length) lies in the window and every page
-    /// in it is mapped for the user (and writable, for `.write`).
+    /// in it is mapped for the user (and writable, for `.write`), and none is a device's.
     func check(_ address: UInt, _ length: Int, _ access: UserAccess) -> Bool {
         if length == 0 { return true }
         guard length > 0, address >= window.start.raw, address <= window.end.raw,
@@ -20,8 +20,9 @@ struct UserMemory<A: Architecture> {
         else { return false }
         var page = address & ~UInt(F.pageSize - 1)
         while page < address + UInt(length) {
+            // Never a device's registers: a read can take a byte from a FIFO.
             guard let (_, attributes) = space.mapping(of: Page(VirtualAddress(page))), attributes.contains(.user),
-                access == .read || attributes.contains(.writable)
+                access == .read || attributes.contains(.writable), !attributes.contains(.device)
             else { return false }
             page += UInt(F.pageSize)
         }

@@ -42,7 +42,7 @@ struct BootBudget: Equatable {
             b.directMapTables += tables(F.self, start: start, end: end)
         }
         for i in 0..<boot.map.count { direct(boot.map[i]) }
-        for i in 0..<boot.deviceCount { direct(boot.devices[i]) }
+        for i in 0..<boot.devices.count { direct(boot.devices[i]) }
         let heapStart = UInt64(heapWindow.start.raw)
         b.heapPages = Int(alignUp(heapBytes, F.pageSize) / F.pageSize)
         b.heapTables = tables(F.self, start: heapStart, end: heapStart + heapBytes)

@@ -33,6 +33,10 @@ struct TaskMemory {
     /// Frames the address space holds (root, tables, pages), and the most it may.
     var framesHeld = 0
     var frameLimit = 0
+    /// The regions it maps (Regions.swift; -1: none), each counted once, and
+    /// where the kernel maps the next one it places (0: the map window's start).
+    var regions = InlineArray<4, Int8>(repeating: -1)
+    var nextMap: UInt = 0
 }
 
 /// A thread's timer (Timers.swift): the notification to signal at `deadline`

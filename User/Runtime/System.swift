@@ -5,6 +5,11 @@
 @_extern(c, "user_syscall")
 func rawSyscall(_ n: UInt, _ a1: UInt, _ a2: UInt, _ a3: UInt, _ a4: UInt, _ a5: UInt, _ out: UnsafeMutablePointer<UInt>)
 @_extern(c, "user_load32") func load32(_ address: UInt) -> UInt32
+// Device registers (User/Runtime/device.c): one access of the width, uncached.
+@_extern(c, "user_mmio_read8") func mmioRead8(_ address: UInt) -> UInt8
+@_extern(c, "user_mmio_read32") func mmioRead32(_ address: UInt) -> UInt32
+@_extern(c, "user_mmio_write8") func mmioWrite8(_ address: UInt, _ value: UInt8)
+@_extern(c, "user_mmio_write32") func mmioWrite32(_ address: UInt, _ value: UInt32)
 /// The per-thread registers a task can set (i386: FS << 16 | GS; aarch64: TPIDR_EL0).
 @_extern(c, "user_thread_registers") func threadRegisters() -> UInt
 @_extern(c, "user_plant_thread_registers") func plantThreadRegisters(_ value: UInt)
@@ -121,6 +126,25 @@ enum Sys {
     static func ack(_ slot: UInt) -> Int { syscall(.ack, slot).status }
     /// Bind this task to the notification in `slot` (nil: unbind): its receives then also end on a signal.
     static func bind(_ slot: UInt?) -> Int { syscall(.bind, slot ?? UInt(bitPattern: -1)).status }
+    // Regions: shared memory, device registers and ports (docs/drivers.md).
+    /// Map the region in `slot` where the kernel chooses (writable needs write): (status, address).
+    static func map(_ slot: UInt, writable: Bool) -> (Int, address: UInt) {
+        let r = syscall(.map, slot, 0, writable ? 1 : 0)
+        return (r.status, r.r1)
+    }
+    /// The region's physical address (its first port) and size.
+    static func regionInfo(_ slot: UInt) -> (Int, physical: UInt64, bytes: UInt) {
+        let r = syscall(.regionInfo, slot)
+        return (r.status, UInt64(r.r1) | UInt64(r.r2) << 32, r.r3)
+    }
+    /// Read (write) `width` bytes at port `offset` of the port region in `slot`.
+    static func portRead(_ slot: UInt, _ offset: UInt, width: UInt = 1) -> (Int, value: UInt) {
+        let r = syscall(.portRead, slot, offset, width)
+        return (r.status, r.r1)
+    }
+    static func portWrite(_ slot: UInt, _ offset: UInt, _ value: UInt, width: UInt = 1) -> Int {
+        syscall(.portWrite, slot, offset, width, value).status
+    }
     /// The cycle counter and its frequency in kHz (0: unknown).
     static func clock() -> (cycles: UInt64, kHz: UInt) {
         let r = syscall(.clock)

@@ -91,7 +91,7 @@ struct AArch64Devices {
             throw .noVirtualTimerEntry
         }
         guard let interrupts = timer.property("interrupts") else { throw .noVirtualTimerEntry }
-        guard let parent = interruptParent(timer, tree), let cells = parent.cell("#interrupt-cells"), cells > 0, cells <= 8 else {
+        guard let parent = tree.interruptParent(of: timer), let cells = parent.cell("#interrupt-cells"), cells > 0, cells <= 8 else {
             throw .parentNotGIC
         }
         let size = Int(cells) * 4
@@ -106,14 +106,11 @@ struct AArch64Devices {
         return 16 + number
     }
 
-    /// `interrupt-parent` of the node or its nearest ancestor that has one.
-    static func interruptParent(_ node: DTNode, _ tree: DeviceTree) -> DTNode? {
-        if let h = node.cell("interrupt-parent") { return tree.node(phandle: h) }
-        var level = node.depth - 1
-        while level >= 0 {
-            if let h = node.ancestor(level).cell("interrupt-parent") { return tree.node(phandle: h) }
-            level -= 1
-        }
-        return nil
+    /// The GIC INTID a task's interrupt specifier names: an SPI (type 0) is
+    /// 32 + its number (GICv2 and v3 take 988 of them). PPIs and SGIs are each
+    /// CPU's own (the timer's among them): never a task's.
+    static func line(_ s: InterruptSpecifier) -> UInt32? {
+        guard isGIC(s.controller), s.count >= 3, s.cells[0] == 0, s.cells[1] < 988 else { return nil }
+        return 32 + s.cells[1]
     }
 }

@@ -63,7 +63,7 @@ struct RISCV64Devices {
             if d.testDevice == nil && (n.isCompatible("sifive,test0") || n.isCompatible("sifive,test1")), let r = n.reg(0) {
                 d.testDevice = MemoryRegion(start: r.address, end: r.address + r.size, kind: .reserved)
             }
-            if d.plic == nil && (n.isCompatible("riscv,plic0") || n.isCompatible("sifive,plic-1.0.0")), let r = n.reg(0) {
+            if d.plic == nil && isPLIC(n), let r = n.reg(0) {
                 d.plic = MemoryRegion(start: r.address, end: r.address + r.size, kind: .reserved)
                 plicNode = n
             }
@@ -98,5 +98,13 @@ struct RISCV64Devices {
         guard let t = cpu.property("mmu-type")?.droppingTrailingNUL else { return true }
         return t.equals(ByteString(staticString: "riscv,sv39")) || t.equals(ByteString(staticString: "riscv,sv48"))
             || t.equals(ByteString(staticString: "riscv,sv57"))
+    }
+
+    static func isPLIC(_ n: DTNode) -> Bool { n.isCompatible("riscv,plic0") || n.isCompatible("sifive,plic-1.0.0") }
+
+    /// The PLIC source a task's interrupt specifier names: its one cell, 1 up to 1023 (0 is no source).
+    static func line(_ s: InterruptSpecifier) -> UInt32? {
+        guard isPLIC(s.controller), s.count >= 1, s.cells[0] >= 1, s.cells[0] < 1024 else { return nil }
+        return s.cells[0]
     }
 }

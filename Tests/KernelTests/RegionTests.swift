@@ -65,7 +65,8 @@ final class RegionTests: XCTestCase {
         XCTAssertNil(syscallError(try ipc.createRegion(owner, into: 1, .device, base: uart, size: 0x1000)))
         XCTAssertEqual(syscallError(try ipc.createRegion(owner, into: 2, .device, base: uart + 0x800, size: 0x1000)), .busy)
         XCTAssertEqual(syscallError(try ipc.caps.lookup(owner, 2)), .emptySlot, "nothing installed")
-        XCTAssertNil(syscallError(try ipc.createRegion(owner, into: 2, .device, base: uart + 0x1000, size: 0x1000)), "the next page is free")
+        XCTAssertNil(
+            syscallError(try ipc.createRegion(owner, into: 2, .device, base: uart + 0x1000, size: 0x1000)), "the next page is free")
         XCTAssertNil(syscallError(try ipc.createRegion(owner, into: 3, .ports, base: 0x3F8, size: 8)))
         XCTAssertEqual(syscallError(try ipc.createRegion(owner, into: 4, .ports, base: 0x3FF, size: 1)), .busy)
         XCTAssertNil(syscallError(try ipc.createRegion(owner, into: 4, .ports, base: 0x2F8, size: 8)))

@@ -43,7 +43,8 @@ func reader() {
     for i in 0..<words where p[i] == pattern(i) { intact += 1 }
     var r = Line("reader: "); r.number(UInt64(intact)); r.add(" of "); r.number(UInt64(words))
     r.add(" words intact after the writer died; a writable map of a read-only capability -> "); r.signed(writable); r.print()
-    let good = intact == words && info.bytes == UInt(words * 4) && info.physical % 4096 == 0 && info.physical != 0
+    let good =
+        intact == words && info.bytes == UInt(words * 4) && info.physical % 4096 == 0 && info.physical != 0
         && writable == SyscallError.missingRight.rawValue
     Sys.exit(good ? 0 : 1)
 }

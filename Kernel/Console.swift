@@ -1,7 +1,8 @@
 // Console output that never allocates: usable before the heap exists, inside
 // the heap-growth path and in exception handlers. Every kernel byte goes
-// through kputByte to the backend's console (Platform.putByte), which starts
-// a new line first if a task left its own open (ConsoleLine.swift).
+// through kputByte, which starts a new line first if a task left its own open
+// (ConsoleLine.swift), to the screen: the backend's console (Platform.putByte)
+// until a console driver task attaches, then the log ring (ConsoleLog.swift).
 
 /// Who owns the console's current line (a global: fault reports write without the state).
 var consoleLine = ConsoleLine()
@@ -11,8 +12,8 @@ var consoleLine = ConsoleLine()
 /// about 15 KiB of i386 .text.
 @inline(never)
 func kputByte(_ b: UInt8) {
-    if consoleLine.take(for: ConsoleLine.kernel) { Platform().putByte(10) }
-    Platform().putByte(b)
+    if consoleLine.take(for: ConsoleLine.kernel) { consoleOut(10) }
+    consoleOut(b)
     consoleLine.wrote(b)
 }
 
@@ -65,12 +66,14 @@ func haltForever() -> Never {
 
 /// The end of a failed boot: the marker the boot tests look for, then the fail exit.
 func kernelFail() -> Never {
+    flushLogToDevice()  // the log ring's bytes first, then straight to the UART
     kputs("KERNEL FAIL arch="); kputs(Platform.name); kputs("\n")
     Platform().exit(passed: false)
 }
 
 @inline(never)  // its own frame, so that a panic's backtrace starts at kernelPanic
 func kernelPanic(_ message: StaticString) -> Never {
+    flushLogToDevice()
     kputs("\nPANIC: "); kputs(message); kputs("\n")
     printPanicBacktrace()
     kernelFail()

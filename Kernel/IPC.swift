@@ -176,4 +176,5 @@ func threadGone(_ k: inout KernelState, _ t: ThreadID) {
     wakeAll(&k, stranded, with: .partnerDied)
     wakeAll(&k, closedOut, with: .endpointClosed)
     drainRegions(&k)  // a region whose last capability went with it and that nobody maps
+    consoleThreadGone(&k, t)
 }

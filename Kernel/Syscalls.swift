@@ -45,22 +45,13 @@ private func handleSystemCall(_ k: inout KernelState, _ trap: SavedContext, _ t:
     }
     switch request {
     case .debugWrite(let address, let length):
-        var text = InlineArray<256, UInt8>(repeating: 0)
-        guard withUnsafeMutablePointer(to: &text, { userMemory(&k, of: t).copyIn(from: address, length: length, into: $0) }) else {
-            return syscallFailed(trap, .badPointer)
+        // Tagged with the task's name, to the screen or the console's log ring (ConsoleLog.swift);
+        // a line that finds the ring full waits for room.
+        if !consoleWrite(&k, t, address: address, length: length) {
+            return resume(&k, from: trap, previous: t, next: k.threads.scheduler.block())
         }
-        // Tagged with the task's name, control bytes made visible (Sources/IPC/TaskOutput.swift),
-        // on a line of its own if another writer left one open (ConsoleLine.swift).
-        if consoleLine.take(for: t) { Platform().putByte(10) }
-        var midLine = consoleLine.isOpen(by: t)
-        withUnsafePointer(to: &text) {
-            TaskOutput.write(UnsafeRawPointer($0), count: length, name: k.records.name(t), midLine: &midLine) {
-                Platform().putByte($0)
-            }
-        }
-        consoleLine.ended(open: midLine)
         setSyscallResult(trap, 0, UInt(length))
-        return trap
+        return signalConsoleDriver(&k) ? resume(&k, from: trap, previous: t, next: k.threads.scheduler.reschedule()) : trap
     case .yield:
         setSyscallResult(trap, 0)
         return resume(&k, from: trap, previous: t, next: k.threads.scheduler.yield())
@@ -105,7 +96,8 @@ private func handleSystemCall(_ k: inout KernelState, _ trap: SavedContext, _ t:
         setSyscallResult(trap, 0)
         return trap
     case .createNotification, .signal, .waitSignal, .bind, .setTimer, .ack, .createInterrupt: return eventCall(&k, trap, t, request)
-    case .createRegion, .createDevice, .deviceLine, .map, .regionInfo, .portRead, .portWrite: return regionCall(&k, trap, t, request)
+    case .createRegion, .createDevice, .deviceLine, .map, .regionInfo, .portRead, .portWrite, .attachConsole, .consoleRead:
+        return regionCall(&k, trap, t, request)
     case .spawn(let address): return spawnRequested(&k, trap, t, address)
     case .kill(let task): return killRequested(&k, trap, t, task)
     case .wait(let blocking): return waitRequested(&k, trap, t, blocking: blocking)
@@ -139,7 +131,7 @@ private func eventCall(_ k: inout KernelState, _ trap: SavedContext, _ t: Thread
     return trap
 }
 
-/// The calls of regions and devices, out of line like the event calls.
+/// The calls of regions, devices and the console, out of line like the event calls.
 @inline(never)
 private func regionCall(_ k: inout KernelState, _ trap: SavedContext, _ t: ThreadID, _ request: SyscallRequest) -> SavedContext {
     var r1: UInt = 0, r2: UInt = 0, r3: UInt = 0
@@ -157,6 +149,8 @@ private func regionCall(_ k: inout KernelState, _ trap: SavedContext, _ t: Threa
             r3 = UInt(truncatingIfNeeded: region.size)
         case .portRead(let r, let offset, let width): r1 = try portAccess(&k, r, offset: offset, width: width, write: nil)
         case .portWrite(let r, let offset, let width, let value): _ = try portAccess(&k, r, offset: offset, width: width, write: value)
+        case .attachConsole(let r, let n, let badge): try attachConsole(&k, t, region: r, notification: n, badge: badge)
+        case .consoleRead(let buffer, let capacity): r1 = UInt(try consoleRead(&k, t, into: buffer, capacity: capacity))
         default: break
         }
     } catch {

@@ -153,6 +153,7 @@ private func systemEnded(_ k: inout KernelState, _ how: TaskEnd, _ value: UInt) 
         kputDecimal(UInt64(value)); kputs("\n")
         kernelFail()
     }
+    detachConsole(&k)  // the summary goes straight to the UART, after every byte the driver had not taken
     imageChecksAtEnd(&k)
     kputs("KERNEL OK arch="); kputs(Platform.name)
     kputs(" image="); kputs(kernelImageName)

@@ -150,7 +150,8 @@ func wakeThread(_ t: ThreadID) -> Bool { withKernel { $0.threads.scheduler.wake(
 func timerInterrupt(_ k: inout KernelState, _ trap: SavedContext) -> SavedContext {
     let previous = k.threads.scheduler.current
     k.records[previous].cpuTicks &+= 1
-    let woke = expireTimers(&k)  // a task's timer that is due signals its notification
+    var woke = expireTimers(&k)  // a task's timer that is due signals its notification
+    if signalConsoleDriver(&k) { woke = true }  // the kernel's lines since the last tick
     guard k.threads.scheduler.tick() || woke else { return trap }
     let next = k.threads.scheduler.reschedule()
     return resume(&k, from: trap, previous: previous, next: next)

@@ -119,6 +119,16 @@ enum Syscall: UInt {
     /// (slot, offset, width, value): write `value` to the port `offset` into the
     /// port region held with write.
     case portWrite = 34
+    /// (device slot, notification slot): the caller becomes the console's
+    /// driver. It holds the console UART's device (or port) region with write;
+    /// from now on the kernel's lines and the tasks' go to the log ring, and the
+    /// notification (held with signal: its badge is the bit) is signalled when
+    /// bytes arrive. busy: another task drives it; badRequest: not the console's registers.
+    case attachConsole = 35
+    /// (buffer, capacity): the console driver takes up to `capacity` (at most
+    /// 256) bytes of the log ring, oldest first. r1 = how many (0: none waits).
+    /// badRequest: the caller is not the console's driver.
+    case consoleRead = 36
 }
 
 enum SyscallError: Int, Error {

@@ -45,6 +45,9 @@ enum SyscallRequest: Equatable {
     /// `width`: 1, 2 or 4; the offset is checked against the region by the kernel.
     case portRead(region: Int, offset: UInt, width: Int)
     case portWrite(region: Int, offset: UInt, width: Int, value: UInt)
+    case attachConsole(region: Int, notification: Int, badge: UInt)
+    /// `capacity`: already clamped to SyscallLimits.consoleReadBytes.
+    case consoleRead(buffer: UInt, capacity: Int)
     /// The request's words are read from `address` and checked by SpawnRequest.decode.
     case spawn(address: UInt)
     case kill(task: Int)
@@ -56,6 +59,8 @@ enum SyscallLimits {
     static let debugWriteBytes = 256
     /// Bytes of a device's path (createDevice, deviceLine).
     static let devicePathBytes = 64
+    /// Bytes one consoleRead takes at most.
+    static let consoleReadBytes = 256
 }
 
 extension SyscallRequest {
@@ -118,7 +123,7 @@ extension SyscallRequest {
         case .createInterrupt:
             try caps.pointee.checkControl(t, slot1)
             return try decodeEventCall(call, Int(bitPattern: a4), a2, a3, t, caps)
-        case .createRegion, .createDevice, .deviceLine, .map, .regionInfo, .portRead, .portWrite:
+        case .createRegion, .createDevice, .deviceLine, .map, .regionInfo, .portRead, .portWrite, .attachConsole, .consoleRead:
             return try decodeRegionCall(call, slot1, a2, a3, a4, a5, t, caps, memory)
         case .createEndpoint, .createNotification, .spawn, .kill, .wait, .tryWait:
             try caps.pointee.checkControl(t, slot1)
@@ -172,6 +177,16 @@ extension SyscallRequest {
         _ caps: UnsafePointer<CapabilitySpace>, _ memory: UserMemory<A>
     ) throws(SyscallError) -> SyscallRequest {
         switch call {
+        case .consoleRead:
+            let capacity = min(Int(clamping: a2), SyscallLimits.consoleReadBytes)
+            guard memory.check(UInt(bitPattern: slot), capacity, .write) else { throw .badPointer }
+            return .consoleRead(buffer: UInt(bitPattern: slot), capacity: capacity)
+        case .attachConsole:
+            let c = try caps.pointee.lookup(t, slot)
+            guard case .region(let r) = c.object else { throw .wrongType }
+            guard c.rights.contains(.write) else { throw .missingRight }
+            let (n, badge) = try caps.pointee.notification(t, Int(bitPattern: a2), needs: .signal)
+            return .attachConsole(region: r, notification: n, badge: badge)
         case .createRegion, .createDevice, .deviceLine:
             try caps.pointee.checkControl(t, slot)
             if call == .createRegion { return .createRegion(slot: Int(bitPattern: a2), bytes: a3) }

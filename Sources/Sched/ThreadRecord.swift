@@ -77,6 +77,8 @@ struct ThreadRecord {
     /// Its capabilities (Capabilities.swift).
     var caps = InlineArray<16, Capability>(repeating: .empty)
     var message = StagedMessage()
+    /// A console write waiting for room in the log ring (Kernel/ConsoleLog.swift): its text's user address and length.
+    var consoleWrite: (address: UInt, length: Int) = (0, 0)
     var memory = TaskMemory()
     // Lineage (Lineage.swift): the task that started it (-1: the kernel),
     // whether it is blocked in wait, and its end while uncollected.

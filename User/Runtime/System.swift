@@ -145,6 +145,14 @@ enum Sys {
     static func portWrite(_ slot: UInt, _ offset: UInt, _ value: UInt, width: UInt = 1) -> Int {
         syscall(.portWrite, slot, offset, width, value).status
     }
+    // The console's driver (docs/drivers.md).
+    /// Become the console's driver: `device` holds the console UART's region, `notification` the signal capability.
+    static func attachConsole(_ device: UInt, notification: UInt) -> Int { syscall(.attachConsole, device, notification).status }
+    /// Take up to `capacity` bytes of the kernel's log ring: how many (0: none waits).
+    static func consoleRead(into buffer: UnsafeMutableRawPointer, capacity: Int) -> Int {
+        let r = syscall(.consoleRead, UInt(bitPattern: buffer), UInt(capacity))
+        return r.status == 0 ? Int(r.r1) : 0
+    }
     /// The cycle counter and its frequency in kHz (0: unknown).
     static func clock() -> (cycles: UInt64, kHz: UInt) {
         let r = syscall(.clock)

@@ -1,0 +1,156 @@
+// The console driver: the serial console as a task (docs/drivers.md has the
+// walk-through). It attaches as the console's driver, after which the kernel's
+// lines and every task's tagged lines reach it through the kernel's log ring,
+// and it writes them to the UART without busy-waiting: while the UART has room
+// it writes, and when it has none it enables the transmit interrupt and waits.
+// Received bytes come in through the receive interrupt (kept for the shell).
+// One event loop on one notification: bit 1 the UART's interrupt, bit 2 the
+// kernel's "the log ring has bytes". The UART is the PL011 on aarch64 and a
+// 16550 elsewhere (memory-mapped on riscv64, I/O ports on i386).
+// Slots: 0 the UART's device region (read, write), 1 its interrupt (ack),
+// 2 the notification (wait), 3 the same notification (signal, badge 2) for the kernel.
+
+let device: UInt = 0, interrupt: UInt = 1, events: UInt = 2, logSignal: UInt = 3
+let uartBit: UInt = 1, logBit: UInt = 2
+
+func taskMain(_ unused: UInt, _ unused2: UInt) {
+    var uart = UART()
+    check(Sys.attachConsole(device, notification: logSignal), "attachConsole")
+    uart.start()
+    // The transmit interrupt once, with the transmitter empty: it must arrive at once, through the kernel.
+    var bits = logBit  // whatever the kernel wrote since the attach is in the ring already
+    uart.transmitInterrupt(true)
+    while bits & uartBit == 0 {
+        let (status, next) = Sys.wait(events)
+        check(status, "wait")
+        bits |= next
+    }
+    uart.transmitInterrupt(false)
+    var ready = Line("console: the UART's interrupt arrived; the console is interrupt driven from here")
+    ready.print()
+    var out = InlineArray<256, UInt8>(repeating: 0)
+    var count = 0, sent = 0
+    var waitingForRoom = false
+    while true {
+        if bits & uartBit != 0 {
+            uart.serviceInterrupt()
+            check(Sys.ack(interrupt), "ack")
+        }
+        // Write what the ring holds while the UART has room; with none, wait for its interrupt.
+        while true {
+            if sent == count {
+                count = withUnsafeMutableBytes(of: &out) { Sys.consoleRead(into: $0.baseAddress!, capacity: 256) }
+                sent = 0
+                if count == 0 { break }
+            }
+            while sent < count, uart.canSend() {
+                uart.send(out[sent])
+                sent += 1
+            }
+            if sent < count { break }
+        }
+        let full = sent < count
+        if full != waitingForRoom {
+            uart.transmitInterrupt(full)
+            waitingForRoom = full
+        }
+        let (status, next) = Sys.wait(events)
+        check(status, "wait")
+        bits = next
+    }
+}
+
+#if arch(arm64)
+    /// The PL011 (Arm PrimeCell UART, TRM DDI 0183), mapped.
+    struct UART {
+        var base: UInt = 0
+        static let data: UInt = 0x00, flags: UInt = 0x18, interruptMask: UInt = 0x38, interruptClear: UInt = 0x44
+        static let transmitFull: UInt32 = 1 << 5, receiveEmpty: UInt32 = 1 << 4
+        static let receiveInterrupts: UInt32 = 1 << 4 | 1 << 6, transmitInterrupt: UInt32 = 1 << 5
+        var mask: UInt32 = 0
+        var pendingCR = false
+
+        mutating func start() {
+            let (status, at) = Sys.map(device, writable: true)
+            check(status, "map")
+            base = at
+            mask = UART.receiveInterrupts
+            mmioWrite32(base + UART.interruptMask, mask)
+        }
+        func canSend() -> Bool { mmioRead32(base + UART.flags) & UART.transmitFull == 0 }
+        mutating func send(_ b: UInt8) { sendRaw(b) }
+        func sendRaw(_ b: UInt8) {
+            if b == 10 { mmioWrite32(base + UART.data, 13) }  // a terminal's newline
+            mmioWrite32(base + UART.data, UInt32(b))
+        }
+        mutating func transmitInterrupt(_ on: Bool) {
+            mask = on ? mask | UART.transmitInterrupt : mask & ~UART.transmitInterrupt
+            mmioWrite32(base + UART.interruptMask, mask)
+        }
+        mutating func serviceInterrupt() {
+            while mmioRead32(base + UART.flags) & UART.receiveEmpty == 0 { received(UInt8(truncatingIfNeeded: mmioRead32(base + UART.data))) }
+            mmioWrite32(base + UART.interruptClear, 0x7FF)  // every cause: the loop looks at the state itself
+        }
+    }
+#else
+    /// A 16550: its registers memory-mapped (riscv64, one byte apart) or its I/O ports (i386).
+    struct UART {
+        var base: UInt = 0
+        static let data: UInt = 0, interruptEnable: UInt = 1, interruptId: UInt = 2, modemControl: UInt = 4, lineStatus: UInt = 5
+        static let dataReady: UInt = 1 << 0, transmitEmpty: UInt = 1 << 5
+        static let receiveInterrupt: UInt = 1 << 0, transmitInterrupt: UInt = 1 << 1
+        var enabled: UInt = 0
+
+        func read(_ r: UInt) -> UInt {
+            #if arch(i386)
+                Sys.portRead(device, r).value
+            #else
+                UInt(mmioRead8(base + r))
+            #endif
+        }
+        func write(_ r: UInt, _ v: UInt) {
+            #if arch(i386)
+                _ = Sys.portWrite(device, r, v)
+            #else
+                mmioWrite8(base + r, UInt8(truncatingIfNeeded: v))
+            #endif
+        }
+
+        mutating func start() {
+            #if !arch(i386)
+                let (status, at) = Sys.map(device, writable: true)
+                check(status, "map")
+                base = at
+            #endif
+            write(UART.modemControl, read(UART.modemControl) | 0x08)  // OUT2: a PC's UART drives its IRQ line only with it
+            enabled = UART.receiveInterrupt
+            write(UART.interruptEnable, enabled)
+        }
+        func canSend() -> Bool { read(UART.lineStatus) & UART.transmitEmpty != 0 }
+        mutating func send(_ b: UInt8) {
+            if b == 10 { write(UART.data, 13); while !canSend() {} }  // a terminal's newline; the FIFO drains it at once
+            write(UART.data, UInt(b))
+        }
+        mutating func transmitInterrupt(_ on: Bool) {
+            enabled = on ? enabled | UART.transmitInterrupt : enabled & ~UART.transmitInterrupt
+            write(UART.interruptEnable, enabled)
+        }
+        mutating func serviceInterrupt() {
+            _ = read(UART.interruptId)  // clears a transmitter-empty cause
+            while read(UART.lineStatus) & UART.dataReady != 0 { received(UInt8(truncatingIfNeeded: read(UART.data))) }
+        }
+    }
+#endif
+
+/// A byte typed at the console: kept for the shell (issue 22, §7).
+func received(_ b: UInt8) {
+    inputCount &+= 1
+}
+
+var inputCount = 0
+
+func check(_ status: Int, _ what: StaticString) {
+    if status == 0 { return }
+    var l = Line("console: "); l.add(what); l.add(" failed: "); l.signed(status); l.print()
+    Sys.exit(1)
+}

@@ -17,8 +17,9 @@ struct ConsoleLog {
     var badge: UInt = 0
     /// Bytes arrived since the driver was last signalled.
     var unsignalled = false
-    /// Tasks whose line waits for room, first come first served.
+    /// Tasks whose line waits for room, first come first served, and how many writes have waited.
     var writers = WaitQueue()
+    var waits = 0
 }
 
 var consoleLog = ConsoleLog()
@@ -59,20 +60,24 @@ func attachConsole(_ k: inout KernelState, _ t: ThreadID, region r: Int, notific
 /// mapped for its early console, or on a port board the console's ports.
 private func consoleIsIn(_ k: inout KernelState, _ region: RegionRecord) -> Bool {
     if region.space == .ports {
-        guard case .ports(let first, _) = try? Platform.deviceRange(path: ByteString(staticString: "@stdout"), index: 0) else { return false }
+        guard case .ports(let first, _) = try? Platform.deviceRange(path: ByteString(staticString: "@stdout"), index: 0) else {
+            return false
+        }
         return first >= region.base && first < region.base + region.size
     }
     let uart = k.devices[k.devices.console]
     return uart.start >= region.base && uart.start < region.base + region.size
 }
 
-/// The driver takes up to `capacity` bytes into `buffer`: how many. Writers
-/// whose lines now fit go in and wake; a count of lost kernel bytes is reported.
+/// The driver has written what its last call took, and takes up to
+/// `capacity` more into `buffer`: how many (LogRing.lend: a driver that dies
+/// mid-chunk loses nothing). Writers whose lines now fit go in and wake; a
+/// count of lost kernel bytes is reported.
 func consoleRead(_ k: inout KernelState, _ t: ThreadID, into buffer: UInt, capacity: Int) throws(SyscallError) -> Int {
     if t != consoleLog.driver { throw .badRequest }
     var chunk = InlineArray<256, UInt8>(repeating: 0)
     let n = withUnsafeMutablePointer(to: &chunk) { p in
-        consoleLog.ring.take(into: UnsafeMutableRawPointer(p).assumingMemoryBound(to: UInt8.self), max: min(capacity, 256))
+        consoleLog.ring.lend(into: UnsafeMutableRawPointer(p).assumingMemoryBound(to: UInt8.self), max: min(capacity, 256))
     }
     let copied = withUnsafePointer(to: &chunk) { userMemory(&k, of: t).copyOut(UnsafeRawPointer($0), length: n, to: buffer) }
     if !copied { throw .badPointer }  // checked at decode: only a change since could do it
@@ -86,11 +91,16 @@ func consoleRead(_ k: inout KernelState, _ t: ThreadID, into buffer: UInt, capac
 }
 
 /// A task's write of `length` bytes at `address`: written now (true), or `t`
-/// waits for room behind the writers already waiting (false; it is blocked by the caller).
+/// waits for room behind the writers already waiting (false; it is blocked by
+/// the caller). The driver's own lines never wait (nobody else would make
+/// room): like the kernel's, they use the reserve.
 func consoleWrite(_ k: inout KernelState, _ t: ThreadID, address: UInt, length: Int) -> Bool {
-    if consoleLog.driver >= 0 && (consoleLog.writers.count > 0 || !consoleLog.ring.fitsTask(taggedBytes(&k, t, address, length))) {
+    if consoleLog.driver >= 0 && t != consoleLog.driver
+        && (consoleLog.writers.count > 0 || !consoleLog.ring.fitsTask(taggedBytes(&k, t, address, length)))
+    {
         k.records[t].consoleWrite = (address, length)
         consoleLog.writers.push(t)
+        consoleLog.waits += 1
         return false
     }
     writeTagged(&k, t, address, length)
@@ -111,13 +121,15 @@ func detachConsole(_ k: inout KernelState) {
     guard consoleLog.driver >= 0 else { return }
     flushLogToDevice()
     admitWriters(&k)
-    kputs("console: the driver is gone; the kernel writes to the UART again\n")
+    kputs("console: the driver is gone; the kernel writes to the UART again ("); kputDecimal(UInt64(consoleLog.waits))
+    kputs(" writes waited for room in the log ring; "); kputDecimal(consoleLog.ring.written); kputs(" bytes went through it)\n")
 }
 
 /// Hand the screen back without the state (a panic): the ring's bytes to the UART.
 func flushLogToDevice() {
     guard consoleLog.driver >= 0 else { return }
     consoleLog.driver = -1
+    consoleLog.ring.reclaimLent()  // what the driver took last may not have reached its UART
     var b: UInt8 = 0
     while consoleLog.ring.take(into: &b, max: 1) == 1 { Platform().putByte(b) }
 }
@@ -161,5 +173,7 @@ private func taggedBytes(_ k: inout KernelState, _ t: ThreadID, _ address: UInt,
 private func tagged(_ k: inout KernelState, _ t: ThreadID, _ address: UInt, _ length: Int, midLine: inout Bool, _ emit: (UInt8) -> Void) {
     var text = InlineArray<256, UInt8>(repeating: 0)
     guard withUnsafeMutablePointer(to: &text, { userMemory(&k, of: t).copyIn(from: address, length: length, into: $0) }) else { return }
-    withUnsafePointer(to: &text) { TaskOutput.write(UnsafeRawPointer($0), count: length, name: k.records.name(t), midLine: &midLine, emit: emit) }
+    withUnsafePointer(to: &text) {
+        TaskOutput.write(UnsafeRawPointer($0), count: length, name: k.records.name(t), midLine: &midLine, emit: emit)
+    }
 }

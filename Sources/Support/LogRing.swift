@@ -46,11 +46,35 @@ struct LogRing {
 
     /// Take up to `max` waiting bytes, oldest first, into `out`; how many.
     mutating func take(into out: UnsafeMutablePointer<UInt8>, max: Int) -> Int {
+        let n = lend(into: out, max: max)
+        commitLent()
+        return n
+    }
+
+    /// Bytes lent to the driver and not yet known to be written: they stay in
+    /// the ring (and keep their room) until the driver's next call says so.
+    private(set) var lent = 0
+
+    /// The driver's call: the bytes lent by its last call are written (they
+    /// go), and up to `max` of the next ones are lent into `out`; how many.
+    /// A driver that dies before its next call leaves its lent bytes in the
+    /// ring, so they are written by whoever takes the screen: never lost (the
+    /// part it had written already appears twice).
+    mutating func lend(into out: UnsafeMutablePointer<UInt8>, max: Int) -> Int {
+        commitLent()
         guard let s = storage else { return 0 }
         let n = min(max, waiting)
         for i in 0..<n { out[i] = s[Int((taken + UInt64(i)) % UInt64(capacity))] }
-        taken += UInt64(n)
+        lent = n
         return n
+    }
+
+    /// The driver is gone: the bytes it was lent are the next to take again.
+    mutating func reclaimLent() { lent = 0 }
+
+    private mutating func commitLent() {
+        taken += UInt64(lent)
+        lent = 0
     }
 
     /// The count of dropped kernel bytes, reset (for the report).

@@ -50,6 +50,22 @@ final class LogRingTests: XCTestCase {
         XCTAssertFalse(drain().contains(68), "a dropped byte never appears later")
     }
 
+    /// The driver's bytes are lent until its next call: a driver that dies with
+    /// a chunk unwritten leaves it in the ring for whoever takes the screen.
+    func testLentBytesStayUntilTheNextCall() {
+        for b in UInt8(1)...10 { XCTAssertTrue(ring.append(b)) }
+        var chunk = [UInt8](repeating: 0, count: 4)
+        XCTAssertEqual(chunk.withUnsafeMutableBufferPointer { ring.lend(into: $0.baseAddress!, max: 4) }, 4)
+        XCTAssertEqual(chunk, [1, 2, 3, 4])
+        XCTAssertEqual(ring.waiting, 10, "lent, not gone: they keep their room")
+        XCTAssertEqual(chunk.withUnsafeMutableBufferPointer { ring.lend(into: $0.baseAddress!, max: 4) }, 4)
+        XCTAssertEqual(chunk, [5, 6, 7, 8], "the next call: the first four were written")
+        XCTAssertEqual(ring.waiting, 6)
+        // The driver dies here, with 5...8 lent: the flush finds them first.
+        ring.reclaimLent()
+        XCTAssertEqual(drain(), [5, 6, 7, 8, 9, 10])
+    }
+
     func testARingWithoutStorageTakesNothing() {
         var none = LogRing(storage: nil, capacity: 4096)
         XCTAssertFalse(none.append(1))

@@ -7,13 +7,17 @@
 // One event loop on one notification: bit 1 the UART's interrupt, bit 2 the
 // kernel's "the log ring has bytes". The UART is the PL011 on aarch64 and a
 // 16550 elsewhere (memory-mapped on riscv64, I/O ports on i386).
+// `args` = (bytes per timer tick, 0): a pace, as a slow line would set it
+// (0: as fast as the UART takes them). QEMU's UARTs take every byte at once,
+// so the test system paces its console to fill the log ring under a flood.
 // Slots: 0 the UART's device region (read, write), 1 its interrupt (ack),
-// 2 the notification (wait), 3 the same notification (signal, badge 2) for the kernel.
+// 2 the notification (wait), 3 the same notification (signal, badge 2) for
+// the kernel, and with a pace 4 (signal, badge 4) for its timer.
 
-let device: UInt = 0, interrupt: UInt = 1, events: UInt = 2, logSignal: UInt = 3
-let uartBit: UInt = 1, logBit: UInt = 2
+let device: UInt = 0, interrupt: UInt = 1, events: UInt = 2, logSignal: UInt = 3, timerSignal: UInt = 4
+let uartBit: UInt = 1, logBit: UInt = 2, timerBit: UInt = 4
 
-func taskMain(_ unused: UInt, _ unused2: UInt) {
+func taskMain(_ pace: UInt, _ unused: UInt) {
     var uart = UART()
     check(Sys.attachConsole(device, notification: logSignal), "attachConsole")
     uart.start()
@@ -31,25 +35,40 @@ func taskMain(_ unused: UInt, _ unused2: UInt) {
     var out = InlineArray<256, UInt8>(repeating: 0)
     var count = 0, sent = 0
     var waitingForRoom = false
+    // A deadline a little ahead: the timer fires at the first tick after it.
+    let kHz = UInt64(Sys.clock().kHz), soon = kHz > 0 ? kHz * 2 : 1_000_000
+    var budget = pace, paused = false
     while true {
+        if bits & timerBit != 0 {
+            paused = false
+            budget = pace
+        }
         if bits & uartBit != 0 {
             uart.serviceInterrupt()
             check(Sys.ack(interrupt), "ack")
         }
         // Write what the ring holds while the UART has room; with none, wait for its interrupt.
-        while true {
+        while !paused {
             if sent == count {
-                count = withUnsafeMutableBytes(of: &out) { Sys.consoleRead(into: $0.baseAddress!, capacity: 256) }
+                let (status, n) = withUnsafeMutableBytes(of: &out) { Sys.consoleRead(into: $0.baseAddress!, capacity: 256) }
+                check(status, "consoleRead")
+                count = n
                 sent = 0
                 if count == 0 { break }
             }
-            while sent < count, uart.canSend() {
+            while sent < count, uart.canSend(), pace == 0 || budget > 0 {
                 uart.send(out[sent])
                 sent += 1
+                budget &-= 1
             }
             if sent < count { break }
         }
-        let full = sent < count
+        if pace != 0 && budget == 0 && !paused {
+            // The pace is spent: the timer wakes the loop (bit 4) at the next tick, with a fresh budget.
+            check(Sys.setTimer(timerSignal, deadline: Sys.clock().cycles + soon), "setTimer")
+            paused = true
+        }
+        let full = sent < count && uart.canSend() == false
         if full != waitingForRoom {
             uart.transmitInterrupt(full)
             waitingForRoom = full
@@ -88,7 +107,9 @@ func taskMain(_ unused: UInt, _ unused2: UInt) {
             mmioWrite32(base + UART.interruptMask, mask)
         }
         mutating func serviceInterrupt() {
-            while mmioRead32(base + UART.flags) & UART.receiveEmpty == 0 { received(UInt8(truncatingIfNeeded: mmioRead32(base + UART.data))) }
+            while mmioRead32(base + UART.flags) & UART.receiveEmpty == 0 {
+                received(UInt8(truncatingIfNeeded: mmioRead32(base + UART.data)))
+            }
             mmioWrite32(base + UART.interruptClear, 0x7FF)  // every cause: the loop looks at the state itself
         }
     }

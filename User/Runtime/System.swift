@@ -148,10 +148,11 @@ enum Sys {
     // The console's driver (docs/drivers.md).
     /// Become the console's driver: `device` holds the console UART's region, `notification` the signal capability.
     static func attachConsole(_ device: UInt, notification: UInt) -> Int { syscall(.attachConsole, device, notification).status }
-    /// Take up to `capacity` bytes of the kernel's log ring: how many (0: none waits).
-    static func consoleRead(into buffer: UnsafeMutableRawPointer, capacity: Int) -> Int {
+    /// The next bytes of the kernel's log ring, at most `capacity`, once the
+    /// last call's are written: (status, how many; 0: none waits).
+    static func consoleRead(into buffer: UnsafeMutableRawPointer, capacity: Int) -> (Int, count: Int) {
         let r = syscall(.consoleRead, UInt(bitPattern: buffer), UInt(capacity))
-        return r.status == 0 ? Int(r.r1) : 0
+        return (r.status, Int(r.r1))
     }
     /// The cycle counter and its frequency in kHz (0: unknown).
     static func clock() -> (cycles: UInt64, kHz: UInt) {

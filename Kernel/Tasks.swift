@@ -5,7 +5,7 @@
 // the window. A task's memory is a part of its thread's record (ThreadRecord.swift).
 
 struct TaskTable {
-    static let stackPages = 8
+    static let stackPages = 4
     var tables = DirectFromFrames()
     /// The kernel's root table, and the one active now.
     let kernelRoot: UInt64

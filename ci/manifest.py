@@ -63,7 +63,7 @@ PRIORITIES = range(1, swift_limit("Sources/Sched/Scheduler.swift", "Scheduler", 
 # arch's manifest keeps them below 2^32.
 WORD_LIMIT = 1 << 32
 # The least memory a task can load in: its stack (TaskTable.stackPages), its root and a table.
-MIN_MEMORY = (8 + 2) * 4096
+MIN_MEMORY = (4 + 2) * 4096
 
 
 class ManifestError(Exception):

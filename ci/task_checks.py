@@ -179,13 +179,13 @@ def no_register_leak(log):
 
 
 def memory_limit(log):
-    """The hog's sbrk is refused at its 1 MiB limit with overLimit (-8); a
+    """The hog's sbrk is refused at its 768 KiB limit with overLimit (-8); a
     negative sbrk gives it all back, after which it can grow again, and a
     shrink below its heap's start is refused (-3); its frames are given back
     as soon as it is dead (not at slot reuse)."""
     m = re.search(r"^hog> hog: sbrk refused after (\d+) KiB with (-?\d+)$", log, re.M)
     if not m or int(m.group(2)) != -8 or not 512 <= int(m.group(1)) < 1024:
-        return f"the hog was not stopped by its 1 MiB limit with -8: {m.groups() if m else None}"
+        return f"the hog was not stopped by its 768 KiB limit with -8: {m.groups() if m else None}"
     back = re.search(r"^hog> hog: sbrk\(-(\d+) KiB\) -> (-?\d+), then sbrk\(64 KiB\) -> (-?\d+), below the heap's start -> (-?\d+)$", log, re.M)
     if not back or back.group(1) != m.group(1) or back.groups()[1:] != ("0", "0", "-3"):
         return f"the hog's negative sbrk: {back.groups() if back else None}, want all back, growth again, and -3 below the start"

@@ -44,14 +44,7 @@ private func handleSystemCall(_ k: inout KernelState, _ trap: SavedContext, _ t:
         return syscallFailed(trap, error)
     }
     switch request {
-    case .debugWrite(let address, let length):
-        // Tagged with the task's name, to the screen or the console's log ring (ConsoleLog.swift);
-        // a line that finds the ring full waits for room.
-        if !consoleWrite(&k, t, address: address, length: length) {
-            return resume(&k, from: trap, previous: t, next: k.threads.scheduler.block())
-        }
-        setSyscallResult(trap, 0, UInt(length))
-        return signalConsoleDriver(&k) ? resume(&k, from: trap, previous: t, next: k.threads.scheduler.reschedule()) : trap
+    case .debugWrite(let address, let length): return debugWrite(&k, trap, t, address: address, length: length)
     case .yield:
         setSyscallResult(trap, 0)
         return resume(&k, from: trap, previous: t, next: k.threads.scheduler.yield())
@@ -102,6 +95,18 @@ private func handleSystemCall(_ k: inout KernelState, _ trap: SavedContext, _ t:
     case .kill(let task): return killRequested(&k, trap, t, task)
     case .wait(let blocking): return waitRequested(&k, trap, t, blocking: blocking)
     }
+}
+
+/// A task's console write, tagged with its name, to the screen or the console's log ring
+/// (ConsoleLog.swift); a line that finds the ring full waits for room. Out of line, like the
+/// event calls: inlined, it grew the frame of handleSystemCall, which every call pays for.
+@inline(never)
+private func debugWrite(_ k: inout KernelState, _ trap: SavedContext, _ t: ThreadID, address: UInt, length: Int) -> SavedContext {
+    if !consoleWrite(&k, t, address: address, length: length) {
+        return resume(&k, from: trap, previous: t, next: k.threads.scheduler.block())
+    }
+    setSyscallResult(trap, 0, UInt(length))
+    return signalConsoleDriver(&k) ? resume(&k, from: trap, previous: t, next: k.threads.scheduler.reschedule()) : trap
 }
 
 /// The calls of notifications, timers and interrupts, out of line: inlined, they grew handleSystemCall's

@@ -7,35 +7,23 @@
         .globl i386_read_cr3, i386_write_cr3, i386_read_cr4, i386_write_cr4
         .globl i386_invlpg, i386_halt_forever, i386_image_start, i386_image_end
 
-i386_outb:                      /* void i386_outb(uint16 port, uint8 value) */
+/* Port I/O of each width: void i386_out<w>(uint16 port, value) writes the
+ * value's low bytes; i386_in<w>(uint16 port) returns the port's, zero-extended. */
+        .macro PORT_IO width, value
+i386_out\width:
         mov 4(%esp), %edx
         mov 8(%esp), %eax
-        outb %al, %dx
+        out\width \value, %dx
         ret
-i386_inb:                       /* uint8 i386_inb(uint16 port) */
+i386_in\width:
         mov 4(%esp), %edx
         xor %eax, %eax
-        inb %dx, %al
+        in\width %dx, \value
         ret
-i386_outw:                      /* void i386_outw(uint16 port, uint16 value) */
-        mov 4(%esp), %edx
-        mov 8(%esp), %eax
-        outw %ax, %dx
-        ret
-i386_inw:                       /* uint16 i386_inw(uint16 port) */
-        mov 4(%esp), %edx
-        xor %eax, %eax
-        inw %dx, %ax
-        ret
-i386_outl:                      /* void i386_outl(uint16 port, uint32 value) */
-        mov 4(%esp), %edx
-        mov 8(%esp), %eax
-        outl %eax, %dx
-        ret
-i386_inl:                       /* uint32 i386_inl(uint16 port) */
-        mov 4(%esp), %edx
-        inl %dx, %eax
-        ret
+        .endm
+        PORT_IO b, %al
+        PORT_IO w, %ax
+        PORT_IO l, %eax
 i386_read_cr0:  mov %cr0, %eax; ret
 i386_read_cr2:  mov %cr2, %eax; ret
 i386_read_cr3:  mov %cr3, %eax; ret

@@ -48,15 +48,18 @@ func taskMain(_ pace: UInt, _ unused: UInt) {
             check(Sys.ack(interrupt), "ack")
         }
         // Write what the ring holds while the UART has room; with none, wait for its interrupt.
+        // With a pace, a chunk never runs past the budget, so a pause comes between chunks.
         while !paused {
             if sent == count {
-                let (status, n) = withUnsafeMutableBytes(of: &out) { Sys.consoleRead(into: $0.baseAddress!, capacity: 256) }
+                let room = pace == 0 ? 256 : Int(min(budget, 256))
+                if room == 0 { break }
+                let (status, n) = withUnsafeMutableBytes(of: &out) { Sys.consoleRead(into: $0.baseAddress!, capacity: room) }
                 check(status, "consoleRead")
                 count = n
                 sent = 0
                 if count == 0 { break }
             }
-            while sent < count, uart.canSend(), pace == 0 || budget > 0 {
+            while sent < count, uart.canSend() {
                 uart.send(out[sent])
                 sent += 1
                 budget &-= 1
@@ -64,7 +67,10 @@ func taskMain(_ pace: UInt, _ unused: UInt) {
             if sent < count { break }
         }
         if pace != 0 && budget == 0 && !paused {
-            // The pace is spent: the timer wakes the loop (bit 4) at the next tick, with a fresh budget.
+            // The pace is spent. Say the chunk is written (a read of nothing): stopped while it
+            // waits, the driver leaves no byte the kernel would write a second time. The timer
+            // wakes the loop (bit 4) at the next tick, with a fresh budget.
+            _ = withUnsafeMutableBytes(of: &out) { Sys.consoleRead(into: $0.baseAddress!, capacity: 0) }
             check(Sys.setTimer(timerSignal, deadline: Sys.clock().cycles + soon), "setTimer")
             paused = true
         }

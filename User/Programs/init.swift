@@ -100,7 +100,8 @@ func taskMain(_ programs: UInt, _ unused: UInt) {
         if stopping && !ids.indices.contains(where: { tasks[$0].ends == .service && ids[$0] >= 0 && !ended[$0] }) { stopping = false }
         if waitingFor == 0 && !stopping {
             // Every task with an expected end is done: stop the services.
-            for j in 0..<tasks.count where tasks[j].ends == .service && ids[j] >= 0 && !ended[j] {
+            // Last started, first stopped: the console driver, started first, outlives its writers.
+            for j in stride(from: tasks.count - 1, through: 0, by: -1) where tasks[j].ends == .service && ids[j] >= 0 && !ended[j] {
                 var l = Line("init: the system is done; stopping "); l.add(tasks[j].name); l.print()
                 let status = syscall(.kill, control, UInt(ids[j])).status
                 if status != 0 { var f = Line("init: kill"); failed(&f, status); failures += 1; ended[j] = true } else { stopping = true }

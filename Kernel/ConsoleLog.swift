@@ -41,8 +41,8 @@ func consoleOut(_ b: UInt8) {
 /// `t` becomes the console's driver: it holds (with write) the device region
 /// of the kernel's console UART in `region`, and is signalled through notification `n` with `badge`.
 func attachConsole(_ k: inout KernelState, _ t: ThreadID, region r: Int, notification n: Int, badge: UInt) throws(SyscallError) {
-    guard let region = k.tasks.ipc.core.regions.record(r), region.space == .device || region.space == .ports else { throw .wrongType }
-    guard k.devices.console >= 0 || region.space == .ports, consoleIsIn(&k, region) else { throw .badRequest }
+    guard let region = k.tasks.ipc.core.regions.record(r), region.space != .memory else { throw .wrongType }
+    guard consoleIsIn(&k, region) else { throw .badRequest }
     if consoleLog.driver >= 0 { throw .busy }
     if consoleLog.ring.capacity == 0 {
         guard let first = k.frames.allocateContiguous(logRingPages) else { throw .outOfMemory }
@@ -59,14 +59,17 @@ func attachConsole(_ k: inout KernelState, _ t: ThreadID, region r: Int, notific
 /// Whether `region` holds the console's registers: the UART the kernel
 /// mapped for its early console, or on a port board the console's ports.
 private func consoleIsIn(_ k: inout KernelState, _ region: RegionRecord) -> Bool {
+    let console: UInt64
     if region.space == .ports {
         guard case .ports(let first, _) = try? Platform.deviceRange(path: ByteString(staticString: "@stdout"), index: 0) else {
             return false
         }
-        return first >= region.base && first < region.base + region.size
+        console = first
+    } else {
+        guard k.devices.console >= 0 else { return false }
+        console = k.devices[k.devices.console].start
     }
-    let uart = k.devices[k.devices.console]
-    return uart.start >= region.base && uart.start < region.base + region.size
+    return rangesMeet(console, 1, region.base, region.size)
 }
 
 /// The driver has written what its last call took, and takes up to
@@ -84,7 +87,7 @@ func consoleRead(_ k: inout KernelState, _ t: ThreadID, into buffer: UInt, capac
     let lost = consoleLog.ring.dropped
     if lost > 0 && consoleLog.ring.free > LogRing.kernelReserve / 2 {
         _ = consoleLog.ring.takeDropped()
-        kputs("console: "); kputDecimal(lost); kputs(" bytes of the kernel's lines were lost: the log ring was full\n")
+        reportLost(lost)
     }
     admitWriters(&k)
     return n
@@ -121,6 +124,8 @@ func detachConsole(_ k: inout KernelState) {
     guard consoleLog.driver >= 0 else { return }
     flushLogToDevice()
     admitWriters(&k)
+    let lost = consoleLog.ring.takeDropped()  // none there was room to report while the driver ran
+    if lost > 0 { reportLost(lost) }
     kputs("console: the driver is gone; the kernel writes to the UART again ("); kputDecimal(UInt64(consoleLog.waits))
     kputs(" writes waited for room in the log ring; "); kputDecimal(consoleLog.ring.written); kputs(" bytes went through it)\n")
 }
@@ -132,6 +137,11 @@ func flushLogToDevice() {
     consoleLog.ring.reclaimLent()  // what the driver took last may not have reached its UART
     var b: UInt8 = 0
     while consoleLog.ring.take(into: &b, max: 1) == 1 { Platform().putByte(b) }
+}
+
+/// The kernel's bytes that found the ring full, counted since the last report.
+private func reportLost(_ bytes: UInt64) {
+    kputs("console: "); kputDecimal(bytes); kputs(" bytes of the kernel's lines were lost: the log ring was full\n")
 }
 
 /// A dead thread no longer waits to write; a dead driver gives the screen back.

@@ -10,11 +10,11 @@
 /// empty `slot`. outOfMemory: no run of free frames that long.
 func createMemoryRegion(_ k: inout KernelState, _ t: ThreadID, into slot: Int, bytes: UInt) throws(SyscallError) {
     let page = Platform.Format.pageSize
-    guard bytes > 0, UInt64(bytes) <= UInt64(Platform.userWindow.bytes / 4) else { throw .badRequest }
+    guard bytes > 0, bytes <= userLayout.mapWindow.bytes else { throw .badRequest }  // more could never be mapped
     let pages = Int((UInt64(bytes) + page - 1) / page)
     try k.tasks.ipc.core.caps.checkEmpty(t, slot)
     guard let first = k.frames.allocateContiguous(pages) else { throw .outOfMemory }
-    for i in 0..<pages { zeroFrame(Frame(first.start.adding(UInt64(i) * page))) }
+    for i in 0..<pages { k.space.zero(Frame(first.start.adding(UInt64(i) * page))) }
     do throws(SyscallError) {
         try k.tasks.ipc.core.createRegion(t, into: slot, .memory, base: first.start.raw, size: UInt64(pages) * page)
     } catch {
@@ -61,11 +61,9 @@ func mapRegion(_ k: inout KernelState, _ t: ThreadID, _ r: Int, at address: UInt
     guard let region = k.tasks.ipc.core.regions.record(r) else { throw .wrongType }
     if region.space == .ports { throw .wrongType }
     var place = -1
-    for i in 0..<4 where place < 0 && k.records[t].memory.regions[i] < 0 { place = i }
+    for i in 0..<TaskMemory.regionSlots where place < 0 && k.records[t].memory.regions[i] < 0 { place = i }
     if place < 0 { throw .noResources }
-    let window = userLayout.mapWindow
-    if k.records[t].memory.nextMap == 0 { k.records[t].memory.nextMap = window.start.raw }
-    let at = address != 0 ? address : k.records[t].memory.nextMap
+    let at = address != 0 ? address : max(k.records[t].memory.nextMap, userLayout.mapWindow.start.raw)
     let bytes = UInt(region.size)
     guard userLayout.fitsMapWindow(at, bytes) else { throw address != 0 ? .badRequest : .noResources }
     var attributes: PageAttributes = [.user, .borrowed]
@@ -97,7 +95,7 @@ func mapRegion(_ k: inout KernelState, _ t: ThreadID, _ r: Int, at address: UInt
 
 /// `t`'s address space is being torn down: its mappings no longer hold their regions.
 func unmapRegions(_ k: inout KernelState, of t: ThreadID) {
-    for i in 0..<4 where k.records[t].memory.regions[i] >= 0 {
+    for i in 0..<TaskMemory.regionSlots where k.records[t].memory.regions[i] >= 0 {
         k.tasks.ipc.core.regions.unmapped(Int(k.records[t].memory.regions[i]))
         k.records[t].memory.regions[i] = -1
     }
@@ -146,9 +144,4 @@ private func freeRun(_ k: inout KernelState, _ base: UInt64, _ pages: Int) {
             kernelPanic("regions: a region's frame was not the kernel's to free")
         }
     }
-}
-
-private func zeroFrame(_ f: Frame) {
-    let p = Platform().pointer(to: f.start).bindMemory(to: UInt.self, capacity: Int(Platform.Format.pageSize) / MemoryLayout<UInt>.size)
-    for i in 0..<(Int(Platform.Format.pageSize) / MemoryLayout<UInt>.size) { p[i] = 0 }
 }

@@ -34,7 +34,8 @@ struct TaskMemory {
     var framesHeld = 0
     var frameLimit = 0
     /// The regions it maps (Regions.swift; -1: none), each counted once, and
-    /// where the kernel maps the next one it places (0: the map window's start).
+    /// where the kernel may map the next one it places (at least the map window's start).
+    static let regionSlots = 4
     var regions = InlineArray<4, Int8>(repeating: -1)
     var nextMap: UInt = 0
 }

@@ -67,4 +67,66 @@ final class BoardTreeTests: XCTestCase {
             XCTAssertEqual(hart0.uartInterrupt, 10)
         }
     }
+
+    func tree(_ name: String, _ body: (DeviceTree) throws -> Void) throws {
+        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: BoardTreeTests.shippedTrees + "/" + name)))
+        try bytes.withUnsafeBytes { raw in try body(try DeviceTree.open(raw.baseAddress!, available: raw.count)) }
+    }
+
+    /// What a manifest's `device uart node=@stdout` and `interrupt ... node=@stdout`
+    /// resolve to on QEMU's virt boards: the console's registers and its line from
+    /// the tree; RAM, an absent node and the timer's PPI are refused.
+    func testDevicesAndLinesComeFromTheTree() throws {
+        let stdout = ByteString(staticString: "@stdout")
+        try tree("qemu-virt.dtb") { t in
+            XCTAssertEqual(try t.registers(path: stdout, index: 0).base, 0x0900_0000)
+            XCTAssertEqual(syscallBoard(try t.registers(path: stdout, index: 1)), .noDevice, "the PL011 has one range")
+            XCTAssertEqual(syscallBoard(try t.registers(path: ByteString(staticString: "/memory"), index: 0)), .kernelOwned, "RAM")
+            XCTAssertEqual(syscallBoard(try t.registers(path: ByteString(staticString: "/nosuch"), index: 0)), .noDevice)
+            let uart = try XCTUnwrap(t.device(at: stdout))
+            XCTAssertEqual(try XCTUnwrap(t.interrupt(of: uart, index: 0)).count, 3, "a GIC specifier: type, number, flags")
+            XCTAssertEqual(AArch64Devices.line(try XCTUnwrap(t.interrupt(of: uart, index: 0))), 33, "SPI 1: INTID 33")
+            var timer: DTNode? = nil
+            t.forEachNode { n in
+                if n.isCompatible("arm,armv8-timer") || n.isCompatible("arm,armv7-timer") { timer = n; return false }
+                return true
+            }
+            XCTAssertNil(AArch64Devices.line(try XCTUnwrap(t.interrupt(of: try XCTUnwrap(timer), index: 2))), "a PPI is no task's")
+        }
+        try tree("qemu-riscv64-virt-smp2.dtb") { t in
+            XCTAssertEqual(try t.registers(path: stdout, index: 0).base, 0x1000_0000)
+            let uart = try XCTUnwrap(t.device(at: stdout))
+            XCTAssertEqual(RISCV64Devices.line(try XCTUnwrap(t.interrupt(of: uart, index: 0))), 10, "PLIC source 10")
+            XCTAssertNil(t.interrupt(of: uart, index: 1), "one interrupt")
+        }
+    }
+
+    /// i386's board: the legacy PC devices by path, the console by @stdout.
+    func testTheI386LegacyTable() {
+        let stdout = ByteString(staticString: "@stdout")
+        XCTAssertEqual(try LegacyDevices.range(path: stdout, index: 0), .ports(first: 0x3F8, count: 8))
+        XCTAssertEqual(try LegacyDevices.line(path: stdout, index: 0), 4)
+        XCTAssertEqual(
+            try LegacyDevices.range(path: ByteString(staticString: "/isa/vga@b8000"), index: 0), .registers(base: 0xB8000, bytes: 0x8000))
+        XCTAssertEqual(
+            syscallBoard(try LegacyDevices.line(path: ByteString(staticString: "/isa/vga@b8000"), index: 0)), .noDevice, "no IRQ")
+        XCTAssertEqual(syscallBoard(try LegacyDevices.range(path: stdout, index: 1)), .noDevice)
+        XCTAssertEqual(
+            syscallBoard(try LegacyDevices.range(path: ByteString(staticString: "/isa/pic@20"), index: 0)), .noDevice, "not given out")
+    }
+
+    /// The kernel keeps its own devices; the console's it gives to its driver.
+    func testTheKernelKeepsItsDevicesButTheConsole() {
+        var d = BootDevices()
+        d.add(start: 0x0800_0000, bytes: 0x1_0000, console: false)  // a GIC distributor
+        d.add(start: 0x0900_0000, bytes: 0x1000, console: true)
+        XCTAssertTrue(d.meetsKernelDevice(0x0800_F000, 0x2000))
+        XCTAssertFalse(d.meetsKernelDevice(0x0900_0000, 0x1000), "the console's")
+        XCTAssertFalse(d.meetsKernelDevice(0x0801_0000, 0x1000), "just past the GIC")
+    }
+}
+
+/// The refusal `body` throws, or nil.
+func syscallBoard<T>(_ body: @autoclosure () throws(BoardRefusal) -> T) -> BoardRefusal? {
+    do throws(BoardRefusal) { _ = try body(); return nil } catch { return error }
 }

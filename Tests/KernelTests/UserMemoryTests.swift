@@ -35,6 +35,25 @@ final class UserMemoryTests: XCTestCase {
         XCTAssertTrue(user.check(0, 0, .read), "an empty range names no memory")
     }
 
+    /// A device's registers mapped for the task (a device region) are never a
+    /// system call's buffer: a kernel read could take a byte from a FIFO.
+    func testADevicePageIsNoBuffer() throws {
+        let m = M(megabytes: 8)
+        var frames = m.frameAllocator()
+        let space = AddressSpace(arch: m, frames: &frames)!
+        var tables = DirectFromFrames()
+        let base: UInt = 0xC000_0000
+        try space.map(Page(VirtualAddress(base)), to: frames.allocate()!, [.user, .writable], tables: &tables, frames: &frames)
+        try space.map(
+            Page(VirtualAddress(base + 0x1000)), to: frames.allocate()!, [.user, .writable, .device, .borrowed], tables: &tables,
+            frames: &frames)
+        let user = UserMemory(space: space, window: window)
+        XCTAssertTrue(user.check(base, 0x1000, .write))
+        XCTAssertFalse(user.check(base + 0x1000, 4, .read), "the registers: refused for reading")
+        XCTAssertFalse(user.check(base + 0x1000, 4, .write), "and for writing")
+        XCTAssertFalse(user.check(base + 0xFFC, 8, .read), "a range reaching into them is refused whole")
+    }
+
     /// A user memory over a space where `pages` are mapped user-writable, the
     /// window's own and the ones just outside it: only the window's bounds
     /// can refuse a range that reaches them.

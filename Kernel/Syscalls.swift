@@ -94,6 +94,7 @@ private func handleSystemCall(_ k: inout KernelState, _ trap: SavedContext, _ t:
     case .spawn(let address): return spawnRequested(&k, trap, t, address)
     case .kill(let task): return killRequested(&k, trap, t, task)
     case .wait(let blocking): return waitRequested(&k, trap, t, blocking: blocking)
+    case .inspect(let what, let index, let buffer): return inspectCall(&k, trap, t, what, index, buffer)
     }
 }
 

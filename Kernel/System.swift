@@ -54,7 +54,7 @@ func startInit(_ k: inout KernelState) {
             arguments: (UInt(Programs.count), 0), memoryLimit: 4 << 20,
             prepare: { k, t in
                 // A fresh slot's table is empty, so the control capability lands.
-                try? k.tasks.ipc.core.caps.install(Capability(object: .control, rights: [], badge: 0), in: t, at: initControlSlot)
+                try? k.tasks.ipc.core.caps.install(Capability(object: .control, rights: .all, badge: 0), in: t, at: initControlSlot)
             })
     else { kernelPanic("system: init did not start") }
     k.system.initThread = t
@@ -72,7 +72,8 @@ func spawnRequested(_ k: inout KernelState, _ trap: SavedContext, _ t: ThreadID,
     guard copied else { return syscallFailed(trap, .badPointer) }
     let request: SpawnRequest
     do throws(SyscallError) {
-        request = try SpawnRequest.decode({ words[$0] }, programs: Programs.count, priorities: Scheduler.priorities)
+        request = try SpawnRequest.decode(
+            { words[$0] }, programs: Programs.count, highest: min(Scheduler.priorities - 1, Int(k.records[t].priority)))
         // Every capability is checked before anything is made: a refused spawn changes nothing.
         var used: UInt32 = 0
         for i in 0..<request.capabilityCount {

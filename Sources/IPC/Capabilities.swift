@@ -14,8 +14,12 @@
 // - Delete: empties a slot. Any task may delete its own capabilities.
 // - Transfer (in a message): a copy, only from a capability held with grant,
 //   only into the empty slot the receiver named.
-// - The control capability (init's alone) starts, stops and watches tasks and
-//   makes endpoints. It is never derived or transferred.
+// - The control capability: init's from the kernel, and a task's only as a
+//   copy its starter gave it at spawn. Rights: tasks (send's bit: spawn, and
+//   kill, wait for and inspect what the holder itself started), objects
+//   (receive's: make endpoints, notifications, regions, devices, interrupts)
+//   and grant (give a copy on at spawn). Derived only into a subset of its
+//   rights and only from one held with grant; never transferred in a message.
 // - Per object (whatever its kind: one lifecycle for every kind) the
 //   space counts the capabilities naming it and those with receive (wait).
 //   When the last of those goes (its holder died or deleted it) the object
@@ -34,7 +38,7 @@ enum KernelObject: Equatable {
     case interrupt(Int)
     /// Shared memory, a device's registers or an I/O-port range (Regions.swift).
     case region(Int)
-    /// The authority to spawn, kill and wait for tasks and to make endpoints.
+    /// The authority to spawn, kill and wait for tasks and to make objects.
     case control
 }
 
@@ -94,9 +98,11 @@ struct CapabilitySpace {
         return (e, c.badge)
     }
 
-    /// Returns if `t` holds the control capability in `slot`, else throws why not.
-    @inline(__always) func checkControl(_ t: ThreadID, _ slot: Int) throws(SyscallError) {
-        if try lookup(t, slot).object != .control { throw .wrongType }
+    /// Returns if `t` holds the control capability in `slot` with `rights`, else throws why not.
+    @inline(__always) func checkControl(_ t: ThreadID, _ slot: Int, needs rights: Rights) throws(SyscallError) {
+        let c = try lookup(t, slot)
+        if c.object != .control { throw .wrongType }
+        guard c.rights.isSuperset(of: rights) else { throw .missingRight }
     }
 
     /// Returns if `slot` of `t` is a slot (in range) and empty; throws badSlot or slotFull.
@@ -121,7 +127,7 @@ struct CapabilitySpace {
 
     /// `t` copies its `from` slot into its empty `to` slot with `rights` (a
     /// subset) and `badge` (0 keeps the source's; another value only on an
-    /// unbadged source). The control capability is not copied.
+    /// unbadged source). The control capability only from one held with grant.
     mutating func derive(_ t: ThreadID, from: Int, to: Int, rights: Rights, badge: UInt) throws(SyscallError) {
         try derive(t, from: from, into: t, at: to, rights: rights, badge: badge)
     }
@@ -148,7 +154,13 @@ struct CapabilitySpace {
     /// Returns if `t` may derive from its `from` slot a capability with `rights` and `badge`, else throws why not.
     func checkDerive(_ t: ThreadID, from: Int, rights: Rights, badge: UInt) throws(SyscallError) {
         let source = try lookup(t, from)
-        guard CapabilitySpace.counted(source.object) != nil else { throw .wrongType }
+        if source.object == .control {
+            // Control carries no badge; a copy needs grant, and may drop rights (grant too).
+            guard source.rights.contains(.grant) else { throw .missingRight }
+            if badge != 0 { throw .badRequest }
+        } else if CapabilitySpace.counted(source.object) == nil {
+            throw .wrongType
+        }
         guard source.rights.isSuperset(of: rights) else { throw .missingRight }
         if badge != 0 && source.badge != 0 { throw .alreadyBadged }
     }

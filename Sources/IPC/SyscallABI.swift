@@ -129,6 +129,47 @@ enum Syscall: UInt {
     /// 256) bytes of the log ring, oldest first. r1 = how many (0: none waits).
     /// badRequest: the caller is not the console's driver.
     case consoleRead = 36
+    /// (control slot, what, index, buffer): what the kernel knows of the system,
+    /// for a shell's ps and mem; the control capability held with tasks. what 0
+    /// (a task, by id): r1 = InspectedTask.state | its wait << 8, r2 = its
+    /// priority | (its starter's id + 1) << 8, r3 = frames held, r4 =
+    /// capabilities held; its name in the 16-byte buffer. noSuchTask: no task
+    /// has that id. what 1 (a program, by index): r1 = its size in bytes; its
+    /// name in the buffer. what 2: r1 = free frames, r2 = all frames, r3 = heap
+    /// bytes in use, r4 = the heap's bytes. what 3: r1 = the heap's page tables,
+    /// r2 = frames the strategy holds back; its name in the buffer.
+    case inspect = 37
+}
+
+/// inspect's `what`.
+enum InspectTarget: UInt {
+    case task = 0
+    case program = 1
+    case memory = 2
+    case tables = 3
+    /// The bytes of inspect's buffer (names are NUL-padded).
+    static let bufferBytes = 16
+}
+
+/// A task as inspect reports it: its state and, when blocked, what it waits for.
+enum InspectedTask {
+    enum State: UInt {
+        case ready = 1
+        case running = 2
+        case sleeping = 3
+        case blocked = 4
+        case ended = 5
+    }
+    enum Wait: UInt {
+        case none = 0
+        case send = 1
+        case receive = 2
+        case reply = 3
+        case signal = 4
+        case child = 5
+        /// Blocked for something else (a console write waiting for room).
+        case other = 6
+    }
 }
 
 enum SyscallError: Int, Error {
@@ -190,6 +231,10 @@ struct Rights: OptionSet, Equatable {
     /// On a region: map it (read its ports), and map it writable (write its ports).
     static let read = Rights.send
     static let write = Rights.receive
+    /// On the control capability: start tasks, and kill, wait for and inspect those it started.
+    static let tasks = Rights.send
+    /// On the control capability: make endpoints, notifications, regions, devices and interrupts.
+    static let objects = Rights.receive
     static let all: Rights = [.send, .receive, .grant]
     /// Rights from a system-call word: bits above the three known ones are refused.
     static func decode(_ word: UInt) -> Rights? { word <= 7 ? Rights(rawValue: UInt8(word)) : nil }

@@ -52,6 +52,8 @@ enum SyscallRequest: Equatable {
     case spawn(address: UInt)
     case kill(task: Int)
     case wait(blocking: Bool)
+    /// `buffer`: InspectTarget.bufferBytes the caller can write.
+    case inspect(what: InspectTarget, index: UInt, buffer: UInt)
 }
 
 enum SyscallLimits {
@@ -121,12 +123,14 @@ extension SyscallRequest {
             return .delete(slot: slot1)
         case .signal, .waitSignal, .poll, .bind, .setTimer, .ack: return try decodeEventCall(call, slot1, a2, a3, t, caps)
         case .createInterrupt:
-            try caps.pointee.checkControl(t, slot1)
+            try caps.pointee.checkControl(t, slot1, needs: .objects)
             return try decodeEventCall(call, Int(bitPattern: a4), a2, a3, t, caps)
         case .createRegion, .createDevice, .deviceLine, .map, .regionInfo, .portRead, .portWrite, .attachConsole, .consoleRead:
             return try decodeRegionCall(call, slot1, a2, a3, a4, a5, t, caps, memory)
+        case .inspect:
+            return try decodeInspect(slot1, a2, a3, a4, t, caps, memory)
         case .createEndpoint, .createNotification, .spawn, .kill, .wait, .tryWait:
-            try caps.pointee.checkControl(t, slot1)
+            try caps.pointee.checkControl(t, slot1, needs: call == .createEndpoint || call == .createNotification ? .objects : .tasks)
             switch call {
             case .createEndpoint: return .createEndpoint(slot: Int(bitPattern: a2))
             case .createNotification: return .createNotification(slot: Int(bitPattern: a2))
@@ -188,7 +192,7 @@ extension SyscallRequest {
             let (n, badge) = try caps.pointee.notification(t, Int(bitPattern: a2), needs: .signal)
             return .attachConsole(region: r, notification: n, badge: badge)
         case .createRegion, .createDevice, .deviceLine:
-            try caps.pointee.checkControl(t, slot)
+            try caps.pointee.checkControl(t, slot, needs: .objects)
             if call == .createRegion { return .createRegion(slot: Int(bitPattern: a2), bytes: a3) }
             // createDevice's path and index come one word later than deviceLine's (after the slot).
             let (path, length, index) = call == .createDevice ? (a3, a4, a5) : (a2, a3, a4)
@@ -214,6 +218,18 @@ extension SyscallRequest {
         }
     }
 
+    /// inspect: the control capability with tasks, a known target, a buffer it can write.
+    @inline(never)
+    private static func decodeInspect<A: Architecture>(
+        _ slot: Int, _ a2: UInt, _ a3: UInt, _ a4: UInt, _ t: ThreadID, _ caps: UnsafePointer<CapabilitySpace>,
+        _ memory: UserMemory<A>
+    ) throws(SyscallError) -> SyscallRequest {
+        try caps.pointee.checkControl(t, slot, needs: .tasks)
+        guard let what = InspectTarget(rawValue: a2) else { throw .badRequest }
+        guard memory.check(a4, InspectTarget.bufferBytes, .write) else { throw .badPointer }
+        return .inspect(what: what, index: a3, buffer: a4)
+    }
+
     /// A capability to carry must be held with grant.
     private static func checkCarry(_ info: MessageInfo, _ t: ThreadID, _ caps: UnsafePointer<CapabilitySpace>) throws(SyscallError) {
         if info.carry >= 0 { try caps.pointee.checkTransfer(t, info.carry) }
@@ -227,13 +243,15 @@ extension SyscallRequest {
 }
 
 extension SpawnRequest {
-    /// Check the words a spawn call copied in. `programs`: how many the kernel has.
+    /// Check the words a spawn call copied in. `programs`: how many the kernel has;
+    /// `highest`: the most urgent priority the child may have (its starter's own:
+    /// no task starts one that could take the CPU from it for good).
     /// The capabilities are checked against the tables when they are copied.
-    static func decode(_ w: (Int) -> UInt, programs: Int, priorities: Int) throws(SyscallError) -> SpawnRequest {
+    static func decode(_ w: (Int) -> UInt, programs: Int, highest: Int) throws(SyscallError) -> SpawnRequest {
         let program = Int(bitPattern: w(0)), priority = Int(bitPattern: w(1))
         let nameLength = Int(bitPattern: w(5)), count = Int(bitPattern: w(10))
         guard program >= 0 && program < programs else { throw .noSuchTask }
-        guard priority >= 1 && priority < priorities else { throw .badRequest }
+        guard priority >= 1 && priority <= highest else { throw .badRequest }
         guard nameLength >= 1 && nameLength <= nameBytes else { throw .badRequest }
         guard count >= 0 && count <= maxCapabilities else { throw .badRequest }
         for i in 0..<count {

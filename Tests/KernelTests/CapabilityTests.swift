@@ -16,10 +16,10 @@ final class CapabilityTests: XCTestCase {
         XCTAssertEqual(syscallError(try caps.endpoint(1, 4, needs: [.send, .grant])), .missingRight)
         XCTAssertEqual(try caps.endpoint(1, 4, needs: .send).endpoint, 2)
         XCTAssertEqual(try caps.endpoint(1, 4, needs: .send).badge, 9)
-        XCTAssertNil(syscallError(try caps.install(Capability(object: .control, rights: [], badge: 0), in: 1, at: 0)))
+        XCTAssertNil(syscallError(try caps.install(Capability(object: .control, rights: .all, badge: 0), in: 1, at: 0)))
         XCTAssertEqual(syscallError(try caps.endpoint(1, 0, needs: .send)), .wrongType)
-        XCTAssertNil(syscallError(try caps.checkControl(1, 0)))
-        XCTAssertEqual(syscallError(try caps.checkControl(1, 4)), .wrongType)
+        XCTAssertNil(syscallError(try caps.checkControl(1, 0, needs: .all)))
+        XCTAssertEqual(syscallError(try caps.checkControl(1, 4, needs: .tasks)), .wrongType)
         XCTAssertEqual(syscallError(try caps.install(.endpoint(3), in: 1, at: 4)), .slotFull, "install never overwrites")
     }
 
@@ -47,10 +47,18 @@ final class CapabilityTests: XCTestCase {
         XCTAssertEqual(try caps.lookup(1, 2).badge, 7, "badge 0 keeps the source's")
     }
 
-    func testControlIsNeverCopied() {
+    func testControlIsCopiedOnlyWithGrantAndNeverTransferred() {
         XCTAssertNil(syscallError(try caps.install(Capability(object: .control, rights: .all, badge: 0), in: 1, at: 0)))
-        XCTAssertEqual(syscallError(try caps.derive(1, from: 0, to: 1, rights: [], badge: 0)), .wrongType)
-        XCTAssertEqual(syscallError(try caps.checkTransfer(1, 0)), .wrongType)
+        XCTAssertEqual(syscallError(try caps.checkTransfer(1, 0)), .wrongType, "never in a message")
+        XCTAssertEqual(syscallError(try caps.derive(1, from: 0, to: 1, rights: .tasks, badge: 5)), .badRequest, "no badge")
+        XCTAssertNil(syscallError(try caps.derive(1, from: 0, into: 2, at: 0, rights: .tasks, badge: 0)), "a task's copy at spawn")
+        XCTAssertEqual(try caps.lookup(2, 0), Capability(object: .control, rights: .tasks, badge: 0))
+        XCTAssertNil(syscallError(try caps.checkControl(2, 0, needs: .tasks)))
+        XCTAssertEqual(syscallError(try caps.checkControl(2, 0, needs: .objects)), .missingRight, "the copy makes no objects")
+        XCTAssertEqual(
+            syscallError(try caps.derive(2, from: 0, into: 3, at: 0, rights: .tasks, badge: 0)), .missingRight,
+            "held without grant: no copy")
+        XCTAssertEqual(syscallError(try caps.checkTransfer(2, 0)), .wrongType)
     }
 
     func testTransferNeedsGrantAndAnEmptyNamedSlot() {

@@ -43,7 +43,7 @@ final class SyscallDecodeTests: XCTestCase {
         XCTAssertNil(syscallError(try caps.install(.endpoint(4, .all, badge: 5), in: me, at: 0)))
         XCTAssertNil(syscallError(try caps.install(.endpoint(4, .send), in: me, at: 1)))
         XCTAssertNil(syscallError(try caps.install(.endpoint(4, .receive), in: me, at: 2)))
-        XCTAssertNil(syscallError(try caps.install(Capability(object: .control, rights: [], badge: 0), in: me, at: 3)))
+        XCTAssertNil(syscallError(try caps.install(Capability(object: .control, rights: .all, badge: 0), in: me, at: 3)))
         let writable = base, readOnly = base + 0x1000, kernel: UInt = 0x0010_0000
         let n = { (s: Syscall) in s.rawValue }
 
@@ -129,7 +129,7 @@ final class SyscallDecodeTests: XCTestCase {
         XCTAssertNil(syscallError(try caps.install(.notification(2, .signal, badge: 3), in: me, at: 0)))
         XCTAssertNil(syscallError(try caps.install(.notification(2, .wait), in: me, at: 1)))
         XCTAssertNil(syscallError(try caps.install(.endpoint(4), in: me, at: 2)))
-        XCTAssertNil(syscallError(try caps.install(Capability(object: .control, rights: [], badge: 0), in: me, at: 3)))
+        XCTAssertNil(syscallError(try caps.install(Capability(object: .control, rights: .all, badge: 0), in: me, at: 3)))
         XCTAssertNil(syscallError(try caps.install(Capability(object: .interrupt(6), rights: .ack, badge: 0), in: me, at: 4)))
         XCTAssertNil(syscallError(try caps.install(Capability(object: .interrupt(7), rights: .send, badge: 0), in: me, at: 5)))
         let n = { (s: Syscall) in s.rawValue }
@@ -174,7 +174,7 @@ final class SyscallDecodeTests: XCTestCase {
         XCTAssertNil(syscallError(try caps.install(Capability(object: .region(5), rights: .read, badge: 0), in: me, at: 0)))
         XCTAssertNil(syscallError(try caps.install(Capability(object: .region(6), rights: [.read, .write], badge: 0), in: me, at: 1)))
         XCTAssertNil(syscallError(try caps.install(.notification(2), in: me, at: 2)))
-        XCTAssertNil(syscallError(try caps.install(Capability(object: .control, rights: [], badge: 0), in: me, at: 3)))
+        XCTAssertNil(syscallError(try caps.install(Capability(object: .control, rights: .all, badge: 0), in: me, at: 3)))
         let n = { (s: Syscall) in s.rawValue }
         let path = base + 0x10
 
@@ -210,7 +210,7 @@ final class SyscallDecodeTests: XCTestCase {
             return w
         }
         let decode = { (w: [UInt]) in
-            Result { () throws(SyscallError) in try SpawnRequest.decode({ w[$0] }, programs: 4, priorities: 8) }
+            Result { () throws(SyscallError) in try SpawnRequest.decode({ w[$0] }, programs: 4, highest: 5) }
         }
         let good = try decode(words { _ in }).get()
         XCTAssertEqual(
@@ -220,7 +220,8 @@ final class SyscallDecodeTests: XCTestCase {
         XCTAssertEqual(decode(words { $0[0] = 4 }).failure, .noSuchTask, "no such program")
         XCTAssertEqual(decode(words { $0[0] = UInt.max }).failure, .noSuchTask)
         XCTAssertEqual(decode(words { $0[1] = 0 }).failure, .badRequest, "priority 0 is the idle thread's")
-        XCTAssertEqual(decode(words { $0[1] = 8 }).failure, .badRequest)
+        XCTAssertEqual(decode(words { $0[1] = 6 }).failure, .badRequest, "above the starter's own priority")
+        XCTAssertNoThrow(try decode(words { $0[1] = 5 }).get(), "at the starter's own")
         XCTAssertEqual(decode(words { $0[5] = 0 }).failure, .badRequest, "no name")
         XCTAssertEqual(decode(words { $0[5] = 16 }).failure, .badRequest, "name too long")
         XCTAssertEqual(decode(words { $0[10] = 9 }).failure, .badRequest, "too many capabilities")

@@ -166,24 +166,24 @@ private func admitWriters(_ k: inout KernelState) {
 /// if another writer left one open (ConsoleLine.swift). Checked at decode.
 private func writeTagged(_ k: inout KernelState, _ t: ThreadID, _ address: UInt, _ length: Int) {
     if consoleLine.take(for: t) { consoleOut(10) }
-    var midLine = consoleLine.isOpen(by: t)
-    tagged(&k, t, address, length, midLine: &midLine) { consoleOut($0) }
-    consoleLine.ended(open: midLine)
+    var column = consoleLine.column(of: t)
+    tagged(&k, t, address, length, column: &column) { consoleOut($0) }
+    consoleLine.ended(column: column)
 }
 
 /// The bytes `writeTagged` would put on the screen now, counted without writing them.
 private func taggedBytes(_ k: inout KernelState, _ t: ThreadID, _ address: UInt, _ length: Int) -> Int {
     let cut = consoleLine.open && consoleLine.writer != t
-    var midLine = !cut && consoleLine.isOpen(by: t)
+    var column = cut ? nil : consoleLine.column(of: t)
     var n = cut ? 1 : 0
-    tagged(&k, t, address, length, midLine: &midLine) { _ in n += 1 }
+    tagged(&k, t, address, length, column: &column) { _ in n += 1 }
     return n
 }
 
-private func tagged(_ k: inout KernelState, _ t: ThreadID, _ address: UInt, _ length: Int, midLine: inout Bool, _ emit: (UInt8) -> Void) {
+private func tagged(_ k: inout KernelState, _ t: ThreadID, _ address: UInt, _ length: Int, column: inout Int?, _ emit: (UInt8) -> Void) {
     var text = InlineArray<256, UInt8>(repeating: 0)
     guard withUnsafeMutablePointer(to: &text, { userMemory(&k, of: t).copyIn(from: address, length: length, into: $0) }) else { return }
     withUnsafePointer(to: &text) {
-        TaskOutput.write(UnsafeRawPointer($0), count: length, name: k.records.name(t), midLine: &midLine, emit: emit)
+        TaskOutput.write(UnsafeRawPointer($0), count: length, name: k.records.name(t), column: &column, emit: emit)
     }
 }

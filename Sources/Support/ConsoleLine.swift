@@ -12,6 +12,8 @@ struct ConsoleLine {
     private(set) var writer = ConsoleLine.kernel
     /// The current line has bytes and no newline yet.
     private(set) var open = false
+    /// A task's open line: the columns of its own text (TaskOutput.write's `column`).
+    private var columns = 0
 
     /// `w` is about to write. True if a newline must come first: another
     /// writer's line is open (it is closed now, and the line is `w`'s).
@@ -25,9 +27,15 @@ struct ConsoleLine {
     /// True if `w` wrote last and its line is still open (it goes on without a new prefix).
     func isOpen(by w: Int) -> Bool { open && writer == w }
 
+    /// Where task `w`'s line stands for TaskOutput.write: its columns if `w`'s line is open, else nil.
+    func column(of w: Int) -> Int? { isOpen(by: w) ? columns : nil }
+
     /// The current writer's last byte was `b`.
     @inline(__always) mutating func wrote(_ b: UInt8) { open = b != 10 }
 
-    /// The current writer's line is `open` or not after what it wrote.
-    mutating func ended(open: Bool) { self.open = open }
+    /// The current writer (a task) left its line at `column` (nil: ended).
+    mutating func ended(column: Int?) {
+        open = column != nil
+        columns = column ?? 0
+    }
 }

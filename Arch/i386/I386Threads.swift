@@ -73,12 +73,14 @@ extension I386: ThreadContext, InterruptControl, FaultProbes {
     static func willResume(kernelStackTop: UInt) { Descriptors.setKernelStack(UInt32(kernelStackTop)) }
 
     static func cycleCounter() -> UInt64 { readTimeStampCounter() }
-    /// The TSC's rate is not known without calibration; the benchmark reports cycles.
-    static let cycleCounterKHz: UInt = 0
+    /// The TSC's rate, measured against the PIT when the timer starts (0 until then).
+    static var cycleCounterKHz: UInt { tscKHz }
 
     /// PIC remapped with only the timer's IRQ open, then the PIT at `hz`.
     static func startTimer(hz: UInt32) -> UInt32? {
         LegacyPIC.remap(unmasked: 1 << UInt16(PIT.irq))
+        tscKHz = PIT.measureTSCkHz()
+        kputs("timer: the TSC runs at "); kputDecimal(UInt64(tscKHz)); kputs(" kHz (measured against the PIT)\n")
         guard let rate = PIT.start(hz: hz) else {
             kputs("timer: the PIT cannot run at "); kputDecimal(UInt64(hz)); kputs(" Hz\n")
             return nil
@@ -101,3 +103,6 @@ extension I386: ThreadContext, InterruptControl, FaultProbes {
     static func quietDeviceLine(_ line: UInt32) { UARTInterrupt.quiet(writeCOM1) }
     private static func writeCOM1(_ register: Int, _ value: UInt8) { outb(Serial16550.com1.base + UInt16(register), value) }
 }
+
+/// The TSC's measured rate (I386Threads.cycleCounterKHz).
+private var tscKHz: UInt = 0

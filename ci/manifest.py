@@ -37,6 +37,11 @@ RIGHTS = {"endpoint": {"send": 1, "receive": 2, "grant": 4}, "notification": {"s
           "region": {"read": 1, "write": 2, "grant": 4}, "device": {"read": 1, "write": 2, "grant": 4},
           "interrupt": {"ack": 2, "grant": 4}}
 KINDS = tuple(RIGHTS)
+# `cap control RIGHTS`: a copy of init's control capability (Sources/IPC/Capabilities.swift):
+# tasks starts, kills, waits for and inspects the holder's own children; objects makes objects.
+# Its object number is -1: init's slot 1 + (-1), its slot 0.
+CONTROL = "control"
+CONTROL_RIGHTS = {"tasks": 1, "objects": 2, "grant": 4}
 ENDS = ("exit", "fault", "service", "any")
 SLOTS = swift_limit("Sources/IPC/Capabilities.swift", "CapabilitySpace", "slots")
 MAX_CAPS = swift_limit("Sources/IPC/SyscallABI.swift", "SpawnRequest", "maxCapabilities")
@@ -122,6 +127,8 @@ def parse(path, programs_dir):
                              "(the kernel's table of them)")
             if words[1] in endpoints:
                 fail(number, f"{endpoints[words[1]][2]} {words[1]} is already declared on line {endpoints[words[1]][1]}")
+            if words[1] == CONTROL:
+                fail(number, f"{kind} {CONTROL}: the name is the control capability's (`cap {CONTROL} tasks`)")
             try:
                 detail = declaration(kind, words[1], words[2:], endpoints, details)
             except ValueError as e:
@@ -196,25 +203,33 @@ def parse(path, programs_dir):
             if len(words) < 3:
                 fail(number, f"task {task['name']}: a cap line is `cap OBJECT RIGHTS [badge=N] [slot=N]`")
             target = words[1]
-            if target not in endpoints:
+            rights = 0
+            if target == CONTROL:
+                for r in words[2].split(","):
+                    if r not in CONTROL_RIGHTS:
+                        fail(number, f"task {task['name']}: unknown right {r} on the control capability "
+                                     f"({', '.join(CONTROL_RIGHTS)})")
+                    rights |= CONTROL_RIGHTS[r]
+                if len(words) > 3 and not all(w.startswith("slot=") for w in words[3:]):
+                    fail(number, f"task {task['name']}: the control capability takes no badge (`cap control RIGHTS [slot=N]`)")
+            elif target not in endpoints:
                 if target in names:
                     fail(number, f"task {task['name']}: capability to {target}, which is a task: "
                                  "capabilities name endpoints and notifications")
                 fail(number, f"task {task['name']}: capability to endpoint {target}, which is not declared")
-            object_kind = endpoints[target][2]
+            object_kind = endpoints[target][2] if target != CONTROL else CONTROL
             if object_kind == "interrupt":
                 holder = details[target].get("holder")
                 if holder and holder != task["name"]:
                     fail(number, f"task {task['name']}: interrupt {target} is already given to task {holder}: "
                                  "a line is acknowledged by one task")
                 details[target]["holder"] = task["name"]
-            rights = 0
-            for r in words[2].split(","):
+            for r in words[2].split(",") if object_kind != CONTROL else ():
                 if r not in RIGHTS[object_kind]:
                     fail(number, f"task {task['name']}: unknown right {r} on {object_kind} {target} "
                                  f"({', '.join(RIGHTS[object_kind])})")
                 rights |= RIGHTS[object_kind][r]
-            cap = {"object": endpoints[target][0], "name": target, "rights": rights, "badge": 0, "slot": None}
+            cap = {"object": endpoints[target][0] if target != CONTROL else -1, "name": target, "rights": rights, "badge": 0, "slot": None}
             for word in words[3:]:
                 key, eq, value = word.partition("=")
                 try:

@@ -79,6 +79,9 @@ CASES = [
     ("15 regions and devices", "".join(f"region r{i} size=4K\n" for i in range(8)) + "".join(f"device d{i} node=/d{i}\n" for i in range(6))
      + GOOD, 15, "more than 14 objects"),
     ("a key given twice", "region buf size=4K size=8K\n" + GOOD, 1, "size= is given twice"),
+    ("an object called control", "endpoint control\n" + GOOD, 1, "the name is the control capability's"),
+    ("an unknown right on control", GOOD + "    cap control send\n", 6, "unknown right send on the control capability"),
+    ("a badge on control", GOOD + "    cap control tasks badge=3\n", 6, "the control capability takes no badge"),
 ]
 
 

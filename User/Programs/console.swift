@@ -3,24 +3,34 @@
 // lines and every task's tagged lines reach it through the kernel's log ring,
 // and it writes them to the UART without busy-waiting: while the UART has room
 // it writes, and when it has none it enables the transmit interrupt and waits.
-// Received bytes come in through the receive interrupt (kept for the shell).
+// Received bytes come in through the receive interrupt and go, as they are,
+// to the reader's input ring (User/Runtime/ByteRing.swift, in a shared
+// region): the shell edits and echoes its line itself. When the ring is full
+// the driver stops taking bytes (the UART holds them, and QEMU holds back
+// the rest) until the reader says it took some: nothing typed is lost.
 // One event loop on one notification: bit 1 the UART's interrupt, bit 2 the
-// kernel's "the log ring has bytes". The UART is the PL011 on aarch64 and a
-// 16550 elsewhere (memory-mapped on riscv64, I/O ports on i386).
+// kernel's "the log ring has bytes", bit 8 the reader's "I took input". The
+// UART is the PL011 on aarch64 and a 16550 elsewhere (memory-mapped on
+// riscv64, I/O ports on i386).
 // `args` = (bytes per timer tick, 0): a pace, as a slow line would set it
 // (0: as fast as the UART takes them). QEMU's UARTs take every byte at once,
 // so the test system paces its console to fill the log ring under a flood.
 // Slots: 0 the UART's device region (read, write), 1 its interrupt (ack),
 // 2 the notification (wait), 3 the same notification (signal, badge 2) for
-// the kernel, and with a pace 4 (signal, badge 4) for its timer.
+// the kernel, with a pace 4 (signal, badge 4) for its timer, and with a
+// reader 5 the input ring's region (read, write) and 6 the reader's
+// notification (signal). Without a reader, typed bytes are counted and dropped.
 
 let device: UInt = 0, interrupt: UInt = 1, events: UInt = 2, logSignal: UInt = 3, timerSignal: UInt = 4
-let uartBit: UInt = 1, logBit: UInt = 2, timerBit: UInt = 4
+let inputRegion: UInt = 5, readerSignal: UInt = 6
+let uartBit: UInt = 1, logBit: UInt = 2, timerBit: UInt = 4, roomBit: UInt = 8
 
 func taskMain(_ pace: UInt, _ unused: UInt) {
     var uart = UART()
     check(Sys.attachConsole(device, notification: logSignal), "attachConsole")
     uart.start()
+    let (mapped, at) = Sys.map(inputRegion, writable: true)
+    let input: ByteRing? = mapped == 0 ? ByteRing(base: at) : nil
     // The transmit interrupt once, with the transmitter empty: it must arrive at once, through the kernel.
     var bits = logBit  // whatever the kernel wrote since the attach is in the ring already
     uart.transmitInterrupt(true)
@@ -43,8 +53,27 @@ func taskMain(_ pace: UInt, _ unused: UInt) {
             paused = false
             budget = pace
         }
+        if bits & (uartBit | roomBit) != 0 {
+            // Typed bytes into the reader's ring while it has room; with none, leave them in the UART.
+            var arrived = false, full = false
+            while uart.hasInput() {
+                guard let ring = input else { _ = uart.receive(); dropped &+= 1; continue }
+                if ring.room == 0 {
+                    // Say so first, then look again: a reader that took bytes before it could see
+                    // the flag left room, and one that takes them after sees it and signals.
+                    ring.stalled = true
+                    if ring.room == 0 { full = true; break }
+                    ring.stalled = false
+                }
+                _ = ring.append(uart.receive())
+                arrived = true
+            }
+            if !full { input?.stalled = false }
+            uart.receiveInterrupt(!full)
+            if arrived { check(Sys.signal(readerSignal), "signal the reader") }
+        }
         if bits & uartBit != 0 {
-            uart.serviceInterrupt()
+            uart.clearInterrupt()
             check(Sys.ack(interrupt), "ack")
         }
         // Write what the ring holds while the UART has room; with none, wait for its interrupt.
@@ -112,11 +141,17 @@ func taskMain(_ pace: UInt, _ unused: UInt) {
             mask = on ? mask | UART.transmitInterrupt : mask & ~UART.transmitInterrupt
             mmioWrite32(base + UART.interruptMask, mask)
         }
-        mutating func serviceInterrupt() {
-            while mmioRead32(base + UART.flags) & UART.receiveEmpty == 0 {
-                received(UInt8(truncatingIfNeeded: mmioRead32(base + UART.data)))
-            }
-            mmioWrite32(base + UART.interruptClear, 0x7FF)  // every cause: the loop looks at the state itself
+        mutating func receiveInterrupt(_ on: Bool) {
+            mask = on ? mask | UART.receiveInterrupts : mask & ~UART.receiveInterrupts
+            mmioWrite32(base + UART.interruptMask, mask)
+        }
+        func hasInput() -> Bool { mmioRead32(base + UART.flags) & UART.receiveEmpty == 0 }
+        func receive() -> UInt8 { UInt8(truncatingIfNeeded: mmioRead32(base + UART.data)) }
+        func clearInterrupt() {
+            // Every cause but receive and receive-timeout: those clear as the FIFO is read. Cleared
+            // here, a byte that came after the loop drained the FIFO would sit there with no interrupt
+            // to say so (the level rises only as the FIFO goes from empty to one byte).
+            mmioWrite32(base + UART.interruptClear, 0x7FF & ~UART.receiveInterrupts)
         }
     }
 #else
@@ -162,19 +197,18 @@ func taskMain(_ pace: UInt, _ unused: UInt) {
             enabled = on ? enabled | UART.transmitInterrupt : enabled & ~UART.transmitInterrupt
             write(UART.interruptEnable, enabled)
         }
-        mutating func serviceInterrupt() {
-            _ = read(UART.interruptId)  // clears a transmitter-empty cause
-            while read(UART.lineStatus) & UART.dataReady != 0 { received(UInt8(truncatingIfNeeded: read(UART.data))) }
+        mutating func receiveInterrupt(_ on: Bool) {
+            let next = on ? enabled | UART.receiveInterrupt : enabled & ~UART.receiveInterrupt
+            if next != enabled { enabled = next; write(UART.interruptEnable, enabled) }
         }
+        func hasInput() -> Bool { read(UART.lineStatus) & UART.dataReady != 0 }
+        func receive() -> UInt8 { UInt8(truncatingIfNeeded: read(UART.data)) }
+        func clearInterrupt() { _ = read(UART.interruptId) }  // clears a transmitter-empty cause
     }
 #endif
 
-/// A byte typed at the console: kept for the shell (issue 22, §7).
-func received(_ b: UInt8) {
-    inputCount &+= 1
-}
-
-var inputCount = 0
+/// Typed bytes with no reader to take them.
+var dropped = 0
 
 func check(_ status: Int, _ what: StaticString) {
     if status == 0 { return }

@@ -165,7 +165,7 @@ enum Sys {
 /// A console line assembled on the stack, written with one debugWrite.
 struct Line {
     private var bytes = InlineArray<160, UInt8>(repeating: 0)
-    private var count = 0
+    private(set) var count = 0
 
     init(_ s: StaticString) { add(s) }
 

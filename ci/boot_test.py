@@ -15,6 +15,7 @@ import threading
 import time
 
 import machine
+import shell_session
 import task_checks
 import thread_checks
 
@@ -117,8 +118,13 @@ def summary(log):
 
 
 class Case:
-    def __init__(self, name, arch, command, status, checks):
+    """A boot: its QEMU command, the exit status it must end with, the checks of
+    its log, and for a system with the shell the script typed into it
+    (ci/machine.py converse: item i at the shell's prompt i + 1; an item may be
+    a function of the log so far)."""
+    def __init__(self, name, arch, command, status, checks, script=()):
         self.name, self.arch, self.command, self.status, self.checks = name, arch, command, status, checks
+        self.script = list(script)
 
 
 def ok_boot(arch, **want):
@@ -179,14 +185,17 @@ def equals(x):
 
 
 def default_system(arch, qemu, passed):
-    """What make run-<arch> boots: the default image and User/default.manifest."""
+    """What make run-<arch> boots: the default image and User/default.manifest,
+    with a session typed into its shell (ci/shell_session.py)."""
+    shell = shell_session
     return Case(f"{arch} default system (make run-{arch})", arch, qemu("128M", "pt=spare", image="default"), passed, [
-        ok_boot(arch, image=equals("default"), tasks=equals(task_checks.DEFAULT_TASKS), messages=equals(task_checks.SERVED)),
-        *task_checks.system_checks(arch),
+        ok_boot(arch, image=equals("default"), tasks=equals(task_checks.DEFAULT_TASKS + shell.STARTED),
+                messages=equals(task_checks.SERVED + shell.MESSAGES)),
+        *task_checks.system_checks(arch), *shell.checks(),
         contains(r"^system: init started as task 1 with \d+ programs embedded$",
                  r"^hello> hello from my first program: 1 \+ \.\.\. \+ 10 = 55$"),
         # Nothing of the test image: no self-test, no thread demo, no fuzzer.
-        lacks(r"^self-test:", r"^threads: \d+ counting threads", r"^sysfuzz:", r"^thread [A-Z]: ")])
+        lacks(r"^self-test:", r"^threads: \d+ counting threads", r"^sysfuzz:", r"^thread [A-Z]: ")], script=shell.SCRIPT)
 
 
 def cases():
@@ -222,7 +231,8 @@ def cases():
     c.append(Case("i386 GRUB ISO boots with GRUB's command line", "i386",
                   machine.command("i386", f"{BUILD}/i386/kernel.iso", "128M", cdrom=True), I386_PASS, [
         ok_boot("i386", image=equals("default"), strategy=equals("prereserve"), tasks=equals(task_checks.DEFAULT_TASKS)),
-        contains(r'Booting `swift-microkernel \(pt=prereserve\)', r'^command line: "pt=prereserve"')]))
+        contains(r'Booting `swift-microkernel \(pt=prereserve\)', r'^command line: "pt=prereserve"')],
+        script=[b"halt\n"]))
     c += low_memory_cases("i386", qemu_i386, I386_PASS, I386_FAIL)
     c.append(Case("i386 UMIP: a task's sgdt faults", "i386", qemu_i386("64M", "pt=spare") + ["-cpu", "qemu32,+umip"], I386_PASS, [
         ok_boot("i386"), contains(r"^cpu: UMIP on: sgdt"), task_checks.privileged_probe("i386", umip=True)]))
@@ -455,11 +465,22 @@ class Log(str):
 def run(case):
     start = time.time()
     command = case.command() if callable(case.command) else case.command
-    p = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    stamps = []
-    reader = threading.Thread(target=lambda: stamps.extend(
-        (time.monotonic(), line.decode(errors="replace").rstrip("\r\n")) for line in iter(p.stdout.readline, b"")))
+    p = subprocess.Popen(command, stdin=subprocess.PIPE if case.script else subprocess.DEVNULL, stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT)
+    stamps, seen = [], bytearray()
+
+    def read():
+        partial = b""
+        while chunk := os.read(p.stdout.fileno(), 4096):
+            seen.extend(chunk)
+            *lines, partial = (partial + chunk).split(b"\n")
+            stamps.extend((time.monotonic(), line.decode(errors="replace").rstrip("\r")) for line in lines)
+        if partial:
+            stamps.append((time.monotonic(), partial.decode(errors="replace").rstrip("\r")))
+    reader = threading.Thread(target=read)
     reader.start()
+    if case.script:
+        threading.Thread(target=machine.converse, args=(p, lambda: bytes(seen), case.script), daemon=True).start()
     try:
         status = p.wait(timeout=TIMEOUT)
     except subprocess.TimeoutExpired:

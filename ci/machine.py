@@ -5,18 +5,24 @@ device and its pass and fail codes, the debug entry and port). make, the boot
 tests, the benchmarks and the debug targets all build their command lines
 here, so a machine fact is written once.
 
-Library: command(arch, kernel, ram, append, ...) -> argv; passed(arch, status).
+Library: command(arch, kernel, ram, append, ...) -> argv; passed(arch, status);
+converse(process, output, script): type a script into the shell, a line a prompt.
 Command line:
   machine.py command ARCH KERNEL [--ram R] [--append A] [--cpu C] [--machine M] [--serial S] [--cdrom] [-- extra QEMU args]
       prints the QEMU command, one argument a line (--cdrom: KERNEL is a CD image to boot)
   machine.py run ARCH KERNEL [same options]
-      runs it with the serial console on stdio and exits 0 only on the kernel's pass status
+      runs it with the serial console on stdio and exits 0 only on the kernel's pass status.
+      On a terminal QEMU's console is the terminal (Ctrl-C reaches the guest, Ctrl-A x quits QEMU);
+      otherwise each line of stdin is typed at the shell's next prompt, then `halt`, so
+      `make run-i386 </dev/null` and `echo ps | make run-i386` end by themselves
   machine.py get ARCH FIELD     prints one field (loaded, pass, fail, debug.entry, debug.port, qemu)
 """
 import json
 import os
 import subprocess
 import sys
+import threading
+import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -40,6 +46,35 @@ def get(arch, field):
     return value
 
 
+# The shell's prompt (User/Programs/shell.swift: its name, then "$ ").
+PROMPT = b"shell> $ "
+# The serial console on a terminal: Ctrl-C goes to the guest's shell, Ctrl-A x leaves QEMU.
+TERMINAL = ["-chardev", "stdio,id=term,mux=on,signal=off", "-serial", "chardev:term", "-mon", "chardev=term"]
+
+
+def converse(process, output, script, poll=0.02):
+    """Type `script` into `process`'s stdin, item i once the shell has shown
+    its prompt i + 1 times in `output()` (the bytes so far); then close stdin.
+    An item is bytes, or a function of the output so far (as text) that gives
+    them, or a pair (ready, item): typed once ready(output so far) holds too.
+    Returns early if the process ends."""
+    text = lambda: output().decode(errors="replace")
+    try:
+        for i, item in enumerate(script):
+            ready = lambda log: True
+            if isinstance(item, tuple):
+                ready, item = item
+            while output().count(PROMPT) <= i or not ready(text()):
+                if process.poll() is not None:
+                    return
+                time.sleep(poll)
+            process.stdin.write(item(text()) if callable(item) else item)
+            process.stdin.flush()
+        process.stdin.close()
+    except (BrokenPipeError, ValueError):
+        pass
+
+
 def command(arch, kernel, ram="128M", append="", cpu=None, machine=None, extra=(), serial="stdio", exit_device=True,
             cdrom=False):
     """The QEMU argv that boots `kernel` on `arch`'s machine (or, with cdrom, boots it as a CD image).
@@ -56,7 +91,7 @@ def command(arch, kernel, ram="128M", append="", cpu=None, machine=None, extra=(
         argv += ["-cdrom", kernel]
     else:
         argv += ["-kernel", kernel, "-append", " ".join(words)]
-    argv += ["-serial", serial, "-display", "none", "-no-reboot"]
+    argv += (TERMINAL if serial == "terminal" else ["-serial", serial]) + ["-display", "none", "-no-reboot"]
     if exit_device:
         argv += m["exit"]["args"]
     return argv + list(extra)
@@ -64,6 +99,30 @@ def command(arch, kernel, ram="128M", append="", cpu=None, machine=None, extra=(
 
 def passed(arch, status):
     return status == describe(arch)["pass"]
+
+
+def run_console(arch, kernel, options, extra, cdrom):
+    """Boot with the console on this terminal, or type stdin's lines (then halt) into the shell."""
+    def argv(serial):
+        return command(arch, kernel, options["ram"], options["append"], options["cpu"], options["machine"], extra, serial,
+                       cdrom=cdrom)
+    if sys.stdin.isatty():
+        return subprocess.run(argv("terminal")).returncode
+    script = [line if line.endswith(b"\n") else line + b"\n" for line in sys.stdin.buffer.read().splitlines(keepends=True)]
+    p = subprocess.Popen(argv("stdio"), stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    seen = bytearray()
+
+    def copy():
+        while chunk := os.read(p.stdout.fileno(), 4096):
+            seen.extend(chunk)
+            sys.stdout.buffer.write(chunk)
+            sys.stdout.buffer.flush()
+    reader = threading.Thread(target=copy)
+    reader.start()
+    converse(p, lambda: bytes(seen), script + [b"halt\n"])
+    status = p.wait()
+    reader.join()
+    return status
 
 
 def main(args):
@@ -95,7 +154,7 @@ def main(args):
     if verb == "command":
         print("\n".join(argv))
         return 0
-    status = subprocess.run(argv).returncode
+    status = run_console(arch, kernel, options, extra, cdrom) if options["serial"] == "stdio" else subprocess.run(argv).returncode
     if not passed(arch, status):
         print(f"QEMU exit status {status} ({describe(arch)['pass']} is a pass)")
         return 1
